@@ -1,0 +1,60 @@
+# CSTO news archive. `make run` serves the demo archive; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+# Local work runs with debug on (the settings default to off).
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint format check migrate seed clean help
+
+help:
+	@echo "make run    set up and serve the demo archive on http://$(HOST):$(PORT)/ (PORT=8001 for another port)"
+	@echo "make test   ruff, manage.py check, makemigrations --check and the test suite (DATABASE_URL to choose the database)"
+	@echo "make format format the code with ruff"
+	@echo "make clean  remove the virtual environment and the local database"
+
+# The virtual environment is rebuilt when a requirements file changes.
+$(BIN)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...).")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@$(BIN)/python manage.py create_demo_users
+	@echo ""
+	@echo "The CSTO news archive is at http://$(HOST):$(PORT)/ and its admin at http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(BIN)/.installed-dev
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint check
+	$(BIN)/python manage.py test --noinput $(TEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,153 @@
+"""
+Filters of the public lists, read from the query string.
+
+Bad input (an impossible date, an unknown slug, a year out of range, a
+10,000-character text) becomes a form error shown above the list, never an
+exception.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Body, Language, NewsItem, Person, Section, Statement, Topic
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 10
+FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ArchiveFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date must not be after the end date."))
+        return cleaned
+
+
+class ArchiveFilterSet(django_filters.FilterSet):
+    """What news and statements are filtered by alike."""
+
+    # The field that dates are filtered on, set by each FilterSet.
+    date_lookup = None
+
+    q = django_filters.CharFilter(
+        label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic"),
+        field_name="topics",
+        to_field_name="slug",
+        queryset=Topic.objects.all(),
+        empty_label=_("All topics"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=Language.choices, empty_label=_("All languages")
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_date_from", widget=DateInput
+    )
+    date_to = django_filters.DateFilter(label=_("To"), method="filter_date_to", widget=DateInput)
+    year = YearFilter(
+        label=_("Year"), method="filter_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+
+    text_fields = ()
+
+    def filter_text(self, queryset, name, value):
+        # Every word must occur somewhere in the item, in any of its texts.
+        for word in value.split()[:MAX_QUERY_WORDS]:
+            match = Q()
+            for field in self.text_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(match)
+        return queryset
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_lookup}__gte": value})
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_lookup}__lte": value})
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_lookup}__year": value})
+
+
+class NewsItemFilter(ArchiveFilterSet):
+    date_lookup = "published_at__date"
+    text_fields = ("title", "lead", "body")
+
+    section = django_filters.ModelChoiceFilter(
+        label=_("Section"),
+        to_field_name="slug",
+        queryset=Section.objects.all(),
+        method="filter_section",
+        empty_label=_("All sections"),
+    )
+    person = django_filters.ModelChoiceFilter(
+        label=_("Person"),
+        field_name="persons",
+        to_field_name="slug",
+        queryset=Person.objects.all(),
+        empty_label=_("All persons"),
+    )
+    body = django_filters.ModelChoiceFilter(
+        label=_("Statutory body"),
+        field_name="bodies",
+        to_field_name="slug",
+        queryset=Body.objects.all(),
+        empty_label=_("All bodies"),
+    )
+
+    class Meta:
+        model = NewsItem
+        form = ArchiveFilterForm
+        fields = [
+            "q",
+            "section",
+            "person",
+            "body",
+            "topic",
+            "language",
+            "date_from",
+            "date_to",
+            "year",
+        ]
+
+    def filter_section(self, queryset, name, value):
+        # A section holds the news of its subsections too.
+        return queryset.filter(section__in=value.descendant_ids())
+
+
+class StatementFilter(ArchiveFilterSet):
+    date_lookup = "adopted_on"
+    text_fields = ("title", "text")
+
+    body = django_filters.ModelChoiceFilter(
+        label=_("Adopted by"),
+        field_name="adopted_by",
+        to_field_name="slug",
+        queryset=Body.objects.all(),
+        empty_label=_("All bodies"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("All kinds")
+    )
+
+    class Meta:
+        model = Statement
+        form = ArchiveFilterForm
+        fields = ["q", "body", "kind", "topic", "language", "date_from", "date_to", "year"]

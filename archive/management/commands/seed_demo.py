@@ -1,0 +1,122 @@
+"""
+Load the demo archive: the real CSTO text of `shared/seed/`, curated by hand.
+
+Idempotent: every record is found by its slug and created only when missing,
+so a second run adds nothing and keeps what editors changed since.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from archive import demo_content as demo
+from archive.models import Body, MediaLink, NewsItem, Person, Section, Statement, Status, Topic
+
+# The CSTO publishes from Moscow; the demo items go out at noon there.
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def noon_in_moscow(date):
+    return datetime.datetime.combine(date, datetime.time(12, 0), tzinfo=MOSCOW)
+
+
+class Command(BaseCommand):
+    help = "Load the demo archive (real CSTO text, curated). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change, then roll back."
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        self.created = 0
+        self.verbosity = options["verbosity"]
+        with transaction.atomic():
+            self.load()
+            if dry_run:
+                transaction.set_rollback(True)
+        if self.verbosity > 0:
+            verb = "would create" if dry_run else "created"
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo archive loaded: {verb} {self.created} new records.")
+            )
+
+    def get_or_create(self, model, slug, **fields):
+        """The record with this slug, and whether this run created it."""
+        obj, created = model.objects.get_or_create(slug=slug, defaults=fields)
+        self.created += created
+        if created and self.verbosity > 1:
+            self.stdout.write(f"  + {model._meta.verbose_name}: {obj}")
+        return obj, created
+
+    def upsert(self, model, slug, **fields):
+        return self.get_or_create(model, slug, **fields)[0]
+
+    def load(self):
+        sections = {}
+        for slug, name, parent, position, description in demo.SECTIONS:
+            sections[slug] = self.upsert(
+                Section,
+                slug,
+                name=name,
+                parent=sections.get(parent),
+                position=position,
+                description=description,
+            )
+        persons = {
+            slug: self.upsert(Person, slug, name=name, position=position)
+            for slug, name, position in demo.PERSONS
+        }
+        bodies = {
+            slug: self.upsert(Body, slug, name=name, acronym=acronym)
+            for slug, name, acronym in demo.BODIES
+        }
+        topics = {slug: self.upsert(Topic, slug, name=name) for slug, name in demo.TOPICS}
+
+        news = {}
+        for data in demo.NEWS_ITEMS:
+            date = data["date"]
+            item, created = self.get_or_create(
+                NewsItem,
+                data["slug"],
+                title=data["title"],
+                section=sections[data["section"]],
+                lead=data["lead"],
+                body=data["body"],
+                event_date=date,
+                location=data["location"],
+                language="en",
+                media_heading=data.get("media_heading", ""),
+                signature=data.get("signature", ""),
+                status=Status.PUBLISHED if date else Status.DRAFT,
+                published_at=noon_in_moscow(date) if date else None,
+            )
+            news[data["slug"]] = item
+            if not created:
+                continue
+            item.persons.set([persons[slug] for slug in data["persons"]])
+            item.bodies.set([bodies[slug] for slug in data["bodies"]])
+            item.topics.set([topics[slug] for slug in data["topics"]])
+            for position, link in enumerate(data.get("media_links", [])):
+                MediaLink.objects.create(news_item=item, position=position, **link)
+                self.created += 1
+
+        for data in demo.STATEMENTS:
+            statement, created = self.get_or_create(
+                Statement,
+                data["slug"],
+                title=data["title"],
+                kind=data["kind"],
+                adopted_by=bodies[demo.STATEMENTS_BODY],
+                adopted_on=demo.STATEMENTS_DATE,
+                text=data.get("text", demo.STATEMENT_TEXT),
+                language="en",
+                status=Status.PUBLISHED,
+                published_at=noon_in_moscow(demo.STATEMENTS_DATE),
+            )
+            if not created:
+                continue
+            statement.news_items.set([news[demo.CFM_2020]])
+            statement.topics.set([topics[slug] for slug in data["topics"]])

@@ -1,0 +1,308 @@
+"""
+Public pages. Views stay thin: every read starts from `published()`, and
+bad input answers with a message or a 404, never a 500.
+"""
+
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from .filters import NewsItemFilter, StatementFilter
+from .models import Body, NewsItem, Person, Section, Statement, Topic
+
+HOME_ITEMS_PER_SECTION = 3
+HOME_STATEMENTS = 5
+RELATED_STATEMENTS = 10
+# The pages a "Go back" link may lead to: lists, never another site.
+BACK_URL_NAMES = {
+    "home",
+    "news-list",
+    "section",
+    "statement-list",
+    "person-detail",
+    "body-detail",
+    "topic-detail",
+}
+MAX_BACK_URL_LENGTH = 2000
+
+
+def healthz(request):
+    """For load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def news_list_queryset():
+    return NewsItem.objects.published().select_related("section")
+
+
+def statement_list_queryset():
+    return Statement.objects.published().select_related("adopted_by")
+
+
+def section_crumbs(section, link_last=True):
+    """Breadcrumbs from "All news" down to `section`, as (label, URL) pairs."""
+    crumbs = [(_("All news"), reverse("archive:news-list"))]
+    crumbs += [(parent.name, parent.get_absolute_url()) for parent in section.ancestors()]
+    crumbs.append((section.name, section.get_absolute_url() if link_last else None))
+    return crumbs
+
+
+def safe_back_url(request):
+    """The list the visitor came from (`?back=`), if it is one of ours."""
+    url = request.GET.get("back", "")
+    if not url or len(url) > MAX_BACK_URL_LENGTH or not url.startswith("/"):
+        return None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return None
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.namespace != "archive" or match.url_name not in BACK_URL_NAMES:
+        return None
+    return url
+
+
+class ListPageMixin:
+    """
+    Pagination and query-string notices for the public lists.
+
+    A page number that is not a number shows the first page with a message;
+    one past the end is a 404, as a missing page should be.
+    """
+
+    paginate_by = settings.NEWS_PAGE_SIZE
+    # Parameters a list understands besides its filters.
+    extra_params = {"page"}
+
+    def known_params(self):
+        filterset = getattr(self, "filterset", None)
+        return set(filterset.filters if filterset else ()) | self.extra_params
+
+    def query_notices(self):
+        notices = []
+        known = self.known_params()
+        unknown = sorted(key for key in self.request.GET if key not in known)
+        if unknown:
+            notices.append(
+                _("These parameters are not understood and were ignored: %(names)s.")
+                % {"names": ", ".join(name[:40] for name in unknown[:5])}
+            )
+        repeated = sorted(
+            key
+            for key in self.request.GET
+            if key in known and len(self.request.GET.getlist(key)) > 1
+        )
+        if repeated:
+            notices.append(
+                _("These parameters were given more than once; the last value is used: %(names)s.")
+                % {"names": ", ".join(repeated)}
+            )
+        return notices
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size, allow_empty_first_page=True)
+        raw = self.request.GET.get("page", "").strip()
+        try:
+            number = int(raw) if raw else 1
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.page_notice = _("“%(page)s” is not a page number; this is the first page.") % {
+                "page": raw[:40]
+            }
+            number = 1
+        if number > paginator.num_pages:
+            raise Http404(_("There is no page %(page)s of this list.") % {"page": number})
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notices = self.query_notices()
+        if getattr(self, "page_notice", None):
+            notices.append(self.page_notice)
+        context["notices"] = notices
+        # Item links carry this list's address, for the item's "Go back" link.
+        context["back_query"] = "?back=" + quote(self.request.get_full_path(), safe="/")
+        return context
+
+
+class HomeView(TemplateView):
+    template_name = "archive/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The latest few items of every section, in one query.
+        latest = (
+            news_list_queryset()
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("section"),
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=HOME_ITEMS_PER_SECTION)
+            .order_by("section__position", "section__name", "rank")
+        )
+        by_section = {}
+        for item in latest:
+            by_section.setdefault(item.section, []).append(item)
+        context["sections"] = list(by_section.items())
+        context["statements"] = statement_list_queryset()[:HOME_STATEMENTS]
+        return context
+
+
+class NewsListView(ListPageMixin, FilterView):
+    filterset_class = NewsItemFilter
+    template_name = "archive/newsitem_list.html"
+
+    def get_queryset(self):
+        return news_list_queryset()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(crumbs=[(_("All news"), None)], **kwargs)
+
+
+class SectionView(NewsListView):
+    """One section's news: the news list held to that section and those below it."""
+
+    template_name = "archive/section_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.section = get_object_or_404(
+            Section.objects.select_related("parent__parent"), slug=kwargs["section"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(section__in=self.section.descendant_ids())
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # The section is fixed by the address; the form does not offer it.
+        del filterset.filters["section"]
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(section=self.section, **kwargs)
+        context["crumbs"] = section_crumbs(self.section, link_last=False)
+        return context
+
+
+class NewsDetailView(DetailView):
+    context_object_name = "item"
+    template_name = "archive/newsitem_detail.html"
+
+    def get_queryset(self):
+        return (
+            NewsItem.objects.published()
+            .select_related("section__parent__parent")
+            .prefetch_related(
+                "persons",
+                "bodies",
+                "topics",
+                "media_links",
+                Prefetch("statements", queryset=statement_list_queryset()),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        # An item moved to another section keeps its old address working.
+        if self.object.section.slug != kwargs["section"]:
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        crumbs = [*section_crumbs(self.object.section), (self.object.title, None)]
+        return super().get_context_data(
+            back_url=safe_back_url(self.request), crumbs=crumbs, **kwargs
+        )
+
+
+class StatementListView(ListPageMixin, FilterView):
+    filterset_class = StatementFilter
+    template_name = "archive/statement_list.html"
+
+    def get_queryset(self):
+        return statement_list_queryset()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(crumbs=[(_("Statements"), None)], **kwargs)
+
+
+class StatementDetailView(DetailView):
+    context_object_name = "statement"
+    template_name = "archive/statement_detail.html"
+
+    def get_queryset(self):
+        return statement_list_queryset().prefetch_related(
+            "topics", Prefetch("news_items", queryset=news_list_queryset())
+        )
+
+    def get_context_data(self, **kwargs):
+        crumbs = [
+            (_("Statements"), reverse("archive:statement-list")),
+            (self.object.title, None),
+        ]
+        return super().get_context_data(
+            back_url=safe_back_url(self.request), crumbs=crumbs, **kwargs
+        )
+
+
+class RelatedNewsView(ListPageMixin, ListView):
+    """A person, a statutory body or a topic, with its news, newest first."""
+
+    model = None
+    # How news items point to the object, e.g. "persons".
+    news_lookup = None
+    context_object_name = "items"
+
+    def get(self, request, *args, **kwargs):
+        self.object = get_object_or_404(self.model, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return news_list_queryset().filter(**{self.news_lookup: self.object})
+
+    def get_context_data(self, **kwargs):
+        crumbs = [(self.object.name, None)]
+        return super().get_context_data(object=self.object, crumbs=crumbs, **kwargs)
+
+
+class PersonDetailView(RelatedNewsView):
+    model = Person
+    news_lookup = "persons"
+    template_name = "archive/person_detail.html"
+
+
+class BodyDetailView(RelatedNewsView):
+    model = Body
+    news_lookup = "bodies"
+    template_name = "archive/body_detail.html"
+
+    def get_context_data(self, **kwargs):
+        statements = statement_list_queryset().filter(adopted_by=self.object)
+        return super().get_context_data(statements=statements[:RELATED_STATEMENTS], **kwargs)
+
+
+class TopicDetailView(RelatedNewsView):
+    model = Topic
+    news_lookup = "topics"
+    template_name = "archive/topic_detail.html"
+
+    def get_context_data(self, **kwargs):
+        statements = statement_list_queryset().filter(topics=self.object)
+        return super().get_context_data(statements=statements[:RELATED_STATEMENTS], **kwargs)
