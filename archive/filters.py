@@ -6,6 +6,8 @@ Bad input (an impossible date, an unknown slug, a year out of range, a
 exception.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -23,6 +25,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        # A date input may only hold a real date; the error above the list
+        # still shows what was wrong with the text that was given.
+        if isinstance(value, str):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
 
 
 class YearFilter(django_filters.NumberFilter):

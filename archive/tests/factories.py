@@ -1,0 +1,92 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from archive.models import (
+    Body,
+    Language,
+    MediaLink,
+    NewsItem,
+    Person,
+    Section,
+    Statement,
+    Status,
+    Topic,
+)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
+    position = "CSTO Secretary General"
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Body
+
+    name = factory.Sequence(lambda n: f"Council {n}")
+    slug = factory.Sequence(lambda n: f"council-{n}")
+    acronym = "CFM"
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class NewsItemFactory(factory.django.DjangoModelFactory):
+    """A public news item, published a day ago unless told otherwise."""
+
+    class Meta:
+        model = NewsItem
+
+    title = factory.Sequence(lambda n: f"News item {n}")
+    slug = factory.Sequence(lambda n: f"news-item-{n}")
+    section = factory.SubFactory(SectionFactory)
+    lead = "A lead."
+    body = "<p>The body.</p>"
+    language = Language.ENGLISH
+    status = Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+
+class MediaLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediaLink
+
+    news_item = factory.SubFactory(NewsItemFactory)
+    outlet = "TASS"
+    title = factory.Sequence(lambda n: f"Report {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}/")
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Statement
+
+    title = factory.Sequence(lambda n: f"Statement {n}")
+    slug = factory.Sequence(lambda n: f"statement-{n}")
+    kind = Statement.Kind.STATEMENT
+    adopted_by = factory.SubFactory(BodyFactory)
+    adopted_on = datetime.date(2020, 5, 26)
+    text = "<p>The text.</p>"
+    language = Language.ENGLISH
+    status = Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))

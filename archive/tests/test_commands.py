@@ -1,0 +1,116 @@
+import datetime
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from archive.models import Body, MediaLink, NewsItem, Person, Section, Statement, Status, Topic
+
+MODELS = [Section, Person, Body, Topic, NewsItem, Statement, MediaLink]
+
+
+def seed(**options):
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+class SeedDemoTests(TestCase):
+    def counts(self):
+        return {model.__name__: model.objects.count() for model in MODELS}
+
+    def test_loads_the_curated_seed(self):
+        output = seed()
+        self.assertIn("Demo archive loaded", output)
+        meeting = NewsItem.objects.get(slug="cfm-video-conference-2020-05-26")
+        self.assertEqual(
+            meeting.title,
+            "On May 26, the CSTO Council of Foreign Ministers in a video conference discussed "
+            "prospects for the development of international and regional security",
+        )
+        self.assertEqual(meeting.published_at.date(), datetime.date(2020, 5, 26))
+        self.assertTrue(meeting.lead.startswith("Statements were approved on the occasion"))
+        self.assertIn("chaired by the Minister of Foreign Affairs", meeting.body)
+        self.assertEqual(meeting.signature, "CSTO Press Secretary Vladimir Zaynetdinov")
+        link = meeting.media_links.get()
+        self.assertEqual(link.outlet, "TASS")
+        self.assertIn("tass-rossiya-predlozhila-odkb", link.url)
+        self.assertEqual(
+            set(meeting.persons.values_list("name", flat=True)), {"Sergey Lavrov", "Stanislav Zas"}
+        )
+
+        statements = meeting.statements.all()
+        self.assertEqual(statements.filter(kind="statement").count(), 4)
+        self.assertEqual(statements.filter(kind="decision").count(), 2)
+        for statement in statements:
+            self.assertEqual(statement.adopted_by.name, "Council of Foreign Ministers")
+            self.assertEqual(statement.adopted_on, datetime.date(2020, 5, 26))
+
+        for slug, date in [
+            ("secretary-general-un-security-council-debate-2024-07-19", "2024-07-19"),
+            ("speech-un-security-council-debate-2024-07-19", "2024-07-19"),
+            ("secretariat-meets-graduates-school-of-diplomacy-2024-07-25", "2024-07-25"),
+        ]:
+            item = NewsItem.objects.published().get(slug=slug)
+            self.assertEqual(str(item.event_date), date)
+        speech = NewsItem.objects.get(slug="speech-un-security-council-debate-2024-07-19")
+        self.assertEqual(speech.section.name, "Speeches")
+        # The seed gives the BELTA interview no date: it waits as a draft.
+        interview = NewsItem.objects.get(slug="tasmagambetov-interview-belta")
+        self.assertEqual(interview.status, Status.DRAFT)
+        self.assertEqual(interview.section.name, "Interviews")
+
+    def test_is_idempotent_and_keeps_editors_changes(self):
+        seed()
+        before = self.counts()
+        NewsItem.objects.filter(slug="cfm-video-conference-2020-05-26").update(title="Edited")
+        output = seed()
+        self.assertEqual(self.counts(), before)
+        self.assertIn("created 0 new records", output)
+        self.assertTrue(NewsItem.objects.filter(title="Edited").exists())
+
+    def test_dry_run_writes_nothing(self):
+        output = seed(dry_run=True)
+        self.assertIn("would create", output)
+        self.assertEqual(sum(self.counts().values()), 0)
+
+    def test_may_2020_lists_only_the_council_meeting(self):
+        seed()
+        response = self.client.get("/news/", {"date_from": "2020-05-01", "date_to": "2020-05-31"})
+        self.assertEqual(
+            [item.slug for item in response.context["object_list"]],
+            ["cfm-video-conference-2020-05-26"],
+        )
+
+    def test_demo_pages_answer(self):
+        seed()
+        urls = ["/", "/news/", "/statements/"]
+        urls += [item.get_absolute_url() for item in NewsItem.objects.published()]
+        urls += [statement.get_absolute_url() for statement in Statement.objects.published()]
+        for model in (Section, Person, Body, Topic):
+            urls += [obj.get_absolute_url() for obj in model.objects.all()]
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        interview = NewsItem.objects.get(slug="tasmagambetov-interview-belta")
+        self.assertEqual(self.client.get(interview.get_absolute_url()).status_code, 404)
+
+
+class CreateDemoUsersTests(TestCase):
+    @override_settings(DEBUG=True)
+    def test_creates_an_admin_account_and_prints_it(self):
+        out = StringIO()
+        call_command("create_demo_users", stdout=out)
+        call_command("create_demo_users", stdout=out)
+        user = get_user_model().objects.get(username="admin")
+        self.assertTrue(user.is_superuser and user.is_staff)
+        self.assertTrue(user.check_password("admin"))
+        self.assertIn("password “admin”", out.getvalue())
+        self.assertTrue(self.client.login(username="admin", password="admin"))
+
+    @override_settings(DEBUG=False)
+    def test_refuses_with_debug_off(self):
+        with self.assertRaisesMessage(CommandError, "only created with DJANGO_DEBUG=1"):
+            call_command("create_demo_users", stdout=StringIO())
+        self.assertFalse(get_user_model().objects.exists())

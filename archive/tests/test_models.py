@@ -1,0 +1,126 @@
+import datetime
+
+import time_machine
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+from django.utils import timezone
+
+from archive.models import NewsItem, Statement, Status
+
+from .factories import NewsItemFactory, SectionFactory, StatementFactory
+
+NOW = datetime.datetime(2024, 7, 25, 12, 0, tzinfo=datetime.UTC)
+SECOND = datetime.timedelta(seconds=1)
+
+
+@time_machine.travel(NOW, tick=False)
+class PublishedRuleTests(TestCase):
+    """An item is public only when published, due, and not expired."""
+
+    def assertPublic(self, item, public=True):
+        for model in (NewsItem, Statement):
+            if isinstance(item, model):
+                self.assertEqual(model.objects.published().filter(pk=item.pk).exists(), public)
+        self.assertEqual(item.is_public, public)
+
+    def test_published_and_due_is_public(self):
+        self.assertPublic(NewsItemFactory(published_at=NOW - SECOND))
+
+    def test_every_other_status_is_hidden(self):
+        for status in (Status.DRAFT, Status.REVIEW, Status.ARCHIVED):
+            with self.subTest(status=status):
+                self.assertPublic(NewsItemFactory(status=status, published_at=NOW), False)
+
+    def test_publication_time_exactly_now_is_public(self):
+        self.assertPublic(NewsItemFactory(published_at=NOW))
+
+    def test_scheduled_item_is_hidden_until_its_time(self):
+        item = NewsItemFactory(published_at=NOW + SECOND)
+        self.assertPublic(item, False)
+        with time_machine.travel(NOW + SECOND, tick=False):
+            self.assertPublic(item)
+
+    def test_expired_item_is_hidden_from_its_expiry_time(self):
+        item = NewsItemFactory(published_at=NOW - SECOND, expire_at=NOW + SECOND)
+        self.assertPublic(item)
+        with time_machine.travel(NOW + SECOND, tick=False):
+            self.assertPublic(item, False)
+
+    def test_published_without_a_time_is_hidden(self):
+        self.assertPublic(NewsItemFactory(published_at=None), False)
+
+    def test_statements_follow_the_same_rule(self):
+        self.assertPublic(StatementFactory(published_at=NOW - SECOND))
+        self.assertPublic(StatementFactory(published_at=NOW + SECOND), False)
+        self.assertPublic(StatementFactory(status=Status.DRAFT), False)
+
+    def test_published_accepts_a_moment(self):
+        item = NewsItemFactory(published_at=NOW + SECOND)
+        self.assertIn(item, NewsItem.objects.published(now=NOW + SECOND))
+
+
+class ValidationTests(TestCase):
+    def test_published_item_needs_a_publication_time(self):
+        item = NewsItemFactory.build(section=SectionFactory(), published_at=None)
+        with self.assertRaises(ValidationError) as caught:
+            item.full_clean()
+        self.assertIn("published_at", caught.exception.message_dict)
+
+    def test_expiry_must_follow_publication(self):
+        now = timezone.now()
+        item = NewsItemFactory.build(section=SectionFactory(), published_at=now, expire_at=now)
+        with self.assertRaises(ValidationError) as caught:
+            item.full_clean()
+        self.assertIn("expire_at", caught.exception.message_dict)
+
+    def test_section_cannot_be_inside_itself(self):
+        outer = SectionFactory()
+        inner = SectionFactory(parent=outer)
+        outer.parent = inner
+        with self.assertRaises(ValidationError):
+            outer.full_clean()
+
+
+class SectionTreeTests(TestCase):
+    def test_ancestors_and_descendants(self):
+        news = SectionFactory(slug="news")
+        sessions = SectionFactory(slug="sessions", parent=news)
+        extra = SectionFactory(slug="extra", parent=sessions)
+        SectionFactory(slug="other")
+        self.assertEqual(extra.ancestors(), [news, sessions])
+        self.assertEqual(sorted(news.descendant_ids()), sorted([news.pk, sessions.pk, extra.pk]))
+        self.assertEqual(extra.descendant_ids(), [extra.pk])
+
+
+class SanitizingTests(TestCase):
+    def test_body_is_sanitized_when_saved(self):
+        item = NewsItemFactory(
+            body='<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x">y</a></p>'
+        )
+        item.refresh_from_db()
+        self.assertNotIn("script", item.body)
+        self.assertNotIn("onclick", item.body)
+        self.assertNotIn("javascript:", item.body)
+        self.assertIn("<p>Hi", item.body)
+
+    def test_plain_text_becomes_paragraphs(self):
+        item = NewsItemFactory(body="First paragraph.\n\nSecond: 1 < 2 & more.")
+        self.assertEqual(
+            item.body, "<p>First paragraph.</p>\n\n<p>Second: 1 &lt; 2 &amp; more.</p>"
+        )
+
+    def test_statement_text_is_sanitized(self):
+        statement = StatementFactory(text="<form><input></form><p>Adopted.</p>")
+        self.assertEqual(statement.text, "<p>Adopted.</p>")
+
+
+class AbsoluteUrlTests(TestCase):
+    def test_every_public_model_has_an_address(self):
+        item = NewsItemFactory(section=SectionFactory(slug="csto-news"), slug="meeting")
+        self.assertEqual(item.get_absolute_url(), "/news/csto-news/meeting/")
+        self.assertEqual(item.section.get_absolute_url(), "/news/csto-news/")
+        statement = StatementFactory(slug="on-peace")
+        self.assertEqual(statement.get_absolute_url(), "/statements/on-peace/")
+        self.assertEqual(
+            statement.adopted_by.get_absolute_url(), f"/bodies/{statement.adopted_by.slug}/"
+        )

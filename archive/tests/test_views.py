@@ -1,0 +1,532 @@
+import datetime
+from urllib.parse import quote
+
+import time_machine
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.models import Status
+
+from .factories import (
+    BodyFactory,
+    MediaLinkFactory,
+    NewsItemFactory,
+    PersonFactory,
+    SectionFactory,
+    StatementFactory,
+    TopicFactory,
+)
+
+NEWS = reverse("archive:news-list")
+HIDDEN_STATES = [
+    {"status": Status.DRAFT},
+    {"status": Status.REVIEW},
+    {"status": Status.ARCHIVED},
+    {"published_at": timezone.now() + datetime.timedelta(days=1)},  # scheduled
+    {"expire_at": timezone.now() - datetime.timedelta(minutes=1),
+     "published_at": timezone.now() - datetime.timedelta(days=2)},  # expired
+]  # fmt: skip
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def titles(response):
+    return [item.title for item in response.context["object_list"]]
+
+
+class HealthzTests(TestCase):
+    def test_answers_ok_without_the_database(self):
+        with self.assertNumQueries(0):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"ok")
+
+
+class HomeTests(TestCase):
+    def test_latest_news_per_section_and_latest_statements(self):
+        news = SectionFactory(name="News", slug="news", position=1)
+        speeches = SectionFactory(name="Speeches", slug="speeches", position=2)
+        for day in range(5):
+            NewsItemFactory(section=news, title=f"News {day}", published_at=days_ago(day + 1))
+        NewsItemFactory(section=speeches, title="A speech")
+        NewsItemFactory(section=speeches, title="A draft speech", status=Status.DRAFT)
+        StatementFactory(title="On peace")
+        StatementFactory(title="Draft statement", status=Status.DRAFT)
+
+        response = self.client.get("/")
+        sections = response.context["sections"]
+        self.assertEqual([section.slug for section, _ in sections], ["news", "speeches"])
+        self.assertEqual([i.title for i in sections[0][1]], ["News 0", "News 1", "News 2"])
+        self.assertEqual([i.title for i in sections[1][1]], ["A speech"])
+        self.assertContains(response, "On peace")
+        self.assertNotContains(response, "Draft")
+
+    def test_query_count_does_not_grow_with_sections(self):
+        """Home reads all sections' latest news in one query."""
+        for n in range(2):
+            NewsItemFactory(section=SectionFactory())
+        self.client.get("/")
+        with self.assertNumQueries(3):
+            self.client.get("/")
+        for n in range(6):
+            NewsItemFactory(section=SectionFactory())
+        with self.assertNumQueries(3):
+            self.client.get("/")
+
+
+class NewsListTests(TestCase):
+    def test_newest_first_twenty_a_page(self):
+        for day in range(25):
+            NewsItemFactory(title=f"Item {day:02}", published_at=days_ago(day + 1))
+        response = self.client.get(NEWS)
+        self.assertEqual(len(titles(response)), 20)
+        self.assertEqual(titles(response)[0], "Item 00")
+        self.assertContains(response, "25 items")
+        response = self.client.get(NEWS, {"page": 2})
+        self.assertEqual(titles(response), [f"Item {day:02}" for day in range(20, 25)])
+
+    def test_unpublished_items_are_absent(self):
+        NewsItemFactory(title="Public item")
+        for number, state in enumerate(HIDDEN_STATES):
+            NewsItemFactory(title=f"Hidden item {number}", **state)
+        response = self.client.get(NEWS)
+        self.assertEqual(titles(response), ["Public item"])
+        self.assertNotContains(response, "Hidden item")
+
+    def test_pagination_keeps_the_filters(self):
+        section = SectionFactory(slug="news")
+        for day in range(21):
+            NewsItemFactory(section=section, published_at=days_ago(day + 1))
+        response = self.client.get(NEWS, {"section": "news", "q": "item"})
+        self.assertContains(response, 'href="?section=news&amp;q=item&amp;page=2"')
+
+    def test_query_count_is_the_same_for_five_and_twenty_items(self):
+        """A list page must not run a query per item (N+1)."""
+        section = SectionFactory()
+        NewsItemFactory.create_batch(5, section=section)
+        self.client.get(NEWS)  # warm up what is cached per process
+        with self.assertNumQueries(7) as five:
+            self.client.get(NEWS)
+        NewsItemFactory.create_batch(15, section=SectionFactory())
+        with self.assertNumQueries(len(five.captured_queries)):
+            response = self.client.get(NEWS)
+        self.assertEqual(len(titles(response)), 20)
+
+    def test_items_link_back_to_this_list(self):
+        item = NewsItemFactory()
+        response = self.client.get(NEWS, {"q": "News", "page": "1"})
+        back = quote("/news/?q=News&page=1", safe="/")
+        self.assertContains(response, f'href="{item.get_absolute_url()}?back={back}"')
+
+
+class NewsFilterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.news = SectionFactory(name="News", slug="news")
+        cls.sessions = SectionFactory(name="CSC sessions", slug="sessions", parent=cls.news)
+        cls.speeches = SectionFactory(name="Speeches", slug="speeches")
+        cls.zas = PersonFactory(name="Stanislav Zas", slug="stanislav-zas")
+        cls.cfm = BodyFactory(name="Council of Foreign Ministers", slug="cfm")
+        cls.covid = TopicFactory(name="COVID-19", slug="covid-19")
+        moscow = datetime.timezone(datetime.timedelta(hours=3))
+
+        cls.meeting = NewsItemFactory(
+            title="Ministers met by video conference",
+            lead="Statements were approved.",
+            section=cls.news,
+            published_at=datetime.datetime(2020, 5, 26, 12, tzinfo=moscow),
+        )
+        cls.meeting.persons.add(cls.zas)
+        cls.meeting.bodies.add(cls.cfm)
+        cls.meeting.topics.add(cls.covid)
+        cls.session = NewsItemFactory(
+            title="Session of the Collective Security Council",
+            section=cls.sessions,
+            published_at=datetime.datetime(2020, 12, 2, 12, tzinfo=moscow),
+        )
+        cls.session.persons.add(cls.zas)
+        cls.speech = NewsItemFactory(
+            title="Speech at the UN Security Council",
+            body="<p>Allow me to thank the Russian presidency.</p>",
+            section=cls.speeches,
+            published_at=datetime.datetime(2024, 7, 19, 12, tzinfo=moscow),
+        )
+        cls.russian = NewsItemFactory(
+            title="Заседание Совета министров иностранных дел",
+            section=cls.news,
+            language="ru",
+            published_at=datetime.datetime(2020, 5, 27, 12, tzinfo=moscow),
+        )
+
+    def get_titles(self, **params):
+        response = self.client.get(NEWS, params)
+        self.assertEqual(response.status_code, 200)
+        return set(titles(response))
+
+    def test_each_filter(self):
+        meeting, session = self.meeting.title, self.session.title
+        speech, russian = self.speech.title, self.russian.title
+        cases = [
+            ({"q": "video conference"}, {meeting}),
+            ({"q": "russian PRESIDENCY"}, {speech}),  # body text, any case
+            ({"q": "approved"}, {meeting}),  # lead
+            ({"section": "speeches"}, {speech}),
+            ({"section": "news"}, {meeting, session, russian}),  # with its subsection
+            ({"section": "sessions"}, {session}),
+            ({"person": "stanislav-zas"}, {meeting, session}),
+            ({"body": "cfm"}, {meeting}),
+            ({"topic": "covid-19"}, {meeting}),
+            ({"language": "ru"}, {russian}),
+            ({"language": "en"}, {meeting, session, speech}),
+            ({"date_from": "2020-12-01"}, {session, speech}),
+            ({"date_to": "2020-05-26"}, {meeting}),
+            ({"year": "2020"}, {meeting, session, russian}),
+            ({"year": "2024"}, {speech}),
+        ]
+        for params, expected in cases:
+            with self.subTest(params=params):
+                self.assertEqual(self.get_titles(**params), expected)
+
+    def test_filters_combine(self):
+        self.assertEqual(
+            self.get_titles(section="news", person="stanislav-zas", year="2020", language="en"),
+            {self.meeting.title, self.session.title},
+        )
+        self.assertEqual(
+            self.get_titles(person="stanislav-zas", date_from="2020-05-01", date_to="2020-05-31"),
+            {self.meeting.title},
+        )
+        self.assertEqual(self.get_titles(section="speeches", body="cfm"), set())
+
+    def test_a_may_2020_range_lists_only_that_meeting(self):
+        self.assertEqual(
+            self.get_titles(date_from="2020-05-01", date_to="2020-05-31"),
+            {self.meeting.title, self.russian.title},
+        )
+
+    def test_form_keeps_its_values(self):
+        response = self.client.get(NEWS, {"q": "council", "section": "news", "year": "2020"})
+        self.assertContains(response, 'name="q" value="council"')
+        self.assertContains(response, '<option value="news" selected>News</option>', html=True)
+        self.assertContains(response, 'name="year" value="2020"')
+
+
+class BadInputTests(TestCase):
+    """Bad query strings give the page with a message, never a 500."""
+
+    @classmethod
+    def setUpTestData(cls):
+        NewsItemFactory(title="The only item")
+
+    def assertMessage(self, params, message):
+        response = self.client.get(NEWS, params)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, message)
+        return response
+
+    def test_invalid_date(self):
+        self.assertMessage({"date_from": "2020-13-45"}, "Enter a valid date.")
+
+    def test_start_after_end(self):
+        self.assertMessage(
+            {"date_from": "2021-01-01", "date_to": "2020-01-01"},
+            "The start date must not be after the end date.",
+        )
+
+    def test_year_out_of_range_or_not_a_number(self):
+        self.assertMessage({"year": "99999999999999999999"}, "Year:")
+        self.assertMessage({"year": "abc"}, "Enter a whole number.")
+
+    def test_unknown_slug_in_a_filter(self):
+        self.assertMessage({"section": "no-such-section"}, "Select a valid choice.")
+
+    def test_very_long_text(self):
+        response = self.assertMessage({"q": "x" * 10_000}, "Ensure this value has at most 200")
+        self.assertEqual(titles(response), [])
+
+    def test_non_numeric_page_shows_the_first_page(self):
+        response = self.assertMessage({"page": "abc"}, "is not a page number")
+        self.assertEqual(titles(response), ["The only item"])
+        self.assertMessage({"page": "-3"}, "is not a page number")
+
+    def test_page_past_the_end_is_404(self):
+        for page in ("2", "99999999999999999999999"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(NEWS, {"page": page}).status_code, 404)
+
+    def test_repeated_and_unknown_parameters(self):
+        response = self.client.get(NEWS + "?q=nothing&q=only&utm_source=x")
+        self.assertContains(response, "given more than once; the last value is used: q")
+        self.assertContains(response, "not understood and were ignored: utm_source")
+        self.assertEqual(titles(response), ["The only item"])
+
+    def test_no_url_answers_500_to_hostile_query_strings(self):
+        section = SectionFactory(slug="news")
+        item = NewsItemFactory(section=section, slug="item")
+        statement = StatementFactory(slug="statement")
+        urls = [
+            "/",
+            NEWS,
+            section.get_absolute_url(),
+            item.get_absolute_url(),
+            "/statements/",
+            statement.get_absolute_url(),
+            f"/persons/{PersonFactory().slug}/",
+            f"/bodies/{statement.adopted_by.slug}/",
+            f"/topics/{TopicFactory().slug}/",
+        ]
+        queries = [
+            "page=0",
+            "page=1e9",
+            "page=%00",
+            "q=%00",
+            "section=%00",
+            "person=a%00b",
+            "q=' OR 1=1 --",
+            "q=%27%22%3E%3Cscript%3E",
+            "date_from=0000-00-00",
+            "date_from=9999-12-31&date_to=0001-01-01",
+            "year=-1",
+            "year=1e400",
+            "language=xx",
+            "kind=%FF%FE",
+            "back=//evil.example/",
+            "back=javascript:alert(1)",
+            "back=" + "a" * 5000,
+            "topic[]=1&topic=2",
+            "&&&==&",
+            "page=" + "9" * 5000,
+        ]
+        for url in urls:
+            for query in queries:
+                with self.subTest(url=url, query=query):
+                    response = self.client.get(f"{url}?{query}")
+                    self.assertIn(response.status_code, (200, 400, 404))
+
+
+class SectionTests(TestCase):
+    def test_section_lists_its_news_and_its_subsections(self):
+        news = SectionFactory(name="News", slug="news")
+        sessions = SectionFactory(name="CSC sessions", slug="sessions", parent=news)
+        NewsItemFactory(section=news, title="In news")
+        NewsItemFactory(section=sessions, title="In sessions")
+        NewsItemFactory(title="Elsewhere")
+        response = self.client.get("/news/news/")
+        self.assertEqual(set(titles(response)), {"In news", "In sessions"})
+        self.assertContains(response, "<h1>News</h1>", html=True)
+        self.assertNotContains(response, 'name="section"')
+        self.assertContains(response, 'href="/news/sessions/"')
+
+    def test_subsection_breadcrumbs(self):
+        news = SectionFactory(name="News", slug="news")
+        SectionFactory(name="CSC sessions", slug="sessions", parent=news)
+        response = self.client.get("/news/sessions/")
+        self.assertEqual(
+            response.context["crumbs"],
+            [("All news", NEWS), ("News", "/news/news/"), ("CSC sessions", None)],
+        )
+
+    def test_section_filters_still_work(self):
+        section = SectionFactory(slug="news")
+        NewsItemFactory(section=section, title="Old", published_at=days_ago(800))
+        NewsItemFactory(section=section, title="New")
+        year = str(timezone.localdate().year)
+        response = self.client.get("/news/news/", {"year": year})
+        self.assertIn("New", titles(response))
+        self.assertNotIn("Old", titles(response))
+
+    def test_unknown_section_is_404(self):
+        self.assertEqual(self.client.get("/news/no-such-section/").status_code, 404)
+
+
+class NewsDetailTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = SectionFactory(name="News", slug="news")
+        cls.item = NewsItemFactory(
+            section=cls.section,
+            slug="cfm-meeting",
+            title="Ministers met",
+            lead="Statements were approved.",
+            body="<p>The meeting was attended by the Secretary General.</p>",
+            signature="CSTO Press Secretary Vladimir Zaynetdinov",
+            media_heading="Media about the meeting",
+            published_at=datetime.datetime(2020, 5, 26, 9, tzinfo=datetime.UTC),
+        )
+        cls.item.persons.add(PersonFactory(name="Stanislav Zas"))
+        cls.item.bodies.add(BodyFactory(name="Council of Foreign Ministers"))
+        cls.item.topics.add(TopicFactory(name="COVID-19"))
+        MediaLinkFactory(news_item=cls.item, outlet="TASS", title="Russia proposed")
+        StatementFactory(title="Statement on the UN Charter").news_items.add(cls.item)
+        StatementFactory(title="Unpublished statement", status=Status.DRAFT).news_items.add(
+            cls.item
+        )
+
+    def test_shows_the_whole_item(self):
+        response = self.client.get("/news/news/cfm-meeting/")
+        for text in (
+            "Ministers met",
+            "26.05.2020",
+            "Statements were approved.",
+            "<p>The meeting was attended by the Secretary General.</p>",
+            "Stanislav Zas",
+            "Council of Foreign Ministers",
+            "COVID-19",
+            "Media about the meeting",
+            "Russia proposed",
+            "CSTO Press Secretary Vladimir Zaynetdinov",
+            "Statement on the UN Charter",
+        ):
+            self.assertContains(response, text)
+        self.assertNotContains(response, "Unpublished statement")
+
+    def test_query_count(self):
+        """One query for the item, one per related list, one for the navigation."""
+        with self.assertNumQueries(7):
+            self.client.get("/news/news/cfm-meeting/")
+
+    def test_back_links_and_breadcrumbs(self):
+        response = self.client.get("/news/news/cfm-meeting/")
+        self.assertContains(response, '<a href="/news/news/">Go back</a>', html=True)
+        self.assertContains(response, '<a href="/news/news/">Back to the section</a>', html=True)
+        self.assertContains(response, '<a href="/news/">Back to all news</a>', html=True)
+        self.assertEqual(
+            response.context["crumbs"],
+            [("All news", NEWS), ("News", "/news/news/"), ("Ministers met", None)],
+        )
+
+    def test_go_back_returns_to_the_filtered_list(self):
+        back = "/news/?year=2020&person=stanislav-zas&page=2"
+        response = self.client.get("/news/news/cfm-meeting/", {"back": back})
+        self.assertEqual(response.context["back_url"], back)
+        self.assertContains(
+            response,
+            '<a href="/news/?year=2020&amp;person=stanislav-zas&amp;page=2">Go back</a>',
+            html=True,
+        )
+
+    def test_go_back_never_leaves_the_site(self):
+        for back in (
+            "https://evil.example/news/",
+            "//evil.example/news/",
+            "/\\evil.example/news/",
+            "javascript:alert(1)",
+            "/admin/",
+            "/no-such-page/",
+        ):
+            with self.subTest(back=back):
+                response = self.client.get("/news/news/cfm-meeting/", {"back": back})
+                self.assertIsNone(response.context["back_url"])
+
+    def test_wrong_section_redirects_to_the_right_address(self):
+        SectionFactory(slug="speeches")
+        response = self.client.get("/news/speeches/cfm-meeting/")
+        self.assertRedirects(response, "/news/news/cfm-meeting/", status_code=301)
+
+    def test_unknown_slug_is_404(self):
+        self.assertEqual(self.client.get("/news/news/no-such-item/").status_code, 404)
+
+    def test_unpublished_items_are_404(self):
+        for number, state in enumerate(HIDDEN_STATES):
+            item = NewsItemFactory(section=self.section, **state)
+            with self.subTest(state=state):
+                self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 404)
+
+    @time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=False)
+    def test_scheduled_item_appears_at_its_time(self):
+        at = datetime.datetime(2030, 1, 1, 0, 0, 1, tzinfo=datetime.UTC)
+        item = NewsItemFactory(section=self.section, published_at=at)
+        self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 404)
+        with time_machine.travel(at, tick=False):
+            self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 200)
+            self.assertIn(item.title, titles(self.client.get(NEWS)))
+
+
+class StatementTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cfm = BodyFactory(name="Council of Foreign Ministers", slug="cfm")
+        cls.csc = BodyFactory(name="Collective Security Council", slug="csc")
+        cls.statement = StatementFactory(
+            title="Statement on the UN Charter",
+            slug="un-charter",
+            adopted_by=cls.cfm,
+            adopted_on=datetime.date(2020, 5, 26),
+        )
+        cls.decision = StatementFactory(
+            title="Decision on quota positions",
+            kind="decision",
+            adopted_by=cls.csc,
+            adopted_on=datetime.date(2021, 3, 1),
+        )
+        StatementFactory(title="Hidden declaration", status=Status.REVIEW)
+        cls.news = NewsItemFactory(title="Ministers met")
+        cls.statement.news_items.add(cls.news, NewsItemFactory(title="Draft news", status="draft"))
+
+    def test_list_and_filters(self):
+        response = self.client.get("/statements/")
+        self.assertEqual(titles(response), [self.decision.title, self.statement.title])
+        self.assertNotContains(response, "Hidden declaration")
+        for params, expected in [
+            ({"body": "cfm"}, [self.statement.title]),
+            ({"kind": "decision"}, [self.decision.title]),
+            ({"year": "2020"}, [self.statement.title]),
+            ({"date_from": "2021-01-01"}, [self.decision.title]),
+            ({"q": "charter"}, [self.statement.title]),
+        ]:
+            with self.subTest(params=params):
+                self.assertEqual(titles(self.client.get("/statements/", params)), expected)
+
+    def test_detail_shows_body_date_kind_and_the_news(self):
+        response = self.client.get("/statements/un-charter/")
+        self.assertContains(response, "Council of Foreign Ministers")
+        self.assertContains(response, "26.05.2020")
+        self.assertContains(response, "Statement ·")
+        self.assertContains(response, f'href="{self.news.get_absolute_url()}"')
+        self.assertNotContains(response, "Draft news")
+
+    def test_unpublished_statement_is_404(self):
+        statement = StatementFactory(status=Status.ARCHIVED)
+        self.assertEqual(self.client.get(statement.get_absolute_url()).status_code, 404)
+
+
+class RelatedPagesTests(TestCase):
+    def test_person_body_and_topic_pages_list_public_items(self):
+        person, body, topic = PersonFactory(), BodyFactory(), TopicFactory()
+        public = NewsItemFactory(title="Public news")
+        hidden = NewsItemFactory(title="Draft news", status=Status.DRAFT)
+        for item in (public, hidden):
+            item.persons.add(person)
+            item.bodies.add(body)
+            item.topics.add(topic)
+        StatementFactory(title="Statement by the body", adopted_by=body).topics.add(topic)
+        StatementFactory(title="Hidden statement", adopted_by=body, status=Status.DRAFT)
+        for obj in (person, body, topic):
+            with self.subTest(obj=obj):
+                response = self.client.get(obj.get_absolute_url())
+                self.assertContains(response, obj.name)
+                self.assertContains(response, "Public news")
+                self.assertNotContains(response, "Draft news")
+                self.assertNotContains(response, "Hidden statement")
+        self.assertContains(self.client.get(body.get_absolute_url()), "Statement by the body")
+        self.assertContains(self.client.get(topic.get_absolute_url()), "Statement by the body")
+
+    def test_unknown_slugs_are_404(self):
+        for url in ("/persons/nobody/", "/bodies/nothing/", "/topics/none/", "/statements/x/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_query_count_does_not_grow_with_items(self):
+        person = PersonFactory()
+        for item in NewsItemFactory.create_batch(3):
+            item.persons.add(person)
+        self.client.get(person.get_absolute_url())
+        with self.assertNumQueries(4) as few:
+            self.client.get(person.get_absolute_url())
+        for item in NewsItemFactory.create_batch(17, section=SectionFactory()):
+            item.persons.add(person)
+        with self.assertNumQueries(len(few.captured_queries)):
+            self.client.get(person.get_absolute_url())
