@@ -66,12 +66,12 @@ class HomeTests(TestCase):
 
     def test_query_count_does_not_grow_with_sections(self):
         """Home reads all sections' latest news in one query."""
-        for n in range(2):
+        for _ in range(2):
             NewsItemFactory(section=SectionFactory())
         self.client.get("/")
         with self.assertNumQueries(3):
             self.client.get("/")
-        for n in range(6):
+        for _ in range(6):
             NewsItemFactory(section=SectionFactory())
         with self.assertNumQueries(3):
             self.client.get("/")
@@ -430,7 +430,7 @@ class NewsDetailTests(TestCase):
         self.assertEqual(self.client.get("/news/news/no-such-item/").status_code, 404)
 
     def test_unpublished_items_are_404(self):
-        for number, state in enumerate(HIDDEN_STATES):
+        for state in HIDDEN_STATES:
             item = NewsItemFactory(section=self.section, **state)
             with self.subTest(state=state):
                 self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 404)
