@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.translation import gettext_lazy as _
 
 from .models import Body, MediaLink, NewsItem, Person, Section, Statement, Topic
 
 
+class ArchiveModelAdmin(admin.ModelAdmin):
+    def get_changelist_instance(self, request):
+        # Django's date drill-down lets an absurd year (?published_at__year=
+        # 99999999999) overflow; treat it like any other bad filter, which the
+        # admin answers by reloading the list with a notice.
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ArchiveModelAdmin):
     list_display = ["name", "slug", "parent", "position"]
     list_editable = ["position"]
     list_filter = ["parent"]
@@ -15,21 +27,21 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ArchiveModelAdmin):
     list_display = ["name", "position", "slug"]
     search_fields = ["name", "position", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(ArchiveModelAdmin):
     list_display = ["name", "acronym", "slug"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ArchiveModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -42,7 +54,7 @@ class MediaLinkInline(admin.TabularInline):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(admin.ModelAdmin):
+class NewsItemAdmin(ArchiveModelAdmin):
     list_display = ["title", "section", "status", "published_at", "language"]
     list_filter = ["status", "section", "language", "topics"]
     list_select_related = ["section"]
@@ -61,7 +73,7 @@ class NewsItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ArchiveModelAdmin):
     list_display = ["title", "kind", "adopted_by", "adopted_on", "status", "language"]
     list_filter = ["status", "kind", "adopted_by", "language"]
     list_select_related = ["adopted_by"]
@@ -78,7 +90,7 @@ class StatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(MediaLink)
-class MediaLinkAdmin(admin.ModelAdmin):
+class MediaLinkAdmin(ArchiveModelAdmin):
     list_display = ["title", "outlet", "date", "news_item"]
     list_select_related = ["news_item"]
     search_fields = ["title", "outlet", "url"]

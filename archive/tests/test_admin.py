@@ -49,3 +49,19 @@ class AdminTests(TestCase):
         response = self.client.get("/admin/archive/newsitem/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+    def test_hostile_query_strings_never_give_a_500(self):
+        for query in (
+            "q=%00",
+            "status__exact=%00",
+            "published_at__year=99999999999",
+            "published_at__year=2020&published_at__month=13&published_at__day=32",
+            "section__id__exact=abc",
+            "topics__id__exact=99999999999999999999999",
+            "o=99",
+            "p=abc",
+        ):
+            for model in ("newsitem", "statement"):
+                with self.subTest(model=model, query=query):
+                    response = self.client.get(f"/admin/archive/{model}/?{query}")
+                    self.assertIn(response.status_code, (200, 302, 400))

@@ -530,3 +530,11 @@ class RelatedPagesTests(TestCase):
             item.persons.add(person)
         with self.assertNumQueries(len(few.captured_queries)):
             self.client.get(person.get_absolute_url())
+
+
+class ErrorPageTests(TestCase):
+    def test_not_found_page_is_the_sites_own(self):
+        response = self.client.get("/news/no-such-section/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Page not found", status_code=404)
+        self.assertContains(response, 'href="/news/"', status_code=404)

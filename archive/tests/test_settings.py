@@ -1,0 +1,72 @@
+"""
+Settings are read from the environment. Each case imports the settings in a
+fresh interpreter, as a server would on start.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+SHOW = (
+    "import json, cstonews.settings as s; print(json.dumps({'debug': s.DEBUG, "
+    "'db': s.DATABASES['default']['ENGINE'], 'cache': s.CACHES['default']['BACKEND'], "
+    "'hosts': s.ALLOWED_HOSTS, 'ssl': getattr(s, 'SECURE_SSL_REDIRECT', False)}))"
+)
+VARIABLES = (
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
+
+
+def load_settings(**env):
+    clean = {key: value for key, value in os.environ.items() if key not in VARIABLES}
+    return subprocess.run(
+        [sys.executable, "-c", SHOW],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class SettingsTests(SimpleTestCase):
+    def test_debug_is_off_by_default_and_then_needs_a_secret_key(self):
+        result = load_settings()
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off", result.stderr)
+
+    def test_production_settings(self):
+        result = load_settings(
+            DJANGO_SECRET_KEY="x" * 50,
+            DJANGO_ALLOWED_HOSTS="news.example.org, www.news.example.org",
+            DATABASE_URL="postgres://u:p@db.example.org:5432/cstonews",
+            REDIS_URL="redis://cache.example.org:6379/0",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        loaded = json.loads(result.stdout)
+        self.assertEqual(
+            loaded,
+            {
+                "debug": False,
+                "db": "django.db.backends.postgresql",
+                "cache": "django.core.cache.backends.redis.RedisCache",
+                "hosts": ["news.example.org", "www.news.example.org"],
+                "ssl": True,
+            },
+        )
+
+    def test_local_defaults(self):
+        result = load_settings(DJANGO_DEBUG="1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        loaded = json.loads(result.stdout)
+        self.assertEqual(loaded["db"], "django.db.backends.sqlite3")
+        self.assertEqual(loaded["cache"], "django.core.cache.backends.locmem.LocMemCache")
+        self.assertTrue(loaded["debug"])
