@@ -1,8 +1,44 @@
-from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.utils.translation import gettext_lazy as _
+"""
+The admin: where editors and authors work.
 
-from .models import Body, MediaLink, NewsItem, Person, Section, Statement, Topic
+News items and statements go through the editorial workflow of
+archive/services.py: the state is never a form field, only a step
+(submit, send back, publish or schedule, unpublish, restore) that the
+services check and record. Every save is a revision, refused if someone
+else saved the item since the form was opened.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .models import (
+    Body,
+    MediaLink,
+    NewsItem,
+    Person,
+    PublicState,
+    Revision,
+    Section,
+    Statement,
+    Status,
+    Topic,
+    Transition,
+)
+from .preview import preview_url
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -47,6 +83,324 @@ class TopicAdmin(ArchiveModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# --- The editorial workflow ----------------------------------------------------
+
+
+class PublicStateFilter(admin.SimpleListFilter):
+    """Status, with scheduled and expired items told apart from live ones."""
+
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return PublicState.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == PublicState.LIVE:
+            return queryset.published()
+        if value == PublicState.SCHEDULED:
+            return queryset.scheduled()
+        if value == PublicState.EXPIRED:
+            return queryset.expired()
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class WorkflowForm(forms.ModelForm):
+    """A change form that knows which version of the item it was opened at."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = type(self.instance).objects.get(pk=self.instance.pk)
+            if current.version != expected:
+                # The form, with everything typed in it, comes back with this.
+                raise ValidationError(services.conflict_message(current, expected))
+        return cleaned
+
+
+class WorkflowAdmin(ArchiveModelAdmin):
+    """What news items and statements share in the admin."""
+
+    form = WorkflowForm
+    change_form_template = "admin/archive/workflow_change_form.html"
+    object_history_template = "admin/archive/history.html"
+    actions = ["submit_selected", "publish_selected", "archive_selected"]
+    list_filter = [PublicStateFilter, "status", "language", "author"]
+    list_select_related = ["author"]
+    workflow_fields = ["expected_version", "status", "published_at", "expire_at", "author"]
+
+    # Permissions, checked on the server for every page, form and action.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return services.is_editor(request.user, self.model)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A read-only view has no form, so no version to check.
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [f for f in options["fields"] if f != "expected_version"],
+                    },
+                )
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "author", "version"]
+        if not services.is_editor(request.user, self.model):
+            # Authors propose content; when it goes live is an editor's call.
+            readonly += ["published_at", "expire_at"]
+        return readonly
+
+    # Saving: through the services, with the version check and a revision.
+
+    def save_model(self, request, obj, form, change):
+        expected = form.cleaned_data.get("expected_version") if change else None
+        services.save_item(item=obj, user=request.user, expected_version=expected)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_revision(item=form.instance, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.WorkflowError as error:
+            # Raised inside the admin's transaction: nothing was written.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self.workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_context(self, request, obj):
+        transitions = Transition.for_item(obj).select_related("user")
+        last = transitions.first()
+        return {
+            "state": obj.public_state,
+            "workflow_actions": services.available_actions(request.user, obj),
+            "transitions": transitions[:10],
+            "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
+            "preview_link": request.build_absolute_uri(preview_url(obj)),
+            "history_url": reverse(self.url_name("history"), args=[obj.pk]),
+            "workflow_url": reverse(self.url_name("workflow"), args=[obj.pk]),
+            "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        }
+
+    @admin.display(description=gettext_lazy("state"), ordering="status")
+    def state_badge(self, obj):
+        state = obj.public_state
+        return format_html('<span class="state-badge state-{}">{}</span>', state.value, state.label)
+
+    # Extra pages: workflow steps, history, comparison, restore.
+
+    def url_name(self, name):
+        meta = self.model._meta
+        return f"admin:{meta.app_label}_{meta.model_name}_{name}"
+
+    def get_urls(self):
+        meta = self.model._meta
+        prefix = f"{meta.app_label}_{meta.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/workflow/",
+                wrap(self.workflow_view),
+                name=f"{prefix}_workflow",
+            ),
+            path(
+                "<int:pk>/history/<int:version>/",
+                wrap(self.revision_view),
+                name=f"{prefix}_revision",
+            ),
+            path(
+                "<int:pk>/history/<int:version>/restore/",
+                wrap(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_item(self, request, pk):
+        item = self.get_object(request, str(pk))
+        if item is None:
+            raise Http404(_("No such item."))
+        if not self.has_view_or_change_permission(request, item):
+            raise PermissionDenied
+        return item
+
+    @staticmethod
+    def read_time(value):
+        """A datetime-local value from the form, in the site's time zone."""
+        if not value:
+            return None
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError as error:
+            raise services.WorkflowError(_("Enter a valid publication time.")) from error
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+    def workflow_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = self.get_item(request, pk)
+        action = request.POST.get("action", "")
+        step = services.ACTIONS.get(action)
+        if step is None:
+            raise Http404(_("Unknown workflow step."))
+        comment = request.POST.get("comment", "")[:5000]
+        try:
+            if action == "publish":
+                step(
+                    item=item,
+                    user=request.user,
+                    comment=comment,
+                    at=self.read_time(request.POST.get("at")),
+                )
+            else:
+                step(item=item, user=request.user, comment=comment)
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, self.done_message(item), messages.SUCCESS)
+        return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
+
+    @staticmethod
+    def done_message(item):
+        state = item.public_state
+        if state == PublicState.SCHEDULED:
+            when = timezone.localtime(item.published_at).strftime("%d.%m.%Y %H:%M")
+            return _("“%(item)s” is scheduled: it goes live on %(when)s.") % {
+                "item": item,
+                "when": when,
+            }
+        return _("“%(item)s” is now %(state)s.") % {"item": item, "state": state.label.lower()}
+
+    def history_view(self, request, object_id, extra_context=None):
+        item = self.get_item(request, object_id)
+        revisions = Revision.for_item(item).select_related("user")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": item,
+            "title": _("History: %(item)s") % {"item": item},
+            "revisions": revisions,
+            "transitions": Transition.for_item(item).select_related("user"),
+            "can_restore": services.can_edit(request.user, item),
+            "revision_url_name": self.url_name("revision"),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def revision_view(self, request, pk, version):
+        item = self.get_item(request, pk)
+        revisions = Revision.for_item(item)
+        revision = get_object_or_404(revisions, version=version)
+        previous = revisions.filter(version__lt=version).first()
+        current = services.snapshot(item)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": item,
+            "title": _("Version %(version)s of “%(item)s”") % {"version": version, "item": item},
+            "revision": revision,
+            "previous": previous,
+            "changes_from_previous": services.compare(
+                self.model, previous.data if previous else {}, revision.data
+            ),
+            "changes_to_current": services.compare(self.model, revision.data, current),
+            "can_restore": services.can_edit(request.user, item)
+            and revision.version != item.version,
+            "restore_url": reverse(self.url_name("restore"), args=[item.pk, version]),
+            "history_url": reverse(self.url_name("history"), args=[item.pk]),
+        }
+        return TemplateResponse(request, "admin/archive/revision.html", context)
+
+    def restore_view(self, request, pk, version):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = self.get_item(request, pk)
+        revision = get_object_or_404(Revision.for_item(item), version=version)
+        try:
+            expected = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            expected = None
+        try:
+            services.restore_revision(
+                revision=revision, user=request.user, expected_version=expected
+            )
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Version %(version)s was restored.") % {"version": version},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
+
+    # Bulk actions: the same rules, item by item, with a report.
+
+    def run_bulk(self, request, queryset, step, **kwargs):
+        done, refused = [], []
+        for item in queryset:
+            try:
+                step(item=item, user=request.user, **kwargs)
+                done.append(str(item))
+            except services.WorkflowError as error:
+                refused.append(str(error))
+        if done:
+            self.message_user(
+                request,
+                _("Done for %(count)d: %(items)s.")
+                % {"count": len(done), "items": "; ".join(done)},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(
+                request, _("Refused: %(reason)s") % {"reason": reason}, messages.WARNING
+            )
+
+    @admin.action(description=gettext_lazy("Send selected items to review"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self.run_bulk(request, queryset, services.submit_for_review)
+
+    @admin.action(description=gettext_lazy("Publish selected items"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self.run_bulk(request, queryset, services.publish)
+
+    @admin.action(
+        description=gettext_lazy("Unpublish (archive) selected items"), permissions=["publish"]
+    )
+    def archive_selected(self, request, queryset):
+        self.run_bulk(request, queryset, services.archive)
+
+
 class MediaLinkInline(admin.TabularInline):
     model = MediaLink
     extra = 0
@@ -54,38 +408,78 @@ class MediaLinkInline(admin.TabularInline):
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(ArchiveModelAdmin):
-    list_display = ["title", "section", "status", "published_at", "language"]
-    list_filter = ["status", "section", "language", "topics"]
-    list_select_related = ["section"]
+class NewsItemAdmin(WorkflowAdmin):
+    list_display = ["title", "section", "state_badge", "published_at", "language", "author"]
+    list_filter = [*WorkflowAdmin.list_filter, "section", "topics"]
+    list_select_related = ["section", "author"]
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "persons", "bodies", "topics"]
     inlines = [MediaLinkInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "section", "language", "lead", "body"]}),
-        (_("Event"), {"fields": ["event_date", "location"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "expire_at"]}),
-        (_("Related"), {"fields": ["persons", "bodies", "topics"]}),
-        (_("Credits"), {"fields": ["media_heading", "signature", "source_url"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "expected_version",
+                    "title",
+                    "slug",
+                    "section",
+                    "language",
+                    "lead",
+                    "body",
+                ]
+            },
+        ),
+        (gettext_lazy("Event"), {"fields": ["event_date", "location"]}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ["status", "published_at", "expire_at", "author", "version"]},
+        ),
+        (gettext_lazy("Related"), {"fields": ["persons", "bodies", "topics"]}),
+        (gettext_lazy("Credits"), {"fields": ["media_heading", "signature", "source_url"]}),
     ]
 
 
 @admin.register(Statement)
-class StatementAdmin(ArchiveModelAdmin):
-    list_display = ["title", "kind", "adopted_by", "adopted_on", "status", "language"]
-    list_filter = ["status", "kind", "adopted_by", "language"]
-    list_select_related = ["adopted_by"]
+class StatementAdmin(WorkflowAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "adopted_by",
+        "adopted_on",
+        "state_badge",
+        "language",
+        "author",
+    ]
+    list_filter = [*WorkflowAdmin.list_filter, "kind", "adopted_by"]
+    list_select_related = ["adopted_by", "author"]
     search_fields = ["title", "slug", "text"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["adopted_by", "news_items", "topics"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "adopted_by", "adopted_on", "language"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "expected_version",
+                    "title",
+                    "slug",
+                    "kind",
+                    "adopted_by",
+                    "adopted_on",
+                    "language",
+                ]
+            },
+        ),
         (None, {"fields": ["text"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "expire_at"]}),
-        (_("Related"), {"fields": ["news_items", "topics"]}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ["status", "published_at", "expire_at", "author", "version"]},
+        ),
+        (gettext_lazy("Related"), {"fields": ["news_items", "topics"]}),
     ]
 
 
@@ -96,3 +490,39 @@ class MediaLinkAdmin(ArchiveModelAdmin):
     search_fields = ["title", "outlet", "url"]
     list_filter = ["outlet"]
     autocomplete_fields = ["news_item"]
+
+
+# --- The editors' start page -------------------------------------------------------
+
+QUEUE_LENGTH = 20
+
+
+def editorial_queue(request):
+    """Items in review (oldest first), scheduled, my drafts, recently published."""
+    now = timezone.now()
+    queues = []
+    for model in (NewsItem, Statement):
+        meta = model._meta
+        if not request.user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            continue
+        items = model.objects.select_related("author")
+        queues.append(
+            {
+                "opts": meta,
+                "review": items.filter(status=Status.REVIEW).order_by("status_changed_at")[
+                    :QUEUE_LENGTH
+                ],
+                "scheduled": items.scheduled(now).order_by("published_at")[:QUEUE_LENGTH],
+                "drafts": items.filter(status=Status.DRAFT, author=request.user).order_by(
+                    "-updated_at"
+                )[:QUEUE_LENGTH],
+                "published": items.published(now).order_by("-published_at")[:QUEUE_LENGTH],
+                "counts": dict(items.values_list("status").annotate(n=Count("id")).order_by()),
+            }
+        )
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Editorial queue"),
+        "queues": queues,
+    }
+    return TemplateResponse(request, "admin/archive/queue.html", context)

@@ -6,7 +6,11 @@ Publication state lives on `PublishedQuerySet.published()`: every public read
 draft, a scheduled, an expired or an archived item can never leak.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -28,6 +32,17 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class PublicState(models.TextChoices):
+    """What a visitor sees of an item: its status, with time taken into account."""
+
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    LIVE = "live", _("Published")
+    EXPIRED = "expired", _("Expired")
+    ARCHIVED = "archived", _("Archived")
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self, now=None):
         """Items a visitor may see: published, due, and not expired."""
@@ -37,6 +52,13 @@ class PublishedQuerySet(models.QuerySet):
             status=Status.PUBLISHED,
             published_at__lte=now,
         )
+
+    def scheduled(self, now=None):
+        """Published items whose time has not come yet."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def expired(self, now=None):
+        return self.filter(status=Status.PUBLISHED, expire_at__lte=now or timezone.now())
 
 
 class Publishable(models.Model):
@@ -72,6 +94,21 @@ class Publishable(models.Model):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who wrote the item. Authors may edit their own drafts only."),
+    )
+    # Optimistic concurrency: every save of the content adds one, and a save
+    # from a form opened at an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    status_changed_at = models.DateTimeField(
+        _("status changed"), default=timezone.now, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -91,13 +128,19 @@ class Publishable(models.Model):
 
     @property
     def is_public(self):
+        return self.public_state == PublicState.LIVE
+
+    @property
+    def public_state(self):
+        """The status as a visitor experiences it: scheduled and expired told apart."""
+        if self.status != Status.PUBLISHED:
+            return PublicState(self.status)
         now = timezone.now()
-        return (
-            self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.expire_at is None or self.expire_at > now)
-        )
+        if self.published_at is None or self.published_at > now:
+            return PublicState.SCHEDULED
+        if self.expire_at is not None and self.expire_at <= now:
+            return PublicState.EXPIRED
+        return PublicState.LIVE
 
 
 class Section(models.Model):
@@ -266,6 +309,7 @@ class NewsItem(Publishable):
         ordering = ["-published_at", "-id"]
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
+        permissions = [("publish_newsitem", _("Can review, publish, schedule and archive news"))]
         indexes = [models.Index(fields=["status", "-published_at"], name="newsitem_public_idx")]
 
     def __str__(self):
@@ -339,6 +383,9 @@ class Statement(Publishable):
         ordering = ["-adopted_on", "-id"]
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
+        permissions = [
+            ("publish_statement", _("Can review, publish, schedule and archive statements"))
+        ]
         indexes = [models.Index(fields=["status", "-adopted_on"], name="statement_public_idx")]
 
     def __str__(self):
@@ -350,3 +397,84 @@ class Statement(Publishable):
 
     def get_absolute_url(self):
         return reverse("archive:statement-detail", kwargs={"slug": self.slug})
+
+
+class ItemRecord(models.Model):
+    """Something kept about a news item or a statement: either model, by content type."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def for_item(cls, item):
+        content_type = ContentType.objects.get_for_model(item)
+        return cls.objects.filter(content_type=content_type, object_id=item.pk)
+
+
+class Transition(ItemRecord):
+    """One step of the editorial workflow: who moved the item from which state to which."""
+
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+
+    class Meta(ItemRecord.Meta):
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="transition_item_idx")]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Revision(ItemRecord):
+    """The content of an item as one save left it."""
+
+    version = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+
+    class Meta(ItemRecord.Meta):
+        ordering = ["-version", "-id"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="revision_item_idx")]
+
+    def __str__(self):
+        return _("Version %(version)s") % {"version": self.version}
+
+
+class SlugRedirect(models.Model):
+    """An old address of an item whose slug changed after it was published."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    old_slug = models.SlugField(_("old slug"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "old_slug"], name="unique_old_slug_per_model"
+            )
+        ]
+
+    def __str__(self):
+        return self.old_slug

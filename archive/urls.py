@@ -14,4 +14,5 @@ urlpatterns = [
     path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("bodies/<slug:slug>/", views.BodyDetailView.as_view(), name="body-detail"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("preview/<str:token>/", views.preview_view, name="preview"),
 ]

@@ -12,13 +12,16 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from . import preview
 from .filters import NewsItemFilter, StatementFilter
 from .models import Body, NewsItem, Person, Section, Statement, Topic
+from .services import find_redirect
 
 HOME_ITEMS_PER_SECTION = 3
 HOME_STATEMENTS = 5
@@ -201,29 +204,75 @@ class SectionView(NewsListView):
         return context
 
 
-class NewsDetailView(DetailView):
+class ItemDetailMixin:
+    """
+    An item page. Visitors see public items only. Staff who may change items
+    see any item, in any state, with a banner naming the state; so does
+    whoever holds a signed preview link. Such pages are never cached.
+    """
+
+    # The item a signed preview link names (see preview_view).
+    preview_item = None
+
+    def detail_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.detail_queryset()
+        if self.preview_item is not None:
+            return queryset.filter(pk=self.preview_item.pk)
+        if self.can_preview():
+            return queryset
+        return queryset.published()
+
+    def can_preview(self):
+        meta = self.model._meta
+        return self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # A renamed item keeps its old address.
+            moved = find_redirect(self.model, kwargs["slug"])
+            if moved is not None and (moved.is_public or self.can_preview()):
+                return HttpResponsePermanentRedirect(moved.get_absolute_url())
+            raise
+        redirect = self.redirect_to_canonical(kwargs)
+        if redirect is not None:
+            return redirect
+        context = self.get_context_data(object=self.object)
+        if not self.object.is_public:
+            context["preview_state"] = self.object.public_state
+        response = self.render_to_response(context)
+        if not self.object.is_public:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def redirect_to_canonical(self, kwargs):
+        return None
+
+
+class NewsDetailView(ItemDetailMixin, DetailView):
+    model = NewsItem
     context_object_name = "item"
     template_name = "archive/newsitem_detail.html"
 
-    def get_queryset(self):
-        return (
-            NewsItem.objects.published()
-            .select_related("section__parent__parent")
-            .prefetch_related(
-                "persons",
-                "bodies",
-                "topics",
-                "media_links",
-                Prefetch("statements", queryset=statement_list_queryset()),
-            )
+    def detail_queryset(self):
+        return NewsItem.objects.select_related("section__parent__parent").prefetch_related(
+            "persons",
+            "bodies",
+            "topics",
+            "media_links",
+            Prefetch("statements", queryset=statement_list_queryset()),
         )
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+    def redirect_to_canonical(self, kwargs):
         # An item moved to another section keeps its old address working.
-        if self.object.section.slug != kwargs["section"]:
+        if self.preview_item is None and self.object.section.slug != kwargs["section"]:
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
-        return self.render_to_response(self.get_context_data(object=self.object))
+        return None
 
     def get_context_data(self, **kwargs):
         crumbs = [*section_crumbs(self.object.section), (self.object.title, None)]
@@ -243,12 +292,13 @@ class StatementListView(ListPageMixin, FilterView):
         return super().get_context_data(crumbs=[(_("Statements"), None)], **kwargs)
 
 
-class StatementDetailView(DetailView):
+class StatementDetailView(ItemDetailMixin, DetailView):
+    model = Statement
     context_object_name = "statement"
     template_name = "archive/statement_detail.html"
 
-    def get_queryset(self):
-        return statement_list_queryset().prefetch_related(
+    def detail_queryset(self):
+        return Statement.objects.select_related("adopted_by").prefetch_related(
             "topics", Prefetch("news_items", queryset=news_list_queryset())
         )
 
@@ -306,3 +356,14 @@ class TopicDetailView(RelatedNewsView):
     def get_context_data(self, **kwargs):
         statements = statement_list_queryset().filter(topics=self.object)
         return super().get_context_data(statements=statements[:RELATED_STATEMENTS], **kwargs)
+
+
+def preview_view(request, token):
+    """An unpublished item, shown to whoever holds its signed preview link."""
+    item = preview.item_from_token(token)
+    if item is None:
+        raise Http404(_("This preview link is not valid, or it has expired."))
+    if isinstance(item, NewsItem):
+        view = NewsDetailView.as_view(preview_item=item)
+        return view(request, section=item.section.slug, slug=item.slug)
+    return StatementDetailView.as_view(preview_item=item)(request, slug=item.slug)

@@ -178,3 +178,5 @@ X_FRAME_OPTIONS = "DENY"
 
 # Public list pages.
 NEWS_PAGE_SIZE = 20
+# How long a signed preview link of an unpublished item works.
+PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))

@@ -90,3 +90,20 @@ class StatementFactory(factory.django.DjangoModelFactory):
     language = Language.ENGLISH
     status = Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        """UserFactory(role="author") or "editor": a member of that group."""
+        if extracted:
+            from archive.roles import give_role
+
+            give_role(user, extracted)

@@ -9,12 +9,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# username, password, is superuser
-DEMO_USERS = [("admin", "admin", True)]
+from archive.roles import give_role
+
+# username (also the password), role; "admin" is a superuser
+DEMO_USERS = [("admin", None), ("editor", "editor"), ("author", "author")]
 
 
 class Command(BaseCommand):
-    help = "Create the local demo admin accounts (debug only) and print their sign-in."
+    help = "Create the local demo accounts admin, editor and author (debug only)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -23,15 +25,20 @@ class Command(BaseCommand):
             )
         User = get_user_model()
         with transaction.atomic():
-            for username, password, superuser in DEMO_USERS:
+            for username, role in DEMO_USERS:
                 user, _ = User.objects.get_or_create(username=username)
                 user.is_staff = True
-                user.is_superuser = superuser
+                user.is_superuser = role is None
                 # Reset every time, so that what is printed below is always true.
-                user.set_password(password)
+                user.set_password(username)
                 user.save()
+                if role:
+                    give_role(user, role)
         if options["verbosity"] > 0:
-            for username, password, _ in DEMO_USERS:
+            for username, role in DEMO_USERS:
+                what = role or "superuser"
                 self.stdout.write(
-                    self.style.SUCCESS(f"Admin sign-in: user “{username}”, password “{password}”")
+                    self.style.SUCCESS(
+                        f"Admin sign-in ({what}): user “{username}”, password “{username}”"
+                    )
                 )

@@ -1,0 +1,402 @@
+"""
+The editorial workflow: the only way a news item or a statement changes its
+state or its content.
+
+The admin, the management commands and the tests all call these functions.
+Each one checks the user's permission on the server, validates the item with
+`full_clean()`, writes inside a transaction and keeps the record: a
+`Transition` for every change of state, a `Revision` for every save of the
+content. A refusal raises `WorkflowError`, whose text is meant for the user.
+
+Roles: an editor holds the `publish_<model>` permission (the Editors group,
+and superusers); an author holds only the change permission and may touch
+nothing but their own drafts.
+"""
+
+import datetime
+import difflib
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .models import MediaLink, NewsItem, Revision, SlugRedirect, Status, Transition
+
+# Fields that belong to the workflow, not to the content a revision keeps.
+NOT_CONTENT = {"id", "status", "version", "status_changed_at", "created_at", "updated_at", "author"}
+MEDIA_LINK_FIELDS = ["outlet", "title", "url", "date", "position"]
+
+
+class WorkflowError(Exception):
+    """A transition or a save that was refused; the text says why, for the user."""
+
+
+class ConflictError(WorkflowError):
+    """The item changed since the form was opened: saving would overwrite someone."""
+
+
+def is_editor(user, item_or_model) -> bool:
+    return user.has_perm(f"archive.publish_{item_or_model._meta.model_name}")
+
+
+def can_edit(user, item, *, status=None, author_id=None) -> bool:
+    """
+    Whether `user` may change `item`'s content. Editors may change any item;
+    authors only their own drafts. `status` and `author_id` default to the
+    item's own, and the services pass what the database holds instead.
+    """
+    meta = item._meta
+    if not user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        return False
+    if is_editor(user, item):
+        return True
+    if item.pk is None:
+        return True
+    status = item.status if status is None else status
+    author_id = item.author_id if author_id is None else author_id
+    return status == Status.DRAFT and author_id == user.pk
+
+
+# --- Transitions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: tuple
+    target: str
+    editor_only: bool
+    refusal: str  # why an item in another state cannot take this step
+
+
+RULES = {
+    "submit": Rule((Status.DRAFT,), Status.REVIEW, False, "Only a draft can be sent to review."),
+    "send_back": Rule(
+        (Status.REVIEW,), Status.DRAFT, True, "Only an item in review can be sent back."
+    ),
+    "publish": Rule(
+        (Status.REVIEW,), Status.PUBLISHED, True, "Only an item in review can be published."
+    ),
+    "archive": Rule(
+        (Status.PUBLISHED,), Status.ARCHIVED, True, "Only a published item can be unpublished."
+    ),
+    "restore": Rule(
+        (Status.ARCHIVED,), Status.DRAFT, True, "Only an archived item can be restored to draft."
+    ),
+}
+
+
+def _transition(*, item, user, action, comment="", published_at=None):
+    rule = RULES[action]
+    model = type(item)
+    with transaction.atomic():
+        # Locked, so that two editors acting at once take turns.
+        current = model.objects.select_for_update().get(pk=item.pk)
+        if rule.editor_only and not is_editor(user, current):
+            raise WorkflowError(_("Only an editor may do this."))
+        if not rule.editor_only and not can_edit(user, current):
+            raise WorkflowError(_("Only the item's author or an editor may send it to review."))
+        if current.status not in rule.sources:
+            raise WorkflowError(
+                _("“%(title)s” is %(state)s. %(why)s")
+                % {
+                    "title": current,
+                    "state": current.public_state.label.lower(),
+                    "why": _(rule.refusal),
+                }
+            )
+        now = timezone.now()
+        from_status = current.status
+        current.status = rule.target
+        current.status_changed_at = now
+        if rule.target == Status.PUBLISHED:
+            # "Publish now" keeps a date the editor set (an old news item keeps
+            # its historical date; a future one is scheduled).
+            current.published_at = published_at or current.published_at or now
+        try:
+            current.full_clean()
+        except ValidationError as error:
+            raise WorkflowError(" ".join(error.messages)) from error
+        current.save(update_fields=["status", "status_changed_at", "published_at", "updated_at"])
+        Transition.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=current.pk,
+            user=user,
+            from_status=from_status,
+            to_status=rule.target,
+            comment=comment,
+            published_at=current.published_at if rule.target == Status.PUBLISHED else None,
+            created_at=now,
+        )
+    for field in ("status", "status_changed_at", "published_at", "updated_at", "version"):
+        setattr(item, field, getattr(current, field))
+    return item
+
+
+def submit_for_review(*, item, user, comment: str = ""):
+    """Draft → in review. The author of the item, or an editor."""
+    return _transition(item=item, user=user, action="submit", comment=comment)
+
+
+def send_back(*, item, user, comment: str):
+    """In review → draft, with a comment the author sees. Editors only."""
+    if not comment.strip():
+        raise WorkflowError(_("Say what the author should change: a comment is required."))
+    return _transition(item=item, user=user, action="send_back", comment=comment)
+
+
+def publish(*, item, user, at: datetime.datetime | None = None, comment: str = ""):
+    """
+    In review → published. Editors only. With `at` in the future (or a future
+    publication time already on the item) the item is scheduled: it becomes
+    public by itself at that time, with no job to run.
+    """
+    if at is not None and timezone.is_naive(at):
+        raise WorkflowError(_("The publication time needs a time zone."))
+    return _transition(item=item, user=user, action="publish", comment=comment, published_at=at)
+
+
+def archive(*, item, user, comment: str = ""):
+    """Published → archived: unpublished, no longer public. Editors only."""
+    return _transition(item=item, user=user, action="archive", comment=comment)
+
+
+def restore_to_draft(*, item, user, comment: str = ""):
+    """Archived → draft, to be worked on and published again. Editors only."""
+    return _transition(item=item, user=user, action="restore", comment=comment)
+
+
+ACTIONS = {
+    "submit": submit_for_review,
+    "send_back": send_back,
+    "publish": publish,
+    "archive": archive,
+    "restore": restore_to_draft,
+}
+
+
+def available_actions(user, item):
+    """The workflow steps `user` may take on `item` now, as RULES keys."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if item.status in rule.sources
+        and (is_editor(user, item) if rule.editor_only else can_edit(user, item))
+    ]
+
+
+# --- Saving content ----------------------------------------------------------
+
+
+def save_item(*, item, user, expected_version: int | None = None):
+    """
+    Save `item`'s content (a new item starts as the user's draft).
+
+    `expected_version` is the version the user's form was opened at: if the
+    item has been saved since, nothing is written and ConflictError says so.
+    Renaming the slug of a published item keeps its old address working.
+    Call `record_revision()` once the item's relations are saved too.
+    """
+    model = type(item)
+    with transaction.atomic():
+        if item.pk is None:
+            meta = model._meta
+            if not user.has_perm(f"{meta.app_label}.add_{meta.model_name}"):
+                raise WorkflowError(_("You may not add this item."))
+            item.author = item.author or user
+            item.status = Status.DRAFT
+            item.version = 1
+            _clean(item)
+            item.save()
+            return item
+
+        current = model.objects.select_for_update().get(pk=item.pk)
+        if not can_edit(user, item, status=current.status, author_id=current.author_id):
+            raise WorkflowError(
+                _("You may not change “%(title)s”: authors edit their own drafts only.")
+                % {"title": current}
+            )
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(conflict_message(current, expected_version))
+        # The state is the workflow's to change, never a content save's.
+        item.status = current.status
+        item.version = current.version + 1
+        _clean(item)
+        if current.slug != item.slug:
+            _keep_old_address(current, new_slug=item.slug)
+        item.save()
+    return item
+
+
+def conflict_message(current, expected_version):
+    last = Revision.for_item(current).select_related("user").first()
+    who = last.user.get_username() if last and last.user else _("someone else")
+    return _(
+        "Someone else saved this item while you were editing it (%(who)s, version "
+        "%(theirs)s; you opened version %(yours)s). Nothing was saved. Your text is "
+        "still in the form below: copy what you need, reload the page to see their "
+        "changes, and apply yours again."
+    ) % {"who": who, "theirs": current.version, "yours": expected_version}
+
+
+def _clean(item):
+    try:
+        item.full_clean()
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from error
+
+
+def _keep_old_address(current, *, new_slug):
+    content_type = ContentType.objects.get_for_model(current)
+    # The new slug is live now; it can no longer be an old address.
+    SlugRedirect.objects.filter(content_type=content_type, old_slug=new_slug).delete()
+    if current.status in (Status.PUBLISHED, Status.ARCHIVED):
+        SlugRedirect.objects.update_or_create(
+            content_type=content_type,
+            old_slug=current.slug,
+            defaults={"object_id": current.pk},
+        )
+
+
+def find_redirect(model, slug):
+    """The item that used to live at `slug`, if any."""
+    content_type = ContentType.objects.get_for_model(model)
+    old = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).first()
+    return model.objects.filter(pk=old.object_id).first() if old else None
+
+
+# --- Revisions ---------------------------------------------------------------
+
+
+def content_fields(model):
+    return [
+        field
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if field.name not in NOT_CONTENT
+    ]
+
+
+def snapshot(item) -> dict:
+    """The item's content as plain data, for a revision."""
+    data = {}
+    for field in content_fields(type(item)):
+        if field.many_to_many:
+            data[field.name] = sorted(getattr(item, field.name).values_list("pk", flat=True))
+        else:
+            data[field.name] = field.value_from_object(item)
+    if isinstance(item, NewsItem):
+        data["media_links"] = list(item.media_links.values(*MEDIA_LINK_FIELDS))
+    return data
+
+
+def record_revision(*, item, user, comment: str = ""):
+    """Keep the item's content as saved now, under its current version."""
+    return Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(item),
+        object_id=item.pk,
+        version=item.version,
+        data=snapshot(item),
+        user=user,
+        comment=comment,
+    )
+
+
+def restore_revision(*, revision, user, expected_version: int | None = None):
+    """Bring the item's content back to `revision`: itself a new revision."""
+    item = revision.item
+    model = type(item)
+    with transaction.atomic():
+        data = revision.data
+        for field in content_fields(model):
+            if field.name not in data or field.many_to_many:
+                continue
+            if field.is_relation:
+                setattr(item, field.attname, data[field.name])
+            else:
+                setattr(item, field.attname, field.to_python(data[field.name]))
+        save_item(item=item, user=user, expected_version=expected_version)
+        for field in model._meta.many_to_many:
+            if field.name in data:
+                getattr(item, field.name).set(
+                    field.related_model.objects.filter(pk__in=data[field.name])
+                )
+        if "media_links" in data:
+            item.media_links.all().delete()
+            MediaLink.objects.bulk_create(
+                MediaLink(news_item=item, **link) for link in data["media_links"]
+            )
+        record_revision(
+            item=item,
+            user=user,
+            comment=_("Restored version %(version)s") % {"version": revision.version},
+        )
+    return item
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+    diff: str  # HTML, safe: words removed in <del>, added in <ins>
+
+
+def compare(model, before: dict, after: dict) -> list[Change]:
+    """Field by field, what differs between two snapshots of a `model` item."""
+    changes = []
+    for field in content_fields(model):
+        old, new = before.get(field.name), after.get(field.name)
+        if old == new:
+            continue
+        old_text, new_text = _display(field, old), _display(field, new)
+        changes.append(
+            Change(str(field.verbose_name), old_text, new_text, word_diff(old_text, new_text))
+        )
+    if before.get("media_links") != after.get("media_links") and (
+        "media_links" in before or "media_links" in after
+    ):
+        old_text = _display_links(before.get("media_links") or [])
+        new_text = _display_links(after.get("media_links") or [])
+        changes.append(
+            Change(str(_("media links")), old_text, new_text, word_diff(old_text, new_text))
+        )
+    return changes
+
+
+def _display(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if field.many_to_many:
+        return ", ".join(str(obj) for obj in field.related_model.objects.filter(pk__in=value))
+    if field.is_relation:
+        obj = field.related_model.objects.filter(pk=value).first()
+        return str(obj) if obj else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.TextField):
+        return strip_tags(str(value))
+    return str(value)
+
+
+def _display_links(links) -> str:
+    return "\n".join(f"{link['outlet']}: {link['title']} <{link['url']}>" for link in links)
+
+
+def word_diff(before: str, after: str) -> str:
+    """Both texts as one, with removed words in <del> and added words in <ins>."""
+    old_words, new_words = before.split(), after.split()
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape(" ".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            parts.append(f"<del>{escape(' '.join(old_words[a1:a2]))}</del>")
+        if b2 > b1:
+            parts.append(f"<ins>{escape(' '.join(new_words[b1:b2]))}</ins>")
+    return mark_safe(" ".join(parts))

@@ -1,0 +1,154 @@
+import datetime
+
+import time_machine
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from archive import services
+from archive.models import Status
+from archive.preview import preview_url
+
+from .factories import (
+    NewsItemFactory,
+    PersonFactory,
+    SectionFactory,
+    StatementFactory,
+    UserFactory,
+)
+
+NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+class StaffPreviewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor")
+        cls.author = UserFactory(username="author", role="author")
+        cls.draft = NewsItemFactory(status=Status.DRAFT, published_at=None, title="Draft item")
+
+    def test_staff_see_any_item_with_a_banner_and_no_caching(self):
+        for user in (self.editor, self.author):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get(self.draft.get_absolute_url())
+                self.assertContains(response, "Preview: this item is “Draft”")
+                self.assertIn("no-store", response["Cache-Control"])
+                self.assertEqual(response["X-Robots-Tag"], "noindex")
+
+    def test_visitors_get_a_404(self):
+        self.assertEqual(self.client.get(self.draft.get_absolute_url()).status_code, 404)
+        staff_without_rights = UserFactory(username="clerk")
+        self.client.force_login(staff_without_rights)
+        self.assertEqual(self.client.get(self.draft.get_absolute_url()).status_code, 404)
+
+    def test_public_items_have_no_banner(self):
+        self.client.force_login(self.editor)
+        response = self.client.get(NewsItemFactory().get_absolute_url())
+        self.assertNotContains(response, "Preview:")
+        self.assertNotIn("no-store", response.get("Cache-Control", ""))
+
+
+class PreviewLinkTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.item = NewsItemFactory(status=Status.REVIEW, published_at=None, title="Under review")
+        cls.statement = StatementFactory(status=Status.DRAFT, title="Draft statement")
+
+    def test_a_valid_link_shows_the_item_as_it_will_appear(self):
+        for obj in (self.item, self.statement):
+            with self.subTest(obj=obj):
+                response = self.client.get(preview_url(obj))
+                self.assertContains(response, obj.title)
+                self.assertContains(response, "Preview: this item is")
+                self.assertIn("no-store", response["Cache-Control"])
+
+    def test_an_expired_link_is_404(self):
+        with time_machine.travel(NOW, tick=False):
+            url = preview_url(self.item)
+        with time_machine.travel(NOW + datetime.timedelta(days=6, hours=23), tick=False):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        with time_machine.travel(NOW + datetime.timedelta(days=7, seconds=1), tick=False):
+            self.assertEqual(self.client.get(url).status_code, 404)
+
+    @override_settings(PREVIEW_LINK_DAYS=1)
+    def test_the_lifetime_is_a_setting(self):
+        with time_machine.travel(NOW, tick=False):
+            url = preview_url(self.item)
+        with time_machine.travel(NOW + datetime.timedelta(days=1, seconds=1), tick=False):
+            self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_tampered_link_is_404(self):
+        url = preview_url(self.item)
+        token = url.rstrip("/").rsplit("/", 1)[1]
+        for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), "x", token + "x", "a:b:c"):
+            with self.subTest(forged=forged):
+                self.assertEqual(self.client.get(f"/preview/{forged}/").status_code, 404)
+
+    def test_a_link_to_a_deleted_item_is_404(self):
+        url = preview_url(self.item)
+        self.item.delete()
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class SlugRedirectTests(TestCase):
+    def test_a_renamed_item_keeps_its_old_address(self):
+        editor = UserFactory(username="editor", role="editor")
+        item = NewsItemFactory(section=SectionFactory(slug="news"), slug="old-name")
+        item.slug = "new-name"
+        services.save_item(item=item, user=editor)
+        response = self.client.get("/news/news/old-name/")
+        self.assertRedirects(response, "/news/news/new-name/", status_code=301)
+
+        statement = StatementFactory(slug="old-statement")
+        statement.slug = "new-statement"
+        services.save_item(item=statement, user=editor)
+        response = self.client.get("/statements/old-statement/")
+        self.assertRedirects(response, "/statements/new-statement/", status_code=301)
+
+    def test_the_old_address_of_an_unpublished_item_stays_404(self):
+        editor = UserFactory(username="editor", role="editor")
+        item = NewsItemFactory(section=SectionFactory(slug="news"), slug="old-name")
+        item.slug = "new-name"
+        services.save_item(item=item, user=editor)
+        services.archive(item=item, user=editor)
+        self.assertEqual(self.client.get("/news/news/old-name/").status_code, 404)
+
+
+class SchedulingOnEveryPublicSurfaceTests(TestCase):
+    """A scheduled item appears everywhere at its time, and leaves everywhere at expiry."""
+
+    def surfaces(self, item, person):
+        yield "/"
+        yield "/news/"
+        yield item.section.get_absolute_url()
+        yield person.get_absolute_url()
+
+    def assertVisible(self, item, person, visible):
+        self.assertEqual(
+            self.client.get(item.get_absolute_url()).status_code, 200 if visible else 404
+        )
+        for url in self.surfaces(item, person):
+            with self.subTest(url=url, visible=visible):
+                response = self.client.get(url)
+                if visible:
+                    self.assertContains(response, item.title)
+                else:
+                    self.assertNotContains(response, item.title)
+
+    def test_before_at_and_after(self):
+        go_live = NOW + datetime.timedelta(hours=1)
+        expiry = NOW + datetime.timedelta(hours=5)
+        item = NewsItemFactory(title="Scheduled item", published_at=go_live, expire_at=expiry)
+        person = PersonFactory()
+        item.persons.add(person)
+        moments = [
+            (NOW, False),
+            (go_live - datetime.timedelta(seconds=1), False),
+            (go_live, True),
+            (expiry - datetime.timedelta(seconds=1), True),
+            (expiry, False),
+        ]
+        for moment, visible in moments:
+            with time_machine.travel(moment, tick=False):
+                self.assertEqual(timezone.now(), moment)
+                self.assertVisible(item, person, visible)

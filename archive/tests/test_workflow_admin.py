@@ -1,0 +1,349 @@
+"""The editorial workflow as authors and editors meet it in the admin."""
+
+import datetime
+import re
+
+import time_machine
+from django.contrib.messages import get_messages
+from django.test import TestCase
+from django.utils import timezone
+
+from archive import services
+from archive.models import NewsItem, Revision, Status, Transition
+
+from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
+
+CHANGELIST = "/admin/archive/newsitem/"
+
+
+def change_url(item):
+    return f"{CHANGELIST}{item.pk}/change/"
+
+
+def workflow_url(item):
+    return f"{CHANGELIST}{item.pk}/workflow/"
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+class AdminWorkflowTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.author = UserFactory(username="author", role="author")
+        cls.other_author = UserFactory(username="other", role="author")
+        cls.editor = UserFactory(username="editor", role="editor")
+        cls.section = SectionFactory(name="News", slug="news")
+
+    def login(self, user):
+        self.client.force_login(user)
+
+    def form_data(self, item=None, **changes):
+        """What the admin's news item form posts."""
+        data = {
+            "title": "Ministers met",
+            "slug": "ministers-met",
+            "section": self.section.pk,
+            "language": "en",
+            "lead": "A lead.",
+            "body": "A body.",
+            "media_links-TOTAL_FORMS": "0",
+            "media_links-INITIAL_FORMS": "0",
+            "expected_version": "",
+        }
+        if item is not None:
+            data.update(
+                title=item.title,
+                slug=item.slug,
+                section=item.section_id,
+                lead=item.lead,
+                body=item.body,
+                expected_version=item.version,
+            )
+            if services.is_editor(self.editor, item):
+                data["published_at_0"] = ""
+        data.update(changes)
+        return data
+
+    def draft(self, author=None, **kwargs):
+        return NewsItemFactory(
+            **{
+                "section": self.section,
+                "status": Status.DRAFT,
+                "published_at": None,
+                "author": author or self.author,
+                **kwargs,
+            }
+        )
+
+
+class AuthorTests(AdminWorkflowTestCase):
+    def test_author_writes_a_draft_and_sends_it_to_review(self):
+        self.login(self.author)
+        response = self.client.post(f"{CHANGELIST}add/", self.form_data())
+        self.assertEqual(response.status_code, 302)
+        item = NewsItem.objects.get(slug="ministers-met")
+        self.assertEqual((item.status, item.author, item.version), ("draft", self.author, 1))
+        self.assertEqual(Revision.for_item(item).count(), 1)
+
+        page = self.client.get(change_url(item))
+        self.assertContains(page, "Send to review")
+        self.assertNotContains(page, "Publish or schedule")
+
+        response = self.client.post(workflow_url(item), {"action": "submit", "comment": "Ready"})
+        self.assertRedirects(response, change_url(item))
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.REVIEW)
+
+    def test_author_cannot_publish_even_by_a_forged_post(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.author)
+        for action in ("publish", "send_back", "archive", "restore"):
+            with self.subTest(action=action):
+                response = self.client.post(
+                    workflow_url(item), {"action": action, "comment": "x"}, follow=True
+                )
+                self.assertContains(response, "Only an editor may do this.")
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.REVIEW)
+        response = self.client.post(
+            CHANGELIST, {"action": "publish_selected", "_selected_action": [item.pk]}
+        )
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.REVIEW)
+
+    def test_author_cannot_edit_once_in_review_or_someone_elses_draft(self):
+        in_review = self.draft(title="In review")
+        services.submit_for_review(item=in_review, user=self.author)
+        others = self.draft(author=self.other_author, title="Not mine")
+        self.login(self.author)
+        for item in (in_review, others):
+            with self.subTest(item=item.title):
+                page = self.client.get(change_url(item))
+                self.assertEqual(page.status_code, 200)  # read-only view
+                self.assertNotContains(page, 'name="title"')
+                response = self.client.post(change_url(item), self.form_data(item, title="Hacked"))
+                self.assertEqual(response.status_code, 403)
+                item.refresh_from_db()
+                self.assertNotEqual(item.title, "Hacked")
+
+    def test_author_sees_the_comment_of_a_send_back(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        services.send_back(item=item, user=self.editor, comment="Please add the signature.")
+        self.login(self.author)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, "Sent back by editor")
+        self.assertContains(page, "Please add the signature.")
+
+    def test_author_cannot_set_the_publication_time(self):
+        self.login(self.author)
+        response = self.client.get(f"{CHANGELIST}add/")
+        self.assertNotContains(response, 'name="published_at_0"')
+        self.assertNotContains(response, 'name="status"')
+
+
+class EditorTests(AdminWorkflowTestCase):
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_editor_schedules_an_item_that_goes_live_at_its_time(self):
+        item = self.draft(slug="scheduled-item")
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        # The site's time zone is Moscow (UTC+3): 15:00 there is 12:00 UTC.
+        response = self.client.post(
+            workflow_url(item), {"action": "publish", "at": "2026-05-01T15:00"}
+        )
+        self.assertIn("is scheduled: it goes live on 01.05.2026 15:00", messages_of(response)[0])
+        item.refresh_from_db()
+        self.assertEqual(item.published_at, datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC))
+        self.assertContains(self.client.get(CHANGELIST), "state-scheduled")
+
+        self.client.logout()
+        url = item.get_absolute_url()
+        self.assertEqual(self.client.get(url).status_code, 404)
+        with time_machine.travel(
+            datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC), tick=False
+        ):
+            self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_an_invalid_time_is_a_message_not_an_error(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        response = self.client.post(workflow_url(item), {"action": "publish", "at": "tomorrow"})
+        self.assertEqual(messages_of(response), ["Enter a valid publication time."])
+        response = self.client.post(workflow_url(item), {"action": "nonsense"})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.client.get(workflow_url(item)).status_code, 405)
+
+    def test_send_back_archive_and_restore(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        self.client.post(workflow_url(item), {"action": "send_back", "comment": "Fix it"})
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.DRAFT)
+        services.submit_for_review(item=item, user=self.author)
+        self.client.post(workflow_url(item), {"action": "publish"})
+        self.client.post(workflow_url(item), {"action": "archive"})
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.ARCHIVED)
+        self.client.post(workflow_url(item), {"action": "restore"})
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.DRAFT)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, "Workflow log")
+        self.assertEqual(Transition.for_item(item).count(), 6)
+
+    def test_bulk_actions_report_what_they_did_and_refused(self):
+        in_review = self.draft(title="Waiting")
+        services.submit_for_review(item=in_review, user=self.author)
+        draft = self.draft(title="Unfinished")
+        self.login(self.editor)
+        response = self.client.post(
+            CHANGELIST,
+            {"action": "publish_selected", "_selected_action": [in_review.pk, draft.pk]},
+        )
+        reported = messages_of(response)
+        self.assertIn("Done for 1: Waiting.", reported)
+        self.assertIn(
+            "Refused: “Unfinished” is draft. Only an item in review can be published.", reported
+        )
+        in_review.refresh_from_db()
+        draft.refresh_from_db()
+        self.assertEqual((in_review.status, draft.status), (Status.PUBLISHED, Status.DRAFT))
+
+    def test_list_filters_by_state(self):
+        NewsItemFactory(title="Live one", section=self.section)
+        NewsItemFactory(
+            title="Future one",
+            section=self.section,
+            published_at=timezone.now() + datetime.timedelta(days=1),
+        )
+        self.login(self.editor)
+        response = self.client.get(CHANGELIST, {"state": "scheduled"})
+        self.assertContains(response, "Future one")
+        self.assertNotContains(response, "Live one")
+        response = self.client.get(CHANGELIST, {"author__id__exact": self.author.pk})
+        self.assertEqual(response.status_code, 200)
+
+
+class ConflictTests(AdminWorkflowTestCase):
+    def test_a_stale_form_is_refused_and_keeps_what_was_typed(self):
+        item = self.draft(title="Original")
+        self.login(self.editor)
+        opened = self.client.get(change_url(item))
+        version = re.search(rb'name="expected_version" value="(\d+)"', opened.content)[1]
+        self.assertEqual(version, b"1")
+
+        # Someone else saves first.
+        other = self.client_class()
+        other.force_login(self.author)
+        other.post(change_url(item), self.form_data(item, title="Author's title"))
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Author's title", 2))
+
+        stale = self.form_data(item, title="Editor's title", expected_version="1")
+        response = self.client.post(change_url(item), stale)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Someone else saved this item while you were editing it")
+        self.assertContains(response, 'value="Editor&#x27;s title"')
+        item.refresh_from_db()
+        self.assertEqual(item.title, "Author's title")
+
+    def test_a_fresh_form_saves(self):
+        item = self.draft()
+        self.login(self.editor)
+        response = self.client.post(change_url(item), self.form_data(item, title="New title"))
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("New title", 2))
+
+
+class HistoryTests(AdminWorkflowTestCase):
+    def test_history_comparison_and_restore(self):
+        self.login(self.author)
+        self.client.post(f"{CHANGELIST}add/", self.form_data(title="First title"))
+        item = NewsItem.objects.get(slug="ministers-met")
+        self.client.post(change_url(item), self.form_data(item, title="Second title"))
+
+        history = self.client.get(f"{CHANGELIST}{item.pk}/history/")
+        self.assertContains(history, "Revisions")
+        self.assertContains(history, f"{CHANGELIST}{item.pk}/history/1/")
+
+        page = self.client.get(f"{CHANGELIST}{item.pk}/history/2/")
+        self.assertContains(page, "Changes since version 1")
+        self.assertContains(page, "<del>First</del>")
+        self.assertContains(page, "<ins>Second</ins>")
+
+        page = self.client.get(f"{CHANGELIST}{item.pk}/history/1/")
+        self.assertContains(page, "Restore version 1")
+        response = self.client.post(
+            f"{CHANGELIST}{item.pk}/history/1/restore/", {"expected_version": "2"}
+        )
+        self.assertRedirects(response, change_url(item))
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("First title", 3))
+        self.assertEqual(Revision.for_item(item).first().comment, "Restored version 1")
+
+    def test_unknown_revision_or_item_is_404(self):
+        item = self.draft()
+        self.login(self.editor)
+        self.assertEqual(self.client.get(f"{CHANGELIST}{item.pk}/history/9/").status_code, 404)
+        self.assertEqual(self.client.get(f"{CHANGELIST}999999/history/").status_code, 404)
+
+
+class PagesRenderTests(AdminWorkflowTestCase):
+    def test_every_page_renders_for_both_roles(self):
+        own = self.draft(title="Own draft")
+        services.record_revision(item=own, user=self.author)
+        published = NewsItemFactory(section=self.section, title="Published")
+        statement = StatementFactory(author=self.author, status=Status.DRAFT, published_at=None)
+        for user in (self.author, self.editor):
+            self.login(user)
+            for url in (
+                "/admin/",
+                "/admin/queue/",
+                CHANGELIST,
+                f"{CHANGELIST}add/",
+                change_url(own),
+                change_url(published),
+                f"{CHANGELIST}{own.pk}/history/",
+                f"{CHANGELIST}{own.pk}/history/1/",
+                "/admin/archive/statement/",
+                "/admin/archive/statement/add/",
+                f"/admin/archive/statement/{statement.pk}/change/",
+                "/admin/archive/section/",
+            ):
+                with self.subTest(user=user.username, url=url):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_queue(self):
+        waiting = self.draft(title="Waiting for review")
+        services.submit_for_review(item=waiting, user=self.author)
+        self.draft(title="My own draft", author=self.editor)
+        self.draft(title="Someone else's draft")
+        NewsItemFactory(
+            section=self.section,
+            title="Coming soon",
+            published_at=timezone.now() + datetime.timedelta(days=2),
+        )
+        NewsItemFactory(section=self.section, title="Out already")
+        self.login(self.editor)
+        self.assertContains(self.client.get("/admin/"), 'href="/admin/queue/"')
+        page = self.client.get("/admin/queue/")
+        for text in ("Waiting for review", "My own draft", "Coming soon", "Out already"):
+            self.assertContains(page, text)
+        self.assertNotContains(page, "Someone else&#x27;s draft")
+
+    def test_anonymous_visitors_cannot_reach_workflow_pages(self):
+        item = self.draft()
+        for url in (workflow_url(item), f"{CHANGELIST}{item.pk}/history/1/", "/admin/queue/"):
+            with self.subTest(url=url):
+                response = self.client.post(url, {"action": "submit"})
+                self.assertEqual(response.status_code, 302)
+                self.assertIn("/admin/login/", response["Location"])
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.DRAFT)
