@@ -129,6 +129,29 @@ class WorkflowForm(forms.ModelForm):
         return cleaned
 
 
+# How each workflow step appears on the change page:
+# (button, what the comment box asks, whether a comment is required).
+STEP_FORMS = {
+    "submit": (
+        gettext_lazy("Send to review"),
+        gettext_lazy("Note for the editor (optional)"),
+        False,
+    ),
+    "send_back": (
+        gettext_lazy("Send back to the author"),
+        gettext_lazy("What should the author change? (required)"),
+        True,
+    ),
+    "publish": (gettext_lazy("Publish or schedule"), gettext_lazy("Comment (optional)"), False),
+    "archive": (
+        gettext_lazy("Unpublish (archive)"),
+        gettext_lazy("Why unpublish? (optional)"),
+        False,
+    ),
+    "restore": (gettext_lazy("Restore to draft"), gettext_lazy("Comment (optional)"), False),
+}
+
+
 class WorkflowAdmin(ArchiveModelAdmin):
     """What news items and statements share in the admin."""
 
@@ -138,7 +161,9 @@ class WorkflowAdmin(ArchiveModelAdmin):
     actions = ["submit_selected", "publish_selected", "archive_selected"]
     list_filter = [PublicStateFilter, "status", "language", "author"]
     list_select_related = ["author"]
-    workflow_fields = ["expected_version", "status", "published_at", "expire_at", "author"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     # Permissions, checked on the server for every page, form and action.
 
@@ -204,7 +229,11 @@ class WorkflowAdmin(ArchiveModelAdmin):
         last = transitions.first()
         return {
             "state": obj.public_state,
-            "workflow_actions": services.available_actions(request.user, obj),
+            "workflow_steps": [
+                {"action": action, "button": button, "ask": ask, "required": required}
+                for action in services.available_actions(request.user, obj)
+                for button, ask, required in [STEP_FORMS[action]]
+            ],
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
             "preview_link": request.build_absolute_uri(preview_url(obj)),

@@ -27,8 +27,20 @@ from django.utils.translation import gettext as _
 
 from .models import MediaLink, NewsItem, Revision, SlugRedirect, Status, Transition
 
-# Fields that belong to the workflow, not to the content a revision keeps.
-NOT_CONTENT = {"id", "status", "version", "status_changed_at", "created_at", "updated_at", "author"}
+# Fields that belong to the workflow, not to the content a revision keeps:
+# when an item goes live is the editors' decision, logged with each step.
+NOT_CONTENT = {
+    "id",
+    "status",
+    "version",
+    "status_changed_at",
+    "created_at",
+    "updated_at",
+    "author",
+    "published_at",
+    "expire_at",
+}
+EMPTY = (None, "", [])
 MEDIA_LINK_FIELDS = ["outlet", "title", "url", "date", "position"]
 
 
@@ -350,7 +362,7 @@ def compare(model, before: dict, after: dict) -> list[Change]:
     changes = []
     for field in content_fields(model):
         old, new = before.get(field.name), after.get(field.name)
-        if old == new:
+        if old == new or (old in EMPTY and new in EMPTY):
             continue
         old_text, new_text = _display(field, old), _display(field, new)
         changes.append(
@@ -368,7 +380,7 @@ def compare(model, before: dict, after: dict) -> list[Change]:
 
 
 def _display(field, value) -> str:
-    if value is None or value == "" or value == []:
+    if value in EMPTY:
         return ""
     if field.many_to_many:
         return ", ".join(str(obj) for obj in field.related_model.objects.filter(pk__in=value))
@@ -379,6 +391,10 @@ def _display(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.TextField):
         return strip_tags(str(value))
+    if isinstance(field, models.DateField):
+        # Revisions keep dates as ISO text (JSON); show them as the site does.
+        value = field.to_python(value)
+        return value.strftime("%d.%m.%Y")
     return str(value)
 
 

@@ -261,6 +261,15 @@ class RevisionTests(RoleTestCase):
         self.assertEqual((latest.version, latest.comment), (3, "Restored version 1"))
         self.assertEqual(services.compare(NewsItem, first.data, latest.data), [])
 
+    def test_first_version_lists_what_was_filled_in(self):
+        item = self.draft(title="Ministers met", event_date=datetime.date(2020, 5, 26))
+        revision = services.record_revision(item=item, user=self.author)
+        changes = {c.label: c for c in services.compare(NewsItem, {}, revision.data)}
+        self.assertIn("title", changes)
+        self.assertNotIn("location", changes)
+        self.assertNotIn("persons", changes)
+        self.assertEqual(changes["event date"].after, "26.05.2020")
+
     def test_diff_escapes_html(self):
         self.assertEqual(
             services.word_diff("<b>old</b>", "<b>new</b>"),
