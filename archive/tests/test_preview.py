@@ -141,6 +141,9 @@ class SchedulingOnEveryPublicSurfaceTests(TestCase):
         item = NewsItemFactory(title="Scheduled item", published_at=go_live, expire_at=expiry)
         person = PersonFactory()
         item.persons.add(person)
+        statement = StatementFactory(
+            title="Scheduled statement", published_at=go_live, expire_at=expiry
+        )
         moments = [
             (NOW, False),
             (go_live - datetime.timedelta(seconds=1), False),
@@ -152,3 +155,16 @@ class SchedulingOnEveryPublicSurfaceTests(TestCase):
             with time_machine.travel(moment, tick=False):
                 self.assertEqual(timezone.now(), moment)
                 self.assertVisible(item, person, visible)
+                self.assertStatementVisible(statement, visible)
+
+    def assertStatementVisible(self, statement, visible):
+        self.assertEqual(
+            self.client.get(statement.get_absolute_url()).status_code, 200 if visible else 404
+        )
+        for url in ("/", "/statements/", statement.adopted_by.get_absolute_url()):
+            with self.subTest(url=url, visible=visible):
+                response = self.client.get(url)
+                if visible:
+                    self.assertContains(response, statement.title)
+                else:
+                    self.assertNotContains(response, statement.title)
