@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -26,7 +27,10 @@ from django.utils.translation import gettext_lazy
 
 from . import services
 from .models import (
+    Attachment,
     Body,
+    GalleryImage,
+    Image,
     MediaLink,
     NewsItem,
     Person,
@@ -81,6 +85,67 @@ class TopicAdmin(ArchiveModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Image)
+class ImageAdmin(ArchiveModelAdmin):
+    list_display = ["thumbnail", "alt_text", "caption", "credit", "size", "created_at"]
+    search_fields = ["alt_text", "caption", "credit"]
+    readonly_fields = ["size", "format", "preview"]
+    fields = ["file", "alt_text", "caption", "credit", "size", "format", "preview"]
+
+    def save_model(self, request, obj, form, change):
+        # Validated again and saved with its renditions, made here once.
+        services.save_image(image=obj)
+
+    @admin.display(description=gettext_lazy("image"))
+    def thumbnail(self, obj):
+        sources = obj.sources
+        if not sources:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="80" height="{}" loading="lazy">',
+            default_storage.url(sources[0]["jpeg"]),
+            round(80 * sources[0]["height"] / sources[0]["width"]),
+        )
+
+    @admin.display(description=gettext_lazy("size"))
+    def size(self, obj):
+        return f"{obj.width} × {obj.height}" if obj.width else "—"
+
+    @admin.display(description=gettext_lazy("renditions"))
+    def preview(self, obj):
+        if not obj.sources:
+            return "—"
+        largest = obj.sources[-1]
+        return format_html(
+            '<img src="{}" alt="" style="max-width: 32rem; height: auto" width="{}" height="{}">'
+            "<br>{}",
+            default_storage.url(largest["jpeg"]),
+            largest["width"],
+            largest["height"],
+            ", ".join(f"{s['width']} px" for s in obj.sources),
+        )
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ArchiveModelAdmin):
+    list_display = ["title", "kind", "human_size", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    readonly_fields = ["kind", "human_size"]
+    fields = ["title", "file", "kind", "human_size"]
+
+    @admin.display(description=gettext_lazy("size"))
+    def human_size(self, obj):
+        return obj.label if obj.kind else "—"
+
+
+class GalleryImageInline(admin.TabularInline):
+    model = GalleryImage
+    extra = 0
+    fields = ["image", "position"]
+    autocomplete_fields = ["image"]
 
 
 # --- The editorial workflow ----------------------------------------------------
@@ -444,8 +509,8 @@ class NewsItemAdmin(WorkflowAdmin):
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["section", "persons", "bodies", "topics"]
-    inlines = [MediaLinkInline]
+    autocomplete_fields = ["section", "persons", "bodies", "topics", "cover_image", "attachments"]
+    inlines = [GalleryImageInline, MediaLinkInline]
     fieldsets = [
         (
             None,
@@ -466,6 +531,7 @@ class NewsItemAdmin(WorkflowAdmin):
             gettext_lazy("Publication"),
             {"fields": ["status", "published_at", "expire_at", "author", "version"]},
         ),
+        (gettext_lazy("Pictures and documents"), {"fields": ["cover_image", "attachments"]}),
         (gettext_lazy("Related"), {"fields": ["persons", "bodies", "topics"]}),
         (gettext_lazy("Credits"), {"fields": ["media_heading", "signature", "source_url"]}),
     ]
@@ -487,7 +553,7 @@ class StatementAdmin(WorkflowAdmin):
     search_fields = ["title", "slug", "text"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["adopted_by", "news_items", "topics"]
+    autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments"]
     fieldsets = [
         (
             None,
@@ -508,7 +574,7 @@ class StatementAdmin(WorkflowAdmin):
             gettext_lazy("Publication"),
             {"fields": ["status", "published_at", "expire_at", "author", "version"]},
         ),
-        (gettext_lazy("Related"), {"fields": ["news_items", "topics"]}),
+        (gettext_lazy("Related"), {"fields": ["news_items", "topics", "attachments"]}),
     ]
 
 

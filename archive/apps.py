@@ -6,3 +6,6 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "archive"
     verbose_name = _("News archive")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the file clean-up)

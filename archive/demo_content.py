@@ -193,3 +193,14 @@ STATEMENT_TEXT = (
     "Approved by the CSTO Council of Foreign Ministers at its meeting held in a video "
     "conference on 26 May 2020."
 )
+
+# Generated illustrations (archive/demo_media.py), not photos of the events.
+# item slug -> (alt text, caption, accent colour, role)
+ILLUSTRATION_CREDIT = "Generated illustration for the demo archive"
+IMAGES = [
+    (CFM_2020, "Illustration: the CSTO Council of Foreign Ministers meets by video conference", "Council of Foreign Ministers, 26 May 2020 (illustration)", (60, 120, 170), "cover"),
+    (CFM_2020, "Illustration: statements approved by the ministers", "Four statements approved (illustration)", (140, 110, 60), "gallery"),
+    (CFM_2020, "Illustration: the CSTO Crisis Response Center", "The Crisis Response Center took part for the first time (illustration)", (70, 130, 90), "gallery"),
+    ("secretary-general-un-security-council-debate-2024-07-19", "Illustration: the UN Security Council debate on regional organizations", "UN Security Council, 19 July 2024 (illustration)", (40, 100, 150), "cover"),
+    ("secretariat-meets-graduates-school-of-diplomacy-2024-07-25", "Illustration: a meeting with graduates of the International School of Diplomacy", "CSTO Secretariat, 25 July 2024 (illustration)", (120, 80, 130), "cover"),
+]  # fmt: skip

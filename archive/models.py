@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .documents import attachment_storage, check_document, document_upload_to, human_size
+from .images import check_image, image_upload_to
 from .sanitize import sanitize_html
 
 
@@ -256,6 +258,95 @@ class Topic(models.Model):
         return reverse("archive:topic-detail", kwargs={"slug": self.slug})
 
 
+class Image(models.Model):
+    """A photo, checked by Pillow when uploaded, with renditions made once."""
+
+    file = models.FileField(
+        _("file"),
+        upload_to=image_upload_to,
+        max_length=300,
+        help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB and 40 megapixels."),
+    )
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the image shows, for people who cannot see it. Required."),
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=200, blank=True, help_text=_("E.g. “CSTO press service”.")
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    format = models.CharField(_("format"), max_length=8, editable=False, blank=True)
+    # {"640": {"width": 640, "height": 427, "webp": name, "jpeg": name}, ...}
+    renditions = models.JSONField(_("renditions"), default=dict, editable=False, blank=True)
+    renditions_of = models.CharField(max_length=300, editable=False, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self):
+        return self.alt_text
+
+    def clean(self):
+        super().clean()
+        if self.file and not self.file._committed:
+            try:
+                self.format, self.width, self.height = check_image(self.file.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from error
+
+    @property
+    def sources(self):
+        """Renditions, smallest first, as (width, height, webp name, jpeg name)."""
+        return sorted(self.renditions.values(), key=lambda rendition: rendition["width"])
+
+
+class Attachment(models.Model):
+    """A document (PDF, DOCX, ODT) attached to statements and news items."""
+
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(
+        _("file"),
+        upload_to=document_upload_to,
+        storage=attachment_storage,
+        max_length=300,
+        help_text=_("PDF, DOCX or ODT, up to 20 MB."),
+    )
+    kind = models.CharField(_("type"), max_length=8, editable=False, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), editable=False, default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:attachment", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        if self.file and not self.file._committed:
+            try:
+                self.kind = check_document(self.file.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from error
+            self.size = self.file.file.size
+
+    @property
+    def label(self):
+        """“DOCX, 24 KB”, as the page shows it."""
+        return f"{self.kind.upper()}, {human_size(self.size)}"
+
+
 class NewsItem(Publishable):
     title = models.CharField(_("title"), max_length=500)
     slug = models.SlugField(
@@ -304,6 +395,24 @@ class NewsItem(Publishable):
     source_url = models.URLField(
         _("source URL"), max_length=500, blank=True, help_text=_("Where the text was taken from.")
     )
+    cover_image = models.ForeignKey(
+        Image,
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covers",
+    )
+    gallery = models.ManyToManyField(
+        Image,
+        verbose_name=_("gallery"),
+        through="GalleryImage",
+        blank=True,
+        related_name="galleries",
+    )
+    attachments = models.ManyToManyField(
+        Attachment, verbose_name=_("attachments"), blank=True, related_name="news_items"
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -323,6 +432,24 @@ class NewsItem(Publishable):
         return reverse(
             "archive:news-detail", kwargs={"section": self.section.slug, "slug": self.slug}
         )
+
+
+class GalleryImage(models.Model):
+    """An image in a news item's gallery, at its place in the order."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey(
+        Image, verbose_name=_("image"), on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("gallery image")
+        verbose_name_plural = _("gallery")
+
+    def __str__(self):
+        return str(self.image)
 
 
 class MediaLink(models.Model):
@@ -377,6 +504,9 @@ class Statement(Publishable):
     )
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), blank=True, related_name="statements"
+    )
+    attachments = models.ManyToManyField(
+        Attachment, verbose_name=_("attachments"), blank=True, related_name="statements"
     )
 
     class Meta:

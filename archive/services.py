@@ -25,7 +25,18 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .models import MediaLink, NewsItem, Revision, SlugRedirect, Status, Transition
+from .images import make_renditions, renditions_are_current
+from .models import (
+    GalleryImage,
+    Image,
+    MediaLink,
+    NewsItem,
+    Revision,
+    SlugRedirect,
+    Status,
+    Transition,
+)
+from .signals import delete_unless_shared
 
 # Fields that belong to the workflow, not to the content a revision keeps:
 # when an item goes live is the editors' decision, logged with each step.
@@ -288,7 +299,8 @@ def content_fields(model):
     return [
         field
         for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
-        if field.name not in NOT_CONTENT
+        # The gallery is kept with its order, apart (see snapshot()).
+        if field.name not in NOT_CONTENT and field.name != "gallery"
     ]
 
 
@@ -302,6 +314,7 @@ def snapshot(item) -> dict:
             data[field.name] = field.value_from_object(item)
     if isinstance(item, NewsItem):
         data["media_links"] = list(item.media_links.values(*MEDIA_LINK_FIELDS))
+        data["gallery"] = list(item.gallery_images.values_list("image_id", flat=True))
     return data
 
 
@@ -341,6 +354,16 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
             MediaLink.objects.bulk_create(
                 MediaLink(news_item=item, **link) for link in data["media_links"]
             )
+        if "gallery" in data:
+            item.gallery_images.all().delete()
+            existing = set(
+                Image.objects.filter(pk__in=data["gallery"]).values_list("pk", flat=True)
+            )
+            GalleryImage.objects.bulk_create(
+                GalleryImage(news_item=item, image_id=pk, position=position)
+                for position, pk in enumerate(data["gallery"])
+                if pk in existing  # an image deleted since cannot come back
+            )
         record_revision(
             item=item,
             user=user,
@@ -368,14 +391,15 @@ def compare(model, before: dict, after: dict) -> list[Change]:
         changes.append(
             Change(str(field.verbose_name), old_text, new_text, word_diff(old_text, new_text))
         )
-    if before.get("media_links") != after.get("media_links") and (
-        "media_links" in before or "media_links" in after
-    ):
-        old_text = _display_links(before.get("media_links") or [])
-        new_text = _display_links(after.get("media_links") or [])
-        changes.append(
-            Change(str(_("media links")), old_text, new_text, word_diff(old_text, new_text))
-        )
+    extras = [
+        ("gallery", _("gallery"), _display_gallery),
+        ("media_links", _("media links"), _display_links),
+    ]
+    for key, label, display in extras:
+        old, new = before.get(key) or [], after.get(key) or []
+        if old != new:
+            old_text, new_text = display(old), display(new)
+            changes.append(Change(str(label), old_text, new_text, word_diff(old_text, new_text)))
     return changes
 
 
@@ -398,6 +422,11 @@ def _display(field, value) -> str:
     return str(value)
 
 
+def _display_gallery(image_ids) -> str:
+    names = dict(Image.objects.filter(pk__in=image_ids).values_list("pk", "alt_text"))
+    return "\n".join(names.get(pk, f"#{pk}") for pk in image_ids)
+
+
 def _display_links(links) -> str:
     return "\n".join(f"{link['outlet']}: {link['title']} <{link['url']}>" for link in links)
 
@@ -416,3 +445,24 @@ def word_diff(before: str, after: str) -> str:
         if b2 > b1:
             parts.append(f"<ins>{escape(' '.join(new_words[b1:b2]))}</ins>")
     return mark_safe(" ".join(parts))
+
+
+# --- Images ------------------------------------------------------------------
+
+
+def save_image(*, image):
+    """
+    Validate and save an uploaded image, and make its renditions (once, here,
+    never when a page is shown). A file replaced by a new upload goes.
+    """
+    with transaction.atomic():
+        old_file = None
+        if image.pk:
+            old_file = Image.objects.get(pk=image.pk).file
+        _clean(image)
+        image.save()
+        if not renditions_are_current(image):
+            make_renditions(image)
+        if old_file and old_file.name != image.file.name:
+            transaction.on_commit(lambda: delete_unless_shared(Image, old_file))
+    return image

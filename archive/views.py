@@ -9,18 +9,20 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from . import preview
+from .documents import CONTENT_TYPES
 from .filters import NewsItemFilter, StatementFilter
-from .models import Body, NewsItem, Person, Section, Statement, Topic
+from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
 from .services import find_redirect
 
 HOME_ITEMS_PER_SECTION = 3
@@ -45,7 +47,8 @@ def healthz(request):
 
 
 def news_list_queryset():
-    return NewsItem.objects.published().select_related("section")
+    # The cover's renditions are on its row: thumbnails cost no extra query.
+    return NewsItem.objects.published().select_related("section", "cover_image")
 
 
 def statement_list_queryset():
@@ -260,11 +263,15 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     template_name = "archive/newsitem_detail.html"
 
     def detail_queryset(self):
-        return NewsItem.objects.select_related("section__parent__parent").prefetch_related(
+        return NewsItem.objects.select_related(
+            "section__parent__parent", "cover_image"
+        ).prefetch_related(
             "persons",
             "bodies",
             "topics",
             "media_links",
+            "attachments",
+            Prefetch("gallery_images", queryset=GalleryImage.objects.select_related("image")),
             Prefetch("statements", queryset=statement_list_queryset()),
         )
 
@@ -299,7 +306,7 @@ class StatementDetailView(ItemDetailMixin, DetailView):
 
     def detail_queryset(self):
         return Statement.objects.select_related("adopted_by").prefetch_related(
-            "topics", Prefetch("news_items", queryset=news_list_queryset())
+            "topics", "attachments", Prefetch("news_items", queryset=news_list_queryset())
         )
 
     def get_context_data(self, **kwargs):
@@ -367,3 +374,32 @@ def preview_view(request, token):
         view = NewsDetailView.as_view(preview_item=item)
         return view(request, section=item.section.slug, slug=item.slug)
     return StatementDetailView.as_view(preview_item=item)(request, slug=item.slug)
+
+
+def attachment_download(request, pk):
+    """
+    A document, as a download. Only while it belongs to a public news item or
+    statement (staff who may change items may always have it): a document of
+    a draft is as hidden as the draft.
+    """
+    attachment = get_object_or_404(Attachment, pk=pk)
+    public = (
+        attachment.news_items.published().exists() or attachment.statements.published().exists()
+    )
+    if not public and not request.user.has_perm("archive.change_attachment"):
+        raise Http404(_("No such document."))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("No such document.")) from error
+    name = slugify(attachment.title, allow_unicode=True)[:80] or "document"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.{attachment.kind}",
+        content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if not public:
+        add_never_cache_headers(response)
+    return response

@@ -6,6 +6,7 @@ off unless DJANGO_DEBUG says otherwise, and then a secret key must be given.
 `make run` and `make test` turn debug on for local work.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -135,10 +136,28 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+
+def storage(prefix, local_backend):
+    """
+    A storage chosen by configuration alone: <prefix>_STORAGE_BACKEND (e.g.
+    storages.backends.s3.S3Storage, with django-storages installed) and
+    <prefix>_STORAGE_OPTIONS (JSON), or by default a folder on this machine.
+    """
+    return {
+        "BACKEND": os.environ.get(f"{prefix}_STORAGE_BACKEND", "") or local_backend,
+        "OPTIONS": json.loads(os.environ.get(f"{prefix}_STORAGE_OPTIONS", "{}")),
+    }
+
+
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Images and their renditions, in MEDIA_ROOT, served at MEDIA_URL.
+    "default": storage("MEDIA", "django.core.files.storage.FileSystemStorage"),
+    # Documents, in PRIVATE_MEDIA_ROOT: never served from a folder, only by
+    # the download view.
+    "attachments": storage("ATTACHMENT", "archive.storage.PrivateStorage"),
     # Hashed, compressed names need `collectstatic`; with debug on the plain
     # storage serves straight from static/.
     "staticfiles": {
@@ -149,6 +168,9 @@ STORAGES = {
         )
     },
 }
+
+# Tests write uploads to a temporary folder (archive/tests/runner.py).
+TEST_RUNNER = "archive.tests.runner.TemporaryMediaRunner"
 
 # Query-string limits: a public list has a handful of filters.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
@@ -178,5 +200,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Public list pages.
 NEWS_PAGE_SIZE = 20
+# Uploads.
+IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+RENDITION_WIDTHS = (320, 640, 1280)
+
 # How long a signed preview link of an unpublished item works.
 PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))

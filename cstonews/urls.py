@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,3 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
 ]
+
+# With debug on, runserver serves uploaded images too; in production the web
+# server or the object storage does (see README, "Deployment").
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

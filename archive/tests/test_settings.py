@@ -14,7 +14,8 @@ from django.test import SimpleTestCase
 SHOW = (
     "import json, cstonews.settings as s; print(json.dumps({'debug': s.DEBUG, "
     "'db': s.DATABASES['default']['ENGINE'], 'cache': s.CACHES['default']['BACKEND'], "
-    "'hosts': s.ALLOWED_HOSTS, 'ssl': getattr(s, 'SECURE_SSL_REDIRECT', False)}))"
+    "'hosts': s.ALLOWED_HOSTS, 'ssl': getattr(s, 'SECURE_SSL_REDIRECT', False), "
+    "'media': s.STORAGES['default'], 'documents': s.STORAGES['attachments']}))"
 )
 VARIABLES = (
     "DJANGO_DEBUG",
@@ -52,6 +53,7 @@ class SettingsTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         loaded = json.loads(result.stdout)
+        del loaded["media"], loaded["documents"]
         self.assertEqual(
             loaded,
             {
@@ -70,3 +72,24 @@ class SettingsTests(SimpleTestCase):
         self.assertEqual(loaded["db"], "django.db.backends.sqlite3")
         self.assertEqual(loaded["cache"], "django.core.cache.backends.locmem.LocMemCache")
         self.assertTrue(loaded["debug"])
+
+    def test_object_storage_by_configuration_alone(self):
+        options = {"bucket_name": "csto-media", "endpoint_url": "https://s3.example.org"}
+        result = load_settings(
+            DJANGO_DEBUG="1",
+            MEDIA_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+            MEDIA_STORAGE_OPTIONS=json.dumps(options),
+            ATTACHMENT_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+            ATTACHMENT_STORAGE_OPTIONS=json.dumps({**options, "bucket_name": "csto-private"}),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        loaded = json.loads(result.stdout)
+        self.assertEqual(
+            loaded["media"], {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+        )
+        self.assertEqual(loaded["documents"]["OPTIONS"]["bucket_name"], "csto-private")
+
+    def test_local_folders_by_default(self):
+        loaded = json.loads(load_settings(DJANGO_DEBUG="1").stdout)
+        self.assertEqual(loaded["media"]["BACKEND"], "django.core.files.storage.FileSystemStorage")
+        self.assertEqual(loaded["documents"]["BACKEND"], "archive.storage.PrivateStorage")

@@ -384,8 +384,12 @@ class NewsDetailTests(TestCase):
         self.assertNotContains(response, "Unpublished statement")
 
     def test_query_count(self):
-        """One query for the item, one per related list, one for the navigation."""
-        with self.assertNumQueries(7):
+        """
+        One query for the item (with its section and cover), one per related
+        list (persons, bodies, topics, media links, documents, gallery,
+        statements), one for the navigation: none per related record.
+        """
+        with self.assertNumQueries(9):
             self.client.get("/news/news/cfm-meeting/")
 
     def test_back_links_and_breadcrumbs(self):

@@ -50,6 +50,8 @@ class AdminWorkflowTestCase(TestCase):
             "body": "A body.",
             "media_links-TOTAL_FORMS": "0",
             "media_links-INITIAL_FORMS": "0",
+            "gallery_images-TOTAL_FORMS": "0",
+            "gallery_images-INITIAL_FORMS": "0",
             "expected_version": "",
         }
         if item is not None:

@@ -8,11 +8,26 @@ so a second run adds nothing and keeps what editors changed since.
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from archive import demo_content as demo
-from archive.models import Body, MediaLink, NewsItem, Person, Section, Statement, Status, Topic
+from archive import demo_media
+from archive.models import (
+    Attachment,
+    Body,
+    GalleryImage,
+    Image,
+    MediaLink,
+    NewsItem,
+    Person,
+    Section,
+    Statement,
+    Status,
+    Topic,
+)
+from archive.services import save_image
 
 # The CSTO publishes from Moscow; the demo items go out at noon there.
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -116,7 +131,38 @@ class Command(BaseCommand):
                 status=Status.PUBLISHED,
                 published_at=noon_in_moscow(demo.STATEMENTS_DATE),
             )
+            if not statement.attachments.exists():
+                statement.attachments.add(self.document(statement))
             if not created:
                 continue
             statement.news_items.set([news[demo.CFM_2020]])
             statement.topics.set([topics[slug] for slug in data["topics"]])
+
+        self.load_images(news)
+
+    def document(self, statement):
+        """The statement's text as a DOCX, as the CSTO site attaches them."""
+        attachment = Attachment.objects.filter(title=statement.title).first()
+        if attachment is None:
+            content = demo_media.docx([statement.title, demo.STATEMENT_TEXT])
+            attachment = Attachment(title=statement.title)
+            attachment.file = ContentFile(content, name=f"{statement.slug}.docx")
+            attachment.full_clean()
+            attachment.save()
+            self.created += 1
+        return attachment
+
+    def load_images(self, news):
+        for position, (slug, alt, caption, accent, role) in enumerate(demo.IMAGES):
+            if Image.objects.filter(alt_text=alt).exists():
+                continue
+            image = Image(alt_text=alt, caption=caption, credit=demo.ILLUSTRATION_CREDIT)
+            content = demo_media.illustration(1600, 1000, accent, caption)
+            image.file = ContentFile(content, name="illustration.jpg")
+            save_image(image=image)
+            self.created += 1
+            item = news[slug]
+            if role == "cover" and item.cover_image_id is None:
+                NewsItem.objects.filter(pk=item.pk).update(cover_image=image)
+            elif role == "gallery":
+                GalleryImage.objects.create(news_item=item, image=image, position=position)

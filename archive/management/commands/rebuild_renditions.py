@@ -1,0 +1,54 @@
+"""
+Make the renditions of every image again (or only those missing), e.g. after
+changing RENDITION_WIDTHS, with a progress bar.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from archive.images import make_renditions, renditions_are_current
+from archive.models import Image
+
+
+class Command(BaseCommand):
+    help = "Rebuild image renditions (all, or with --missing only those not made yet)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--missing", action="store_true", help="Only images whose renditions are missing."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
+
+    def handle(self, *args, missing=False, dry_run=False, **options):
+        images = list(Image.objects.order_by("pk"))
+        if missing:
+            images = [image for image in images if not renditions_are_current(image)]
+        verbose = options["verbosity"] > 0
+        if dry_run:
+            self.stdout.write(f"{len(images)} images would be rebuilt.")
+            return
+        failed = []
+        for done, image in enumerate(images, start=1):
+            try:
+                make_renditions(image)
+            except (OSError, ValueError) as error:
+                failed.append(f"image {image.pk} ({image.file.name}): {error}")
+            if verbose:
+                self.progress(done, len(images))
+        if verbose and images:
+            self.stderr.write("")
+        for line in failed:
+            self.stderr.write(self.style.ERROR(f"Could not rebuild {line}"))
+        if verbose:
+            self.stdout.write(
+                self.style.SUCCESS(f"Rebuilt the renditions of {len(images) - len(failed)} images.")
+            )
+        if failed:
+            sys.exit(1)
+
+    def progress(self, done, total, width=30):
+        filled = width * done // total
+        bar = "#" * filled + "." * (width - filled)
+        self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
+        self.stderr.flush()

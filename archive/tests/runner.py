@@ -1,0 +1,21 @@
+import shutil
+import tempfile
+
+from django.test.runner import DiscoverRunner
+from django.test.utils import override_settings
+
+
+class TemporaryMediaRunner(DiscoverRunner):
+    """Django's runner, with uploads written to a throw-away folder, never to media/."""
+
+    def setup_test_environment(self, **kwargs):
+        super().setup_test_environment(**kwargs)
+        self.media_dir = tempfile.mkdtemp(prefix="cstonews-test-media-")
+        public, private = f"{self.media_dir}/public", f"{self.media_dir}/private"
+        self.media_override = override_settings(MEDIA_ROOT=public, PRIVATE_MEDIA_ROOT=private)
+        self.media_override.enable()
+
+    def teardown_test_environment(self, **kwargs):
+        self.media_override.disable()
+        shutil.rmtree(self.media_dir, ignore_errors=True)
+        super().teardown_test_environment(**kwargs)

@@ -1,0 +1,397 @@
+"""Images and attachments: uploads checked by content, renditions made once, downloads."""
+
+import io
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+from PIL import Image as PillowImage
+
+from archive import services
+from archive.documents import human_size
+from archive.models import Attachment, GalleryImage, Image, Status
+
+from . import media
+from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
+
+
+class FreshMediaMixin:
+    """Each test starts with empty media folders, so that it can count files."""
+
+    def setUp(self):
+        super().setUp()
+        root = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.enterContext(
+            override_settings(MEDIA_ROOT=root / "public", PRIVATE_MEDIA_ROOT=root / "private")
+        )
+
+
+def stored_files(root):
+    return sorted(str(path) for path in Path(root).rglob("*") if path.is_file())
+
+
+def public_files():
+    return stored_files(settings.MEDIA_ROOT)
+
+
+def private_files():
+    return stored_files(settings.PRIVATE_MEDIA_ROOT)
+
+
+def make_image(content=None, name="photo.jpg", alt="Ministers at the table", **fields):
+    image = Image(alt_text=alt, **fields)
+    image.file = ContentFile(content or media.image_bytes(), name=name)
+    return services.save_image(image=image)
+
+
+def make_attachment(content=None, name="statement.docx", title="Statement on the UN Charter"):
+    attachment = Attachment(title=title)
+    attachment.file = ContentFile(content or media.docx_bytes(), name=name)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+class ImageUploadTests(FreshMediaMixin, TestCase):
+    """What an editor meets uploading in the admin."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor")
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(self.editor)
+
+    def post(self, content, name, alt="A photo"):
+        return self.client.post(
+            "/admin/archive/image/add/",
+            {"file": media.upload(content, name), "alt_text": alt, "caption": "", "credit": ""},
+        )
+
+    def test_each_accepted_type(self):
+        for image_format, name in (
+            ("JPEG", "photo.jpg"),
+            ("PNG", "photo.png"),
+            ("WEBP", "photo.webp"),
+            ("GIF", "photo.gif"),
+        ):
+            with self.subTest(image_format=image_format):
+                mode = "P" if image_format == "GIF" else "RGB"
+                content = media.image_bytes(image_format, size=(900, 500), mode=mode)
+                response = self.post(content, name, alt=f"A {image_format} photo")
+                self.assertEqual(response.status_code, 302)
+                image = Image.objects.get(alt_text=f"A {image_format} photo")
+                self.assertEqual(
+                    (image.format, image.width, image.height), (image_format, 900, 500)
+                )
+                self.assertEqual(sorted(image.renditions, key=int), ["320", "640", "900"])
+                for rendition in image.sources:
+                    for key in ("webp", "jpeg"):
+                        self.assertTrue(Path(settings.MEDIA_ROOT, rendition[key]).is_file())
+
+    def assertRefused(self, content, name, message, alt="A photo"):
+        before = public_files()
+        response = self.post(content, name, alt=alt)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, message)
+        self.assertFalse(Image.objects.exists())
+        self.assertEqual(public_files(), before, "a refused upload left files behind")
+
+    def test_not_an_image(self):
+        self.assertRefused(b"Just some text, not an image", "photo.jpg", "not an image we can read")
+
+    def test_truncated_image(self):
+        whole = media.image_bytes("JPEG", size=(1200, 900))
+        self.assertRefused(whole[: len(whole) // 2], "photo.jpg", "or it is damaged")
+
+    def test_svg(self):
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        self.assertRefused(svg, "drawing.svg", "not an image we can read")
+
+    def test_other_formats(self):
+        self.assertRefused(media.image_bytes("BMP"), "photo.bmp", "BMP images are not accepted")
+        self.assertRefused(media.image_bytes("TIFF"), "photo.tiff", "TIFF images are not accepted")
+
+    def test_wrong_extension(self):
+        png = media.image_bytes("PNG")
+        self.assertRefused(png, "photo.jpg", "is a PNG image but its name ends in “.jpg”")
+        self.assertRefused(png, "photo.php", "rename it to .png")
+
+    @override_settings(IMAGE_MAX_BYTES=1000)
+    def test_oversized_file(self):
+        self.assertRefused(media.image_bytes(size=(400, 400)), "photo.jpg", "the limit is 1000")
+
+    @override_settings(IMAGE_MAX_PIXELS=1_000_000)
+    def test_too_many_pixels(self):
+        content = media.image_bytes("PNG", size=(1500, 1000), mode="1")
+        self.assertRefused(content, "photo.png", "1500 × 1000 pixels; the limit is 1 megapixels")
+
+    def test_decompression_bomb(self):
+        # 20,000 × 20,000 one-bit pixels: a small file that would need 400 MB.
+        bomb = media.image_bytes("PNG", size=(20_000, 20_000), mode="1")
+        self.assertLess(len(bomb), 200_000)
+        with mock.patch.object(PillowImage.Image, "load", side_effect=AssertionError("decoded")):
+            self.assertRefused(bomb, "bomb.png", "pixels")
+
+    def test_alt_text_is_required(self):
+        response = self.post(media.image_bytes(), "photo.jpg", alt="")
+        self.assertContains(response, "This field is required.")
+        self.assertFalse(Image.objects.exists())
+
+
+class RenditionTests(FreshMediaMixin, TestCase):
+    def test_renditions_apply_orientation_and_drop_metadata(self):
+        content = media.image_bytes(size=(800, 600), exif=media.exif_with_orientation_and_gps())
+        with PillowImage.open(io.BytesIO(content)) as original:
+            self.assertEqual(original.getexif()[0x0112], 6)
+        image = make_image(content)
+        # 800 × 600 turned upright is 600 wide: no enlargement to 640.
+        self.assertEqual(sorted(image.renditions, key=int), ["320", "600"])
+        for rendition in image.sources:
+            for key in ("webp", "jpeg"):
+                with PillowImage.open(Path(settings.MEDIA_ROOT, rendition[key])) as made:
+                    # Turned upright: taller than wide, as the camera meant it.
+                    self.assertGreater(made.height, made.width)
+                    self.assertEqual(dict(made.getexif()), {})
+                    self.assertNotIn("exif", made.info)
+                    self.assertNotIn("xmp", made.info)
+
+    def test_small_images_get_one_rendition_at_their_own_size(self):
+        image = make_image(media.image_bytes(size=(200, 100)))
+        self.assertEqual(image.sources, [image.renditions["200"]])
+
+    def test_transparent_png_gets_a_white_jpeg_background(self):
+        picture = PillowImage.new("RGBA", (400, 300), (0, 0, 0, 0))
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        image = make_image(buffer.getvalue(), name="logo.png")
+        with PillowImage.open(Path(settings.MEDIA_ROOT, image.sources[0]["jpeg"])) as made:
+            self.assertEqual(made.getpixel((10, 10)), (255, 255, 255))
+
+    def test_made_once_never_when_a_page_is_shown(self):
+        item = NewsItemFactory(cover_image=make_image(), slug="with-photo")
+        GalleryImage.objects.create(news_item=item, image=make_image(alt="Second"), position=1)
+        files = public_files()
+        with mock.patch("archive.images.make_renditions") as make:
+            for url in ("/", "/news/", item.get_absolute_url(), item.get_absolute_url()):
+                self.assertEqual(self.client.get(url).status_code, 200)
+            make.assert_not_called()
+        self.assertEqual(public_files(), files)
+
+    def test_rebuild_command(self):
+        first, second = make_image(), make_image(alt="Another")
+        Image.objects.update(renditions={}, renditions_of="")
+        err, out = io.StringIO(), io.StringIO()
+        call_command("rebuild_renditions", "--missing", stdout=out, stderr=err)
+        self.assertIn("[##############################] 2/2", err.getvalue())
+        self.assertIn("Rebuilt the renditions of 2 images.", out.getvalue())
+        for image in (first, second):
+            image.refresh_from_db()
+            self.assertEqual(sorted(image.renditions, key=int), ["320", "640", "800"])
+        out = io.StringIO()
+        call_command("rebuild_renditions", "--missing", "--dry-run", stdout=out)
+        self.assertIn("0 images would be rebuilt", out.getvalue())
+
+    def test_rebuilding_replaces_the_old_files(self):
+        image = make_image()
+        old = {r["jpeg"] for r in image.sources}
+        call_command("rebuild_renditions", verbosity=0)
+        image.refresh_from_db()
+        new = {r["jpeg"] for r in image.sources}
+        self.assertFalse(old & new)
+        for name in old:
+            self.assertFalse(Path(settings.MEDIA_ROOT, name).exists())
+
+
+class ImagePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = SectionFactory(slug="news")
+        cls.cover = make_image(alt="Ministers at the table", caption="The meeting", credit="TASS")
+        cls.item = NewsItemFactory(section=cls.section, slug="meeting", cover_image=cls.cover)
+        cls.photo = make_image(alt="The press conference", caption="Afterwards")
+        GalleryImage.objects.create(news_item=cls.item, image=cls.photo, position=0)
+
+    def test_item_page_shows_cover_and_gallery(self):
+        response = self.client.get("/news/news/meeting/")
+        content = response.content.decode()
+        self.assertIn('alt="Ministers at the table"', content)
+        self.assertIn("The meeting", content)
+        self.assertIn("Photo: TASS", content)
+        self.assertIn('alt="The press conference"', content)
+        self.assertIn('loading="lazy"', content)  # the gallery
+        self.assertIn('<source type="image/webp" srcset="', content)
+        for rendition in self.cover.sources:
+            self.assertIn(f"/media/{rendition['webp']} {rendition['width']}w", content)
+            self.assertIn(f"/media/{rendition['jpeg']} {rendition['width']}w", content)
+        largest = self.cover.sources[-1]
+        self.assertIn(f'width="{largest["width"]}" height="{largest["height"]}"', content)
+        self.assertIn('sizes="', content)
+
+    def test_list_pages_show_a_thumbnail(self):
+        for url in ("/news/", "/news/news/", "/"):
+            with self.subTest(url=url):
+                content = self.client.get(url).content.decode()
+                self.assertIn('alt="Ministers at the table"', content)
+                self.assertIn('loading="lazy"', content)
+                self.assertIn(f"/media/{self.cover.sources[0]['jpeg']} 320w", content)
+
+    def test_thumbnails_add_no_query(self):
+        """Renditions are on the image row, joined to the item: none per item."""
+        NewsItemFactory.create_batch(3, section=self.section)
+        self.client.get("/news/")
+        with self.assertNumQueries(7) as with_covers:
+            self.client.get("/news/")
+        for item in NewsItemFactory.create_batch(10, section=self.section):
+            item.cover_image = make_image(alt=f"Cover {item.pk}")
+            item.save()
+        with self.assertNumQueries(len(with_covers.captured_queries)):
+            self.client.get("/news/")
+
+
+class DeletionTests(FreshMediaMixin, TestCase):
+    def test_deleting_an_image_removes_its_files(self):
+        image = make_image()
+        self.assertTrue(public_files())
+        with self.captureOnCommitCallbacks(execute=True):
+            image.delete()
+        self.assertEqual(public_files(), [])
+
+    def test_a_file_still_used_elsewhere_stays(self):
+        image = make_image()
+        twin = Image.objects.create(alt_text="Same file", file=image.file.name)
+        with self.captureOnCommitCallbacks(execute=True):
+            image.delete()
+        self.assertTrue(Path(settings.MEDIA_ROOT, twin.file.name).is_file())
+
+    def test_replacing_a_file_removes_the_old_one(self):
+        image = make_image()
+        old_name = image.file.name
+        image.file = ContentFile(media.image_bytes(size=(500, 500)), name="new.jpg")
+        with self.captureOnCommitCallbacks(execute=True):
+            services.save_image(image=image)
+        self.assertFalse(Path(settings.MEDIA_ROOT, old_name).exists())
+        self.assertEqual(image.width, 500)
+        self.assertEqual(len(public_files()), 1 + 2 * len(image.sources))
+
+    def test_bulk_delete_in_the_admin_removes_files_too(self):
+        make_image()
+        make_image(alt="Another")
+        with self.captureOnCommitCallbacks(execute=True):
+            Image.objects.all().delete()
+        self.assertEqual(public_files(), [])
+
+    def test_deleting_an_attachment_removes_its_file(self):
+        attachment = make_attachment()
+        self.assertEqual(len(private_files()), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            attachment.delete()
+        self.assertEqual(private_files(), [])
+
+
+class AttachmentUploadTests(FreshMediaMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor")
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(self.editor)
+
+    def post(self, content, name):
+        return self.client.post(
+            "/admin/archive/attachment/add/",
+            {"title": "The statement", "file": media.upload(content, name)},
+        )
+
+    def test_accepted_documents(self):
+        for content, name, kind in (
+            (media.pdf_bytes(), "a.pdf", "pdf"),
+            (media.docx_bytes(), "b.docx", "docx"),
+            (media.odt_bytes(), "c.odt", "odt"),
+        ):
+            with self.subTest(kind=kind):
+                self.assertEqual(self.post(content, name).status_code, 302)
+                attachment = Attachment.objects.latest("pk")
+                self.assertEqual((attachment.kind, attachment.size), (kind, len(content)))
+        self.assertEqual(len(private_files()), 3)
+        self.assertEqual(public_files(), [])  # never among the public media
+
+    def assertRefused(self, content, name, message):
+        response = self.post(content, name)
+        self.assertContains(response, message)
+        self.assertFalse(Attachment.objects.exists())
+        self.assertEqual(private_files(), [])
+
+    def test_refusals(self):
+        self.assertRefused(b"MZ\x90\x00 an executable", "report.pdf", "not a PDF, DOCX or ODT")
+        self.assertRefused(media.zip_bytes(), "report.docx", "not a PDF, DOCX or ODT")
+        self.assertRefused(b"<html><script>alert(1)</script>", "r.odt", "not a PDF, DOCX or ODT")
+        self.assertRefused(media.pdf_bytes(), "report.docx", "is a PDF document but its name")
+        self.assertRefused(media.docx_bytes(), "../../etc/passwd", "rename it to .docx")
+
+    @override_settings(ATTACHMENT_MAX_BYTES=100)
+    def test_oversized(self):
+        self.assertRefused(media.docx_bytes(), "a.docx", "the limit is 100")
+
+
+class AttachmentDownloadTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.attachment = make_attachment(title="Statement on the UN Charter")
+        cls.statement = StatementFactory(slug="un-charter")
+        cls.statement.attachments.add(cls.attachment)
+
+    def test_page_shows_type_and_size(self):
+        response = self.client.get("/statements/un-charter/")
+        self.assertContains(response, f'href="/documents/{self.attachment.pk}/"')
+        size = human_size(len(media.docx_bytes()))
+        self.assertContains(response, f"(DOCX, {size})")
+
+    def test_download_headers(self):
+        response = self.client.get(f"/documents/{self.attachment.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response["Content-Type"],
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        self.assertEqual(
+            response["Content-Disposition"],
+            'attachment; filename="statement-on-the-un-charter.docx"',
+        )
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(b"".join(response.streaming_content), media.docx_bytes())
+
+    def test_documents_of_unpublished_items_are_hidden(self):
+        hidden = make_attachment(title="Draft statement")
+        StatementFactory(status=Status.DRAFT).attachments.add(hidden)
+        NewsItemFactory(status=Status.REVIEW).attachments.add(hidden)
+        self.assertEqual(self.client.get(f"/documents/{hidden.pk}/").status_code, 404)
+        orphan = make_attachment(title="Attached to nothing")
+        self.assertEqual(self.client.get(f"/documents/{orphan.pk}/").status_code, 404)
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        response = self.client.get(f"/documents/{hidden.pk}/")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_unknown_document_is_404(self):
+        self.assertEqual(self.client.get("/documents/999999/").status_code, 404)
+
+
+class HumanSizeTests(TestCase):
+    def test_sizes_read_as_on_the_page(self):
+        self.assertEqual(human_size(925), "925 bytes")
+        self.assertEqual(human_size(24 * 1024 + 100), "24 KB")
+        self.assertEqual(human_size(int(1.5 * 1024 * 1024)), "1.5 MB")
+
+
+class StorageSettingTests(TestCase):
+    def test_documents_have_no_public_url(self):
+        attachment = make_attachment()
+        with self.assertRaisesMessage(ValueError, "no public URL"):
+            attachment.file.url  # noqa: B018
