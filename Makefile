@@ -57,4 +57,4 @@ test: lint check
 	$(BIN)/python manage.py test --noinput $(TEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 media private-media staticfiles
