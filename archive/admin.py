@@ -151,6 +151,23 @@ class GalleryImageInline(admin.TabularInline):
 # --- The editorial workflow ----------------------------------------------------
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """Items the importer flagged, e.g. with no date."""
+
+    title = gettext_lazy("needs attention")
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(flags="")
+        if self.value() == "no":
+            return queryset.filter(flags="")
+        return queryset
+
+
 class PublicStateFilter(admin.SimpleListFilter):
     """Status, with scheduled and expired items told apart from live ones."""
 
@@ -503,8 +520,16 @@ class MediaLinkInline(admin.TabularInline):
 
 @admin.register(NewsItem)
 class NewsItemAdmin(WorkflowAdmin):
-    list_display = ["title", "section", "state_badge", "published_at", "language", "author"]
-    list_filter = [*WorkflowAdmin.list_filter, "section", "topics"]
+    list_display = [
+        "title",
+        "section",
+        "state_badge",
+        "published_at",
+        "language",
+        "author",
+        "flags",
+    ]
+    list_filter = [*WorkflowAdmin.list_filter, NeedsAttentionFilter, "section", "topics"]
     list_select_related = ["section", "author"]
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
@@ -529,7 +554,7 @@ class NewsItemAdmin(WorkflowAdmin):
         (gettext_lazy("Event"), {"fields": ["event_date", "location"]}),
         (
             gettext_lazy("Publication"),
-            {"fields": ["status", "published_at", "expire_at", "author", "version"]},
+            {"fields": ["status", "published_at", "expire_at", "author", "version", "flags"]},
         ),
         (gettext_lazy("Pictures and documents"), {"fields": ["cover_image", "attachments"]}),
         (gettext_lazy("Related"), {"fields": ["persons", "bodies", "topics"]}),

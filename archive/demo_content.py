@@ -78,7 +78,9 @@ NEWS_ITEMS = [
         "title": "On May 26, the CSTO Council of Foreign Ministers in a video conference discussed prospects for the development of international and regional security",
         "date": datetime.date(2020, 5, 26),
         "location": "Video conference",
-        "lead": "Statements were approved on the occasion of the 75th anniversary of the Great Victory in the Great Patriotic War, on confirmation of adherence to the goals and principles of the UN Charter, on solidarity and mutual assistance in the fight against coronavirus infection (COVID-19), as well as on support for the UN Secretary General's appeal for a global ceasefire in connection with the COVID-19 pandemic",
+        # As the seed gives it, with the list items that copying glued
+        # together ("Waron", "Charteron") parted again, as import_pages does.
+        "lead": "Statements were approved on the occasion of the 75th anniversary of the Great Victory in the Great Patriotic War; on confirmation of adherence to the goals and principles of the UN Charter; on solidarity and mutual assistance in the fight against coronavirus infection (COVID-19), as well as on support for the UN Secretary General's appeal for a global ceasefire in connection with the COVID-19 pandemic",
         "body": CFM_2020_BODY,
         "persons": ["sergey-lavrov", "stanislav-zas"],
         "bodies": ["council-of-foreign-ministers", "crisis-response-center", "collective-security-council"],
@@ -86,8 +88,9 @@ NEWS_ITEMS = [
         "media_heading": "Media about the meeting of the CSTO Council of Foreign Ministers",
         "media_links": [
             {
+                # The seed gives the link, not the article's title.
                 "outlet": "TASS",
-                "title": "Russia proposed that the CSTO study the issue of cooperation on biological security",
+                "title": "",
                 "url": "https://odkb-csto.org/news/smi/tass-rossiya-predlozhila-odkb-izuchit-vopros-o-sotrudnichestve-po-biologicheskoy-bezopasnosti/",
             }
         ],

@@ -111,6 +111,8 @@ class Publishable(models.Model):
     status_changed_at = models.DateTimeField(
         _("status changed"), default=timezone.now, editable=False
     )
+    # Made by `seed_demo --extra` for load tests; `--clear-extra` removes them.
+    generated = models.BooleanField(_("generated"), default=False, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -395,6 +397,15 @@ class NewsItem(Publishable):
     source_url = models.URLField(
         _("source URL"), max_length=500, blank=True, help_text=_("Where the text was taken from.")
     )
+    flags = models.CharField(
+        _("needs attention"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the importer could not find out, e.g. “date missing”."),
+    )
+    # What `import_pages` last wrote into each field: a later import changes a
+    # field only while it still holds that (an editor's change is kept).
+    import_data = models.JSONField(null=True, blank=True, editable=False)
     cover_image = models.ForeignKey(
         Image,
         verbose_name=_("cover image"),
@@ -459,7 +470,12 @@ class MediaLink(models.Model):
         NewsItem, verbose_name=_("news item"), on_delete=models.CASCADE, related_name="media_links"
     )
     outlet = models.CharField(_("outlet"), max_length=200, help_text=_("E.g. TASS, BELTA."))
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(
+        _("title"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional: the outlet is shown without it."),
+    )
     url = models.URLField(_("URL"), max_length=1000)
     date = models.DateField(_("date"), null=True, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)

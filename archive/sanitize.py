@@ -35,7 +35,9 @@ def sanitize_html(html: str) -> str:
     Plain text (what an editor types without any markup, or an import reads)
     becomes paragraphs, so that it reads on the page as it was written.
     """
-    html = html or ""
+    html = (html or "").strip()
+    if not html:
+        return ""
     if not TAG_RE.search(html):
         html = linebreaks(html.strip(), autoescape=True)
     return nh3.clean(

@@ -42,6 +42,9 @@ from .signals import delete_unless_shared
 # when an item goes live is the editors' decision, logged with each step.
 NOT_CONTENT = {
     "id",
+    "generated",
+    "flags",
+    "import_data",
     "status",
     "version",
     "status_changed_at",
@@ -158,6 +161,19 @@ def _transition(*, item, user, action, comment="", published_at=None):
     for field in ("status", "status_changed_at", "published_at", "updated_at", "version"):
         setattr(item, field, getattr(current, field))
     return item
+
+
+def record_system_transition(item, from_status, to_status, comment):
+    """A step taken by a command (an import), not by a person: logged all the same."""
+    return Transition.objects.create(
+        content_type=ContentType.objects.get_for_model(item),
+        object_id=item.pk,
+        user=None,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        published_at=item.published_at if to_status == Status.PUBLISHED else None,
+    )
 
 
 def submit_for_review(*, item, user, comment: str = ""):
