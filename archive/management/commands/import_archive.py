@@ -1,0 +1,109 @@
+"""
+Load an archive written by export_archive.
+
+    manage.py import_archive archive.jsonl [--merge] [--media]
+
+Into an empty database, or with --merge into one that has content (records
+are matched by slug, username or stored file name, and updated). All or
+nothing: a malformed or inconsistent line stops the import with its line
+number, and nothing is kept. With --media, the files of archive.jsonl.media.tar
+are put back into storage (those already there are left as they are).
+"""
+
+import json
+import sys
+import tarfile
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage, storages
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
+
+from archive.backup import BackupError, Loader, archive_is_empty
+
+from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX
+
+
+class Command(BaseCommand):
+    help = "Import an archive written by export_archive (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The JSON Lines file, or - for standard input.")
+        parser.add_argument(
+            "--merge", action="store_true", help="Merge into a database that has content."
+        )
+        parser.add_argument(
+            "--media", action="store_true", help="Restore the files of <file>.media.tar too."
+        )
+
+    def handle(self, *args, file, merge=False, media=False, **options):
+        if not merge and not archive_is_empty():
+            raise CommandError(
+                "The database already holds an archive: use --merge to merge into it."
+            )
+        loader = Loader(merge=merge)
+        try:
+            stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        number = 0
+        try:
+            with transaction.atomic():
+                for number, line in enumerate(stream, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        loader.load(json.loads(line))
+                    except json.JSONDecodeError as error:
+                        raise CommandError(
+                            f"Line {number}: not valid JSON ({error.msg})."
+                        ) from error
+                    except (BackupError, ValueError, TypeError, KeyError) as error:
+                        raise CommandError(f"Line {number}: {error}") from error
+                    except DatabaseError as error:
+                        raise CommandError(
+                            f"Line {number}: the database refused it ({error})."
+                        ) from error
+                if media:
+                    self.restore_media(f"{file}.media.tar")
+        except UnicodeDecodeError as error:
+            raise CommandError(f"Line {number + 1}: not UTF-8 text.") from error
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        if options["verbosity"] > 0:
+            counts = ", ".join(f"{n} {kind}" for kind, n in loader.counts.items() if n)
+            self.stdout.write(self.style.SUCCESS(f"Imported {counts or 'nothing'}."))
+
+    def restore_media(self, path):
+        try:
+            archive = tarfile.open(path)  # noqa: SIM115 (closed by the with below)
+        except (OSError, tarfile.TarError) as error:
+            raise CommandError(f"Cannot read the media archive {path}: {error}") from error
+        with archive:
+            for member in archive.getmembers():
+                if not member.isfile():
+                    continue
+                storage, name = self.destination(member.name)
+                if storage is None:
+                    raise CommandError(f"{path}: unexpected file {member.name!r}.")
+                if not storage.exists(name):
+                    content = archive.extractfile(member).read()
+                    saved = storage.save(name, ContentFile(content))
+                    if saved != name:
+                        raise CommandError(f"{path}: {name!r} could not keep its name.")
+
+    @staticmethod
+    def destination(member):
+        path = PurePosixPath(member)
+        # Only plain relative names: never a path that climbs out of storage.
+        if path.is_absolute() or ".." in path.parts:
+            return None, None
+        for prefix, storage in (
+            (MEDIA_PREFIX, default_storage),
+            (DOCUMENTS_PREFIX, storages["attachments"]),
+        ):
+            if member.startswith(prefix):
+                return storage, member[len(prefix) :]
+        return None, None

@@ -1,0 +1,201 @@
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from archive import services
+from archive.models import (
+    Attachment,
+    Body,
+    Image,
+    NewsItem,
+    Person,
+    Revision,
+    Section,
+    SlugRedirect,
+    Statement,
+    Topic,
+    Transition,
+)
+
+from .factories import NewsItemFactory, UserFactory
+
+
+def export(*args):
+    out = io.StringIO()
+    call_command("export_archive", *args, stdout=out)
+    return out.getvalue()
+
+
+def wipe():
+    """An empty archive, as on a new machine."""
+    for model in (Transition, Revision, SlugRedirect, Statement, NewsItem, Image, Attachment):
+        model.objects.all().delete()
+    for model in (Topic, Body, Person):
+        model.objects.all().delete()
+    while Section.objects.exists():
+        Section.objects.filter(children__isnull=True).delete()
+    get_user_model().objects.all().delete()
+
+
+class BackupTestCase(TestCase):
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+
+    def build_archive(self):
+        """The demo archive, with workflow history, revisions and a renamed item."""
+        call_command("seed_demo", verbosity=0)
+        editor = UserFactory(username="editor", role="editor", email="e@example.org")
+        author = UserFactory(username="author", role="author")
+        item = NewsItem.objects.get(slug="tasmagambetov-interview-belta")
+        item.author = author
+        item.save()
+        services.submit_for_review(item=item, user=author, comment="Please check")
+        services.publish(item=item, user=editor)
+        item.slug = "interview-belta"
+        item.lead = "A corrected lead."
+        services.save_item(item=item, user=editor)
+        services.record_revision(item=item, user=editor)
+
+    def write(self, text, name="archive.jsonl"):
+        path = self.folder / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+
+class RoundTripTests(BackupTestCase):
+    def test_export_import_export_is_identical(self):
+        self.build_archive()
+        first = export()
+        self.assertEqual(len(first.splitlines()), len(set(first.splitlines())))
+        kinds = {json.loads(line)["type"] for line in first.splitlines()}
+        self.assertEqual(
+            kinds,
+            {
+                "user",
+                "section",
+                "person",
+                "body",
+                "topic",
+                "image",
+                "attachment",
+                "newsitem",
+                "statement",
+                "transition",
+                "revision",
+                "slugredirect",
+            },
+        )
+        wipe()
+        call_command("import_archive", self.write(first), verbosity=0)
+        self.assertEqual(export(), first)
+
+        # And the restored archive works: the page, its old address, its history.
+        item = NewsItem.objects.get(slug="interview-belta")
+        self.assertEqual(item.lead, "A corrected lead.")
+        self.assertRedirects(
+            self.client.get("/news/interviews/tasmagambetov-interview-belta/"),
+            "/news/interviews/interview-belta/",
+            status_code=301,
+        )
+        self.assertEqual(
+            list(Transition.for_item(item).values_list("user__username", "to_status")),
+            [("editor", "published"), ("author", "review")],
+        )
+        revision = Revision.for_item(item).get()
+        self.assertEqual(revision.data["section"], item.section_id)
+        self.assertFalse(get_user_model().objects.get(username="editor").has_usable_password())
+
+    def test_to_a_file_with_media(self):
+        self.build_archive()
+        output = self.folder / "backup.jsonl"
+        out = io.StringIO()
+        call_command("export_archive", "--output", str(output), "--media", stdout=out)
+        self.assertIn(f"to {output}", out.getvalue())
+        files = Path(str(output) + ".media.tar")
+        self.assertTrue(files.is_file())
+        image = Image.objects.first()
+        wipe()
+        media = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        with self.settings(MEDIA_ROOT=media / "public", PRIVATE_MEDIA_ROOT=media / "private"):
+            call_command("import_archive", str(output), "--media", verbosity=0)
+            self.assertTrue((media / "public" / image.file.name).is_file())
+            for rendition in image.sources:
+                self.assertTrue((media / "public" / rendition["webp"]).is_file())
+            self.assertEqual(len(list((media / "private" / "documents").iterdir())), 6)
+
+
+class MergeTests(BackupTestCase):
+    def test_refuses_a_non_empty_database_without_merge(self):
+        self.build_archive()
+        text = export()
+        with self.assertRaisesMessage(CommandError, "use --merge"):
+            call_command("import_archive", self.write(text), verbosity=0)
+
+    def test_merge_updates_by_slug_and_adds_what_is_new(self):
+        self.build_archive()
+        text = export()
+        NewsItem.objects.filter(slug="interview-belta").update(title="Changed here")
+        NewsItem.objects.filter(slug="speech-un-security-council-debate-2024-07-19").delete()
+        extra = NewsItemFactory(slug="only-here")
+        call_command("import_archive", self.write(text), "--merge", verbosity=0)
+        self.assertNotEqual(NewsItem.objects.get(slug="interview-belta").title, "Changed here")
+        self.assertTrue(
+            NewsItem.objects.filter(slug="speech-un-security-council-debate-2024-07-19").exists()
+        )
+        self.assertTrue(NewsItem.objects.filter(pk=extra.pk).exists())
+        # Merging the same file again adds nothing to the log.
+        steps = Transition.objects.count()
+        call_command("import_archive", self.write(text), "--merge", verbosity=0)
+        self.assertEqual(Transition.objects.count(), steps)
+
+
+class BadFileTests(BackupTestCase):
+    def assertRefused(self, text, message):
+        with self.assertRaisesMessage(CommandError, message):
+            call_command("import_archive", self.write(text), verbosity=0)
+
+    def test_a_malformed_line_stops_and_rolls_everything_back(self):
+        self.build_archive()
+        lines = export().splitlines()
+        wipe()
+        broken = [*lines[:10], '{"type": "person", "key": "x", "fields": ', *lines[11:]]
+        self.assertRefused("\n".join(broken), "Line 11: not valid JSON")
+        self.assertFalse(Section.objects.exists())
+        self.assertFalse(get_user_model().objects.exists())
+
+    def test_inconsistent_records(self):
+        section = '{"type":"section","key":"news","fields":{"name":"News","position":1}}'
+        item = (
+            '{"type":"newsitem","key":"a","fields":{"title":"A","section":"nowhere",'
+            '"status":"draft","language":"en"}}'
+        )
+        self.assertRefused(section + "\n" + item, "Line 2: refers to a section “nowhere”")
+        self.assertFalse(Section.objects.exists())
+        self.assertRefused('{"type":"spaceship","key":1,"fields":{}}', "Line 1: not a record")
+        self.assertRefused("[1, 2]", "Line 1: not a record")
+        self.assertRefused(
+            '{"type":"section","key":"news","fields":{"name":"News","position":"first"}}',
+            "Line 1: position",
+        )
+
+    def test_missing_file_and_media_without_output(self):
+        with self.assertRaisesMessage(CommandError, "Cannot read /no/such.jsonl"):
+            call_command("import_archive", "/no/such.jsonl", verbosity=0)
+        with self.assertRaisesMessage(CommandError, "--media needs --output"):
+            call_command("export_archive", "--media", stdout=io.StringIO())
+
+    def test_a_media_archive_cannot_write_outside_storage(self):
+        import tarfile
+
+        path = self.write("", name="empty.jsonl")
+        with tarfile.open(path + ".media.tar", "w") as archive:
+            info = tarfile.TarInfo("media/../../escape.txt")
+            info.size = 2
+            archive.addfile(info, io.BytesIO(b"hi"))
+        with self.assertRaisesMessage(CommandError, "unexpected file"):
+            call_command("import_archive", path, "--media", verbosity=0)
