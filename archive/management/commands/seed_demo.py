@@ -1,19 +1,24 @@
 """
 Load the demo archive: the real CSTO text of `shared/seed/`, curated by hand.
 
+With --extra N, also make sure N generated news items exist (for speed tests;
+see archive/generate.py): reproducible with --seed, removed with --clear-extra.
+
 Idempotent: every record is found by its slug and created only when missing,
 so a second run adds nothing and keeps what editors changed since.
 """
 
 import datetime
+import time
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive import demo_content as demo
 from archive import demo_media
+from archive.generate import clear_generated, generate, generated_count
 from archive.models import (
     Attachment,
     Body,
@@ -44,10 +49,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change, then roll back."
         )
+        parser.add_argument(
+            "--extra",
+            type=int,
+            metavar="N",
+            help="Also make sure N generated news items exist (adds the missing ones).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Seed of the generated items (default 1)."
+        )
+        parser.add_argument(
+            "--clear-extra", action="store_true", help="Remove every generated item."
+        )
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, extra=None, seed=1, clear_extra=False, **options):
         self.created = 0
         self.verbosity = options["verbosity"]
+        if extra is not None and extra < 0:
+            raise CommandError("--extra needs a number of items, 0 or more.")
+        if clear_extra:
+            removed = clear_generated()
+            self.stdout.write(self.style.SUCCESS(f"Removed {removed} generated news items."))
+            if extra is None:
+                return
         with transaction.atomic():
             self.load()
             if dry_run:
@@ -57,6 +81,27 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Demo archive loaded: {verb} {self.created} new records.")
             )
+        if extra is not None and not dry_run:
+            self.generate(extra, seed)
+
+    def generate(self, total, seed):
+        started = time.monotonic()
+        added = generate(total, seed=seed, progress=self.progress if self.verbosity else None)
+        if self.verbosity:
+            if added:
+                self.stderr.write("")
+            seconds = time.monotonic() - started
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Generated {added} news items in {seconds:.1f} s "
+                    f"({generated_count()} generated in all)."
+                )
+            )
+
+    def progress(self, done, total, width=30):
+        filled = width * done // total
+        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        self.stderr.flush()
 
     def get_or_create(self, model, slug, **fields):
         """The record with this slug, and whether this run created it."""
