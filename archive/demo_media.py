@@ -56,8 +56,14 @@ def docx(paragraphs: list[str]) -> bytes:
     """The smallest DOCX a word processor opens: one paragraph per string."""
     body = "".join(f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>" for text in paragraphs)
     buffer = io.BytesIO()
+    parts = [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", RELATIONSHIPS),
+        ("word/document.xml", DOCUMENT.format(body)),
+    ]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", RELATIONSHIPS)
-        archive.writestr("word/document.xml", DOCUMENT.format(body))
+        for name, content in parts:
+            # A fixed time: the same text always makes the same bytes.
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            archive.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
