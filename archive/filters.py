@@ -10,13 +10,12 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Body, Language, NewsItem, Person, Section, Statement, Topic
+from .search import search, words_of
 
 MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 10
 FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
 
 
@@ -41,7 +40,17 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def clean_query(value):
+    """A search needs at least one word: "!!!" or "" alone find nothing."""
+    if value and not words_of(value):
+        raise forms.ValidationError(_("Type at least one word to search for."))
+    return value
+
+
 class ArchiveFilterForm(forms.Form):
+    def clean_q(self):
+        return clean_query(self.cleaned_data.get("q"))
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -80,13 +89,8 @@ class ArchiveFilterSet(django_filters.FilterSet):
     text_fields = ()
 
     def filter_text(self, queryset, name, value):
-        # Every word must occur somewhere in the item, in any of its texts.
-        for word in value.split()[:MAX_QUERY_WORDS]:
-            match = Q()
-            for field in self.text_fields:
-                match |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(match)
-        return queryset
+        # Full-text search where the database has it; best matches first.
+        return search(queryset, value, text_fields=self.text_fields, date_field=self.order_field)
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_lookup}__gte": value})
@@ -100,6 +104,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
 
 class NewsItemFilter(ArchiveFilterSet):
     date_lookup = "published_at__date"
+    order_field = "published_at"
     text_fields = ("title", "lead", "body")
 
     section = django_filters.ModelChoiceFilter(
@@ -146,6 +151,7 @@ class NewsItemFilter(ArchiveFilterSet):
 
 class StatementFilter(ArchiveFilterSet):
     date_lookup = "adopted_on"
+    order_field = "adopted_on"
     text_fields = ("title", "text")
 
     body = django_filters.ModelChoiceFilter(
@@ -163,3 +169,19 @@ class StatementFilter(ArchiveFilterSet):
         model = Statement
         form = ArchiveFilterForm
         fields = ["q", "body", "kind", "topic", "language", "date_from", "date_to", "year"]
+
+
+class SearchForm(forms.Form):
+    """The search page: words, narrowed by kind, section and year."""
+
+    KINDS = [("", _("News and statements")), ("news", _("News")), ("statements", _("Statements"))]
+
+    q = forms.CharField(label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False)
+    kind = forms.ChoiceField(label=_("In"), choices=KINDS, required=False)
+    section = forms.SlugField(required=False, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=forms.HiddenInput
+    )
+
+    def clean_q(self):
+        return clean_query(self.cleaned_data.get("q", "").strip())

@@ -9,6 +9,7 @@ draft, a scheduled, an expired or an archived item can never leak.
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -406,6 +407,9 @@ class NewsItem(Publishable):
     # What `import_pages` last wrote into each field: a later import changes a
     # field only while it still holds that (an editor's change is kept).
     import_data = models.JSONField(null=True, blank=True, editable=False)
+    # On PostgreSQL a trigger keeps this up to date on every write (see
+    # migration 0007 and archive/search.py); elsewhere it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
     cover_image = models.ForeignKey(
         Image,
         verbose_name=_("cover image"),
@@ -524,6 +528,7 @@ class Statement(Publishable):
     attachments = models.ManyToManyField(
         Attachment, verbose_name=_("attachments"), blank=True, related_name="statements"
     )
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-adopted_on", "-id"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("news/", views.NewsListView.as_view(), name="news-list"),
     path("news/<slug:section>/", views.SectionView.as_view(), name="section"),
     path("news/<slug:section>/<slug:slug>/", views.NewsDetailView.as_view(), name="news-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),
     path("statements/<slug:slug>/", views.StatementDetailView.as_view(), name="statement-detail"),
     path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),

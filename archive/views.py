@@ -7,8 +7,8 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, DateTimeField, F, FloatField, Prefetch, Value, Window
+from django.db.models.functions import Cast, ExtractYear, RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import preview
+from . import preview, search
 from .documents import CONTENT_TYPES
-from .filters import NewsItemFilter, StatementFilter
+from .filters import NewsItemFilter, SearchForm, StatementFilter
 from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
 from .services import find_redirect
 
@@ -144,6 +144,53 @@ class ListPageMixin:
         return context
 
 
+class SearchResultsMixin:
+    """With a text query, a filtered list shows where each item matches."""
+
+    def search_query(self):
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound or not filterset.is_valid():
+            return ""
+        return filterset.form.cleaned_data.get("q") or ""
+
+    def get_context_data(self, **kwargs):
+        query = self.search_query()
+        if query and "object_list" in kwargs:
+            kwargs["object_list"] = search.with_headlines(
+                kwargs["object_list"], query, text_fields=self.snippet_fields
+            )
+        context = super().get_context_data(search_query=query, **kwargs)
+        if query:
+            context["facets"] = self.facets(self.object_list)
+        return context
+
+    def facets(self, queryset):
+        return {}
+
+
+def year_counts(queryset, date_field):
+    """[(year, count), ...], newest first, for what `queryset` holds."""
+    years = (
+        queryset.order_by()
+        .annotate(year=ExtractYear(date_field))
+        .values_list("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+    return list(years)
+
+
+def section_counts(queryset):
+    """[(slug, name, count), ...] of the news `queryset` holds, most first."""
+    sections = (
+        queryset.order_by()
+        .values_list("section__slug", "section__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "section__name")
+    )
+    return list(sections)
+
+
 class HomeView(TemplateView):
     template_name = "archive/home.html"
 
@@ -170,12 +217,19 @@ class HomeView(TemplateView):
         return context
 
 
-class NewsListView(ListPageMixin, FilterView):
+class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     filterset_class = NewsItemFilter
     template_name = "archive/newsitem_list.html"
+    snippet_fields = ("lead", "body")
 
     def get_queryset(self):
         return news_list_queryset()
+
+    def facets(self, queryset):
+        return {
+            "sections": section_counts(queryset),
+            "years": year_counts(queryset, "published_at"),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(crumbs=[(_("All news"), None)], **kwargs)
@@ -288,9 +342,13 @@ class NewsDetailView(ItemDetailMixin, DetailView):
         )
 
 
-class StatementListView(ListPageMixin, FilterView):
+class StatementListView(SearchResultsMixin, ListPageMixin, FilterView):
     filterset_class = StatementFilter
     template_name = "archive/statement_list.html"
+    snippet_fields = ("text",)
+
+    def facets(self, queryset):
+        return {"years": year_counts(queryset, "adopted_on")}
 
     def get_queryset(self):
         return statement_list_queryset()
@@ -363,6 +421,134 @@ class TopicDetailView(RelatedNewsView):
     def get_context_data(self, **kwargs):
         statements = statement_list_queryset().filter(topics=self.object)
         return super().get_context_data(statements=statements[:RELATED_STATEMENTS], **kwargs)
+
+
+class SearchView(TemplateView):
+    """
+    /search/?q=: news and statements together, best matches first (newest
+    first where the database does not rank), narrowed by kind, section, year.
+    """
+
+    template_name = "archive/search.html"
+    paginate_by = settings.NEWS_PAGE_SIZE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        context.update(form=form, crumbs=[(_("Search"), None)])
+        if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"]:
+            return context
+        data = form.cleaned_data
+        query = data["q"]
+        news = search.search(
+            news_list_queryset(),
+            query,
+            text_fields=("title", "lead", "body"),
+            date_field="published_at",
+        )
+        statements = search.search(
+            statement_list_queryset(),
+            query,
+            text_fields=("title", "text"),
+            date_field="adopted_on",
+        )
+        if data["section"]:
+            news = news.filter(section__slug=data["section"])
+            statements = statements.none()
+        if data["year"]:
+            news = news.filter(published_at__year=data["year"])
+            statements = statements.filter(adopted_on__year=data["year"])
+        facets = {
+            "kinds": [
+                (value, label, count)
+                for value, label, count in (
+                    ("news", _("News"), news.count()),
+                    ("statements", _("Statements"), statements.count()),
+                )
+                if count
+            ],
+            "years": merge_years(
+                year_counts(news, "published_at"), year_counts(statements, "adopted_on")
+            ),
+        }
+        if data["kind"] == "news":
+            statements = statements.none()
+        elif data["kind"] == "statements":
+            news = news.none()
+        if data["kind"] != "statements":
+            facets["sections"] = section_counts(news)
+        page = self.paginate(combined(news, statements))
+        context.update(
+            search_query=query,
+            facets=facets,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            results=self.results(page.object_list, query),
+        )
+        return context
+
+    def paginate(self, rows):
+        paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
+        raw = self.request.GET.get("page", "1")
+        try:
+            number = max(1, int(raw))
+        except ValueError:
+            number = 1
+        if number > paginator.num_pages:
+            raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
+        return paginator.page(number)
+
+    def results(self, rows, query):
+        """The page's results as objects, in the page's order."""
+        rows = list(rows)
+        wanted = {"n": [pk for kind, pk, *_ in rows if kind == "n"]}
+        wanted["s"] = [pk for kind, pk, *_ in rows if kind == "s"]
+        found = {
+            ("n", item.pk): item
+            for item in search.with_headlines(
+                news_list_queryset().filter(pk__in=wanted["n"]),
+                query,
+                text_fields=("lead", "body"),
+            )
+        }
+        found.update(
+            (("s", item.pk), item)
+            for item in search.with_headlines(
+                statement_list_queryset().filter(pk__in=wanted["s"]),
+                query,
+                text_fields=("text",),
+            )
+        )
+        return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
+
+
+def combined(news, statements):
+    """One ordered list of (kind, pk, rank, date) over both kinds of results."""
+    rank = F("rank") if search.uses_postgres() else Value(0.0, output_field=FloatField())
+    rows = (
+        news.order_by()
+        .annotate(result_kind=Value("n"), score=rank, moment=F("published_at"))
+        .values_list("result_kind", "pk", "score", "moment")
+    )
+    other = (
+        statements.order_by()
+        .annotate(
+            result_kind=Value("s"),
+            score=rank,
+            moment=Cast("adopted_on", DateTimeField()),
+        )
+        .values_list("result_kind", "pk", "score", "moment")
+    )
+    return rows.union(other, all=True).order_by("-score", "-moment", "-pk")
+
+
+def merge_years(*counts):
+    total = {}
+    for pairs in counts:
+        for year, count in pairs:
+            total[year] = total.get(year, 0) + count
+    return sorted(total.items(), reverse=True)
 
 
 def preview_view(request, token):

@@ -258,7 +258,7 @@ class BadInputTests(TestCase):
                 self.assertEqual(self.client.get(NEWS, {"page": page}).status_code, 404)
 
     def test_repeated_and_unknown_parameters(self):
-        response = self.client.get(NEWS + "?q=nothing&q=only&utm_source=x")
+        response = self.client.get(NEWS + "?q=nothing&q=item&utm_source=x")
         self.assertContains(response, "given more than once; the last value is used: q")
         self.assertContains(response, "not understood and were ignored: utm_source")
         self.assertEqual(titles(response), ["The only item"])

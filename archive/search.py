@@ -1,0 +1,141 @@
+"""
+Text search of news items and statements.
+
+On PostgreSQL: the stored, weighted search vector (filled by a trigger at
+write time, migration 0008) matched with websearch_to_tsquery, so that
+"quoted phrases", `or` and `-word` work and no input is a syntax error;
+English and Russian stemming both apply; results are ranked, and matching
+fragments are highlighted by ts_headline. Elsewhere (SQLite): every word
+must occur in the title or text, newest first, highlighted in Python.
+"""
+
+import html
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, Func, Q, TextField, Value, When
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+MAX_WORDS = 10
+# Where each kind of item keeps the text a result shows.
+SNIPPET_FIELDS = {"newsitem": ("lead", "body"), "statement": ("text",)}
+# Markers ts_headline puts around a match; turned into <mark> after escaping.
+START, STOP = "\x02", "\x03"
+SNIPPET_LENGTH = 240
+WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def words_of(query):
+    """The words of a query, without operators or punctuation."""
+    return [word for word in WORDS.findall(query) if word.lower() not in {"or"}][:MAX_WORDS]
+
+
+def ts_query(query):
+    # Both dictionaries: a Russian query finds Russian items, stemmed as Russian.
+    return SearchQuery(query, search_type="websearch", config="english") | SearchQuery(
+        query, search_type="websearch", config="russian"
+    )
+
+
+def search(queryset, query, *, text_fields, date_field):
+    """`queryset` narrowed to what matches `query`, best first."""
+    if uses_postgres():
+        tsquery = ts_query(query)
+        return (
+            queryset.filter(search_vector=tsquery)
+            .annotate(rank=SearchRank(F("search_vector"), tsquery))
+            .order_by("-rank", f"-{date_field}", "-pk")
+        )
+    words = words_of(query)
+    if not words:
+        return queryset.none()
+    for word in words:
+        match = Q()
+        for field in text_fields:
+            match |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
+
+
+def with_headlines(queryset, query, *, text_fields):
+    """On PostgreSQL, each result's matching fragments (computed for the page shown only)."""
+    if not uses_postgres():
+        return queryset
+    parts = [strip_tags_sql(field) for field in text_fields]
+    text = Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+    options = {
+        "start_sel": START,
+        "stop_sel": STOP,
+        "max_fragments": 2,
+        "fragment_delimiter": " … ",
+        "max_words": 30,
+        "min_words": 12,
+    }
+
+    def headline(config):
+        return SearchHeadline(text, ts_query(query), config=config, **options)
+
+    return queryset.annotate(
+        headline=Case(
+            When(language="ru", then=headline("russian")),
+            default=headline("english"),
+            output_field=TextField(),
+        )
+    )
+
+
+def strip_tags_sql(field):
+    return Concat(
+        Func(
+            F(field),
+            Value("<[^>]*>"),
+            Value(" "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
+        ),
+        Value(" "),
+        output_field=TextField(),
+    )
+
+
+def snippet(obj, query, text_fields=None):
+    """
+    HTML-safe text showing where `obj` matches `query`, matches in <mark>:
+    the database's headline where there is one, else made here.
+    """
+    headline = getattr(obj, "headline", None)
+    if headline:
+        return mark(html.unescape(headline))
+    text_fields = text_fields or SNIPPET_FIELDS[obj._meta.model_name]
+    text = " ".join(
+        re.sub(r"<[^>]*>", " ", html.unescape(str(getattr(obj, field) or "")))
+        for field in text_fields
+    )
+    text = " ".join(text.split())
+    words = words_of(query)
+    pattern = None
+    if words:
+        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
+    piece = text[start : start + SNIPPET_LENGTH]
+    if start:
+        piece = "… " + piece.split(" ", 1)[-1]
+    if start + SNIPPET_LENGTH < len(text):
+        piece = piece.rsplit(" ", 1)[0] + " …"
+    if pattern:
+        piece = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", piece)
+    return mark(piece)
+
+
+def mark(text):
+    escaped = escape(text)
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))

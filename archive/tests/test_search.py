@@ -1,0 +1,184 @@
+import datetime
+from unittest import skipUnless
+
+from django.db import connection
+from django.test import TestCase
+
+from archive.models import Status
+
+from .factories import NewsItemFactory, SectionFactory, StatementFactory
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+def when(year, month=6, day=1):
+    return datetime.datetime(year, month, day, 12, tzinfo=datetime.UTC)
+
+
+def titles(response, key="object_list"):
+    return [obj.title for obj in response.context[key]]
+
+
+class SearchTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.news = SectionFactory(name="News", slug="news")
+        cls.speeches = SectionFactory(name="Speeches", slug="speeches")
+        cls.title_match = NewsItemFactory(
+            title="Peacekeeping exercises in Kazakhstan",
+            lead="The collective forces trained together.",
+            body="<p>Units from six states took part.</p>",
+            section=cls.news,
+            published_at=when(2021),
+        )
+        cls.body_match = NewsItemFactory(
+            title="Ministers met in Moscow",
+            lead="The ministers discussed collective security.",
+            body="<p>They also spoke about peacekeeping and the pandemic.</p>",
+            section=cls.speeches,
+            published_at=when(2022),
+        )
+        cls.russian = NewsItemFactory(
+            title="Заседание Совета министров иностранных дел",
+            lead="Министры обсудили вопросы коллективной безопасности.",
+            body="<p>Заседания проходят дважды в год.</p>",
+            language="ru",
+            section=cls.news,
+            published_at=when(2020),
+        )
+        cls.statement = StatementFactory(
+            title="Statement on peacekeeping",
+            text="<p>The Council supports peacekeeping under the UN Charter.</p>",
+            adopted_on=datetime.date(2021, 3, 1),
+        )
+        NewsItemFactory(title="Draft about peacekeeping", status=Status.DRAFT, section=cls.news)
+        StatementFactory(title="Archived statement on peacekeeping", status=Status.ARCHIVED)
+
+    def search(self, q, **params):
+        response = self.client.get("/search/", {"q": q, **params})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+
+class BothDatabasesTests(SearchTestCase):
+    def test_finds_news_and_statements_together_and_only_public_ones(self):
+        response = self.search("peacekeeping")
+        found = titles(response, "results")
+        self.assertEqual(
+            set(found),
+            {self.title_match.title, self.body_match.title, self.statement.title},
+        )
+        self.assertNotContains(response, "Draft about")
+        self.assertNotContains(response, "Archived statement")
+
+    def test_matches_are_highlighted(self):
+        response = self.search("pandemic")
+        self.assertContains(response, "<mark>pandemic</mark>", html=False)
+        self.assertEqual(titles(response, "results"), [self.body_match.title])
+
+    def test_facets_count_and_narrow(self):
+        response = self.search("peacekeeping")
+        facets = response.context["facets"]
+        self.assertEqual({s: n for s, _, n in facets["sections"]}, {"news": 1, "speeches": 1})
+        self.assertEqual(dict(facets["years"]), {2022: 1, 2021: 2})
+        self.assertEqual([k for k, _, n in facets["kinds"]], ["news", "statements"])
+        self.assertContains(response, 'href="?q=peacekeeping&amp;year=2021"')
+        narrowed = self.search("peacekeeping", year=2021)
+        self.assertEqual(
+            set(titles(narrowed, "results")), {self.title_match.title, self.statement.title}
+        )
+        only_section = self.search("peacekeeping", section="speeches")
+        self.assertEqual(titles(only_section, "results"), [self.body_match.title])
+        only_statements = self.search("peacekeeping", kind="statements")
+        self.assertEqual(titles(only_statements, "results"), [self.statement.title])
+
+    def test_q_on_lists_combines_with_filters(self):
+        response = self.client.get("/news/", {"q": "peacekeeping", "section": "news"})
+        self.assertEqual(titles(response), [self.title_match.title])
+        self.assertEqual({s: n for s, _, n in response.context["facets"]["sections"]}, {"news": 1})
+        response = self.client.get("/news/", {"q": "peacekeeping", "year": "2022"})
+        self.assertEqual(titles(response), [self.body_match.title])
+        response = self.client.get("/statements/", {"q": "charter"})
+        self.assertEqual(titles(response), [self.statement.title])
+        self.assertContains(response, "<mark>Charter</mark>")
+
+    def test_without_a_query_lists_are_newest_first(self):
+        response = self.client.get("/news/")
+        self.assertEqual(
+            titles(response), [self.body_match.title, self.title_match.title, self.russian.title]
+        )
+
+    def test_no_query_can_break_it(self):
+        for q in (
+            "",
+            "x" * 10_000,
+            "!!!",
+            "' OR 1=1 --",
+            "a:* & !b | (c <-> d)",
+            "\\",
+            '"unclosed',
+            "-",
+            "or",
+            "%_%",
+            "<script>alert(1)</script>",
+        ):
+            for url in ("/search/", "/news/", "/statements/"):
+                with self.subTest(q=q[:20], url=url):
+                    response = self.client.get(url, {"q": q})
+                    self.assertEqual(response.status_code, 200)
+                    self.assertNotContains(response, "<script>alert(1)</script>")
+        self.assertContains(self.client.get("/search/", {"q": "x" * 10_000}), "at most 200")
+        self.assertContains(self.client.get("/search/", {"q": "!!!"}), "Type at least one word")
+
+    def test_page_past_the_end_is_404(self):
+        self.assertEqual(
+            self.client.get("/search/", {"q": "peacekeeping", "page": 9}).status_code, 404
+        )
+        self.assertEqual(
+            self.client.get("/search/", {"q": "peacekeeping", "page": "x"}).status_code, 200
+        )
+
+
+@skipUnless(ON_POSTGRES, "PostgreSQL full-text search; SQLite has the simple match below")
+class PostgresSearchTests(SearchTestCase):
+    def test_title_matches_rank_above_text_matches(self):
+        self.assertEqual(
+            titles(self.search("peacekeeping", kind="news"), "results"),
+            [self.title_match.title, self.body_match.title],
+        )
+
+    def test_english_and_russian_stemming(self):
+        self.assertEqual(
+            titles(self.search("exercise", kind="news"), "results"), [self.title_match.title]
+        )
+        self.assertEqual(titles(self.search("заседания"), "results"), [self.russian.title])
+        self.assertEqual(titles(self.search("безопасность"), "results"), [self.russian.title])
+
+    def test_quotes_or_and_exclusion(self):
+        self.assertEqual(
+            titles(self.search('"collective security"'), "results"), [self.body_match.title]
+        )
+        self.assertEqual(titles(self.search('"security collective"'), "results"), [])
+        self.assertEqual(
+            set(titles(self.search("pandemic or Kazakhstan"), "results")),
+            {self.body_match.title, self.title_match.title},
+        )
+        self.assertEqual(
+            titles(self.search("peacekeeping -pandemic", kind="news"), "results"),
+            [self.title_match.title],
+        )
+
+    def test_vectors_are_kept_up_to_date_at_write_time(self):
+        item = self.title_match
+        item.title = "Exercises renamed"
+        item.save()
+        self.assertEqual(titles(self.search("renamed"), "results"), [item.title])
+
+
+@skipUnless(not ON_POSTGRES, "the simple match of databases without full-text search")
+class SimpleSearchTests(SearchTestCase):
+    def test_every_word_must_occur(self):
+        self.assertEqual(
+            titles(self.search("ministers moscow"), "results"), [self.body_match.title]
+        )
+        self.assertEqual(titles(self.search("ministers kazakhstan"), "results"), [])
