@@ -143,11 +143,16 @@ def make_renditions(image, *, storage=None):
         for width in rendition_widths(picture.width):
             height = max(1, round(picture.height * width / picture.width))
             resized = picture.resize((width, height), PillowImage.Resampling.LANCZOS)
+            webp, webp_bytes = _store(resized, f"{stem}-{width}.webp", "WEBP", storage, quality=80)
+            jpeg, jpeg_bytes = _store(_flatten(resized), f"{stem}-{width}.jpg", "JPEG", storage)
             record[str(width)] = {
                 "width": width,
                 "height": height,
-                "webp": _store(resized, f"{stem}-{width}.webp", "WEBP", storage, quality=80),
-                "jpeg": _store(_flatten(resized), f"{stem}-{width}.jpg", "JPEG", storage),
+                "webp": webp,
+                "jpeg": jpeg,
+                # Sizes known now, so that a feed's enclosure never stats a file.
+                "webp_bytes": webp_bytes,
+                "jpeg_bytes": jpeg_bytes,
             }
     image.renditions = record
     image.renditions_of = image.file.name
@@ -172,7 +177,8 @@ def _store(picture, name, image_format, storage, **options):
     if image_format == "JPEG":
         options.update(quality=85, optimize=True, progressive=True)
     picture.save(buffer, image_format, **options)
-    return storage.save(name, ContentFile(buffer.getvalue()))
+    content = buffer.getvalue()
+    return storage.save(name, ContentFile(content)), len(content)
 
 
 def delete_renditions(renditions, *, storage=None):

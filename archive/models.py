@@ -282,7 +282,8 @@ class Image(models.Model):
     width = models.PositiveIntegerField(_("width"), editable=False, default=0)
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     format = models.CharField(_("format"), max_length=8, editable=False, blank=True)
-    # {"640": {"width": 640, "height": 427, "webp": name, "jpeg": name}, ...}
+    # {"640": {"width": 640, "height": 427, "webp": name, "jpeg": name,
+    #          "webp_bytes": 31337, "jpeg_bytes": 45678}, ...}
     renditions = models.JSONField(_("renditions"), default=dict, editable=False, blank=True)
     renditions_of = models.CharField(max_length=300, editable=False, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "archive"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("news/<slug:section>/", views.SectionView.as_view(), name="section"),
     path("news/<slug:section>/<slug:slug>/", views.NewsDetailView.as_view(), name="news-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("feeds/news/", feeds.NewsFeed(), name="feed-news"),
+    path("feeds/news/atom/", feeds.NewsAtomFeed(), name="feed-news-atom"),
+    path("feeds/news/<slug:section>/", feeds.SectionFeed(), name="feed-section"),
+    path("feeds/news/<slug:section>/atom/", feeds.SectionAtomFeed(), name="feed-section-atom"),
+    path("feeds/statements/", feeds.StatementFeed(), name="feed-statements"),
+    path("feeds/statements/atom/", feeds.StatementAtomFeed(), name="feed-statements-atom"),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),
     path("statements/<slug:slug>/", views.StatementDetailView.as_view(), name="statement-detail"),
     path("persons/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),

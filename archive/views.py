@@ -46,6 +46,23 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def robots_txt(request):
+    """Crawlers: everything public, not the admin, previews or search results."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    news_sitemap = request.build_absolute_uri(reverse("sitemap-news"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {sitemap}",
+        f"Sitemap: {news_sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
 def news_list_queryset():
     # The cover's renditions are on its row: thumbnails cost no extra query.
     return NewsItem.objects.published().select_related("section", "cover_image")

@@ -1,0 +1,143 @@
+"""RSS 2.0 and Atom feeds: all news, each section, statements. Public items only."""
+
+import copy
+
+from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import NewsItem, Section, Statement
+
+FEED_LENGTH = 30
+
+
+class AbsoluteLinksFeed(Feed):
+    """A feed that knows its request, to write absolute enclosure addresses."""
+
+    def __call__(self, request, *args, **kwargs):
+        # Feed instances serve every request: each one gets its own copy.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+
+class NewsFeed(AbsoluteLinksFeed):
+    title = _("CSTO news")
+    description = _("The latest news of the Collective Security Treaty Organization.")
+
+    def link(self):
+        return reverse("archive:news-list")
+
+    def items(self):
+        return self.news()[:FEED_LENGTH]
+
+    @staticmethod
+    def news():
+        return (
+            NewsItem.objects.published()
+            .select_related("section", "cover_image")
+            .order_by("-published_at", "-pk")
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.section.name]
+
+    # The cover image, as an enclosure: its largest JPEG rendition, whose size
+    # was recorded when it was made (no file is looked at here).
+
+    def cover(self, item):
+        image = item.cover_image
+        return image.sources[-1] if image and image.sources else None
+
+    def item_enclosure_url(self, item):
+        cover = self.cover(item)
+        return (
+            self.request.build_absolute_uri(default_storage.url(cover["jpeg"])) if cover else None
+        )
+
+    def item_enclosure_length(self, item):
+        cover = self.cover(item)
+        return cover.get("jpeg_bytes", 0) if cover else None
+
+    def item_enclosure_mime_type(self, item):
+        return "image/jpeg" if self.cover(item) else None
+
+
+class NewsAtomFeed(NewsFeed):
+    feed_type = Atom1Feed
+    subtitle = NewsFeed.description
+
+
+class SectionFeed(NewsFeed):
+    def get_object(self, request, section):
+        return get_object_or_404(Section, slug=section)
+
+    def title(self, section):
+        return _("CSTO news: %(section)s") % {"section": section.name}
+
+    def description(self, section):
+        return section.description or self.title(section)
+
+    def link(self, section):
+        return section.get_absolute_url()
+
+    def items(self, section):
+        return self.news().filter(section__in=section.descendant_ids())[:FEED_LENGTH]
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, section):
+        return self.description(section)
+
+
+class StatementFeed(AbsoluteLinksFeed):
+    title = _("CSTO statements")
+    description = _("Statements, declarations, decisions and appeals of the CSTO's bodies.")
+
+    def link(self):
+        return reverse("archive:statement-list")
+
+    def items(self):
+        return (
+            Statement.objects.published()
+            .select_related("adopted_by")
+            .order_by("-published_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, statement):
+        return statement.title
+
+    def item_description(self, statement):
+        return _("%(kind)s adopted by the %(body)s on %(date)s.") % {
+            "kind": statement.get_kind_display(),
+            "body": statement.adopted_by.name,
+            "date": statement.adopted_on.strftime("%d.%m.%Y"),
+        }
+
+    def item_pubdate(self, statement):
+        return statement.published_at
+
+    def item_updateddate(self, statement):
+        return statement.updated_at
+
+
+class StatementAtomFeed(StatementFeed):
+    feed_type = Atom1Feed
+    subtitle = StatementFeed.description

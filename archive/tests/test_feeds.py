@@ -1,0 +1,206 @@
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import feedparser
+import time_machine
+from django.core.files.base import ContentFile
+from django.test import TestCase
+from django.utils import timezone
+
+from archive import services
+from archive.models import Image, Status
+
+from . import media
+from .factories import (
+    BodyFactory,
+    NewsItemFactory,
+    PersonFactory,
+    SectionFactory,
+    StatementFactory,
+    TopicFactory,
+)
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z))?$")
+HIDDEN = [
+    {"status": Status.DRAFT},
+    {"status": Status.REVIEW},
+    {"status": Status.ARCHIVED},
+    {"published_at": timezone.now() + datetime.timedelta(days=1)},
+]
+
+
+class FeedTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = SectionFactory(name="Speeches", slug="speeches")
+        image = Image(alt_text="Ministers")
+        image.file = ContentFile(media.image_bytes(size=(1600, 900)), name="cover.jpg")
+        services.save_image(image=image)
+        cls.item = NewsItemFactory(
+            title="Ministers met",
+            lead="A short lead.",
+            section=cls.section,
+            cover_image=image,
+            published_at=timezone.now() - datetime.timedelta(hours=1),
+        )
+        cls.other = NewsItemFactory(
+            title="Elsewhere", published_at=timezone.now() - datetime.timedelta(days=2)
+        )
+        for number, state in enumerate(HIDDEN):
+            NewsItemFactory(title=f"Hidden news {number}", section=cls.section, **state)
+        cls.statement = StatementFactory(title="Statement on peace")
+        StatementFactory(title="Hidden statement", status=Status.DRAFT)
+
+    def parse(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        feed = feedparser.parse(response.content)
+        self.assertFalse(feed.bozo, feed.get("bozo_exception"))
+        return feed
+
+    def test_news_feeds_parse_and_hold_only_public_items(self):
+        for url, version in (("/feeds/news/", "rss20"), ("/feeds/news/atom/", "atom10")):
+            with self.subTest(url=url):
+                feed = self.parse(url)
+                self.assertEqual(feed.version, version)
+                self.assertEqual([e.title for e in feed.entries], ["Ministers met", "Elsewhere"])
+                self.assertEqual(
+                    feed.entries[0].link, "http://testserver/news/speeches/" + self.item.slug + "/"
+                )
+
+    def test_the_cover_image_is_an_enclosure(self):
+        entry = self.parse("/feeds/news/").entries[0]
+        enclosure = entry.enclosures[0]
+        largest = self.item.cover_image.sources[-1]
+        self.assertEqual(enclosure.href, f"http://testserver/media/{largest['jpeg']}")
+        self.assertEqual(enclosure.type, "image/jpeg")
+        self.assertEqual(int(enclosure.length), largest["jpeg_bytes"])
+
+    def test_section_feed(self):
+        for url in ("/feeds/news/speeches/", "/feeds/news/speeches/atom/"):
+            with self.subTest(url=url):
+                self.assertEqual([e.title for e in self.parse(url).entries], ["Ministers met"])
+        self.assertEqual(self.client.get("/feeds/news/nowhere/").status_code, 404)
+
+    def test_statement_feeds(self):
+        for url in ("/feeds/statements/", "/feeds/statements/atom/"):
+            with self.subTest(url=url):
+                self.assertEqual([e.title for e in self.parse(url).entries], ["Statement on peace"])
+
+    def test_pages_advertise_their_feeds(self):
+        self.assertContains(
+            self.client.get("/"),
+            '<link rel="alternate" type="application/rss+xml" title="CSTO news (RSS)" '
+            'href="/feeds/news/">',
+            html=True,
+        )
+        self.assertContains(self.client.get("/news/speeches/"), 'href="/feeds/news/speeches/atom/"')
+        self.assertContains(self.client.get("/statements/"), 'href="/feeds/statements/"')
+
+
+class SitemapTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = SectionFactory(slug="news")
+        cls.person, cls.body, cls.topic = PersonFactory(), BodyFactory(), TopicFactory()
+        cls.item = NewsItemFactory(section=cls.section, slug="public-item")
+        cls.item.persons.add(cls.person)
+        cls.item.bodies.add(cls.body)
+        cls.item.topics.add(cls.topic)
+        for number, state in enumerate(HIDDEN):
+            hidden = NewsItemFactory(slug=f"hidden-{number}", section=cls.section, **state)
+            hidden.persons.add(PersonFactory(slug=f"only-in-hidden-{number}"))
+        StatementFactory(slug="public-statement")
+        StatementFactory(slug="hidden-statement", status=Status.DRAFT)
+        SectionFactory(slug="empty-section")
+
+    def xml(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/xml")
+        return ET.fromstring(response.content)
+
+    def check_urlset(self, root):
+        """The rules of the sitemap protocol's schema (sitemaps.org, 0.9)."""
+        self.assertEqual(root.tag, f"{SITEMAP}urlset")
+        locations = []
+        for url in root:
+            self.assertEqual(url.tag, f"{SITEMAP}url")
+            children = [child.tag for child in url]
+            self.assertEqual(children[0], f"{SITEMAP}loc")
+            self.assertLessEqual(
+                set(children),
+                {f"{SITEMAP}{n}" for n in ("loc", "lastmod", "changefreq", "priority")}
+                | {f"{NEWS}news"},
+            )
+            location = url.find(f"{SITEMAP}loc").text
+            self.assertRegex(location, r"^https?://")
+            self.assertLessEqual(len(location), 2048)
+            lastmod = url.find(f"{SITEMAP}lastmod")
+            if lastmod is not None:
+                self.assertRegex(lastmod.text, W3C_DATETIME)
+            changefreq = url.find(f"{SITEMAP}changefreq")
+            if changefreq is not None:
+                self.assertIn(
+                    changefreq.text,
+                    {"always", "hourly", "daily", "weekly", "monthly", "yearly", "never"},
+                )
+            locations.append(location)
+        self.assertLessEqual(len(locations), 50_000)
+        return locations
+
+    def test_the_index_lists_every_sitemap_with_lastmod(self):
+        root = self.xml("/sitemap.xml")
+        self.assertEqual(root.tag, f"{SITEMAP}sitemapindex")
+        locations = [entry.find(f"{SITEMAP}loc").text for entry in root]
+        self.assertEqual(
+            locations,
+            [
+                f"http://testserver/sitemap-{name}.xml"
+                for name in ("sections", "news", "statements", "persons", "bodies", "topics")
+            ],
+        )
+        for entry in root:
+            self.assertRegex(entry.find(f"{SITEMAP}lastmod").text, W3C_DATETIME)
+
+    def test_each_sitemap_is_valid_and_public_only(self):
+        expected = {
+            "sections": ["http://testserver/news/news/"],
+            "news": ["http://testserver/news/news/public-item/"],
+            "statements": ["http://testserver/statements/public-statement/"],
+            "persons": [f"http://testserver/persons/{self.person.slug}/"],
+            "bodies": [f"http://testserver/bodies/{self.body.slug}/"],
+            "topics": [f"http://testserver/topics/{self.topic.slug}/"],
+        }
+        for name, locations in expected.items():
+            with self.subTest(sitemap=name):
+                root = self.xml(f"/sitemap-{name}.xml")
+                self.assertEqual(self.check_urlset(root), locations)
+                for url in root:
+                    self.assertIsNotNone(url.find(f"{SITEMAP}lastmod"))
+
+    def test_news_sitemap_of_the_last_two_days(self):
+        with time_machine.travel(timezone.now() - datetime.timedelta(days=3)):
+            NewsItemFactory(slug="old-news", section=self.section)
+        root = self.xml("/news-sitemap.xml")
+        self.assertEqual(self.check_urlset(root), ["http://testserver/news/news/public-item/"])
+        news = root[0].find(f"{NEWS}news")
+        self.assertEqual(news.find(f"{NEWS}title").text, self.item.title)
+        self.assertEqual(news.find(f"{NEWS}publication/{NEWS}language").text, "en")
+        self.assertRegex(news.find(f"{NEWS}publication_date").text, W3C_DATETIME)
+
+    def test_bad_sitemap_addresses_are_404(self):
+        for url in ("/sitemap-nothing.xml", "/sitemap-news.xml?p=abc", "/sitemap-news.xml?p=99"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_robots_txt_points_to_the_sitemaps(self):
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        text = response.content.decode()
+        self.assertIn("Sitemap: http://testserver/sitemap.xml", text)
+        self.assertIn("Sitemap: http://testserver/news-sitemap.xml", text)
+        self.assertIn("Disallow: /admin/", text)
