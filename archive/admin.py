@@ -534,7 +534,15 @@ class NewsItemAdmin(WorkflowAdmin):
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["section", "persons", "bodies", "topics", "cover_image", "attachments"]
+    autocomplete_fields = [
+        "section",
+        "persons",
+        "bodies",
+        "topics",
+        "cover_image",
+        "attachments",
+        "translation",
+    ]
     inlines = [GalleryImageInline, MediaLinkInline]
     fieldsets = [
         (
@@ -546,6 +554,7 @@ class NewsItemAdmin(WorkflowAdmin):
                     "slug",
                     "section",
                     "language",
+                    "translation",
                     "lead",
                     "body",
                 ]

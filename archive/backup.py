@@ -256,9 +256,19 @@ def ids_of(model, keys):
 class Loader:
     """Applies records in file order; `merge` updates what exists instead of refusing."""
 
+    # Links between records of one type, made once all of them are loaded.
+    DEFERRED = {"translation"}
+
     def __init__(self, *, merge=False):
         self.merge = merge
         self.counts = dict.fromkeys(TYPES, 0)
+        self.pending = []
+
+    def finish(self):
+        """Make the links that had to wait for the records they point to."""
+        for model, pk, name, key in self.pending:
+            target = self.find(model, key, name)
+            model.objects.filter(pk=pk).update(**{name: target})
 
     def load(self, record):
         if not isinstance(record, dict) or record.get("type") not in TYPES:
@@ -291,10 +301,14 @@ class Loader:
     def assign(self, obj, fields, relations=()):
         """Set plain fields from a record; relations by natural key."""
         timestamps = {}
+        self.deferred = {}
         for field in obj._meta.concrete_fields:
             if field.name in SKIPPED or field.name not in fields:
                 continue
             value = fields[field.name]
+            if field.name in self.DEFERRED:
+                self.deferred[field.name] = value
+                continue
             if field.is_relation:
                 setattr(obj, field.name, self.find(field.related_model, value, field.name))
             elif isinstance(field, models.FileField):
@@ -369,8 +383,11 @@ class Loader:
         item = self.existing(model, slug=key)
         timestamps = self.assign(item, {**fields, "slug": key})
         # The record's version and times are the archive's own, kept as they are.
-        item.full_clean(validate_unique=False)
+        item.full_clean(validate_unique=False, exclude=list(self.DEFERRED))
         self.save(item, timestamps)
+        for name, key in self.deferred.items():
+            if key is not None:
+                self.pending.append((model, item.pk, name, key))
         for field in model._meta.many_to_many:
             if field.name in fields and field.name != "gallery":
                 keys = fields[field.name]

@@ -177,6 +177,9 @@ class Section(models.Model):
 
     def clean(self):
         super().clean()
+        # /news/2020/ is the archive of 2020: a section cannot be called that.
+        if self.slug and self.slug.isdigit():
+            raise ValidationError({"slug": _("A section's slug cannot be only digits.")})
         # Walk up from the chosen parent: meeting this section means a cycle.
         parent = self.parent
         while parent is not None:
@@ -408,6 +411,15 @@ class NewsItem(Publishable):
     # What `import_pages` last wrote into each field: a later import changes a
     # field only while it still holds that (an editor's change is kept).
     import_data = models.JSONField(null=True, blank=True, editable=False)
+    translation = models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The same news in the other language. Both items then link to each other."),
+    )
     # On PostgreSQL a trigger keeps this up to date on every write (see
     # migration 0007 and archive/search.py); elsewhere it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -448,6 +460,16 @@ class NewsItem(Publishable):
         return reverse(
             "archive:news-detail", kwargs={"section": self.section.slug, "slug": self.slug}
         )
+
+    def clean(self):
+        super().clean()
+        if self.translation_id is not None:
+            if self.translation_id == self.pk:
+                raise ValidationError({"translation": _("An item cannot translate itself.")})
+            if self.translation.language == self.language:
+                raise ValidationError(
+                    {"translation": _("The translation must be in the other language.")}
+                )
 
 
 class GalleryImage(models.Model):

@@ -42,6 +42,7 @@ from .signals import delete_unless_shared
 # when an item goes live is the editors' decision, logged with each step.
 NOT_CONTENT = {
     "id",
+    "search_vector",
     "generated",
     "flags",
     "import_data",
@@ -267,8 +268,28 @@ def save_item(*, item, user, expected_version: int | None = None):
         _clean(item)
         if current.slug != item.slug:
             _keep_old_address(current, new_slug=item.slug)
+        if isinstance(item, NewsItem):
+            _pair_translations(item, previous=current.translation_id)
         item.save()
+        if isinstance(item, NewsItem) and item.translation_id:
+            NewsItem.objects.filter(pk=item.translation_id).update(translation=item)
     return item
+
+
+def _pair_translations(item, *, previous):
+    """
+    A translation link goes both ways: the item's new partner leaves its old
+    one, and the item's old partner is let go. Runs before the item is saved,
+    so that no two items ever point at the same partner.
+    """
+    partner = item.translation_id
+    if previous and previous != partner:
+        NewsItem.objects.filter(pk=previous, translation=item.pk).update(translation=None)
+    if partner:
+        NewsItem.objects.filter(translation=partner).exclude(pk=item.pk).update(translation=None)
+        NewsItem.objects.filter(pk=partner).exclude(translation=None).exclude(
+            translation=item.pk
+        ).update(translation=None)
 
 
 def conflict_message(current, expected_version):

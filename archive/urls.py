@@ -7,6 +7,9 @@ app_name = "archive"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("news/", views.NewsListView.as_view(), name="news-list"),
+    # Years before sections: a number is a year, never a section's slug.
+    path("news/<int:year>/", views.NewsArchiveView.as_view(), name="news-year"),
+    path("news/<int:year>/<int:month>/", views.NewsArchiveView.as_view(), name="news-month"),
     path("news/<slug:section>/", views.SectionView.as_view(), name="section"),
     path("news/<slug:section>/<slug:slug>/", views.NewsDetailView.as_view(), name="news-detail"),
     path("search/", views.SearchView.as_view(), name="search"),

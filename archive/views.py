@@ -3,17 +3,23 @@ Public pages. Views stay thin: every read starts from `published()`, and
 bad input answers with a message or a 404, never a 500.
 """
 
+import datetime
+import json
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, DateTimeField, F, FloatField, Prefetch, Value, Window
-from django.db.models.functions import Cast, ExtractYear, RowNumber
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -21,7 +27,7 @@ from django_filters.views import FilterView
 
 from . import preview, search
 from .documents import CONTENT_TYPES
-from .filters import NewsItemFilter, SearchForm, StatementFilter
+from .filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter, SearchForm, StatementFilter
 from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
 from .services import find_redirect
 
@@ -61,6 +67,42 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# Each in its own language: it is read by those who read that language.
+TRANSLATION_LABELS = {"en": "Read this news in English", "ru": "Читать эту новость на русском"}
+
+
+def news_article_json_ld(request, item):
+    """schema.org NewsArticle for the item page, safe inside a <script> element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": item.title[:110],
+        "description": item.lead,
+        "inLanguage": item.language,
+        "mainEntityOfPage": request.build_absolute_uri(item.get_absolute_url()),
+        "articleSection": item.section.name,
+        "publisher": {
+            "@type": "Organization",
+            "name": "Collective Security Treaty Organization",
+            "alternateName": "CSTO",
+        },
+        "author": {"@type": "Organization", "name": "CSTO Secretariat"},
+    }
+    if item.published_at:
+        data["datePublished"] = item.published_at.isoformat()
+    data["dateModified"] = item.updated_at.isoformat()
+    if item.cover_image and item.cover_image.sources:
+        data["image"] = [
+            request.build_absolute_uri(default_storage.url(source["jpeg"]))
+            for source in item.cover_image.sources
+        ]
+    # As json_script does: no "<", ">" or "&" can close the element early.
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for char, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return mark_safe(text)  # noqa: S308 (escaped just above)
 
 
 def news_list_queryset():
@@ -234,6 +276,36 @@ class HomeView(TemplateView):
         return context
 
 
+ARCHIVE_NAV_SECONDS = 300
+
+
+def archive_years():
+    """[(year, count), ...] of all public news; counted at most every few minutes."""
+    return cache.get_or_set(
+        "archive:years",
+        lambda: year_counts(NewsItem.objects.published(), "published_at"),
+        ARCHIVE_NAV_SECONDS,
+    )
+
+
+def archive_months(year):
+    """[(first day of month, count), ...] of the public news of `year`."""
+
+    def count():
+        months = (
+            NewsItem.objects.published()
+            .filter(published_at__year=year)
+            .order_by()
+            .annotate(month=ExtractMonth("published_at"))
+            .values_list("month")
+            .annotate(count=Count("pk"))
+            .order_by("month")
+        )
+        return [(datetime.date(year, month, 1), number) for month, number in months]
+
+    return cache.get_or_set(f"archive:months:{year}", count, ARCHIVE_NAV_SECONDS)
+
+
 class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     filterset_class = NewsItemFilter
     template_name = "archive/newsitem_list.html"
@@ -249,7 +321,13 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(crumbs=[(_("All news"), None)], **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = [(_("All news"), None)]
+        context["archive_years"] = archive_years()
+        year = getattr(self, "year", None)
+        if year:
+            context["archive_months"] = archive_months(year)
+        return context
 
 
 class SectionView(NewsListView):
@@ -275,6 +353,43 @@ class SectionView(NewsListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
         context["crumbs"] = section_crumbs(self.section, link_last=False)
+        return context
+
+
+class NewsArchiveView(NewsListView):
+    """/news/<year>/ and /news/<year>/<month>/: the news list held to that time."""
+
+    template_name = "archive/newsitem_archive.html"
+
+    def get(self, request, *args, **kwargs):
+        self.year, self.month = kwargs["year"], kwargs.get("month")
+        if not FIRST_YEAR <= self.year <= LAST_YEAR or self.month not in (None, *range(1, 13)):
+            raise Http404(_("There is no such month or year in the archive."))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset().filter(published_at__year=self.year)
+        if self.month:
+            queryset = queryset.filter(published_at__month=self.month)
+        return queryset
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # The year is fixed by the address; the form does not offer it.
+        del filterset.filters["year"]
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year_url = reverse("archive:news-year", kwargs={"year": self.year})
+        crumbs = [(_("All news"), reverse("archive:news-list"))]
+        if self.month:
+            month = datetime.date(self.year, self.month, 1)
+            crumbs += [(str(self.year), year_url), (date_format(month, "F Y"), None)]
+            context["period"] = month
+        else:
+            crumbs.append((str(self.year), None))
+        context.update(crumbs=crumbs, year=self.year, month=self.month)
         return context
 
 
@@ -335,7 +450,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def detail_queryset(self):
         return NewsItem.objects.select_related(
-            "section__parent__parent", "cover_image"
+            "section__parent__parent", "cover_image", "translation__section"
         ).prefetch_related(
             "persons",
             "bodies",
@@ -353,9 +468,18 @@ class NewsDetailView(ItemDetailMixin, DetailView):
         return None
 
     def get_context_data(self, **kwargs):
-        crumbs = [*section_crumbs(self.object.section), (self.object.title, None)]
+        item = self.object
+        crumbs = [*section_crumbs(item.section), (item.title, None)]
+        translation = item.translation
+        if translation is not None and not translation.is_public:
+            translation = None
         return super().get_context_data(
-            back_url=safe_back_url(self.request), crumbs=crumbs, **kwargs
+            back_url=safe_back_url(self.request),
+            crumbs=crumbs,
+            translation=translation,
+            translation_label=TRANSLATION_LABELS.get(translation.language) if translation else "",
+            json_ld=news_article_json_ld(self.request, item),
+            **kwargs,
         )
 
 

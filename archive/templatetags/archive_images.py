@@ -42,3 +42,18 @@ def picture(image, sizes="100vw", loading="lazy", css_class=""):
         "loading": loading,
         "css_class": css_class,
     }
+
+
+@register.filter
+def largest_rendition(image):
+    """The address of an image's largest JPEG rendition (for previews elsewhere), or ""."""
+    sources = getattr(image, "sources", None)  # templates pass "" for a missing image
+    if not sources:
+        return ""
+    return default_storage.url(sources[-1]["jpeg"])
+
+
+@register.filter
+def absolute(url, request):
+    """`url` as an absolute address (left as it is if it already is one)."""
+    return request.build_absolute_uri(url) if url else ""

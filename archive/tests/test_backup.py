@@ -60,6 +60,10 @@ class BackupTestCase(TestCase):
         item.lead = "A corrected lead."
         services.save_item(item=item, user=editor)
         services.record_revision(item=item, user=editor)
+        # A translation whose partner sorts after it: linked once both are loaded.
+        russian = NewsItemFactory(slug="a-russian-version", language="ru", title="Интервью")
+        russian.translation = item
+        services.save_item(item=russian, user=editor)
 
     def write(self, text, name="archive.jsonl"):
         path = self.folder / name
@@ -97,6 +101,7 @@ class RoundTripTests(BackupTestCase):
         # And the restored archive works: the page, its old address, its history.
         item = NewsItem.objects.get(slug="interview-belta")
         self.assertEqual(item.lead, "A corrected lead.")
+        self.assertEqual(item.translation.slug, "a-russian-version")
         self.assertRedirects(
             self.client.get("/news/interviews/tasmagambetov-interview-belta/"),
             "/news/interviews/interview-belta/",

@@ -65,6 +65,10 @@ class Command(BaseCommand):
                         raise CommandError(
                             f"Line {number}: the database refused it ({error})."
                         ) from error
+                try:
+                    loader.finish()
+                except BackupError as error:
+                    raise CommandError(f"After the last line: {error}") from error
                 if media:
                     self.restore_media(f"{file}.media.tar")
         except UnicodeDecodeError as error:

@@ -1,0 +1,177 @@
+"""Archives by date, page metadata, and items linked to their translation."""
+
+import datetime
+import json
+import re
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+
+from archive import services
+from archive.models import NewsItem, Status
+
+from .factories import NewsItemFactory, SectionFactory, UserFactory
+
+
+def when(year, month, day=10):
+    return datetime.datetime(year, month, day, 12, tzinfo=datetime.UTC)
+
+
+def titles(response):
+    return [item.title for item in response.context["object_list"]]
+
+
+class DateArchiveTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        section = SectionFactory(slug="news")
+        NewsItemFactory(title="May 2020", section=section, published_at=when(2020, 5))
+        NewsItemFactory(title="Also May 2020", section=section, published_at=when(2020, 5, 20))
+        NewsItemFactory(title="December 2020", section=section, published_at=when(2020, 12))
+        NewsItemFactory(title="July 2024", section=section, published_at=when(2024, 7))
+        NewsItemFactory(title="Draft 2020", status=Status.DRAFT, published_at=when(2020, 5))
+
+    def setUp(self):
+        cache.clear()  # the archive navigation is counted at most every few minutes
+
+    def test_year_and_month_pages(self):
+        response = self.client.get("/news/2020/")
+        self.assertEqual(titles(response), ["December 2020", "Also May 2020", "May 2020"])
+        self.assertContains(response, "<h1>News of 2020</h1>", html=True)
+        response = self.client.get("/news/2020/5/")
+        self.assertEqual(titles(response), ["Also May 2020", "May 2020"])
+        self.assertContains(response, "<h1>News of May 2020</h1>", html=True)
+        self.assertEqual(
+            response.context["crumbs"],
+            [("All news", "/news/"), ("2020", "/news/2020/"), ("May 2020", None)],
+        )
+
+    def test_archive_pages_keep_the_other_filters(self):
+        response = self.client.get("/news/2020/", {"q": "December"})
+        self.assertEqual(titles(response), ["December 2020"])
+        self.assertNotContains(response, 'name="year"')
+
+    def test_navigation_counts_years_and_months(self):
+        response = self.client.get("/news/")
+        self.assertEqual(response.context["archive_years"], [(2024, 1), (2020, 3)])
+        self.assertContains(response, '<a href="/news/2020/">2020</a>', html=True)
+        response = self.client.get("/news/2020/")
+        self.assertEqual(
+            response.context["archive_months"],
+            [(datetime.date(2020, 5, 1), 2), (datetime.date(2020, 12, 1), 1)],
+        )
+        self.assertContains(response, '<a href="/news/2020/12/">December</a>', html=True)
+
+    def test_impossible_dates_are_404(self):
+        for url in ("/news/2020/13/", "/news/2020/0/", "/news/1800/", "/news/99999999999/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.get("/news/2019/").status_code, 200)  # empty, not absent
+
+    def test_a_section_cannot_be_named_like_a_year(self):
+        section = SectionFactory.build(slug="2020", name="Odd")
+        with self.assertRaises(ValidationError):
+            section.full_clean()
+
+
+class MetadataTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.item = NewsItemFactory(
+            title='Ministers "met" </script><script>alert(1)</script>',
+            lead="A lead with <b>tags</b> & ampersands.",
+            section=SectionFactory(slug="news"),
+            slug="ministers-met",
+        )
+
+    def test_item_page_metadata(self):
+        response = self.client.get("/news/news/ministers-met/")
+        content = response.content.decode()
+        self.assertIn(
+            '<link rel="canonical" href="http://testserver/news/news/ministers-met/">', content
+        )
+        self.assertIn('<meta property="og:type" content="article">', content)
+        self.assertIn(
+            '<meta property="og:title" content="Ministers &quot;met&quot; '
+            '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
+            content,
+        )
+        self.assertIn('<meta name="twitter:card" content="summary">', content)
+        self.assertIn('<link rel="alternate" hreflang="en"', content)
+        self.assertNotIn("<script>alert(1)</script>", content)
+
+        match = re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)
+        self.assertNotIn("<", match[1])
+        data = json.loads(match[1])
+        self.assertEqual(data["@type"], "NewsArticle")
+        self.assertEqual(data["headline"], self.item.title)
+        self.assertEqual(data["inLanguage"], "en")
+        self.assertEqual(data["publisher"]["name"], "Collective Security Treaty Organization")
+        self.assertIn("datePublished", data)
+        self.assertIn("dateModified", data)
+
+    def test_every_page_has_a_description_and_a_canonical_address(self):
+        for url in ("/", "/news/", "/news/news/", "/statements/", "/news/2020/"):
+            with self.subTest(url=url):
+                content = self.client.get(url).content.decode()
+                self.assertIn('<meta name="description" content="', content)
+                self.assertIn(f'<link rel="canonical" href="http://testserver{url}">', content)
+                self.assertIn('<meta property="og:title"', content)
+
+
+class TranslationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor")
+        section = SectionFactory(slug="news")
+        cls.english = NewsItemFactory(title="Ministers met", section=section, slug="ministers-met")
+        cls.russian = NewsItemFactory(
+            title="Министры встретились", language="ru", section=section, slug="ministry-vstretilis"
+        )
+
+    def link(self, item, partner):
+        item.translation = partner
+        services.save_item(item=item, user=self.editor)
+
+    def test_a_link_goes_both_ways_and_pages_show_it(self):
+        self.link(self.english, self.russian)
+        self.russian.refresh_from_db()
+        self.assertEqual(self.russian.translation, self.english)
+        response = self.client.get("/news/news/ministers-met/")
+        self.assertContains(
+            response,
+            '<a href="/news/news/ministry-vstretilis/" hreflang="ru" lang="ru">'
+            "Читать эту новость на русском</a>",
+            html=True,
+        )
+        self.assertContains(response, '<link rel="alternate" hreflang="ru"')
+        response = self.client.get("/news/news/ministry-vstretilis/")
+        self.assertContains(response, "Read this news in English")
+
+    def test_a_new_partner_releases_the_old_one(self):
+        self.link(self.english, self.russian)
+        other = NewsItemFactory(title="Другая новость", language="ru", slug="drugaya")
+        self.link(self.english, other)
+        self.russian.refresh_from_db()
+        other.refresh_from_db()
+        self.assertIsNone(self.russian.translation)
+        self.assertEqual(other.translation, self.english)
+        self.assertEqual(NewsItem.objects.exclude(translation=None).count(), 2)
+
+    def test_an_unpublished_translation_is_not_linked(self):
+        self.link(self.english, self.russian)
+        services.archive(item=self.russian, user=self.editor)
+        response = self.client.get("/news/news/ministers-met/")
+        self.assertNotContains(response, "ministry-vstretilis")
+
+    def test_a_translation_must_be_in_the_other_language(self):
+        same = NewsItemFactory(title="Also English", slug="also-english")
+        self.english.translation = same
+        with self.assertRaisesMessage(services.WorkflowError, "the other language"):
+            services.save_item(item=self.english, user=self.editor)
+
+    def test_language_filters_lists(self):
+        self.assertEqual(
+            titles(self.client.get("/news/", {"language": "ru"})), ["Министры встретились"]
+        )
