@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Local work runs with debug on (the settings default to off).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format check migrate seed clean help
+.PHONY: run test lint format check migrate seed clean help messages
 
 help:
 	@echo "make run    set up and serve the demo archive on http://$(HOST):$(PORT)/ (PORT=8001 for another port)"
@@ -55,6 +55,12 @@ check: $(BIN)/.installed-dev
 
 test: lint check
 	$(BIN)/python manage.py test --noinput $(TEST_ARGS)
+
+# Needs GNU gettext (apt-get install gettext); the compiled files are committed,
+# so nothing else does.
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages -l ru --no-location --ignore=".venv/*" --ignore="archive/tests/*"
+	$(BIN)/python manage.py compilemessages --ignore=".venv/*"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media private-media staticfiles

@@ -13,6 +13,7 @@ urlpatterns = [
     path("news/<slug:section>/", views.SectionView.as_view(), name="section"),
     path("news/<slug:section>/<slug:slug>/", views.NewsDetailView.as_view(), name="news-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("language/<str:language>/", views.switch_language, name="language"),
     path("feeds/news/", feeds.NewsFeed(), name="feed-news"),
     path("feeds/news/atom/", feeds.NewsAtomFeed(), name="feed-news-atom"),
     path("feeds/news/<slug:section>/", feeds.SectionFeed(), name="feed-section"),

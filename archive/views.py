@@ -13,7 +13,13 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, DateTimeField, F, FloatField, Prefetch, Value, Window
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
-from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
@@ -50,6 +56,32 @@ MAX_BACK_URL_LENGTH = 2000
 def healthz(request):
     """For load balancers: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def switch_language(request, language):
+    """
+    The interface language the visitor chose, remembered in a cookie, then
+    back to the page they were on. A plain link: no form, no JavaScript.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise Http404(_("This site speaks English and Russian."))
+    next_url = request.GET.get("next", "/")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 def robots_txt(request):

@@ -1,0 +1,57 @@
+import datetime
+
+from django.core.cache import cache
+from django.test import TestCase
+
+from .factories import NewsItemFactory, SectionFactory
+
+
+class InterfaceLanguageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        NewsItemFactory(
+            section=SectionFactory(slug="news", name="News"),
+            published_at=datetime.datetime(2020, 5, 26, 12, tzinfo=datetime.UTC),
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_english_by_default(self):
+        response = self.client.get("/news/")
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, "<h1>All news</h1>", html=True)
+
+    def test_the_browser_language_chooses_russian(self):
+        response = self.client.get("/news/", headers={"accept-language": "ru-RU,ru;q=0.9,en;q=0.5"})
+        self.assertContains(response, '<html lang="ru">')
+        self.assertContains(response, "<h1>Все новости</h1>", html=True)
+        self.assertContains(response, "1 материал")
+        self.assertContains(response, '<label for="id_section">Раздел</label>', html=True)
+
+    def test_the_switch_is_remembered_and_returns_to_the_page(self):
+        response = self.client.get("/language/ru/", {"next": "/news/2020/?section=news"})
+        self.assertRedirects(response, "/news/2020/?section=news", fetch_redirect_response=False)
+        self.assertEqual(response.cookies["django_language"].value, "ru")
+        page = self.client.get("/news/2020/", headers={"accept-language": "en"})
+        self.assertContains(page, "<h1>Новости 2020 года</h1>", html=True)
+        # Dates in the interface's language.
+        self.assertContains(page, ">Май</a>")
+        self.assertContains(page, 'href="/language/en/?next=/news/2020/"')
+        self.client.get("/language/en/")
+        self.assertContains(self.client.get("/news/2020/"), ">May</a>")
+
+    def test_a_bad_switch_is_refused_or_stays_on_the_site(self):
+        self.assertEqual(self.client.get("/language/fr/").status_code, 404)
+        for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+            with self.subTest(target=target):
+                response = self.client.get("/language/ru/", {"next": target})
+                self.assertRedirects(response, "/", fetch_redirect_response=False)
+
+    def test_error_pages_and_messages_are_translated(self):
+        response = self.client.get(
+            "/news/", {"date_from": "bad"}, headers={"accept-language": "ru"}
+        )
+        self.assertContains(response, "Введите правильную дату.")
+        response = self.client.get("/news/nope/", headers={"accept-language": "ru"})
+        self.assertContains(response, "Страница не найдена", status_code=404)
