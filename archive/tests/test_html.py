@@ -26,6 +26,11 @@ class HtmlTests(TestCase):
         yield "/news/"
         yield "/news/?q=x&date_from=bad&date_to=2020-01-01&year=1&section=none&page=zz&foo=1"
         yield "/statements/?kind=nope"
+        yield "/search/?q=statements"
+        yield "/search/?q=!!!"
+        yield "/news/2020/"
+        yield "/news/2020/5/"
+        yield "/news/?q=ministers"
         yield item.get_absolute_url()
         yield item.get_absolute_url() + "?back=/news/%3Fyear%3D2020"
         yield Statement.objects.published().first().get_absolute_url()
