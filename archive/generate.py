@@ -17,6 +17,7 @@ import random
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import pagecache
 from .importing import slug_for
 from .models import (
     Body,
@@ -110,6 +111,8 @@ def generate(total, *, seed=1, progress=None):
             make_batch(numbers, seed, now, sections, persons, bodies, topics)
         if progress:
             progress(numbers[-1] + 1 - start, total - start)
+    # Rows went in without a model's save(): tell the page cache ourselves.
+    pagecache.bump()
     return max(0, total - start)
 
 
@@ -294,4 +297,5 @@ def clear_generated():
             for queryset in (statements, news):
                 table = connection.ops.quote_name(queryset.model._meta.db_table)
                 cursor.execute(f"DELETE FROM {table} WHERE generated = %s", [True])  # noqa: S608
+    pagecache.bump()
     return count

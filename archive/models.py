@@ -92,6 +92,7 @@ class Publishable(models.Model):
         _("expiry time"),
         null=True,
         blank=True,
+        db_index=True,
         help_text=_("Optional. After this time the item is no longer public."),
     )
     language = models.CharField(

@@ -1,16 +1,24 @@
 """
-Files go when the record that holds them goes, after the transaction commits
-(a rolled-back delete keeps them), and only if no other record still uses the
-same stored file. A post_delete receiver, because the admin's bulk delete
-and cascades never call a model's delete().
+Two things follow every write, whatever makes it (the admin's bulk actions
+and cascades never call a model's methods):
+
+- cached pages become old (archive/pagecache.py);
+- files go when the record that holds them goes, after the transaction commits
+  (a rolled-back delete keeps them), and only if no other record still uses
+  the same stored file.
 """
 
+from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from . import pagecache
 from .images import delete_renditions
 from .models import Attachment, Image
+
+# Records that no page shows: writing them leaves cached pages valid.
+NOT_SHOWN = {"transition", "revision"}
 
 
 def delete_unless_shared(model, field_file):
@@ -34,3 +42,26 @@ def delete_image_files(sender, instance, **kwargs):
 def delete_attachment_file(sender, instance, **kwargs):
     file = instance.file
     transaction.on_commit(lambda: delete_unless_shared(Attachment, file))
+
+
+def invalidate_pages(sender, **kwargs):
+    # After the commit: a page built from the old rows must not be cached as new.
+    transaction.on_commit(pagecache.bump)
+
+
+def connect_page_cache():
+    """Any write to what the public pages show makes every cached page old."""
+    for model in apps.get_app_config("archive").get_models():
+        if model._meta.model_name in NOT_SHOWN:
+            continue
+        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{model}")
+        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-del-{model}")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                invalidate_pages,
+                sender=field.remote_field.through,
+                dispatch_uid=f"pages-m2m-{field}",
+            )
+
+
+connect_page_cache()

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -469,6 +469,9 @@ class ItemDetailMixin:
         if not self.object.is_public:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex"
+        else:
+            # For conditional GETs (If-Modified-Since); ConditionalGetMiddleware adds the ETag.
+            response["Last-Modified"] = http_date(self.object.updated_at.timestamp())
         return response
 
     def redirect_to_canonical(self, kwargs):

@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "archive.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Outside the page cache, so that a cached page answers 304 too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "archive.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +204,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Public list pages.
 NEWS_PAGE_SIZE = 20
+# Whole pages cached for anonymous visitors, never stale (archive/pagecache.py);
+# 0 turns the cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # Uploads.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))

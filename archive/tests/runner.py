@@ -12,7 +12,11 @@ class TemporaryMediaRunner(DiscoverRunner):
         super().setup_test_environment(**kwargs)
         self.media_dir = tempfile.mkdtemp(prefix="cstonews-test-media-")
         public, private = f"{self.media_dir}/public", f"{self.media_dir}/private"
-        self.media_override = override_settings(MEDIA_ROOT=public, PRIVATE_MEDIA_ROOT=private)
+        # Tests build pages from data that changes test by test: the page cache
+        # is off except in the tests of the cache itself.
+        self.media_override = override_settings(
+            MEDIA_ROOT=public, PRIVATE_MEDIA_ROOT=private, PAGE_CACHE_SECONDS=0
+        )
         self.media_override.enable()
 
     def teardown_test_environment(self, **kwargs):

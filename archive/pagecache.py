@@ -1,0 +1,129 @@
+"""
+Whole-page cache for anonymous visitors, never stale.
+
+A cached page is keyed by the archive's *generation*: a number that goes up
+whenever anything a page can show is written (a publish, an edit, an
+unpublish: see `bump()` and archive/signals.py), so the next request after a
+change builds the page anew. Time changes what is public too (a scheduled
+item goes live, another expires): the next such moment is known, and the
+generation goes up when it comes, so a scheduled item appears on time.
+
+Only GET and HEAD requests without a session cookie are cached: staff,
+previews and anything marked private or never-cache are always built fresh.
+PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+GENERATION = "pagecache:generation"
+NEXT_CHANGE = "pagecache:next-change:{}"
+PAGE = "pagecache:page:{}"
+# Paths that are never cached: the admin, previews, per-visitor answers.
+SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
+
+
+def generation():
+    value = cache.get(GENERATION)
+    if value is None:
+        # A new cache (or one that forgot): start from the clock, so that a
+        # restarted cache never serves a page of an older generation.
+        value = int(timezone.now().timestamp() * 1000)
+        cache.add(GENERATION, value, None)
+        value = cache.get(GENERATION, value)
+    return value
+
+
+def bump():
+    """Something public may have changed: every cached page is out of date."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:
+        generation()
+        cache.incr(GENERATION)
+
+
+def next_change():
+    """When what is public next changes by itself (a go-live, an expiry), or None."""
+    from .models import NewsItem, Statement, Status
+
+    now = timezone.now()
+    moments = []
+    for model in (NewsItem, Statement):
+        published = model.objects.filter(status=Status.PUBLISHED)
+        found = published.filter(published_at__gt=now).aggregate(at=Min("published_at"))["at"]
+        expires = published.filter(expire_at__gt=now).aggregate(at=Min("expire_at"))["at"]
+        moments += [moment for moment in (found, expires) if moment]
+    return min(moments) if moments else None
+
+
+def current_generation():
+    """The generation, moved on if a scheduled moment has come since it began."""
+    value = generation()
+    key = NEXT_CHANGE.format(value)
+    moment = cache.get(key)
+    if moment is None:
+        changes_at = next_change()
+        moment = changes_at.timestamp() if changes_at else float("inf")
+        cache.set(key, moment, None)
+    if timezone.now().timestamp() >= moment:
+        bump()
+        return current_generation()
+    return value, moment
+
+
+def cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(SKIP_PREFIXES)
+    )
+
+
+def cacheable_response(response):
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+        and "no-cache" not in control
+    )
+
+
+class PageCacheMiddleware:
+    """Serves anonymous pages from the cache; put it after LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        value, moment = current_generation()
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        address = f"{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        key = PAGE.format(f"{value}:{language}:{digest}")
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if cacheable_response(response):
+            seconds = settings.PAGE_CACHE_SECONDS
+            remaining = moment - timezone.now().timestamp()
+            if remaining < seconds:
+                # Never kept past the next scheduled change of what is public.
+                seconds = max(1, int(remaining))
+            patch_vary_headers(response, ["Cookie", "Accept-Language"])
+            cache.set(key, response, seconds)
+            response["X-Page-Cache"] = "miss"
+        return response

@@ -1,0 +1,133 @@
+import datetime
+
+import time_machine
+from django.core.cache import cache
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from archive import services
+from archive.models import Status
+
+from .factories import NewsItemFactory, SectionFactory, UserFactory
+
+NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class PageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor")
+        cls.section = SectionFactory(slug="news", name="News")
+
+    def setUp(self):
+        cache.clear()
+
+    def get(self, url="/news/", **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def test_a_second_visit_is_served_from_the_cache_without_queries(self):
+        NewsItemFactory(title="First news", section=self.section)
+        self.assertEqual(self.get()["X-Page-Cache"], "miss")
+        with self.assertNumQueries(0):
+            response = self.get()
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "First news")
+
+    def test_publish_edit_and_unpublish_show_on_the_next_request(self):
+        item = NewsItemFactory(
+            title="Waiting", section=self.section, status=Status.REVIEW, published_at=None
+        )
+        self.assertNotContains(self.get(), "Waiting")
+        # Cached pages go old when the write commits (tests run inside a transaction).
+        with self.captureOnCommitCallbacks(execute=True):
+            services.publish(item=item, user=self.editor)
+        self.assertContains(self.get(), "Waiting")
+        self.assertEqual(self.get(item.get_absolute_url()).status_code, 200)
+
+        item.title = "Renamed"
+        with self.captureOnCommitCallbacks(execute=True):
+            services.save_item(item=item, user=self.editor)
+        response = self.get()
+        self.assertContains(response, "Renamed")
+        self.assertNotContains(response, "Waiting")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            services.archive(item=item, user=self.editor)
+        self.assertNotContains(self.get(), "Renamed")
+        self.assertEqual(self.get(item.get_absolute_url()).status_code, 404)
+
+    def test_a_scheduled_item_appears_on_time(self):
+        with time_machine.travel(NOW, tick=False):
+            NewsItemFactory(
+                title="Old news",
+                section=self.section,
+                published_at=NOW - datetime.timedelta(days=1),
+            )
+            item = NewsItemFactory(
+                title="Scheduled news",
+                section=self.section,
+                published_at=NOW + datetime.timedelta(minutes=30),
+                expire_at=NOW + datetime.timedelta(hours=2),
+            )
+            self.assertNotContains(self.get(), "Scheduled news")
+            self.assertEqual(self.get()["X-Page-Cache"], "hit")
+        with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+            self.assertContains(self.get(), "Scheduled news")
+            self.assertEqual(self.get(item.get_absolute_url()).status_code, 200)
+        with time_machine.travel(NOW + datetime.timedelta(hours=2), tick=False):
+            self.assertNotContains(self.get(), "Scheduled news")
+            self.assertContains(self.get(), "Old news")
+
+    def test_a_change_before_commit_leaves_the_cache_alone(self):
+        NewsItemFactory(title="Kept", section=self.section)
+        self.get()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            NewsItemFactory(title="Not committed yet", section=self.section)
+        self.assertEqual(self.get()["X-Page-Cache"], "hit")
+        for callback in callbacks:
+            callback()
+        self.assertContains(self.get(), "Not committed yet")
+
+    def test_staff_and_previews_are_never_cached(self):
+        draft = NewsItemFactory(title="Draft", section=self.section, status=Status.DRAFT)
+        self.client.force_login(self.editor)
+        response = self.get(draft.get_absolute_url())
+        self.assertContains(response, "Preview:")
+        self.assertNotIn("X-Page-Cache", response)
+        self.assertNotIn("X-Page-Cache", self.get())
+        self.client.logout()
+        self.assertEqual(self.get(draft.get_absolute_url()).status_code, 404)
+
+    def test_each_language_has_its_own_page(self):
+        self.assertContains(self.get(headers={"accept-language": "ru"}), "Все новости")
+        self.assertContains(self.get(headers={"accept-language": "en"}), "All news")
+        self.assertContains(self.get(headers={"accept-language": "ru"}), "Все новости")
+
+    @override_settings(PAGE_CACHE_SECONDS=0)
+    def test_off_when_set_to_zero(self):
+        self.get()
+        self.assertNotIn("X-Page-Cache", self.get())
+
+
+class ConditionalGetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.item = NewsItemFactory(section=SectionFactory(slug="news"), slug="meeting")
+
+    def test_unchanged_pages_answer_304(self):
+        for url in ("/news/news/meeting/", "/news/", "/feeds/news/"):
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                self.assertTrue(first["ETag"])
+                again = self.client.get(url, headers={"if-none-match": first["ETag"]})
+                self.assertEqual(again.status_code, 304)
+                self.assertEqual(again.content, b"")
+
+    def test_item_pages_say_when_they_last_changed(self):
+        response = self.client.get("/news/news/meeting/")
+        self.assertIn("GMT", response["Last-Modified"])
+        later = timezone.now() + datetime.timedelta(minutes=1)
+        since = later.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        again = self.client.get("/news/news/meeting/", headers={"if-modified-since": since})
+        self.assertEqual(again.status_code, 304)
