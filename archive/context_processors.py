@@ -1,6 +1,16 @@
-from .models import Section
+from django.urls import reverse
+
+from .taxonomy import taxonomy
 
 
 def navigation(request):
-    """The top-level sections for the site's main navigation (read only when shown)."""
-    return {"nav_sections": Section.objects.filter(parent=None)}
+    """The top-level sections for the main navigation, from the cached taxonomy."""
+
+    def sections():
+        return [
+            {"name": name, "url": reverse("archive:section", kwargs={"section": slug})}
+            for slug, name in taxonomy()["top"]
+        ]
+
+    # Read only when a template shows it (never for /healthz or feeds).
+    return {"nav_sections": sections}

@@ -12,8 +12,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Body, Language, NewsItem, Person, Section, Statement, Topic
+from .models import Language, NewsItem, Statement
 from .search import search, words_of
+from .taxonomy import choices, section_and_below
 
 MAX_QUERY_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
@@ -68,11 +69,11 @@ class ArchiveFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH
     )
-    topic = django_filters.ModelChoiceFilter(
+    # Choices from the cached taxonomy: no query to show the form.
+    topic = django_filters.ChoiceFilter(
         label=_("Topic"),
-        field_name="topics",
-        to_field_name="slug",
-        queryset=Topic.objects.all(),
+        field_name="topics__slug",
+        choices=choices("topic"),
         empty_label=_("All topics"),
     )
     language = django_filters.ChoiceFilter(
@@ -107,25 +108,22 @@ class NewsItemFilter(ArchiveFilterSet):
     order_field = "published_at"
     text_fields = ("title", "lead", "body")
 
-    section = django_filters.ModelChoiceFilter(
+    section = django_filters.ChoiceFilter(
         label=_("Section"),
-        to_field_name="slug",
-        queryset=Section.objects.all(),
+        choices=choices("section"),
         method="filter_section",
         empty_label=_("All sections"),
     )
-    person = django_filters.ModelChoiceFilter(
+    person = django_filters.ChoiceFilter(
         label=_("Person"),
-        field_name="persons",
-        to_field_name="slug",
-        queryset=Person.objects.all(),
+        field_name="persons__slug",
+        choices=choices("person"),
         empty_label=_("All persons"),
     )
-    body = django_filters.ModelChoiceFilter(
+    body = django_filters.ChoiceFilter(
         label=_("Statutory body"),
-        field_name="bodies",
-        to_field_name="slug",
-        queryset=Body.objects.all(),
+        field_name="bodies__slug",
+        choices=choices("body"),
         empty_label=_("All bodies"),
     )
 
@@ -146,7 +144,7 @@ class NewsItemFilter(ArchiveFilterSet):
 
     def filter_section(self, queryset, name, value):
         # A section holds the news of its subsections too.
-        return queryset.filter(section__in=value.descendant_ids())
+        return queryset.filter(section__in=section_and_below(value))
 
 
 class StatementFilter(ArchiveFilterSet):
@@ -154,11 +152,10 @@ class StatementFilter(ArchiveFilterSet):
     order_field = "adopted_on"
     text_fields = ("title", "text")
 
-    body = django_filters.ModelChoiceFilter(
+    body = django_filters.ChoiceFilter(
         label=_("Adopted by"),
-        field_name="adopted_by",
-        to_field_name="slug",
-        queryset=Body.objects.all(),
+        field_name="adopted_by__slug",
+        choices=choices("body"),
         empty_label=_("All bodies"),
     )
     kind = django_filters.ChoiceFilter(

@@ -448,7 +448,13 @@ class NewsItem(Publishable):
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
         permissions = [("publish_newsitem", _("Can review, publish, schedule and archive news"))]
-        indexes = [models.Index(fields=["status", "-published_at"], name="newsitem_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="newsitem_public_idx"),
+            # The latest news of one section (home page, section pages).
+            models.Index(
+                fields=["section", "status", "-published_at"], name="newsitem_section_public_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.title

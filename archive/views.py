@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, DateTimeField, F, FloatField, Prefetch, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
 from django.http import (
     FileResponse,
@@ -36,6 +38,7 @@ from .documents import CONTENT_TYPES
 from .filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter, SearchForm, StatementFilter
 from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
 from .services import find_redirect
+from .taxonomy import section_and_below
 
 HOME_ITEMS_PER_SECTION = 3
 HOME_STATEMENTS = 5
@@ -139,11 +142,16 @@ def news_article_json_ld(request, item):
 
 def news_list_queryset():
     # The cover's renditions are on its row: thumbnails cost no extra query.
-    return NewsItem.objects.published().select_related("section", "cover_image")
+    return (
+        NewsItem.objects.published()
+        .select_related("section", "cover_image")
+        # Never shown: the search vector alone can weigh more than the page.
+        .defer("search_vector", "import_data")
+    )
 
 
 def statement_list_queryset():
-    return Statement.objects.published().select_related("adopted_by")
+    return Statement.objects.published().select_related("adopted_by").defer("search_vector")
 
 
 def section_crumbs(section, link_last=True):
@@ -287,25 +295,45 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The latest few items of every section, in one query.
-        latest = (
-            news_list_queryset()
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("section"),
-                    order_by=[F("published_at").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__lte=HOME_ITEMS_PER_SECTION)
-            .order_by("section__position", "section__name", "rank")
-        )
+        latest = news_list_queryset().filter(pk__in=latest_per_section(HOME_ITEMS_PER_SECTION))
         by_section = {}
-        for item in latest:
+        ordered = latest.order_by("section__position", "section__name", "-published_at", "-pk")
+        for item in ordered:
             by_section.setdefault(item.section, []).append(item)
         context["sections"] = list(by_section.items())
         context["statements"] = statement_list_queryset()[:HOME_STATEMENTS]
         return context
+
+
+def latest_per_section(count):
+    """
+    The ids of the `count` latest public news of every section. On PostgreSQL
+    a LATERAL join reads just those rows from the index, whatever the size of
+    the archive; elsewhere a window function over the public news.
+    """
+    public = NewsItem.objects.published()
+    if connection.vendor != "postgresql":
+        ranked = public.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        ).filter(rank__lte=count)
+        return list(ranked.values_list("pk", flat=True))
+    inner, params = (
+        public.filter(section_id=RawSQL("s.id", []))
+        .order_by("-published_at", "-pk")
+        .values("pk")[:count]
+        .query.sql_with_params()
+    )
+    sql = (
+        f"SELECT latest.pk FROM {Section._meta.db_table} s "  # noqa: S608
+        f"CROSS JOIN LATERAL ({inner}) latest"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 ARCHIVE_NAV_SECONDS = 300
@@ -374,7 +402,7 @@ class SectionView(NewsListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().filter(section__in=self.section.descendant_ids())
+        return super().get_queryset().filter(section__in=section_and_below(self.section.slug))
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -484,16 +512,20 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     template_name = "archive/newsitem_detail.html"
 
     def detail_queryset(self):
-        return NewsItem.objects.select_related(
-            "section__parent__parent", "cover_image", "translation__section"
-        ).prefetch_related(
-            "persons",
-            "bodies",
-            "topics",
-            "media_links",
-            "attachments",
-            Prefetch("gallery_images", queryset=GalleryImage.objects.select_related("image")),
-            Prefetch("statements", queryset=statement_list_queryset()),
+        return (
+            NewsItem.objects.select_related(
+                "section__parent__parent", "cover_image", "translation__section"
+            )
+            .defer("search_vector", "import_data")
+            .prefetch_related(
+                "persons",
+                "bodies",
+                "topics",
+                "media_links",
+                "attachments",
+                Prefetch("gallery_images", queryset=GalleryImage.objects.select_related("image")),
+                Prefetch("statements", queryset=statement_list_queryset()),
+            )
         )
 
     def redirect_to_canonical(self, kwargs):
@@ -539,8 +571,12 @@ class StatementDetailView(ItemDetailMixin, DetailView):
     template_name = "archive/statement_detail.html"
 
     def detail_queryset(self):
-        return Statement.objects.select_related("adopted_by").prefetch_related(
-            "topics", "attachments", Prefetch("news_items", queryset=news_list_queryset())
+        return (
+            Statement.objects.select_related("adopted_by")
+            .defer("search_vector")
+            .prefetch_related(
+                "topics", "attachments", Prefetch("news_items", queryset=news_list_queryset())
+            )
         )
 
     def get_context_data(self, **kwargs):

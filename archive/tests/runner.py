@@ -1,12 +1,33 @@
 import shutil
 import tempfile
 
+from django.core.cache import caches
 from django.test.runner import DiscoverRunner
 from django.test.utils import override_settings
 
 
+def fresh_caches(result_class):
+    """`result_class`, starting every test with empty caches, as with a fresh database."""
+
+    class Result(result_class):
+        def startTest(self, test):
+            for cache in caches.all(initialized_only=True):
+                cache.clear()
+            super().startTest(test)
+
+    return Result
+
+
 class TemporaryMediaRunner(DiscoverRunner):
-    """Django's runner, with uploads written to a throw-away folder, never to media/."""
+    """
+    Django's runner, with uploads written to a throw-away folder (never to
+    media/) and caches emptied before each test.
+    """
+
+    def get_resultclass(self):
+        from unittest import TextTestResult
+
+        return fresh_caches(super().get_resultclass() or TextTestResult)
 
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)

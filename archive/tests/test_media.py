@@ -245,7 +245,7 @@ class ImagePageTests(TestCase):
         """Renditions are on the image row, joined to the item: none per item."""
         NewsItemFactory.create_batch(3, section=self.section)
         self.client.get("/news/")
-        with self.assertNumQueries(7) as with_covers:
+        with self.assertNumQueries(2) as with_covers:
             self.client.get("/news/")
         for item in NewsItemFactory.create_batch(10, section=self.section):
             item.cover_image = make_image(alt=f"Cover {item.pk}")

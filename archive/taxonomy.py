@@ -1,0 +1,58 @@
+"""
+Sections, persons, bodies and topics as the public pages list them: read
+once per generation of the archive (archive/pagecache.py) and kept in the
+cache, so that menus and filter forms cost no query per request.
+"""
+
+from django.core.cache import cache
+
+from . import pagecache
+
+KEY = "taxonomy:{}"
+
+
+def taxonomy():
+    """{"section": [(slug, name), ...], ..., "tree": {pk: parent_pk}, "top": [...]}."""
+    key = KEY.format(pagecache.generation())
+    found = cache.get(key)
+    if found is None:
+        found = load()
+        cache.set(key, found, None)
+    return found
+
+
+def load():
+    from .models import Body, Person, Section, Topic
+
+    sections = list(Section.objects.values_list("pk", "slug", "name", "parent_id"))
+    return {
+        "section": [(slug, name) for _, slug, name, _ in sections],
+        "section_ids": {slug: pk for pk, slug, _, _ in sections},
+        "tree": {pk: parent for pk, _, _, parent in sections},
+        "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
+        "person": list(Person.objects.values_list("slug", "name")),
+        "body": list(Body.objects.values_list("slug", "name")),
+        "topic": list(Topic.objects.values_list("slug", "name")),
+    }
+
+
+def choices(kind):
+    """Choices for a filter form: a callable, read when the form is built."""
+    return lambda: taxonomy()[kind]
+
+
+def section_and_below(slug):
+    """The ids of section `slug` and of every section below it."""
+    data = taxonomy()
+    root = data["section_ids"].get(slug)
+    if root is None:
+        return []
+    children = {}
+    for pk, parent in data["tree"].items():
+        children.setdefault(parent, []).append(pk)
+    ids, todo = [], [root]
+    while todo:
+        pk = todo.pop()
+        ids.append(pk)
+        todo.extend(children.get(pk, []))
+    return ids
