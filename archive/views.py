@@ -4,6 +4,7 @@ bad input answers with a message or a 404, never a 500.
 """
 
 import datetime
+import hashlib
 import json
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import preview, search
+from . import pagecache, preview, search
 from .documents import CONTENT_TYPES
 from .filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter, SearchForm, StatementFilter
 from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
@@ -178,6 +180,40 @@ def safe_back_url(request):
     return url
 
 
+COUNT_SECONDS = 300
+
+
+class CountCachingPaginator(Paginator):
+    """
+    A paginator whose total is counted once per generation of the archive and
+    set of filters, not on every request (a COUNT reads every matching row).
+    """
+
+    def __init__(self, *args, count_key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        if self.count_key is None:
+            return super().count
+        found = cache.get(self.count_key)
+        if found is None:
+            found = super().count
+            cache.set(self.count_key, found, COUNT_SECONDS)
+        return found
+
+
+def count_key(request):
+    """The cache key of a list's total: its address without the page number."""
+    params = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    address = f"{request.path}?{params}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    # The current generation: moved on by writes and by scheduled go-lives.
+    generation, _ = pagecache.current_generation()
+    return f"count:{generation}:{digest}"
+
+
 class ListPageMixin:
     """
     Pagination and query-string notices for the public lists.
@@ -216,7 +252,9 @@ class ListPageMixin:
         return notices
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = Paginator(queryset, page_size, allow_empty_first_page=True)
+        paginator = CountCachingPaginator(
+            queryset, page_size, allow_empty_first_page=True, count_key=count_key(self.request)
+        )
         raw = self.request.GET.get("page", "").strip()
         try:
             number = int(raw) if raw else 1
@@ -701,7 +739,9 @@ class SearchView(TemplateView):
         return context
 
     def paginate(self, rows):
-        paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
+        paginator = CountCachingPaginator(
+            rows, self.paginate_by, allow_empty_first_page=True, count_key=count_key(self.request)
+        )
         raw = self.request.GET.get("page", "1")
         try:
             number = max(1, int(raw))

@@ -245,13 +245,14 @@ class ImagePageTests(TestCase):
         """Renditions are on the image row, joined to the item: none per item."""
         NewsItemFactory.create_batch(3, section=self.section)
         self.client.get("/news/")
-        with self.assertNumQueries(2) as with_covers:
-            self.client.get("/news/")
-        for item in NewsItemFactory.create_batch(10, section=self.section):
-            item.cover_image = make_image(alt=f"Cover {item.pk}")
-            item.save()
-        with self.assertNumQueries(len(with_covers.captured_queries)):
-            self.client.get("/news/")
+        with mock.patch("archive.views.count_key", return_value=None):  # count every time
+            with self.assertNumQueries(2) as with_covers:
+                self.client.get("/news/")
+            for item in NewsItemFactory.create_batch(10, section=self.section):
+                item.cover_image = make_image(alt=f"Cover {item.pk}")
+                item.save()
+            with self.assertNumQueries(len(with_covers.captured_queries)):
+                self.client.get("/news/")
 
 
 class DeletionTests(FreshMediaMixin, TestCase):
