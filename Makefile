@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 # Local work runs with debug on (the settings default to off).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format check migrate seed clean help messages
+.PHONY: run test lint format check migrate seed clean help messages bench bench-scale
+N ?= 100000
 
 help:
 	@echo "make run    set up and serve the demo archive on http://$(HOST):$(PORT)/ (PORT=8001 for another port)"
@@ -55,6 +56,15 @@ check: $(BIN)/.installed-dev
 
 test: lint check
 	$(BIN)/python manage.py test --noinput $(TEST_ARGS)
+	@echo "Benchmark smoke run (tiny SQLite archive):"
+	$(BIN)/python bench/run.py --smoke
+
+# Not part of make test: minutes, on PostgreSQL (127.0.0.1:5432, user postgres).
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --items $(N)
+
+bench-scale: $(BIN)/.installed
+	$(BIN)/python bench/run.py --scale 10000 100000 1000000
 
 # Needs GNU gettext (apt-get install gettext); the compiled files are committed,
 # so nothing else does.

@@ -1,0 +1,400 @@
+"""
+The benchmark: `make bench` (N=100000), `make bench-scale`, or
+
+    .venv/bin/python bench/run.py [--items N] [--seconds S] [--connections C]
+
+1. builds a PostgreSQL database with `seed_demo --extra N` (reused when it
+   already holds N generated items);
+2. starts the site as production runs it: gunicorn, debug off, static files
+   by WhiteNoise, on loopback;
+3. loads each page with a bounded load generator (wrk where installed,
+   otherwise a small Python one), the same connections and seconds for each,
+   once with the page cache off and once with it on;
+4. prints a table (requests a second, median and 99th-percentile latency,
+   ratio to /healthz, queries a request, errors) and writes it, with a JSON
+   copy, under bench/results/.
+
+`--smoke` runs the same steps in seconds on a tiny SQLite archive: `make
+test` does, so that this script never rots. `--scale 10000 100000 1000000`
+runs it at several sizes and draws the latency chart (PNG).
+"""
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results"
+
+PAGES = [
+    ("healthz", "/healthz"),
+    ("home", "/"),
+    ("news list", "/news/"),
+    ("news, 3 filters", "/news/?section=csto-news&language=en&year=2020"),
+    ("news page 2000", "DEEP"),  # page 2,000, or the last page of a smaller archive
+    ("news search", "/news/?q=security"),
+    ("item page", None),  # a generated item's address, found once the data is there
+    ("statements", "/statements/"),
+    ("feed", "/feeds/news/"),
+    ("sitemap", "/sitemap.xml"),
+]
+
+
+def environment(database_url, cache_seconds, static_root):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="benchmark-only-secret-key-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback, no TLS proxy
+        DATABASE_URL=database_url,
+        DATABASE_CONN_MAX_AGE="600",
+        PAGE_CACHE_SECONDS=str(cache_seconds),
+        STATIC_ROOT=str(static_root),
+        GUNICORN_ACCESS_LOG="",
+    )
+    return env
+
+
+def manage(env, *args, quiet=True):
+    subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def prepare(database_url, items, env):
+    """The database with the demo archive and `items` generated news items."""
+    if database_url.startswith("postgres"):
+        create_database(database_url)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--extra", str(items), "--verbosity", "1", quiet=False)
+    manage(env, "collectstatic", "--noinput")
+
+
+def create_database(database_url):
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    server = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn with the production settings, for one run."""
+
+    def __init__(self, env, workers):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "cstonews.wsgi",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn did not start: " + self.process.stderr.read().decode())
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("gunicorn did not answer within 30 seconds.")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def load_wrk(url, seconds, connections):
+    run = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = run.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])
+    latencies = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", text, re.M))
+    errors = 0
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*?timeout (\d+)"):
+        found = re.search(pattern, text)
+        errors += int(found[1]) if found else 0
+    return {
+        "rate": rate,
+        "p50": milliseconds(latencies.get("50", "0ms")),
+        "p99": milliseconds(latencies.get("99", "0ms")),
+        "errors": errors,
+    }
+
+
+def milliseconds(text):
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def load_python(url, seconds, connections):
+    """A bounded load: `connections` threads asking one after the other for `seconds`."""
+    latencies, errors, stop = [], [0], time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    response.read()
+                    ok = response.status < 400
+            except (urllib.error.URLError, OSError):
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "rate": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) if latencies else 0,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] if latencies else 0,
+        "errors": errors[0],
+    }
+
+
+def queries_per_request(env, pages):
+    """Each page once through Django's test client, counting its queries."""
+    script = (
+        "import json, os, sys, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'cstonews.settings')\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext, setup_test_environment\n"
+        "setup_test_environment()\n"
+        "client, counts = Client(), {}\n"
+        "for path in json.loads(sys.argv[1]):\n"
+        "    client.get(path, HTTP_HOST='127.0.0.1')  # the first one fills the caches\n"
+        "    with CaptureQueriesContext(connection) as queries:\n"
+        "        client.get(path, HTTP_HOST='127.0.0.1')\n"
+        "    counts[path] = len(queries)\n"
+        "print(json.dumps(counts))\n"
+    )
+    run = subprocess.run(
+        [PYTHON, "-c", script, json.dumps(pages)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def an_item_address(env):
+    run = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "from archive.models import NewsItem; "
+            "item = NewsItem.objects.published().order_by('-published_at')[10:11].first() "
+            "or NewsItem.objects.published().first(); print(item.get_absolute_url())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return run.stdout.strip().splitlines()[-1]
+
+
+SMOKE_PAGES = {"healthz", "home", "news list", "item page"}
+
+
+def measure(database_url, items, seconds, connections, workers, use_wrk, static_root, smoke=False):
+    deep = min(2000, max(1, items // 20))
+    pages = [(name, f"/news/?page={deep}" if path == "DEEP" else path) for name, path in PAGES]
+    if smoke:
+        pages = [(name, path) for name, path in pages if name in SMOKE_PAGES]
+    results = {}
+    for cache_seconds, label in ((0, "cache off"), (300, "cache on")):
+        env = environment(database_url, cache_seconds, static_root)
+        pages = [(name, path or an_item_address(env)) for name, path in pages]
+        counts = queries_per_request(env, [path for _, path in pages])
+        server = Server(env, workers)
+        try:
+            rows = []
+            for name, path in pages:
+                load = load_wrk if use_wrk else load_python
+                row = load(server.base + path, seconds, connections)
+                row.update(page=name, path=path, queries=counts[path])
+                rows.append(row)
+                print(f"  {label:9} {name:16} {row['rate']:9.1f} req/s", flush=True)
+        finally:
+            server.stop()
+        floor = rows[0]["rate"] or 1
+        for row in rows:
+            row["ratio"] = row["rate"] / floor
+        results[label] = rows
+    return results
+
+
+def table(results, items, seconds, connections, tool):
+    lines = [
+        f"{items:,} generated items; {connections} connections, {seconds} s a page, {tool}.",
+        "",
+        "| page | cache | req/s | median ms | p99 ms | × /healthz | queries | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, rows in results.items():
+        for row in rows:
+            lines.append(
+                f"| {row['page']} | {label.split()[1]} | {row['rate']:.0f} | {row['p50']:.1f} "
+                f"| {row['p99']:.1f} | {row['ratio']:.2f} | {row['queries']} | {row['errors']} |"
+            )
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return f"{os.cpu_count()} cores {cpu}".strip()
+
+
+def run_once(args, items, database_url):
+    static_root = Path(tempfile.mkdtemp(prefix="cstonews-bench-static-"))
+    try:
+        env = environment(database_url, 0, static_root)
+        started = time.monotonic()
+        prepare(database_url, items, env)
+        print(f"Database ready in {time.monotonic() - started:.0f} s.", flush=True)
+        use_wrk = shutil.which("wrk") is not None and not args.python_load
+        results = measure(
+            database_url,
+            items,
+            args.seconds,
+            args.connections,
+            args.workers,
+            use_wrk,
+            static_root,
+            smoke=args.smoke,
+        )
+        return results, ("wrk" if use_wrk else "the Python load generator")
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=int(os.environ.get("N", 100_000)))
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--python-load", action="store_true", help="Do not use wrk.")
+    parser.add_argument("--smoke", action="store_true", help="Seconds, on a tiny SQLite archive.")
+    parser.add_argument("--scale", type=int, nargs="*", help="Run at these sizes and draw a chart.")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    if args.smoke:
+        folder = Path(tempfile.mkdtemp(prefix="cstonews-bench-smoke-"))
+        try:
+            args.seconds, args.connections, args.workers = 1, 2, 1
+            url = f"sqlite:///{folder / 'bench.sqlite3'}"
+            results, tool = run_once(args, 30, url)
+            print(table(results, 30, 1, 2, tool))
+            errors = sum(row["errors"] for rows in results.values() for row in rows)
+            sys.exit(1 if errors else 0)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    sizes = args.scale or [args.items]
+    report, medians = [], {}
+    for items in sizes:
+        url = args.database_url or f"postgres://postgres@127.0.0.1:5432/cstonews_bench_{items}"
+        print(f"== {items:,} items ({url})", flush=True)
+        results, tool = run_once(args, items, url)
+        text = table(results, items, args.seconds, args.connections, tool)
+        print(text, flush=True)
+        report.append(text)
+        medians[items] = {row["page"]: row["p50"] for row in results["cache off"]}
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        (RESULTS / f"{stamp}-{items}.json").write_text(json.dumps(results, indent=2))
+    heading = (
+        f"Measured {datetime.date.today()} on {machine()}, PostgreSQL, "
+        f"gunicorn ({args.workers} workers)."
+    )
+    (RESULTS / "latest.md").write_text(heading + "\n\n" + "\n\n".join(report) + "\n")
+    if len(sizes) > 1:
+        from chart import draw
+
+        draw(medians, RESULTS / "scale.png")
+        print(f"Chart: {RESULTS / 'scale.png'}")
+
+
+if __name__ == "__main__":
+    main()
