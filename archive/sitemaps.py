@@ -37,6 +37,10 @@ class NewsSitemap(Sitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        # One aggregate, not a walk through every item (Django's default).
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
 
 class StatementSitemap(Sitemap):
     changefreq = "yearly"
@@ -49,6 +53,9 @@ class StatementSitemap(Sitemap):
 
     def lastmod(self, statement):
         return statement.updated_at
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class RelatedSitemap(Sitemap):
@@ -68,6 +75,9 @@ class RelatedSitemap(Sitemap):
 
     def lastmod(self, obj):
         return obj.latest
+
+    def get_latest_lastmod(self):
+        return NewsItem.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class SectionSitemap(RelatedSitemap):
