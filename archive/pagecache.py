@@ -14,9 +14,10 @@ PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -24,6 +25,9 @@ from django.utils.cache import patch_vary_headers
 GENERATION = "pagecache:generation"
 NEXT_CHANGE = "pagecache:next-change:{}"
 PAGE = "pagecache:page:{}"
+# Shared by every process of the site (Redis, or files on this machine), so
+# that a change seen by one worker makes every worker's pages old.
+cache = caches["pages"]
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
 
@@ -33,19 +37,22 @@ def generation():
     if value is None:
         # A new cache (or one that forgot): start from the clock, so that a
         # restarted cache never serves a page of an older generation.
-        value = int(timezone.now().timestamp() * 1000)
-        cache.add(GENERATION, value, None)
-        value = cache.get(GENERATION, value)
+        cache.add(GENERATION, clock(), None)
+        value = cache.get(GENERATION) or clock()
     return value
 
 
+def clock():
+    return time.time_ns() // 1000
+
+
 def bump():
-    """Something public may have changed: every cached page is out of date."""
-    try:
-        cache.incr(GENERATION)
-    except ValueError:
-        generation()
-        cache.incr(GENERATION)
+    """
+    Something public may have changed: every cached page is out of date.
+    The clock is part of the new number, so that two changes at once can
+    never both land on the same generation.
+    """
+    cache.set(GENERATION, max((cache.get(GENERATION) or 0) + 1, clock()), None)
 
 
 def next_change():

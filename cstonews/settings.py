@@ -109,17 +109,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache when REDIS_URL is set (several app servers), otherwise a
 # per-process memory cache.
+# "pages" holds the page cache and its generation number: it must be shared
+# by every worker, so without Redis it is a folder on this machine.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cstonews",
-        }
+        "default": {**redis, "KEY_PREFIX": "cstonews"},
+        "pages": {**redis, "KEY_PREFIX": "cstonews-pages"},
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / ".pagecache")),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
