@@ -23,6 +23,8 @@ $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# A developer's checkout: manage.py reads DJANGO_DEBUG=1 from here.
+	test -f .env || echo "DJANGO_DEBUG=1" > .env
 	touch $@
 
 $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt

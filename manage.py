@@ -3,9 +3,28 @@
 
 import os
 import sys
+from pathlib import Path
+
+ENV_FILE = Path(__file__).resolve().parent / ".env"
+
+
+def read_env_file(path=ENV_FILE):
+    """
+    KEY=VALUE lines of a local `.env` (made by `make run` and `make test`, with
+    DJANGO_DEBUG=1), for manage.py on a developer's checkout. The environment
+    wins; a production machine has no such file.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip())
 
 
 def main():
+    read_env_file()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
     from django.core.management import execute_from_command_line
 
