@@ -449,7 +449,13 @@ class NewsItem(Publishable):
         verbose_name_plural = _("news items")
         permissions = [("publish_newsitem", _("Can review, publish, schedule and archive news"))]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="newsitem_public_idx"),
+            # Covers the public rule and the list's order: a deep page walks
+            # the index alone (an index-only scan), never the table.
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="newsitem_list_idx",
+                include=["expire_at"],
+            ),
             # The latest news of one section (home page, section pages).
             models.Index(
                 fields=["section", "status", "-published_at"], name="newsitem_section_public_idx"

@@ -189,9 +189,21 @@ class CountCachingPaginator(Paginator):
     set of filters, not on every request (a COUNT reads every matching row).
     """
 
-    def __init__(self, *args, count_key=None, **kwargs):
+    def __init__(self, *args, count_key=None, ids_first=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
+        self.ids_first = ids_first
+
+    def page(self, number):
+        if not self.ids_first:
+            return super().page(number)
+        # The page's ids first (a walk of the covering index, however deep the
+        # page), then just those rows, in that order.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        found = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
+        return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
     @cached_property
     def count(self):
@@ -253,7 +265,11 @@ class ListPageMixin:
 
     def paginate_queryset(self, queryset, page_size):
         paginator = CountCachingPaginator(
-            queryset, page_size, allow_empty_first_page=True, count_key=count_key(self.request)
+            queryset,
+            page_size,
+            allow_empty_first_page=True,
+            count_key=count_key(self.request),
+            ids_first=True,
         )
         raw = self.request.GET.get("page", "").strip()
         try:

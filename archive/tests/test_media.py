@@ -246,7 +246,7 @@ class ImagePageTests(TestCase):
         NewsItemFactory.create_batch(3, section=self.section)
         self.client.get("/news/")
         with mock.patch("archive.views.count_key", return_value=None):  # count every time
-            with self.assertNumQueries(2) as with_covers:
+            with self.assertNumQueries(3) as with_covers:
                 self.client.get("/news/")
             for item in NewsItemFactory.create_batch(10, section=self.section):
                 item.cover_image = make_image(alt=f"Cover {item.pk}")
