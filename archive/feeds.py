@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from .models import NewsItem, Section, Statement
+from .taxonomy import section_and_below
 
 FEED_LENGTH = 30
 
@@ -97,7 +98,7 @@ class SectionFeed(NewsFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return self.news().filter(section__in=section.descendant_ids())[:FEED_LENGTH]
+        return self.news().filter(section__in=section_and_below(section.slug))[:FEED_LENGTH]
 
 
 class SectionAtomFeed(SectionFeed):

@@ -20,6 +20,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
 
@@ -101,6 +102,7 @@ LEADING_DATE = re.compile(
     re.IGNORECASE,
 )
 TITLE_LIMIT = 150
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
@@ -538,9 +540,8 @@ def apply(item, values):
 
 
 def noon_in_moscow(date):
-    from zoneinfo import ZoneInfo
-
-    return datetime.datetime.combine(date, datetime.time(12, 0), tzinfo=ZoneInfo("Europe/Moscow"))
+    """The time an item dated `date` went out: noon in Moscow, where the CSTO publishes."""
+    return datetime.datetime.combine(date, datetime.time(12, 0), tzinfo=MOSCOW)
 
 
 def unique_slug(title):

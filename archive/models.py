@@ -198,16 +198,10 @@ class Section(models.Model):
         return chain
 
     def descendant_ids(self):
-        """This section's id and the ids of every section below it (one query)."""
-        children = {}
-        for pk, parent_id in Section.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        ids, todo = [], [self.pk]
-        while todo:
-            pk = todo.pop()
-            ids.append(pk)
-            todo.extend(children.get(pk, []))
-        return ids
+        """This section's id and the ids of every section below it (from the cached tree)."""
+        from .taxonomy import section_and_below
+
+        return section_and_below(self.slug)
 
 
 class Person(models.Model):

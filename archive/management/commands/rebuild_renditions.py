@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from archive.images import make_renditions, renditions_are_current
+from archive.management.progress import progress_bar
 from archive.models import Image
 
 
@@ -47,8 +48,5 @@ class Command(BaseCommand):
         if failed:
             sys.exit(1)
 
-    def progress(self, done, total, width=30):
-        filled = width * done // total
-        bar = "#" * filled + "." * (width - filled)
-        self.stderr.write(f"\r[{bar}] {done}/{total}", ending="")
-        self.stderr.flush()
+    def progress(self, done, total):
+        progress_bar(self.stderr, done, total)

@@ -8,9 +8,7 @@ Idempotent: every record is found by its slug and created only when missing,
 so a second run adds nothing and keeps what editors changed since.
 """
 
-import datetime
 import time
-from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +17,8 @@ from django.db import transaction
 from archive import demo_content as demo
 from archive import demo_media
 from archive.generate import clear_generated, generate, generated_count
+from archive.importing import noon_in_moscow
+from archive.management.progress import progress_bar
 from archive.models import (
     Attachment,
     Body,
@@ -33,13 +33,6 @@ from archive.models import (
     Topic,
 )
 from archive.services import save_image
-
-# The CSTO publishes from Moscow; the demo items go out at noon there.
-MOSCOW = ZoneInfo("Europe/Moscow")
-
-
-def noon_in_moscow(date):
-    return datetime.datetime.combine(date, datetime.time(12, 0), tzinfo=MOSCOW)
 
 
 class Command(BaseCommand):
@@ -98,10 +91,8 @@ class Command(BaseCommand):
                 )
             )
 
-    def progress(self, done, total, width=30):
-        filled = width * done // total
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()
+    def progress(self, done, total):
+        progress_bar(self.stderr, done, total)
 
     def get_or_create(self, model, slug, **fields):
         """The record with this slug, and whether this run created it."""
