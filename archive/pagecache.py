@@ -84,6 +84,24 @@ def current_generation():
     return value, moment
 
 
+def remember(name, compute, seconds=300):
+    """
+    What `compute()` returns, worked out once per generation of the archive
+    and kept in the default cache: for answers that read many rows (a total,
+    the latest change) and stay right until something public changes.
+    """
+    from django.core.cache import cache as data_cache
+
+    generation, _ = current_generation()
+    key = f"remember:{generation}:{name}"
+    # Kept in a tuple, so that an answer of None is remembered too.
+    found = data_cache.get(key)
+    if found is None:
+        found = (compute(),)
+        data_cache.set(key, found, seconds)
+    return found[0]
+
+
 def cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0

@@ -7,10 +7,13 @@ sitemap of the last two days.
 import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import Body, NewsItem, Person, Section, Statement, Status, Topic
+from .pagecache import remember
 
 
 def public(prefix):
@@ -19,6 +22,26 @@ def public(prefix):
     return Q(
         Q(**{f"{prefix}__expire_at__isnull": True}) | Q(**{f"{prefix}__expire_at__gt": now}),
         **{f"{prefix}__status": Status.PUBLISHED, f"{prefix}__published_at__lte": now},
+    )
+
+
+class RememberedCountPaginator(Paginator):
+    """Counts its items once per generation of the archive (a COUNT reads every row)."""
+
+    def __init__(self, name, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name
+
+    @cached_property
+    def count(self):
+        return remember(f"sitemap-count:{self.name}", lambda: Paginator.count.func(self))
+
+
+def latest_news_change():
+    """When public news last changed: the lastmod of several sitemaps."""
+    return remember(
+        "sitemap-latest-news",
+        lambda: NewsItem.objects.published().aggregate(latest=Max("updated_at"))["latest"],
     )
 
 
@@ -37,9 +60,14 @@ class NewsSitemap(Sitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    @property
+    def paginator(self):
+        return RememberedCountPaginator("news", self._items(), self.limit)
+
     def get_latest_lastmod(self):
-        # One aggregate, not a walk through every item (Django's default).
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        # One aggregate per change of the archive, not a walk through every
+        # item (Django's default).
+        return latest_news_change()
 
 
 class StatementSitemap(Sitemap):
@@ -54,8 +82,15 @@ class StatementSitemap(Sitemap):
     def lastmod(self, statement):
         return statement.updated_at
 
+    @property
+    def paginator(self):
+        return RememberedCountPaginator("statements", self._items(), self.limit)
+
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        return remember(
+            "sitemap-latest-statements",
+            lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
+        )
 
 
 class RelatedSitemap(Sitemap):
@@ -65,7 +100,11 @@ class RelatedSitemap(Sitemap):
     model = None
 
     def items(self):
-        return (
+        # Reads every public item once per change of the archive, then kept.
+        return remember(f"sitemap-{self.model._meta.model_name}", self.find_items)
+
+    def find_items(self):
+        return list(
             self.model.objects.annotate(
                 latest=Max("news_items__updated_at", filter=public("news_items"))
             )
@@ -77,7 +116,7 @@ class RelatedSitemap(Sitemap):
         return obj.latest
 
     def get_latest_lastmod(self):
-        return NewsItem.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest_news_change()
 
 
 class SectionSitemap(RelatedSitemap):

@@ -9,7 +9,6 @@ import json
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
@@ -180,9 +179,6 @@ def safe_back_url(request):
     return url
 
 
-COUNT_SECONDS = 300
-
-
 class CountCachingPaginator(Paginator):
     """
     A paginator whose total is counted once per generation of the archive and
@@ -209,21 +205,14 @@ class CountCachingPaginator(Paginator):
     def count(self):
         if self.count_key is None:
             return super().count
-        found = cache.get(self.count_key)
-        if found is None:
-            found = super().count
-            cache.set(self.count_key, found, COUNT_SECONDS)
-        return found
+        return pagecache.remember(self.count_key, lambda: Paginator.count.func(self))
 
 
 def count_key(request):
-    """The cache key of a list's total: its address without the page number."""
+    """The name of a list's remembered total: its address without the page number."""
     params = sorted((k, v) for k, v in request.GET.lists() if k != "page")
     address = f"{request.path}?{params}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    # The current generation: moved on by writes and by scheduled go-lives.
-    generation, _ = pagecache.current_generation()
-    return f"count:{generation}:{digest}"
+    return "count:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 class ListPageMixin:
@@ -390,15 +379,10 @@ def latest_per_section(count):
         return [row[0] for row in cursor.fetchall()]
 
 
-ARCHIVE_NAV_SECONDS = 300
-
-
 def archive_years():
-    """[(year, count), ...] of all public news; counted at most every few minutes."""
-    return cache.get_or_set(
-        "archive:years",
-        lambda: year_counts(NewsItem.objects.published(), "published_at"),
-        ARCHIVE_NAV_SECONDS,
+    """[(year, count), ...] of all public news; counted once per change of the archive."""
+    return pagecache.remember(
+        "archive:years", lambda: year_counts(NewsItem.objects.published(), "published_at")
     )
 
 
@@ -417,7 +401,7 @@ def archive_months(year):
         )
         return [(datetime.date(year, month, 1), number) for month, number in months]
 
-    return cache.get_or_set(f"archive:months:{year}", count, ARCHIVE_NAV_SECONDS)
+    return pagecache.remember(f"archive:months:{year}", count)
 
 
 class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):

@@ -204,3 +204,23 @@ class SitemapTests(TestCase):
         self.assertIn("Sitemap: http://testserver/sitemap.xml", text)
         self.assertIn("Sitemap: http://testserver/news-sitemap.xml", text)
         self.assertIn("Disallow: /admin/", text)
+
+
+class RememberedSitemapTests(TestCase):
+    """The sitemaps' heavy reads are made once per change of the archive."""
+
+    def test_read_once_then_renewed_by_a_publish(self):
+        section = SectionFactory(slug="news")
+        first = NewsItemFactory(section=section)
+        first.persons.add(PersonFactory(slug="first-person"))
+        self.client.get("/sitemap.xml")
+        self.client.get("/sitemap-persons.xml")
+        with self.assertNumQueries(0):
+            self.assertContains(self.client.get("/sitemap-persons.xml"), "/persons/first-person/")
+        with self.assertNumQueries(0):
+            self.client.get("/sitemap.xml")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            second = NewsItemFactory(section=section)
+            second.persons.add(PersonFactory(slug="second-person"))
+        self.assertContains(self.client.get("/sitemap-persons.xml"), "/persons/second-person/")
