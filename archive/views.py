@@ -12,7 +12,17 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, DateTimeField, F, FloatField, Prefetch, Value, Window
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Value,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
 from django.http import (
@@ -37,7 +47,17 @@ from django_filters.views import FilterView
 from . import pagecache, preview, search
 from .documents import CONTENT_TYPES
 from .filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter, SearchForm, StatementFilter
-from .models import Attachment, Body, GalleryImage, NewsItem, Person, Section, Statement, Topic
+from .models import (
+    Attachment,
+    Body,
+    GalleryImage,
+    MediaLink,
+    NewsItem,
+    Person,
+    Section,
+    Statement,
+    Topic,
+)
 from .services import find_redirect
 from .taxonomy import section_and_below
 
@@ -544,25 +564,63 @@ class ItemDetailMixin:
         return None
 
 
+# What an item page shows beside the item, when it has any: the lookup from
+# each kind of row to its item, and the rows as the page shows them.
+# Functions, not querysets: what is public depends on the moment of the request.
+ITEM_EXTRAS = {
+    "gallery": ("news_item", lambda: GalleryImage.objects.select_related("image")),
+    "attachments": ("news_items", Attachment.objects.all),
+    "media_links": ("news_item", MediaLink.objects.all),
+    "statements": ("news_items", statement_list_queryset),
+}
+TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
+
+
+def related_of(item):
+    """
+    An item's persons, bodies and topics (one query, or none when it has
+    none), and those of its gallery, attachments, media links and adopted
+    documents it has (one query each): 2 or 3 queries for most items.
+    """
+    related = {name: [] for name in [*ITEM_EXTRAS, *TAGS]}
+    for name, (lookup, queryset) in ITEM_EXTRAS.items():
+        if getattr(item, f"has_{name}"):
+            related[name] = list(queryset().filter(**{lookup: item}))
+    tags = [
+        model.objects.filter(news_items=item)
+        .annotate(kind=Value(kind))
+        .values_list("kind", "pk", "slug", "name")
+        .order_by()
+        for kind, model in TAGS.items()
+    ]
+    for kind, pk, slug, name in tags[0].union(*tags[1:], all=True).order_by("kind", "name"):
+        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
+    return related
+
+
 class NewsDetailView(ItemDetailMixin, DetailView):
     model = NewsItem
     context_object_name = "item"
     template_name = "archive/newsitem_detail.html"
 
     def detail_queryset(self):
+        # Which of the rarer things an item has is asked in its own query, so
+        # that the page reads only those it has (see related_of).
         return (
             NewsItem.objects.select_related(
                 "section__parent__parent", "cover_image", "translation__section"
             )
-            .defer("search_vector", "import_data")
-            .prefetch_related(
-                "persons",
-                "bodies",
-                "topics",
-                "media_links",
-                "attachments",
-                Prefetch("gallery_images", queryset=GalleryImage.objects.select_related("image")),
-                Prefetch("statements", queryset=statement_list_queryset()),
+            .defer(
+                "search_vector",
+                "import_data",
+                "translation__search_vector",
+                "translation__import_data",
+            )
+            .annotate(
+                **{
+                    f"has_{name}": Exists(queryset().filter(**{lookup: OuterRef("pk")}))
+                    for name, (lookup, queryset) in ITEM_EXTRAS.items()
+                }
             )
         )
 
@@ -574,6 +632,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
+        kwargs.update(related_of(item))
         crumbs = [*section_crumbs(item.section), (item.title, None)]
         translation = item.translation
         if translation is not None and not translation.is_public:

@@ -400,13 +400,19 @@ class NewsDetailTests(TestCase):
 
     def test_query_count(self):
         """
-        One query for the item (with its section, cover and translation), one
-        per related list (persons, bodies, topics, media links, documents,
-        gallery, statements): none per related record. The menu is cached.
+        One query for the item (with its section, cover, translation, and
+        which extras it has), one for its persons, bodies and topics together,
+        and one for each extra it has (here media links and statements): none
+        per related record. The menu is cached.
         """
         self.client.get("/news/news/cfm-meeting/")
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(4):
             self.client.get("/news/news/cfm-meeting/")
+
+        plain = NewsItemFactory(section=self.item.section)
+        self.client.get(plain.get_absolute_url())
+        with self.assertNumQueries(2):
+            self.client.get(plain.get_absolute_url())
 
     def test_back_links_and_breadcrumbs(self):
         response = self.client.get("/news/news/cfm-meeting/")
