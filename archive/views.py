@@ -323,7 +323,10 @@ class SearchResultsMixin:
             )
         context = super().get_context_data(search_query=query, **kwargs)
         if query:
-            context["facets"] = self.facets(self.object_list)
+            # Counted over every match: once per change of the archive.
+            context["facets"] = pagecache.remember(
+                "facets:" + count_key(self.request), lambda: self.facets(self.object_list)
+            )
         return context
 
     def facets(self, queryset):
@@ -767,25 +770,22 @@ class SearchView(TemplateView):
         if data["year"]:
             news = news.filter(published_at__year=data["year"])
             statements = statements.filter(adopted_on__year=data["year"])
+        # Counted over every match: once per change of the archive.
+        counts = pagecache.remember(
+            "search-facets:" + count_key(self.request),
+            lambda: search_counts(news, statements, data["kind"]),
+        )
+        labels = {"news": _("News"), "statements": _("Statements")}
         facets = {
-            "kinds": [
-                (value, label, count)
-                for value, label, count in (
-                    ("news", _("News"), news.count()),
-                    ("statements", _("Statements"), statements.count()),
-                )
-                if count
-            ],
-            "years": merge_years(
-                year_counts(news, "published_at"), year_counts(statements, "adopted_on")
-            ),
+            "kinds": [(kind, labels[kind], count) for kind, count in counts["kinds"] if count],
+            "years": counts["years"],
         }
+        if "sections" in counts:
+            facets["sections"] = counts["sections"]
         if data["kind"] == "news":
             statements = statements.none()
         elif data["kind"] == "statements":
             news = news.none()
-        if data["kind"] != "statements":
-            facets["sections"] = section_counts(news)
         page = self.paginate(combined(news, statements))
         context.update(
             search_query=query,
@@ -852,6 +852,19 @@ def combined(news, statements):
         .values_list("result_kind", "pk", "score", "moment")
     )
     return rows.union(other, all=True).order_by("-score", "-moment", "-pk")
+
+
+def search_counts(news, statements, kind):
+    """What /search/ counts over all its matches: by kind, year and section."""
+    counts = {
+        "kinds": [("news", news.count()), ("statements", statements.count())],
+        "years": merge_years(
+            year_counts(news, "published_at"), year_counts(statements, "adopted_on")
+        ),
+    }
+    if kind != "statements":
+        counts["sections"] = section_counts(news)
+    return counts
 
 
 def merge_years(*counts):

@@ -92,6 +92,18 @@ class BothDatabasesTests(SearchTestCase):
         only_statements = self.search("peacekeeping", kind="statements")
         self.assertEqual(titles(only_statements, "results"), [self.statement.title])
 
+    def test_counts_are_remembered_until_the_archive_changes(self):
+        self.search("peacekeeping")
+        with self.assertNumQueries(3):  # the page: its results, its news, its statements
+            self.search("peacekeeping")
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(
+                title="Peacekeeping in 2022", section=self.news, published_at=when(2022)
+            )
+        facets = self.search("peacekeeping").context["facets"]
+        self.assertEqual(dict(facets["years"]), {2022: 2, 2021: 2})
+        self.assertEqual(dict((k, n) for k, _, n in facets["kinds"]), {"news": 3, "statements": 1})
+
     def test_q_on_lists_combines_with_filters(self):
         response = self.client.get("/news/", {"q": "peacekeeping", "section": "news"})
         self.assertEqual(titles(response), [self.title_match.title])
