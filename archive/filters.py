@@ -10,6 +10,8 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, NewsItem, Statement
@@ -63,7 +65,7 @@ class ArchiveFilterForm(forms.Form):
 class ArchiveFilterSet(django_filters.FilterSet):
     """What news and statements are filtered by alike."""
 
-    # The field that dates are filtered on, set by each FilterSet.
+    # The field that dates are filtered on (a date or a moment), set by each FilterSet.
     date_lookup = None
 
     q = django_filters.CharFilter(
@@ -94,17 +96,41 @@ class ArchiveFilterSet(django_filters.FilterSet):
         return search(queryset, value, text_fields=self.text_fields, date_field=self.order_field)
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_lookup}__gte": value})
+        return self.dated(queryset, first=value)
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_lookup}__lte": value})
+        return self.dated(queryset, last=value)
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_lookup}__year": value})
+        return self.dated(
+            queryset, first=datetime.date(value, 1, 1), last=datetime.date(value, 12, 31)
+        )
+
+    def dated(self, queryset, first=None, last=None):
+        """
+        Items dated from day `first` to day `last`, both included. A moment
+        (published_at) is compared with the bounds of those days here, not
+        cast to a date in SQL: then the index on it is used.
+        """
+        field = self.date_lookup
+        if not isinstance(self.Meta.model._meta.get_field(field), models.DateTimeField):
+            bounds = {f"{field}__gte": first, f"{field}__lte": last}
+        else:
+            bounds = {f"{field}__gte": start_of_day(first)}
+            if last and last < datetime.date.max:
+                bounds[f"{field}__lt"] = start_of_day(last + datetime.timedelta(days=1))
+        return queryset.filter(**{key: value for key, value in bounds.items() if value})
+
+
+def start_of_day(day):
+    """The first moment of `day` where the archive is (TIME_ZONE), or None."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class NewsItemFilter(ArchiveFilterSet):
-    date_lookup = "published_at__date"
+    date_lookup = "published_at"
     order_field = "published_at"
     text_fields = ("title", "lead", "body")
 

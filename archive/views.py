@@ -46,7 +46,14 @@ from django_filters.views import FilterView
 
 from . import pagecache, preview, search
 from .documents import CONTENT_TYPES
-from .filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter, SearchForm, StatementFilter
+from .filters import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    NewsItemFilter,
+    SearchForm,
+    StatementFilter,
+    start_of_day,
+)
 from .models import (
     Attachment,
     Body,
@@ -489,9 +496,17 @@ class NewsArchiveView(NewsListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = super().get_queryset().filter(published_at__year=self.year)
+        # A range of moments, which the index on published_at serves.
+        first = datetime.date(self.year, self.month or 1, 1)
         if self.month:
-            queryset = queryset.filter(published_at__month=self.month)
+            after = (first + datetime.timedelta(days=31)).replace(day=1)
+        else:
+            after = first.replace(year=self.year + 1)
+        queryset = (
+            super()
+            .get_queryset()
+            .filter(published_at__gte=start_of_day(first), published_at__lt=start_of_day(after))
+        )
         return queryset
 
     def get_filterset(self, filterset_class):

@@ -102,7 +102,7 @@ class BothDatabasesTests(SearchTestCase):
             )
         facets = self.search("peacekeeping").context["facets"]
         self.assertEqual(dict(facets["years"]), {2022: 2, 2021: 2})
-        self.assertEqual(dict((k, n) for k, _, n in facets["kinds"]), {"news": 3, "statements": 1})
+        self.assertEqual({k: n for k, _, n in facets["kinds"]}, {"news": 3, "statements": 1})
 
     def test_q_on_lists_combines_with_filters(self):
         response = self.client.get("/news/", {"q": "peacekeeping", "section": "news"})

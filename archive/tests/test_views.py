@@ -216,6 +216,29 @@ class NewsFilterTests(TestCase):
         )
         self.assertEqual(self.get_titles(section="speeches", body="cfm"), set())
 
+    def test_days_and_years_are_moscow_days(self):
+        moscow = datetime.timezone(datetime.timedelta(hours=3))
+        late = NewsItemFactory(
+            title="Late on New Year's Eve",
+            section=self.news,
+            published_at=datetime.datetime(2020, 12, 31, 23, 30, tzinfo=moscow),
+        )
+        early = NewsItemFactory(
+            title="Just after midnight",
+            section=self.news,
+            published_at=datetime.datetime(2021, 1, 1, 0, 30, tzinfo=moscow),
+        )
+        self.assertIn(late.title, self.get_titles(year="2020"))
+        self.assertNotIn(early.title, self.get_titles(year="2020"))
+        self.assertEqual(self.get_titles(year="2021"), {early.title})
+        self.assertEqual(
+            self.get_titles(date_from="2020-12-31", date_to="2020-12-31"), {late.title}
+        )
+        self.assertEqual(
+            self.get_titles(date_from="2021-01-01", date_to="9999-12-31"),
+            {early.title, self.speech.title},
+        )
+
     def test_a_may_2020_range_lists_only_that_meeting(self):
         self.assertEqual(
             self.get_titles(date_from="2020-05-01", date_to="2020-05-31"),
