@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import NewsItem, Section, Statement
@@ -51,8 +52,11 @@ class NewsFeed(AbsoluteLinksFeed):
     def item_title(self, item):
         return item.title
 
+    # A feed's description is HTML to a feed reader; leads and names are
+    # plain text, so they are escaped to read as written and never run.
+
     def item_description(self, item):
-        return item.lead
+        return escape(item.lead)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -96,8 +100,12 @@ class SectionFeed(NewsFeed):
     def title(self, section):
         return _("CSTO news: %(section)s") % {"section": section.name}
 
-    def description(self, section):
+    def about(self, section):
         return section.description or self.title(section)
+
+    def description(self, section):
+        # HTML to an RSS reader: the plain text is escaped.
+        return escape(self.about(section))
 
     def link(self, section):
         return section.get_absolute_url()
@@ -110,7 +118,8 @@ class SectionAtomFeed(SectionFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, section):
-        return self.description(section)
+        # Atom's subtitle is text: left as written.
+        return self.about(section)
 
 
 class StatementFeed(AbsoluteLinksFeed):
@@ -131,9 +140,9 @@ class StatementFeed(AbsoluteLinksFeed):
         return statement.title
 
     def item_description(self, statement):
-        return _("%(kind)s adopted by the %(body)s on %(date)s.") % {
+        return escape(_("%(kind)s adopted by the %(body)s on %(date)s.")) % {
             "kind": statement.get_kind_display(),
-            "body": statement.adopted_by.name,
+            "body": escape(statement.adopted_by.name),
             "date": statement.adopted_on.strftime("%d.%m.%Y"),
         }
 

@@ -1,7 +1,21 @@
-from django.core.exceptions import SuspiciousOperation
-from django.views.defaults import bad_request
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 NUL = "\x00"
+
+
+def client_address(request):
+    """
+    The visitor's address. Behind PROXY_COUNT proxies of our own, the one the
+    first of them saw, read from the right of X-Forwarded-For: the left part
+    is whatever the visitor chose to send.
+    """
+    if settings.PROXY_COUNT:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
 
 
 def has_nul_bytes(request):
@@ -13,17 +27,34 @@ def has_nul_bytes(request):
     return any(NUL in key or NUL in value for key, value in request.COOKIES.items())
 
 
-class RejectNullBytesMiddleware:
+def bad_query_reason(request):
+    """Why the request's address cannot be answered, or None when it can."""
+    if len(request.META.get("QUERY_STRING", "")) > settings.QUERY_STRING_MAX_LENGTH:
+        return _("The address is too long: its query may have at most %(n)s characters.") % {
+            "n": settings.QUERY_STRING_MAX_LENGTH
+        }
+    if len(request.GET) > settings.QUERY_MAX_PARAMETERS:
+        return _("The address has too many parameters: at most %(n)s are read.") % {
+            "n": settings.QUERY_MAX_PARAMETERS
+        }
+    if has_nul_bytes(request):
+        return _("The address holds something this site cannot read.")
+    return None
+
+
+class RejectBadQueryMiddleware:
     """
-    Answer 400 to a request whose address, query string or cookies hold a NUL
-    byte. PostgreSQL refuses NUL in text, so such a value would otherwise
-    reach a query (an admin search, a session lookup) and fail there as a 500.
+    Answer 400, with the reason, to an address no page could serve: a query
+    string too long or with too many parameters (each would only make a slow
+    page), or a NUL byte in the address, query or cookies (PostgreSQL refuses
+    NUL in text, so it would fail in a query as a 500).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if has_nul_bytes(request):
-            return bad_request(request, SuspiciousOperation("NUL byte in the request"))
+        reason = bad_query_reason(request)
+        if reason:
+            return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)

@@ -6,6 +6,8 @@ Publication state lives on `PublishedQuerySet.published()`: every public read
 draft, a scheduled, an expired or an archived item can never leak.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -521,6 +523,14 @@ class MediaLink(models.Model):
 
     def __str__(self):
         return f"{self.outlet}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        # The address becomes a link on a public page: whatever wrote it (the
+        # admin, an import, a script), it must be a web address, never
+        # javascript: or data:, which a link would run.
+        if urlsplit(self.url.strip()).scheme.lower() not in {"http", "https"}:
+            raise ValidationError({"url": _("A media link must be an http or https address.")})
+        super().save(*args, **kwargs)
 
 
 class Statement(Publishable):

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "csp",
+    "axes",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "archive.middleware.RejectNullBytesMiddleware",
+    "archive.middleware.RejectBadQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Outside the page cache, so that a cached page answers 304 too.
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -128,6 +134,24 @@ else:
         },
     }
 
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one account from
+# one address, that pair is refused for an hour, with a message saying so
+# (templates/admin/locked_out.html). Attempts are kept in the database, so
+# every app server sees them. Behind a proxy, the visitor's address is the
+# last one the proxy adds to X-Forwarded-For (DJANGO_PROXY_COUNT proxies).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "archive.middleware.client_address"
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,8 +207,10 @@ STORAGES = {
 # Tests write uploads to a temporary folder (archive/tests/runner.py).
 TEST_RUNNER = "archive.tests.runner.TemporaryMediaRunner"
 
-# Query-string limits: a public list has a handful of filters.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Query-string limits: a public list has a handful of filters and a search of
+# at most 200 characters. Longer or more answer 400 (archive/middleware.py).
+QUERY_STRING_MAX_LENGTH = 2048
+QUERY_MAX_PARAMETERS = 30
 
 LOGGING = {
     "version": 1,
@@ -206,6 +232,23 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The Content Security Policy of every page, the admin's included: scripts,
+# styles and everything else from this site only, never inline; no plugins,
+# no framing, forms post here. Media on another host (S3, a CDN) is named in
+# DJANGO_CSP_MEDIA_ORIGINS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *env_list("DJANGO_CSP_MEDIA_ORIGINS", "")],
+        "media-src": [SELF, *env_list("DJANGO_CSP_MEDIA_ORIGINS", "")],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -107,7 +107,10 @@ class CreateDemoUsersTests(TestCase):
         self.assertTrue(user.is_superuser and user.is_staff)
         self.assertTrue(user.check_password("admin"))
         self.assertIn("password “admin”", out.getvalue())
-        self.assertTrue(self.client.login(username="admin", password="admin"))
+        response = self.client.post(
+            "/admin/login/?next=/admin/", {"username": "admin", "password": "admin"}
+        )
+        self.assertRedirects(response, "/admin/")
 
     @override_settings(DEBUG=False)
     def test_refuses_with_debug_off(self):

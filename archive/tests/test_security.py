@@ -1,0 +1,165 @@
+"""
+Deployment security: `check --deploy` with production settings, the headers
+every page and the admin send, query-string limits, and the admin login
+locked after repeated failures.
+"""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import TestCase, override_settings
+
+from .factories import NewsItemFactory, SectionFactory
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-real-secret-key-for-this-check-only-" + "k7Qz" * 10,
+    "DJANGO_ALLOWED_HOSTS": "news.example.org",
+    "DATABASE_URL": "sqlite:///unused.sqlite3",
+}
+
+
+class DeployCheckTests(TestCase):
+    def test_check_deploy_reports_nothing_with_production_settings(self):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+            env={**clean, **PRODUCTION},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+
+class HeaderTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.item = NewsItemFactory(section=SectionFactory(slug="news"))
+        cls.admin = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+
+    def assert_protected(self, response):
+        policy = response["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        self.assertEqual(directives["script-src"], "'self'")
+        self.assertEqual(directives["object-src"], "'none'")
+        self.assertEqual(directives["frame-ancestors"], "'none'")
+        self.assertNotIn("unsafe-inline", policy)
+        self.assertNotIn("unsafe-eval", policy)
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Referrer-Policy"], "same-origin")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+
+    def test_public_pages_feeds_and_errors(self):
+        for url in (
+            "/",
+            "/news/",
+            self.item.get_absolute_url(),
+            "/search/?q=csto",
+            "/feeds/news/",
+            "/sitemap.xml",
+            "/no-such-page/",
+        ):
+            with self.subTest(url=url):
+                self.assert_protected(self.client.get(url))
+
+    def test_admin_pages(self):
+        self.assert_protected(self.client.get("/admin/login/"))
+        self.client.force_login(self.admin)
+        for url in ("/admin/", "/admin/archive/newsitem/", "/admin/archive/newsitem/add/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assert_protected(response)
+
+    def test_no_inline_script_in_any_page(self):
+        """The policy forbids inline scripts: no page may need one."""
+        self.client.force_login(self.admin)
+        for url in ("/", "/news/", self.item.get_absolute_url(), "/admin/archive/newsitem/add/"):
+            with self.subTest(url=url):
+                html = self.client.get(url).content.decode()
+                for chunk in html.split("<script")[1:]:
+                    tag = chunk.split(">", 1)[0]
+                    self.assertTrue(
+                        " src=" in tag or "application/ld+json" in tag or "application/json" in tag,
+                        f"inline script in {url}: <script{tag}>",
+                    )
+                self.assertNotRegex(html, r"\son[a-z]+=")
+
+    @override_settings(DEBUG=False, SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=False)
+    def test_hsts_over_https(self):
+        response = self.client.get("/", secure=True)
+        self.assertEqual(response["Strict-Transport-Security"], "max-age=31536000")
+
+
+class QueryLimitTests(TestCase):
+    def test_overlong_query_is_400_with_the_reason(self):
+        response = self.client.get("/news/", {"q": "x" * 3000})
+        self.assertContains(response, "too long", status_code=400)
+        self.assertContains(response, "2048", status_code=400)
+
+    def test_too_many_parameters_is_400_with_the_reason(self):
+        params = {f"p{n}": "1" for n in range(31)}
+        self.assertContains(self.client.get("/news/", params), "too many", status_code=400)
+
+    def test_within_the_limits_the_page_answers(self):
+        params = {f"p{n}": "1" for n in range(29)}
+        self.assertEqual(self.client.get("/news/", params).status_code, 200)
+        response = self.client.get("/search/", {"q": "x" * 300})
+        self.assertContains(response, "at most 200")
+
+
+class LoginThrottleTests(TestCase):
+    def setUp(self):
+        self.user = get_user_model().objects.create_user(
+            "editor", password="right-password", is_staff=True
+        )
+
+    def sign_in(self, password, address="203.0.113.5"):
+        return self.client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "editor", "password": password},
+            REMOTE_ADDR=address,
+        )
+
+    def test_locked_after_repeated_failures_with_a_clear_message(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            self.assertContains(self.sign_in("wrong"), "Please enter the correct username")
+        response = self.sign_in("wrong")
+        self.assertContains(response, "Sign-in locked", status_code=429)
+        # Even the right password is refused now, from this address.
+        self.assertContains(self.sign_in("right-password"), "Sign-in locked", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        # The account is not locked for everyone: another address may sign in.
+        response = self.sign_in("right-password", address="198.51.100.7")
+        self.assertRedirects(response, "/admin/")
+
+    def test_a_success_forgets_earlier_failures(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            self.sign_in("wrong")
+        self.assertRedirects(self.sign_in("right-password"), "/admin/")
+        self.client.logout()
+        self.assertContains(self.sign_in("wrong"), "Please enter the correct username")
+
+    @override_settings(PROXY_COUNT=1)
+    def test_behind_a_proxy_the_address_is_the_one_it_saw(self):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.client.post(
+                "/admin/login/",
+                {"username": "editor", "password": "wrong"},
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",
+            )
+        # A forged left part does not give a fresh address.
+        response = self.client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "right-password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9",
+        )
+        self.assertEqual(response.status_code, 429)
