@@ -3,7 +3,8 @@ Images: validation by content, and renditions made once, at write time.
 
 An upload is checked by what it is, not by its name: Pillow must read it as
 a JPEG, PNG, WebP or GIF, whole (not truncated), within the size and pixel
-limits, and its name must end as that format's files do. Nothing is written
+limits, with no web-page code hidden inside (a polyglot), and its name must
+end as that format's files do. Nothing is written
 to storage before these checks pass.
 
 Renditions (settings.RENDITION_WIDTHS, in WebP and JPEG) are made when an
@@ -13,6 +14,7 @@ original's EXIF orientation applied, and no EXIF or GPS metadata.
 """
 
 import io
+import re
 import uuid
 from pathlib import PurePath
 
@@ -33,6 +35,11 @@ EXTENSIONS = {
     "GIF": {".gif"},
 }
 STORED_EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# Markup that a browser sniffing the file as HTML (or SVG) would act on. A
+# real photo has none; a polyglot (a valid image that is also a web page)
+# hides it in a comment or metadata block. Camera XMP ("<?xpacket", "<x:")
+# does not match.
+HTML_INSIDE = re.compile(rb"<(script|html|head|body|svg|iframe|object|embed|!doctype)[\s>/]", re.I)
 
 
 def check_image(file):
@@ -46,6 +53,13 @@ def check_image(file):
             _("The image is %(size)s; the limit is %(limit)s.")
             % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
             code="too_big",
+        )
+    file.seek(0)
+    if HTML_INSIDE.search(file.read()):
+        file.seek(0)
+        raise ValidationError(
+            _("The image carries web-page code inside it; export it again from a photo editor."),
+            code="polyglot",
         )
     file.seek(0)
     try:

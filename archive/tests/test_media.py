@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from PIL import Image as PillowImage
+from PIL import PngImagePlugin
 
 from archive import services
 from archive.documents import human_size
@@ -111,7 +112,7 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
 
     def test_svg(self):
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-        self.assertRefused(svg, "drawing.svg", "not an image we can read")
+        self.assertRefused(svg, "drawing.svg", "web-page code inside it")
 
     def test_other_formats(self):
         self.assertRefused(media.image_bytes("BMP"), "photo.bmp", "BMP images are not accepted")
@@ -137,6 +138,50 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
         self.assertLess(len(bomb), 200_000)
         with mock.patch.object(PillowImage.Image, "load", side_effect=AssertionError("decoded")):
             self.assertRefused(bomb, "bomb.png", "pixels")
+
+    def test_polyglots(self):
+        """Real images that are also web pages, as an attacker builds them."""
+        payload = b"<html><body><script>alert(document.cookie)</script></body></html>"
+        # A GIF whose comment block is a page.
+        gif = io.BytesIO()
+        PillowImage.new("P", (40, 30)).save(gif, "GIF", comment=payload)
+        # A JPEG with the page in a comment (COM) segment.
+        jpeg = io.BytesIO()
+        PillowImage.new("RGB", (40, 30)).save(jpeg, "JPEG", comment=payload)
+        # A PNG with the page in a text chunk.
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "<svg onload=alert(1)>")
+        png = io.BytesIO()
+        PillowImage.new("RGB", (40, 30)).save(png, "PNG", pnginfo=info)
+        # An HTML page that starts like a GIF (GIFAR-style), opened as a GIF.
+        gifar = gif.getvalue() + b"<!DOCTYPE html><script>alert(1)</script>"
+        for content, name in (
+            (gif.getvalue(), "a.gif"),
+            (jpeg.getvalue(), "b.jpg"),
+            (png.getvalue(), "c.png"),
+            (gifar, "d.gif"),
+        ):
+            with self.subTest(name=name):
+                PillowImage.open(io.BytesIO(content)).load()  # a valid image indeed
+                self.assertRefused(content, name, "web-page code inside it")
+
+    def test_camera_metadata_is_not_mistaken_for_a_page(self):
+        xmp = b'<?xpacket begin="" id="W5M0MpCeh"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        jpeg = io.BytesIO()
+        PillowImage.new("RGB", (40, 30)).save(jpeg, "JPEG", comment=xmp)
+        self.assertEqual(self.post(jpeg.getvalue(), "camera.jpg").status_code, 302)
+
+    def test_path_traversal_in_the_file_name(self):
+        for name in ("../../../../outside.jpg", "..\\..\\outside.jpg", "/etc/cron.d/x.jpg"):
+            with self.subTest(name=name):
+                response = self.post(media.image_bytes(size=(50, 40)), name, alt=name)
+                self.assertEqual(response.status_code, 302)
+                image = Image.objects.get(alt_text=name)
+                stored = Path(settings.MEDIA_ROOT, image.file.name).resolve()
+                self.assertTrue(stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve()))
+                self.assertRegex(image.file.name, r"^images/[0-9a-f]{32}\.jpg$")
+        root = Path(settings.MEDIA_ROOT).resolve().parent
+        self.assertEqual(list(root.rglob("outside*")), [])
 
     def test_alt_text_is_required(self):
         response = self.post(media.image_bytes(), "photo.jpg", alt="")
@@ -335,6 +380,14 @@ class AttachmentUploadTests(FreshMediaMixin, TestCase):
         self.assertRefused(b"<html><script>alert(1)</script>", "r.odt", "not a PDF, DOCX or ODT")
         self.assertRefused(media.pdf_bytes(), "report.docx", "is a PDF document but its name")
         self.assertRefused(media.docx_bytes(), "../../etc/passwd", "rename it to .docx")
+
+    def test_path_traversal_in_the_file_name(self):
+        self.assertEqual(self.post(media.pdf_bytes(), "../../../../outside.pdf").status_code, 302)
+        attachment = Attachment.objects.get()
+        self.assertRegex(attachment.file.name, r"^documents/[0-9a-f]{32}\.pdf$")
+        self.assertEqual(len(private_files()), 1)
+        root = Path(settings.PRIVATE_MEDIA_ROOT).resolve().parent
+        self.assertEqual(list(root.rglob("outside*")), [])
 
     @override_settings(ATTACHMENT_MAX_BYTES=100)
     def test_oversized(self):
