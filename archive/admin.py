@@ -244,9 +244,6 @@ class WorkflowAdmin(ArchiveModelAdmin):
     list_filter = [PublicStateFilter, "status", "language", "author"]
     list_select_related = ["author"]
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
     # Permissions, checked on the server for every page, form and action.
 
     def has_change_permission(self, request, obj=None):

@@ -1,0 +1,211 @@
+"""
+End to end, in headless Chromium (Playwright, with Debian's chromium as its
+browser): an author writes a news item with an image and sends it to review;
+an editor schedules it; a visitor filters the list, finds it, opens it and
+goes back to its section. Each page is checked by axe-core (no serious or
+critical violations) and by the Content Security Policy (no violation), and
+screenshots are kept in test-results/.
+
+Runs where Chromium is installed (`make test` on a developer's machine that
+has it); CI installs it and sets E2E_REQUIRED=1, so that there a missing
+browser fails instead of skipping.
+"""
+
+import datetime
+import os
+import shutil
+import unittest
+from pathlib import Path
+
+import time_machine
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.utils import timezone
+
+from archive.models import NewsItem, Status
+
+from . import media
+from .factories import SectionFactory, UserFactory
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-results"
+# What Chromium needs to start as root in a container, and to stay off the
+# network it cannot reach here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+except ImportError:  # only where requirements-dev.txt is not installed
+    sync_playwright = None
+
+MISSING = None
+if sync_playwright is None:
+    MISSING = "Playwright is not installed (requirements-dev.txt)"
+elif not CHROMIUM:
+    MISSING = "Chromium is not installed (apt-get install chromium)"
+if MISSING and REQUIRED:
+    raise RuntimeError(f"E2E_REQUIRED=1 but {MISSING}")
+
+
+@unittest.skipIf(MISSING, MISSING or "")
+class BrowserTests(StaticLiveServerTestCase):
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API runs an event loop in this thread; the ORM
+        # calls the test makes between steps are still plain synchronous ones.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        SCREENSHOTS.mkdir(exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self):
+        self.section = SectionFactory(name="Press releases", slug="press-releases")
+        SectionFactory(name="Speeches", slug="speeches")
+        for name in ("author", "editor"):
+            user = UserFactory(username=name, role=name)
+            user.set_password(f"{name}-password")
+            user.save()
+        self.csp_violations = []
+
+    def new_page(self):
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        self.addCleanup(context.close)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("console", self.watch_console)
+        return page
+
+    def watch_console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def url(self, path):
+        return f"{self.live_server_url}{path}"
+
+    def check(self, page, name):
+        """axe-core on the page as shown: no serious or critical violation."""
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        results = Axe().run(page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {node['html'][:200]}: "
+            f"{node.get('failureSummary', '')}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+            for node in v["nodes"][:3]
+        ]
+        self.assertEqual(serious, [], f"accessibility of {name}")
+        self.assertEqual(self.csp_violations, [], f"Content Security Policy on {name}")
+
+    def sign_in(self, page, name):
+        page.goto(self.url("/admin/login/?next=/admin/"))
+        page.fill("#id_username", name)
+        page.fill("#id_password", f"{name}-password")
+        page.click("input[type=submit]")
+        page.wait_for_url(self.url("/admin/"))
+
+    def choose(self, page, field, text):
+        """Pick `text` in one of the admin's autocomplete (select2) fields."""
+        page.click(f"#id_{field} + .select2 .select2-selection")
+        page.fill(".select2-dropdown .select2-search__field", text)
+        page.click(f".select2-results__option:has-text('{text}')")
+
+    def test_author_editor_and_visitor(self):
+        # The author uploads a photo and writes the item with it as cover.
+        author = self.new_page()
+        self.sign_in(author, "author")
+        self.check(author, "admin-home")
+        photo = self.live_file("meeting.jpg", media.image_bytes(size=(1200, 800)))
+        author.goto(self.url("/admin/archive/image/add/"))
+        author.set_input_files("#id_file", str(photo))
+        author.fill("#id_alt_text", "Ministers at the round table")
+        author.click("input[name=_save]")
+        author.wait_for_selector(".messagelist .success")
+
+        author.goto(self.url("/admin/archive/newsitem/add/"))
+        author.fill("#id_title", "Foreign ministers met in Minsk")
+        self.choose(author, "section", "Press releases")
+        author.fill("#id_lead", "The Council of Foreign Ministers met in Minsk.")
+        author.fill("#id_body", "The ministers discussed collective security.")
+        self.choose(author, "cover_image", "Ministers at the round table")
+        self.check(author, "admin-news-item-form")
+        author.click("input[name=_continue]")
+        author.wait_for_selector(".workflow-panel")
+        author.fill("#comment-submit", "Ready for review.")
+        author.click("button:has-text('Send to review')")
+        author.wait_for_selector(".state-badge.state-review")
+        item = NewsItem.objects.get(title="Foreign ministers met in Minsk")
+        self.assertEqual((item.status, item.author.username), (Status.REVIEW, "author"))
+        self.assertIsNotNone(item.cover_image)
+
+        # The editor finds it in the queue and schedules it for a minute ahead.
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(self.url("/admin/queue/"))
+        self.check(editor, "admin-queue")
+        editor.click("text=Foreign ministers met in Minsk")
+        go_live = timezone.localtime().replace(second=0, microsecond=0) + datetime.timedelta(
+            minutes=2
+        )
+        editor.fill("#publish-at", go_live.strftime("%Y-%m-%dT%H:%M"))
+        editor.click("button:has-text('Publish or schedule')")
+        editor.wait_for_selector(".state-badge.state-scheduled")
+        self.check(editor, "admin-news-item-scheduled")
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).published_at, go_live)
+
+        # A visitor does not see it before its time, and sees it after: the
+        # server's clock (this process's) is moved past the go-live.
+        visitor = self.new_page()
+        visitor.goto(self.url("/news/?section=press-releases"))
+        self.assertEqual(visitor.locator("text=Foreign ministers met in Minsk").count(), 0)
+        self.enterContext(time_machine.travel(go_live + datetime.timedelta(seconds=5)))
+        visitor.goto(self.url("/"))
+        self.check(visitor, "home")
+        visitor.goto(self.url("/news/"))
+        visitor.select_option("#id_section", "press-releases")
+        visitor.fill("#id_q", "Minsk")
+        visitor.click(".filters button[type=submit]")
+        visitor.wait_for_url("**/news/?*section=press-releases*")
+        self.check(visitor, "news-list-filtered")
+        visitor.click("text=Foreign ministers met in Minsk")
+        visitor.wait_for_selector("h1:has-text('Foreign ministers met in Minsk')")
+        self.assertEqual(visitor.locator(".item__cover img").count(), 1)
+        self.check(visitor, "news-item")
+        visitor.click("text=Back to the section")
+        visitor.wait_for_url(self.url("/news/press-releases/"))
+        self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
+
+    def live_file(self, name, content):
+        folder = Path(self.enterContext(_temporary_folder()))
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+
+def _temporary_folder():
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix="cstonews-e2e-")
