@@ -156,13 +156,17 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def load_wrk(url, seconds, connections):
-    run = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+def load_wrk(url, seconds, connections, paths=None):
+    """wrk on one address, or, given `paths`, on each of them in turn."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    env = dict(os.environ)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as listing:
+        if paths:
+            listing.write("\n".join(paths) + "\n")
+            listing.flush()
+            command += ["-s", str(ROOT / "bench" / "mixed.lua")]
+            env["MIXED_PATHS"] = listing.name
+        run = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env)
     text = run.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])
     latencies = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", text, re.M))
@@ -183,16 +187,23 @@ def milliseconds(text):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def load_python(url, seconds, connections):
-    """A bounded load: `connections` threads asking one after the other for `seconds`."""
+def load_python(url, seconds, connections, paths=None):
+    """
+    A bounded load: `connections` threads asking one after the other for
+    `seconds`, for `url`, or for each of `paths` under it in turn.
+    """
     latencies, errors, stop = [], [0], time.monotonic() + seconds
     lock = threading.Lock()
+    addresses = [url.rstrip("/") + path for path in paths] if paths else [url]
 
     def worker():
+        turn = 0
         while time.monotonic() < stop:
+            address = addresses[turn % len(addresses)]
+            turn += 1
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(url, timeout=10) as response:
+                with urllib.request.urlopen(address, timeout=10) as response:
                     response.read()
                     ok = response.status < 400
             except (urllib.error.URLError, OSError):
@@ -246,16 +257,20 @@ def queries_per_request(env, pages):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def an_item_address(env):
+def item_addresses(env, count=1):
+    """Addresses of `count` public items, spread over the archive."""
     run = subprocess.run(
         [
             PYTHON,
             "manage.py",
             "shell",
             "-c",
-            "from archive.models import NewsItem; "
-            "item = NewsItem.objects.published().order_by('-published_at')[10:11].first() "
-            "or NewsItem.objects.published().first(); print(item.get_absolute_url())",
+            "from archive.models import NewsItem\n"
+            "items = NewsItem.objects.published().order_by('-published_at')\n"
+            f"step = max(1, items.count() // {count})\n"
+            f"for n in range({count}):\n"
+            "    item = items[n * step + 10 : n * step + 11].first() or items.first()\n"
+            "    print(item.get_absolute_url())",
         ],
         cwd=ROOT,
         env=env,
@@ -263,7 +278,11 @@ def an_item_address(env):
         text=True,
         check=True,
     )
-    return run.stdout.strip().splitlines()[-1]
+    return run.stdout.strip().splitlines()[-count:]
+
+
+def an_item_address(env):
+    return item_addresses(env)[0]
 
 
 SMOKE_PAGES = {"healthz", "home", "news list", "item page"}
@@ -295,6 +314,57 @@ def measure(database_url, items, seconds, connections, workers, use_wrk, static_
             row["ratio"] = row["rate"] / floor
         results[label] = rows
     return results
+
+
+def mixed_load(database_url, items, seconds, connections, workers, use_wrk, static_root):
+    """
+    Mixed public traffic on every kind of page, with the page cache on, while
+    an editor (bench/editor.py) publishes and unpublishes items and checks
+    what visitors are shown.
+    """
+    env = environment(database_url, 300, static_root)
+    deep = min(2000, max(1, items // 20))
+    paths = [path for _, path in PAGES if path and path != "DEEP"]
+    paths += [f"/news/?page={deep}", "/search/?q=council", "/news/?q=ministers&year=2021"]
+    paths += item_addresses(env, 20)
+    server = Server(env, workers)
+    try:
+        editor = subprocess.Popen(
+            [PYTHON, str(ROOT / "bench" / "editor.py"), server.base, str(seconds)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        load = load_wrk if use_wrk else load_python
+        traffic = load(server.base + "/", seconds, connections, paths=paths)
+        output, _ = editor.communicate(timeout=seconds + 120)
+        if editor.returncode:
+            raise SystemExit("The editor of the mixed load test failed (see above).")
+        checks = json.loads(output.strip().splitlines()[-1])
+    finally:
+        server.stop()
+    return {**traffic, **checks, "connections": connections, "seconds": seconds}
+
+
+def mixed_table(mixed):
+    return "\n".join(
+        [
+            f"Mixed load: every kind of page in turn, {mixed['connections']} connections, "
+            f"{mixed['seconds']} s, page cache on, while an editor publishes and unpublishes.",
+            "",
+            "| req/s | median ms | p99 ms | errors | publish cycles | unpublished served "
+            "| published not shown | slowest to appear ms |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {mixed['rate']:.0f} | {mixed['p50']:.1f} | {mixed['p99']:.1f} "
+            f"| {mixed['errors']} | {mixed['cycles']} | {mixed['unpublished_served']} "
+            f"| {mixed['published_missing']} | {mixed['visible_after_max_ms']} |",
+        ]
+    )
+
+
+def mixed_failures(mixed):
+    return mixed["errors"] + mixed["unpublished_served"] + mixed["published_missing"]
 
 
 def table(results, items, seconds, connections, tool):
@@ -342,7 +412,19 @@ def run_once(args, items, database_url):
             static_root,
             smoke=args.smoke,
         )
-        return results, ("wrk" if use_wrk else "the Python load generator")
+        mixed = None
+        if args.mixed_seconds:
+            print(f"  mixed load, {args.mixed_connections} connections ...", flush=True)
+            mixed = mixed_load(
+                database_url,
+                items,
+                args.mixed_seconds,
+                args.mixed_connections,
+                args.workers,
+                use_wrk,
+                static_root,
+            )
+        return results, mixed, ("wrk" if use_wrk else "the Python load generator")
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
 
@@ -357,6 +439,8 @@ def main():
     parser.add_argument("--python-load", action="store_true", help="Do not use wrk.")
     parser.add_argument("--smoke", action="store_true", help="Seconds, on a tiny SQLite archive.")
     parser.add_argument("--scale", type=int, nargs="*", help="Run at these sizes and draw a chart.")
+    parser.add_argument("--mixed-seconds", type=int, default=60, help="0: no mixed load test.")
+    parser.add_argument("--mixed-connections", type=int, default=64)
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
 
@@ -364,11 +448,13 @@ def main():
         folder = Path(tempfile.mkdtemp(prefix="cstonews-bench-smoke-"))
         try:
             args.seconds, args.connections, args.workers = 1, 2, 1
+            args.mixed_seconds, args.mixed_connections = 3, 4
             url = f"sqlite:///{folder / 'bench.sqlite3'}"
-            results, tool = run_once(args, 30, url)
+            results, mixed, tool = run_once(args, 30, url)
             print(table(results, 30, 1, 2, tool))
+            print(mixed_table(mixed))
             errors = sum(row["errors"] for rows in results.values() for row in rows)
-            sys.exit(1 if errors else 0)
+            sys.exit(1 if errors or mixed_failures(mixed) or not mixed["cycles"] else 0)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -377,13 +463,17 @@ def main():
     for items in sizes:
         url = args.database_url or f"postgres://postgres@127.0.0.1:5432/cstonews_bench_{items}"
         print(f"== {items:,} items ({url})", flush=True)
-        results, tool = run_once(args, items, url)
+        results, mixed, tool = run_once(args, items, url)
         text = table(results, items, args.seconds, args.connections, tool)
+        if mixed:
+            text += "\n\n" + mixed_table(mixed)
         print(text, flush=True)
         report.append(text)
         medians[items] = {row["page"]: row["p50"] for row in results["cache off"]}
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        (RESULTS / f"{stamp}-{items}.json").write_text(json.dumps(results, indent=2))
+        (RESULTS / f"{stamp}-{items}.json").write_text(
+            json.dumps({**results, "mixed": mixed}, indent=2)
+        )
     heading = (
         f"Measured {datetime.date.today()} on {machine()}, PostgreSQL, "
         f"gunicorn ({args.workers} workers)."
