@@ -25,6 +25,10 @@ from django.utils.cache import patch_vary_headers
 GENERATION = "pagecache:generation"
 NEXT_CHANGE = "pagecache:next-change:{}"
 PAGE = "pagecache:page:{}"
+BUILDING = "{}:building"
+# How long a page may be marked as being built, and how long another request
+# for it waits for that build before building the page itself.
+BUILD_SECONDS, WAIT_SECONDS = 30, 10
 # Shared by every process of the site (Redis, or files on this machine), so
 # that a change seen by one worker makes every worker's pages old.
 cache = caches["pages"]
@@ -123,6 +127,14 @@ def cacheable_response(response):
     )
 
 
+def page_key(request, generation):
+    """Where the page for `request` is kept in `generation`: per address and language."""
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    address = f"{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return PAGE.format(f"{generation}:{language}:{digest}")
+
+
 class PageCacheMiddleware:
     """Serves anonymous pages from the cache; put it after LocaleMiddleware."""
 
@@ -133,15 +145,36 @@ class PageCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         value, moment = current_generation()
-        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-        address = f"{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.sha256(address.encode()).hexdigest()
-        key = PAGE.format(f"{value}:{language}:{digest}")
-        response = cache.get(key)
+        key = page_key(request, value)
+        response = cache.get(key) or self.wait_for_builder(key)
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
-        response = self.get_response(request)
+        # Mark this page as being built, so that requests for it arriving
+        # meanwhile wait for it instead of building it again (after a
+        # publish, every visitor at once would otherwise rebuild every page).
+        building = cache.add(BUILDING.format(key), 1, BUILD_SECONDS)
+        try:
+            response = self.get_response(request)
+            self.store(key, moment, response)
+        finally:
+            if building:
+                cache.delete(BUILDING.format(key))
+        return response
+
+    @staticmethod
+    def wait_for_builder(key):
+        """The page another request is building right now, once it is there (or None)."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while cache.get(BUILDING.format(key)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+            response = cache.get(key)
+            if response is not None:
+                return response
+        return None
+
+    @staticmethod
+    def store(key, moment, response):
         if cacheable_response(response):
             seconds = settings.PAGE_CACHE_SECONDS
             remaining = moment - timezone.now().timestamp()
@@ -151,4 +184,3 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
             cache.set(key, response, seconds)
             response["X-Page-Cache"] = "miss"
-        return response

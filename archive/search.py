@@ -4,8 +4,9 @@ Text search of news items and statements.
 On PostgreSQL: the stored, weighted search vector (filled by a trigger at
 write time, migration 0008) matched with websearch_to_tsquery, so that
 "quoted phrases", `or` and `-word` work and no input is a syntax error;
-English and Russian stemming both apply; results are ranked, and matching
-fragments are highlighted by ts_headline. Elsewhere (SQLite): every word
+English and Russian stemming both apply; results are ranked (newest first
+when more than RANK_LIMIT items match, as ranking reads every match), and
+matching fragments are highlighted by ts_headline. Elsewhere (SQLite): every word
 must occur in the title or text, newest first, highlighted in Python.
 """
 
@@ -14,12 +15,14 @@ import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Func, Q, TextField, Value, When
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 MAX_WORDS = 10
+# Above this many matches, results are listed newest first, not ranked.
+RANK_LIMIT = 2000
 # Where each kind of item keeps the text a result shows.
 SNIPPET_FIELDS = {"newsitem": ("lead", "body"), "statement": ("text",)}
 # Markers ts_headline puts around a match; turned into <mark> after escaping.
@@ -45,13 +48,22 @@ def ts_query(query):
 
 
 def search(queryset, query, *, text_fields, date_field):
-    """`queryset` narrowed to what matches `query`, best first."""
+    """
+    `queryset` narrowed to what matches `query`: best first, or, when more
+    than RANK_LIMIT items match, newest first (see is_ranked).
+    """
     if uses_postgres():
         tsquery = ts_query(query)
-        return (
-            queryset.filter(search_vector=tsquery)
-            .annotate(rank=SearchRank(F("search_vector"), tsquery))
-            .order_by("-rank", f"-{date_field}", "-pk")
+        matches = queryset.filter(search_vector=tsquery)
+        if more_than(matches, RANK_LIMIT):
+            # Ranking reads every match (a common word: most of the archive,
+            # on every request); newest first walks the date index and stops
+            # at the page. The page says so and offers to narrow the search.
+            return matches.annotate(rank=Value(0.0, output_field=FloatField())).order_by(
+                f"-{date_field}", "-pk"
+            )
+        return matches.annotate(rank=SearchRank(F("search_vector"), tsquery)).order_by(
+            "-rank", f"-{date_field}", "-pk"
         )
     words = words_of(query)
     if not words:
@@ -62,6 +74,16 @@ def search(queryset, query, *, text_fields, date_field):
             match |= Q(**{f"{field}__icontains": word})
         queryset = queryset.filter(match)
     return queryset
+
+
+def more_than(queryset, limit):
+    """Whether `queryset` has more than `limit` rows, reading at most limit + 1."""
+    return queryset.order_by().values("pk")[limit : limit + 1].exists()
+
+
+def is_ranked(queryset):
+    """Whether search() ordered `queryset` by relevance (else newest first)."""
+    return isinstance(queryset.query.annotations.get("rank"), SearchRank)
 
 
 def with_headlines(queryset, query, *, text_fields):

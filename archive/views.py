@@ -329,6 +329,8 @@ class SearchResultsMixin:
                 kwargs["object_list"], query, text_fields=self.snippet_fields
             )
         context = super().get_context_data(search_query=query, **kwargs)
+        if query and search.uses_postgres() and not search.is_ranked(self.object_list):
+            context["newest_first"] = search.RANK_LIMIT
         if query:
             # Counted over every match: once per change of the archive.
             context["facets"] = pagecache.remember(
@@ -801,7 +803,17 @@ class SearchView(TemplateView):
             statements = statements.none()
         elif data["kind"] == "statements":
             news = news.none()
-        page = self.paginate(combined(news, statements))
+        ranked = search.uses_postgres() and search.is_ranked(news) and search.is_ranked(statements)
+        number = self.page_number()
+        bound = None
+        if search.uses_postgres() and not ranked:
+            context["newest_first"] = search.RANK_LIMIT
+            # Newest first, each kind is read from its date index down to the
+            # end of this page only, not in full.
+            bound = number * self.paginate_by
+        shown = {"news": data["kind"] != "statements", "statements": data["kind"] != "news"}
+        total = sum(count for kind, count in counts["kinds"] if shown[kind])
+        page = self.paginate(combined(news, statements, ranked, bound), number, total)
         context.update(
             search_query=query,
             facets=facets,
@@ -812,15 +824,15 @@ class SearchView(TemplateView):
         )
         return context
 
-    def paginate(self, rows):
-        paginator = CountCachingPaginator(
-            rows, self.paginate_by, allow_empty_first_page=True, count_key=count_key(self.request)
-        )
-        raw = self.request.GET.get("page", "1")
+    def page_number(self):
         try:
-            number = max(1, int(raw))
+            return max(1, int(self.request.GET.get("page", "1")))
         except ValueError:
-            number = 1
+            return 1
+
+    def paginate(self, rows, number, total):
+        paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
+        paginator.count = total  # counted with the facets, once per change of the archive
         if number > paginator.num_pages:
             raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
         return paginator.page(number)
@@ -849,9 +861,13 @@ class SearchView(TemplateView):
         return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
 
 
-def combined(news, statements):
-    """One ordered list of (kind, pk, rank, date) over both kinds of results."""
-    rank = F("rank") if search.uses_postgres() else Value(0.0, output_field=FloatField())
+def combined(news, statements, ranked, bound=None):
+    """
+    One ordered list of (kind, pk, rank, date) over both kinds of results:
+    best first, or, when either kind has too many matches to rank, newest
+    first (which PostgreSQL reads from the date indexes, page by page).
+    """
+    rank = F("rank") if ranked else Value(0.0, output_field=FloatField())
     rows = (
         news.order_by()
         .annotate(result_kind=Value("n"), score=rank, moment=F("published_at"))
@@ -866,7 +882,12 @@ def combined(news, statements):
         )
         .values_list("result_kind", "pk", "score", "moment")
     )
-    return rows.union(other, all=True).order_by("-score", "-moment", "-pk")
+    order = ("-score", "-moment", "-pk") if ranked else ("-moment", "-pk")
+    if bound is not None:
+        # Only the first `bound` rows of each kind can be on the pages up to
+        # this one (PostgreSQL allows a LIMIT inside a UNION).
+        rows, other = rows.order_by(*order)[:bound], other.order_by(*order)[:bound]
+    return rows.union(other, all=True).order_by(*order)
 
 
 def search_counts(news, statements, kind):

@@ -1,11 +1,13 @@
 import datetime
+from unittest import mock
 
 import time_machine
 from django.core.cache import cache
-from django.test import TestCase, override_settings
+from django.http import HttpResponse
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from archive import services
+from archive import pagecache, services
 from archive.models import Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
@@ -32,6 +34,33 @@ class PageCacheTests(TestCase):
         with self.assertNumQueries(0):
             response = self.get()
         self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "First news")
+
+    def key_of(self, path):
+        request = RequestFactory().get(path)
+        request.LANGUAGE_CODE = "en"
+        return pagecache.page_key(request, pagecache.current_generation()[0])
+
+    def test_a_page_being_built_is_waited_for_not_built_again(self):
+        key = self.key_of("/news/")
+        pagecache.cache.set(pagecache.BUILDING.format(key), 1)
+
+        def the_other_request_finishes(seconds):
+            pagecache.cache.set(key, HttpResponse("Built by the other request"))
+
+        with (
+            mock.patch.object(pagecache.time, "sleep", the_other_request_finishes),
+            self.assertNumQueries(0),
+        ):
+            response = self.get()
+        self.assertContains(response, "Built by the other request")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+
+    def test_a_build_that_never_finishes_is_not_waited_for_forever(self):
+        NewsItemFactory(title="First news", section=self.section)
+        pagecache.cache.set(pagecache.BUILDING.format(self.key_of("/news/")), 1)
+        with mock.patch.object(pagecache, "WAIT_SECONDS", 0.05):
+            response = self.get()
         self.assertContains(response, "First news")
 
     def test_publish_edit_and_unpublish_show_on_the_next_request(self):

@@ -1,9 +1,10 @@
 import datetime
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 from django.db import connection
 from django.test import TestCase
 
+from archive import search
 from archive.models import Status
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory
@@ -94,7 +95,9 @@ class BothDatabasesTests(SearchTestCase):
 
     def test_counts_are_remembered_until_the_archive_changes(self):
         self.search("peacekeeping")
-        with self.assertNumQueries(3):  # the page: its results, its news, its statements
+        # The page: its results, its news, its statements; on PostgreSQL also
+        # whether each kind has too many matches to rank (a bounded look).
+        with self.assertNumQueries(5 if ON_POSTGRES else 3):
             self.search("peacekeeping")
         with self.captureOnCommitCallbacks(execute=True):
             NewsItemFactory(
@@ -183,6 +186,28 @@ class PostgresSearchTests(SearchTestCase):
             titles(self.search("peacekeeping -pandemic", kind="news"), "results"),
             [self.title_match.title],
         )
+
+    def test_too_many_matches_to_rank_are_listed_newest_first(self):
+        # body_match (2022) is newer than title_match (2021), which ranks higher.
+        ranked = self.search("peacekeeping", kind="news")
+        self.assertNotIn("newest_first", ranked.context)
+        with mock.patch.object(search, "RANK_LIMIT", 1):
+            for response in (
+                self.search("peacekeeping", kind="news"),
+                self.client.get("/news/", {"q": "peacekeeping"}),
+            ):
+                names = "results" if "results" in response.context else "object_list"
+                self.assertEqual(
+                    titles(response, names), [self.body_match.title, self.title_match.title]
+                )
+                self.assertContains(response, "More than 1 items match, so they are listed")
+            both = self.search("peacekeeping")
+            self.assertEqual(
+                titles(both, "results"),
+                # 1 June 2022, 1 June 2021, 1 March 2021.
+                [self.body_match.title, self.title_match.title, self.statement.title],
+            )
+            self.assertEqual(both.context["paginator"].count, 3)
 
     def test_vectors_are_kept_up_to_date_at_write_time(self):
         item = self.title_match
