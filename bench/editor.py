@@ -33,6 +33,9 @@ from archive.models import NewsItem, Section, Status  # noqa: E402
 from archive.roles import give_role  # noqa: E402
 
 PROBES = 5
+# Between two publish-and-unpublish rounds: a busy editor's pace (a dozen
+# changes a minute), each change making every cached page new.
+PAUSE = 5.0
 # How long a published item may take to show (it should be the next request).
 VISIBLE_WITHIN = 2.0
 
@@ -105,7 +108,7 @@ def main():
         in_feed = item.title in fetch(base + "/feeds/news/")[1]
         found["unpublished_served"] += (status != 404) + listed + in_feed
         found["cycles"] += 1
-        time.sleep(0.2)
+        time.sleep(PAUSE)
     after = found.pop("visible_after")
     found["visible_after_max_ms"] = round(max(after) * 1000, 1) if after else None
     print(json.dumps(found))

@@ -281,6 +281,27 @@ def item_addresses(env, count=1):
     return run.stdout.strip().splitlines()[-count:]
 
 
+def deepest_page(env):
+    """Page 2,000 of the news list, or its last page where it has fewer."""
+    run = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings\n"
+            "from archive.models import NewsItem\n"
+            "print(-(-NewsItem.objects.published().count() // settings.NEWS_PAGE_SIZE))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return max(1, min(2000, int(run.stdout.strip().splitlines()[-1])))
+
+
 def an_item_address(env):
     return item_addresses(env)[0]
 
@@ -288,8 +309,8 @@ def an_item_address(env):
 SMOKE_PAGES = {"healthz", "home", "news list", "item page"}
 
 
-def measure(database_url, items, seconds, connections, workers, use_wrk, static_root, smoke=False):
-    deep = min(2000, max(1, items // 20))
+def measure(database_url, seconds, connections, workers, use_wrk, static_root, smoke=False):
+    deep = deepest_page(environment(database_url, 0, static_root))
     pages = [(name, f"/news/?page={deep}" if path == "DEEP" else path) for name, path in PAGES]
     if smoke:
         pages = [(name, path) for name, path in pages if name in SMOKE_PAGES]
@@ -316,14 +337,14 @@ def measure(database_url, items, seconds, connections, workers, use_wrk, static_
     return results
 
 
-def mixed_load(database_url, items, seconds, connections, workers, use_wrk, static_root):
+def mixed_load(database_url, seconds, connections, workers, use_wrk, static_root):
     """
     Mixed public traffic on every kind of page, with the page cache on, while
     an editor (bench/editor.py) publishes and unpublishes items and checks
     what visitors are shown.
     """
     env = environment(database_url, 300, static_root)
-    deep = min(2000, max(1, items // 20))
+    deep = deepest_page(env)
     paths = [path for _, path in PAGES if path and path != "DEEP"]
     paths += [f"/news/?page={deep}", "/search/?q=council", "/news/?q=ministers&year=2021"]
     paths += item_addresses(env, 20)
@@ -404,7 +425,6 @@ def run_once(args, items, database_url):
         use_wrk = shutil.which("wrk") is not None and not args.python_load
         results = measure(
             database_url,
-            items,
             args.seconds,
             args.connections,
             args.workers,
@@ -417,7 +437,6 @@ def run_once(args, items, database_url):
             print(f"  mixed load, {args.mixed_connections} connections ...", flush=True)
             mixed = mixed_load(
                 database_url,
-                items,
                 args.mixed_seconds,
                 args.mixed_connections,
                 args.workers,
