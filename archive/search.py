@@ -23,6 +23,9 @@ from django.utils.safestring import mark_safe
 MAX_WORDS = 10
 # Above this many matches, results are listed newest first, not ranked.
 RANK_LIMIT = 2000
+# ... and counted up to this many only ("more than 10,000"), without the
+# counts by section and year, which would read every match.
+COUNT_LIMIT = 10_000
 # Where each kind of item keeps the text a result shows.
 SNIPPET_FIELDS = {"newsitem": ("lead", "body"), "statement": ("text",)}
 # Markers ts_headline puts around a match; turned into <mark> after escaping.
@@ -79,6 +82,11 @@ def search(queryset, query, *, text_fields, date_field):
 def more_than(queryset, limit):
     """Whether `queryset` has more than `limit` rows, reading at most limit + 1."""
     return queryset.order_by().values("pk")[limit : limit + 1].exists()
+
+
+def bounded_count(queryset):
+    """How many rows `queryset` has, counting COUNT_LIMIT + 1 at most."""
+    return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
 def is_ranked(queryset):

@@ -34,6 +34,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -212,10 +213,12 @@ class CountCachingPaginator(Paginator):
     set of filters, not on every request (a COUNT reads every matching row).
     """
 
-    def __init__(self, *args, count_key=None, ids_first=False, **kwargs):
+    def __init__(self, *args, count_key=None, ids_first=False, bounded=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
         self.ids_first = ids_first
+        # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
+        self.bounded = bounded
 
     def page(self, number):
         if not self.ids_first:
@@ -230,9 +233,14 @@ class CountCachingPaginator(Paginator):
 
     @cached_property
     def count(self):
+        def count():
+            if self.bounded:
+                return search.bounded_count(self.object_list)
+            return Paginator.count.func(self)
+
         if self.count_key is None:
-            return super().count
-        return pagecache.remember(self.count_key, lambda: Paginator.count.func(self))
+            return count()
+        return pagecache.remember(self.count_key, count)
 
 
 def count_key(request):
@@ -286,6 +294,7 @@ class ListPageMixin:
             allow_empty_first_page=True,
             count_key=count_key(self.request),
             ids_first=True,
+            bounded=getattr(self, "newest_first", False),
         )
         raw = self.request.GET.get("page", "").strip()
         try:
@@ -328,10 +337,17 @@ class SearchResultsMixin:
             kwargs["object_list"] = search.with_headlines(
                 kwargs["object_list"], query, text_fields=self.snippet_fields
             )
+        # Too many matches to rank: listed newest first, counted up to a limit.
+        self.newest_first = bool(
+            query and search.uses_postgres() and not search.is_ranked(self.object_list)
+        )
         context = super().get_context_data(search_query=query, **kwargs)
-        if query and search.uses_postgres() and not search.is_ranked(self.object_list):
+        if self.newest_first:
             context["newest_first"] = search.RANK_LIMIT
-        if query:
+        capped = context["paginator"] and context["paginator"].count > search.COUNT_LIMIT
+        if capped:
+            context["count_limit"] = search.COUNT_LIMIT
+        elif query:
             # Counted over every match: once per change of the archive.
             context["facets"] = pagecache.remember(
                 "facets:" + count_key(self.request), lambda: self.facets(self.object_list)
@@ -412,10 +428,35 @@ def latest_per_section(count):
 
 
 def archive_years():
-    """[(year, count), ...] of all public news; counted once per change of the archive."""
-    return pagecache.remember(
-        "archive:years", lambda: year_counts(NewsItem.objects.published(), "published_at")
-    )
+    """
+    [(year, count), ...] of all public news, newest first; counted once per
+    change of the archive, a year at a time through the date index (grouping
+    every row by its local year read the whole table: 1.8 s at 1,000,000).
+    """
+
+    def count():
+        news = NewsItem.objects.published().order_by()
+        moments = news.values_list("published_at", flat=True)
+        newest, oldest = (
+            moments.order_by("-published_at").first(),
+            moments.order_by("published_at").first(),
+        )
+        if newest is None:
+            return []
+        years = range(timezone.localtime(newest).year, timezone.localtime(oldest).year - 1, -1)
+        counted = [
+            (
+                year,
+                news.filter(
+                    published_at__gte=start_of_day(datetime.date(year, 1, 1)),
+                    published_at__lt=start_of_day(datetime.date(year + 1, 1, 1)),
+                ).count(),
+            )
+            for year in years
+        ]
+        return [(year, number) for year, number in counted if number]
+
+    return pagecache.remember("archive:years", count)
 
 
 def archive_months(year):
@@ -788,9 +829,10 @@ class SearchView(TemplateView):
             news = news.filter(published_at__year=data["year"])
             statements = statements.filter(adopted_on__year=data["year"])
         # Counted over every match: once per change of the archive.
+        ranked = search.uses_postgres() and search.is_ranked(news) and search.is_ranked(statements)
         counts = pagecache.remember(
             "search-facets:" + count_key(self.request),
-            lambda: search_counts(news, statements, data["kind"]),
+            lambda: search_counts(news, statements, data["kind"], bounded=not ranked),
         )
         labels = {"news": _("News"), "statements": _("Statements")}
         facets = {
@@ -803,7 +845,6 @@ class SearchView(TemplateView):
             statements = statements.none()
         elif data["kind"] == "statements":
             news = news.none()
-        ranked = search.uses_postgres() and search.is_ranked(news) and search.is_ranked(statements)
         number = self.page_number()
         bound = None
         if search.uses_postgres() and not ranked:
@@ -813,6 +854,9 @@ class SearchView(TemplateView):
             bound = number * self.paginate_by
         shown = {"news": data["kind"] != "statements", "statements": data["kind"] != "news"}
         total = sum(count for kind, count in counts["kinds"] if shown[kind])
+        if counts.get("capped"):
+            context["count_limit"] = search.COUNT_LIMIT
+            total = min(total, search.COUNT_LIMIT)
         page = self.paginate(combined(news, statements, ranked, bound), number, total)
         context.update(
             search_query=query,
@@ -890,8 +934,19 @@ def combined(news, statements, ranked, bound=None):
     return rows.union(other, all=True).order_by(*order)
 
 
-def search_counts(news, statements, kind):
-    """What /search/ counts over all its matches: by kind, year and section."""
+def search_counts(news, statements, kind, bounded=False):
+    """
+    What /search/ counts over all its matches: by kind, year and section;
+    `bounded`: by kind only, up to search.COUNT_LIMIT + 1 each (a common word).
+    """
+    if bounded:
+        kinds = [
+            ("news", search.bounded_count(news)),
+            ("statements", search.bounded_count(statements)),
+        ]
+        capped = any(count > search.COUNT_LIMIT for _, count in kinds)
+        if capped:
+            return {"kinds": kinds, "years": [], "capped": True}
     counts = {
         "kinds": [("news", news.count()), ("statements", statements.count())],
         "years": merge_years(

@@ -41,12 +41,14 @@ VISIBLE_WITHIN = 2.0
 
 
 def fetch(url):
-    """(status, body) of an anonymous GET."""
+    """(status, body) of an anonymous GET; status 0 when the site did not answer in time."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
+    except (urllib.error.URLError, OSError):
+        return 0, ""
 
 
 def probes(editor):
@@ -106,7 +108,7 @@ def main():
         status, _ = fetch(address)
         listed = item.title in fetch(base + "/news/")[1]
         in_feed = item.title in fetch(base + "/feeds/news/")[1]
-        found["unpublished_served"] += (status != 404) + listed + in_feed
+        found["unpublished_served"] += (status == 200) + listed + in_feed
         found["cycles"] += 1
         time.sleep(PAUSE)
     after = found.pop("visible_after")
