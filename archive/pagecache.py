@@ -17,6 +17,7 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.core.cache import cache as data_cache  # where remember() keeps its answers
 from django.core.cache import caches
 from django.db.models import Min
 from django.utils import timezone
@@ -94,8 +95,6 @@ def remember(name, compute, seconds=300):
     and kept in the default cache: for answers that read many rows (a total,
     the latest change) and stay right until something public changes.
     """
-    from django.core.cache import cache as data_cache
-
     generation, _ = current_generation()
     key = f"remember:{generation}:{name}"
     # Kept in a tuple, so that an answer of None is remembered too.

@@ -7,38 +7,43 @@ sitemap of the last two days.
 import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from .models import Body, NewsItem, Person, Section, Statement, Topic
 from .pagecache import remember
+from .views import CountCachingPaginator
 
 
-class RememberedCountPaginator(Paginator):
-    """Counts its items once per generation of the archive (a COUNT reads every row)."""
+class PublicItemsSitemap(Sitemap):
+    """
+    Public items, each with its own lastmod. The total and the latest change
+    read every public row, so they are worked out once per change of the
+    archive, not on each request (Django's default walks every item).
+    """
 
-    def __init__(self, name, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.name = name
-
-    @cached_property
-    def count(self):
-        return remember(f"sitemap-count:{self.name}", lambda: Paginator.count.func(self))
-
-
-def latest_news_change():
-    """When public news last changed: the lastmod of several sitemaps."""
-    return remember(
-        "sitemap-latest-news",
-        lambda: NewsItem.objects.published().aggregate(latest=Max("updated_at"))["latest"],
-    )
-
-
-class NewsSitemap(Sitemap):
-    changefreq = "monthly"
     limit = 10_000
+    name = None
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+    @property
+    def paginator(self):
+        return CountCachingPaginator(
+            self._items(), self.limit, count_key=f"sitemap-count:{self.name}"
+        )
+
+    def get_latest_lastmod(self):
+        return remember(
+            f"sitemap-latest:{self.name}",
+            lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
+        )
+
+
+class NewsSitemap(PublicItemsSitemap):
+    name = "news"
+    changefreq = "monthly"
 
     def items(self):
         return (
@@ -48,39 +53,14 @@ class NewsSitemap(Sitemap):
             .order_by("-published_at", "-pk")
         )
 
-    def lastmod(self, item):
-        return item.updated_at
 
-    @property
-    def paginator(self):
-        return RememberedCountPaginator("news", self._items(), self.limit)
-
-    def get_latest_lastmod(self):
-        # One aggregate per change of the archive, not a walk through every
-        # item (Django's default).
-        return latest_news_change()
-
-
-class StatementSitemap(Sitemap):
+class StatementSitemap(PublicItemsSitemap):
+    name = "statements"
     changefreq = "yearly"
-    limit = 10_000
 
     def items(self):
         return (
             Statement.objects.published().only("slug", "updated_at").order_by("-adopted_on", "-pk")
-        )
-
-    def lastmod(self, statement):
-        return statement.updated_at
-
-    @property
-    def paginator(self):
-        return RememberedCountPaginator("statements", self._items(), self.limit)
-
-    def get_latest_lastmod(self):
-        return remember(
-            "sitemap-latest-statements",
-            lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
         )
 
 
@@ -114,7 +94,7 @@ class RelatedSitemap(Sitemap):
         )
 
     def get_latest_lastmod(self):
-        return latest_news_change()
+        return NewsSitemap().get_latest_lastmod()
 
 
 class SectionSitemap(RelatedSitemap):

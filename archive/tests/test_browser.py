@@ -14,6 +14,7 @@ browser fails instead of skipping.
 import datetime
 import os
 import shutil
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -199,13 +200,7 @@ class BrowserTests(StaticLiveServerTestCase):
         self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
 
     def live_file(self, name, content):
-        folder = Path(self.enterContext(_temporary_folder()))
-        path = folder / name
+        folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
+        path = Path(folder) / name
         path.write_bytes(content)
         return path
-
-
-def _temporary_folder():
-    import tempfile
-
-    return tempfile.TemporaryDirectory(prefix="cstonews-e2e-")

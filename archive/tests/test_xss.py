@@ -13,7 +13,7 @@ import html5lib
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
-from archive.models import Status
+from archive.models import Attachment, Body, Image, NewsItem, Person, Statement, Status, Topic
 
 from .factories import (
     BodyFactory,
@@ -55,8 +55,6 @@ def runs(value):
 class XSSTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        from archive.models import Attachment, Body, Image, NewsItem, Person, Statement, Topic
-
         cls.admin = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
         cls.section = SectionFactory(slug="news", name=CORPUS[0][:200])
         cls.urls = ["/", "/news/", "/statements/", "/search/?q=alert", "/news/?q=alert"]
