@@ -11,7 +11,9 @@ import datetime
 import django_filters
 from django import forms
 from django.db import models
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, NewsItem, Statement
@@ -37,6 +39,36 @@ class DateInput(forms.DateInput):
             except ValueError:
                 return None
         return super().format_value(value)
+
+
+class QuickSelect(forms.Select):
+    """
+    A <select> written in Python (without option groups, which no filter
+    has). Django renders every <option> through a template of its own, and
+    the filter forms' options were a third of the time a list page took to
+    build (measured with cProfile).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+        )
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(*args, **kwargs)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -72,13 +104,13 @@ class ArchiveFilterSet(django_filters.FilterSet):
         label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH
     )
     # Choices from the cached taxonomy: no query to show the form.
-    topic = django_filters.ChoiceFilter(
+    topic = ChoiceFilter(
         label=_("Topic"),
         field_name="topics__slug",
         choices=choices("topic"),
         empty_label=_("All topics"),
     )
-    language = django_filters.ChoiceFilter(
+    language = ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("All languages")
     )
     date_from = django_filters.DateFilter(
@@ -134,19 +166,19 @@ class NewsItemFilter(ArchiveFilterSet):
     order_field = "published_at"
     text_fields = ("title", "lead", "body")
 
-    section = django_filters.ChoiceFilter(
+    section = ChoiceFilter(
         label=_("Section"),
         choices=choices("section"),
         method="filter_section",
         empty_label=_("All sections"),
     )
-    person = django_filters.ChoiceFilter(
+    person = ChoiceFilter(
         label=_("Person"),
         field_name="persons__slug",
         choices=choices("person"),
         empty_label=_("All persons"),
     )
-    body = django_filters.ChoiceFilter(
+    body = ChoiceFilter(
         label=_("Statutory body"),
         field_name="bodies__slug",
         choices=choices("body"),
@@ -178,15 +210,13 @@ class StatementFilter(ArchiveFilterSet):
     order_field = "adopted_on"
     text_fields = ("title", "text")
 
-    body = django_filters.ChoiceFilter(
+    body = ChoiceFilter(
         label=_("Adopted by"),
         field_name="adopted_by__slug",
         choices=choices("body"),
         empty_label=_("All bodies"),
     )
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("All kinds")
-    )
+    kind = ChoiceFilter(label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("All kinds"))
 
     class Meta:
         model = Statement
@@ -200,7 +230,7 @@ class SearchForm(forms.Form):
     KINDS = [("", _("News and statements")), ("news", _("News")), ("statements", _("Statements"))]
 
     q = forms.CharField(label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False)
-    kind = forms.ChoiceField(label=_("In"), choices=KINDS, required=False)
+    kind = forms.ChoiceField(label=_("In"), choices=KINDS, required=False, widget=QuickSelect)
     section = forms.SlugField(required=False, widget=forms.HiddenInput)
     year = forms.IntegerField(
         required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=forms.HiddenInput

@@ -251,6 +251,16 @@ class NewsFilterTests(TestCase):
         self.assertContains(response, '<option value="news" selected>News</option>', html=True)
         self.assertContains(response, 'name="year" value="2020"')
 
+    def test_filter_choices_are_escaped_and_labelled(self):
+        PersonFactory(name="<b>Bold</b> & Co", slug="bold")
+        response = self.client.get(NEWS, {"person": "bold"})
+        self.assertContains(
+            response, '<option value="bold" selected>&lt;b&gt;Bold&lt;/b&gt; &amp; Co</option>'
+        )
+        self.assertContains(response, '<label for="id_person">Person</label>')
+        self.assertContains(response, '<select name="person" id="id_person">')
+        self.assertContains(response, '<option value="">All persons</option>')
+
 
 class BadInputTests(TestCase):
     """Bad query strings give the page with a message, never a 500."""
