@@ -20,19 +20,26 @@ from django.conf import settings
 from django.core.cache import cache as data_cache  # where remember() keeps its answers
 from django.core.cache import caches
 from django.db.models import Min
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
 GENERATION = "pagecache:generation"
-NEXT_CHANGE = "pagecache:next-change:{}"
+# (generation, when what is public next changes by itself) for the newest generation.
+NEXT_CHANGE = "pagecache:next-change"
+# A page is kept under its address alone, with the generation it was built in:
+# one read of the cache then brings the generation and the page together,
+# which matters when the cache is another machine (Redis) and each read is
+# a round trip; and a new page takes the place of the old one.
 PAGE = "pagecache:page:{}"
-BUILDING = "{}:building"
+BUILDING = "{}:building:{}"
 # How long a page may be marked as being built, and how long another request
 # for it waits for that build before building the page itself.
 BUILD_SECONDS, WAIT_SECONDS = 30, 10
 # Shared by every process of the site (Redis, or files on this machine), so
 # that a change seen by one worker makes every worker's pages old.
-cache = caches["pages"]
+cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
 
@@ -74,19 +81,25 @@ def next_change():
     return min(moments) if moments else None
 
 
-def current_generation():
-    """The generation, moved on if a scheduled moment has come since it began."""
-    value = generation()
-    key = NEXT_CHANGE.format(value)
-    moment = cache.get(key)
-    if moment is None:
+def current_generation(*keys):
+    """
+    (generation, moment of the next scheduled change, {key: value} of `keys`
+    in the cache), read in one round trip. The generation moves on first if
+    a scheduled moment has come since it began.
+    """
+    found = cache.get_many([GENERATION, NEXT_CHANGE, *keys])
+    value = found.pop(GENERATION, None) or generation()
+    known = found.pop(NEXT_CHANGE, None)
+    if known and known[0] == value:
+        moment = known[1]
+    else:
         changes_at = next_change()
         moment = changes_at.timestamp() if changes_at else float("inf")
-        cache.set(key, moment, None)
+        cache.set(NEXT_CHANGE, (value, moment), None)
     if timezone.now().timestamp() >= moment:
         bump()
-        return current_generation()
-    return value, moment
+        return current_generation(*keys)
+    return value, moment, found
 
 
 def remember(name, compute, seconds=300):
@@ -95,7 +108,7 @@ def remember(name, compute, seconds=300):
     and kept in the default cache: for answers that read many rows (a total,
     the latest change) and stay right until something public changes.
     """
-    generation, _ = current_generation()
+    generation, _, _ = current_generation()
     key = f"remember:{generation}:{name}"
     # Kept in a tuple, so that an answer of None is remembered too.
     found = data_cache.get(key)
@@ -126,12 +139,28 @@ def cacheable_response(response):
     )
 
 
-def page_key(request, generation):
-    """Where the page for `request` is kept in `generation`: per address and language."""
+def page_key(request):
+    """Where the page for `request` is kept: per address and language."""
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     address = f"{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return PAGE.format(f"{generation}:{language}:{digest}")
+    return PAGE.format(f"{language}:{digest}")
+
+
+def packed(value, response):
+    """What the cache keeps of a page: plain values, quicker to load than a response."""
+    return (value, response.status_code, list(response.items()), response.content)
+
+
+def unpacked(value, entry):
+    """The response kept in `entry` if it was built in generation `value`, else None."""
+    if not entry or entry[0] != value:
+        return None
+    _, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for header, header_value in headers:
+        response[header] = header_value
+    return response
 
 
 class PageCacheMiddleware:
@@ -143,37 +172,38 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        value, moment = current_generation()
-        key = page_key(request, value)
-        response = cache.get(key) or self.wait_for_builder(key)
+        key = page_key(request)
+        value, moment, found = current_generation(key)
+        response = unpacked(value, found.get(key)) or self.wait_for_builder(key, value)
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
         # Mark this page as being built, so that requests for it arriving
         # meanwhile wait for it instead of building it again (after a
         # publish, every visitor at once would otherwise rebuild every page).
-        building = cache.add(BUILDING.format(key), 1, BUILD_SECONDS)
+        building = BUILDING.format(key, value)
+        marked = cache.add(building, 1, BUILD_SECONDS)
         try:
             response = self.get_response(request)
-            self.store(key, moment, response)
+            self.store(key, value, moment, response)
         finally:
-            if building:
-                cache.delete(BUILDING.format(key))
+            if marked:
+                cache.delete(building)
         return response
 
     @staticmethod
-    def wait_for_builder(key):
+    def wait_for_builder(key, value):
         """The page another request is building right now, once it is there (or None)."""
         deadline = time.monotonic() + WAIT_SECONDS
-        while cache.get(BUILDING.format(key)) and time.monotonic() < deadline:
+        while cache.get(BUILDING.format(key, value)) and time.monotonic() < deadline:
             time.sleep(0.02)
-            response = cache.get(key)
+            response = unpacked(value, cache.get(key))
             if response is not None:
                 return response
         return None
 
     @staticmethod
-    def store(key, moment, response):
+    def store(key, value, moment, response):
         if cacheable_response(response):
             seconds = settings.PAGE_CACHE_SECONDS
             remaining = moment - timezone.now().timestamp()
@@ -181,5 +211,5 @@ class PageCacheMiddleware:
                 # Never kept past the next scheduled change of what is public.
                 seconds = max(1, int(remaining))
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
-            cache.set(key, response, seconds)
+            cache.set(key, packed(value, response), seconds)
             response["X-Page-Cache"] = "miss"

@@ -2,7 +2,12 @@ import shutil
 import tempfile
 
 from django.core.cache import caches
-from django.test.runner import DiscoverRunner
+from django.test.runner import (
+    DiscoverRunner,
+    ParallelTestSuite,
+    RemoteTestResult,
+    RemoteTestRunner,
+)
 from django.test.utils import override_settings
 
 
@@ -18,11 +23,22 @@ def fresh_caches(result_class):
     return Result
 
 
+class FreshCachesRemoteRunner(RemoteTestRunner):
+    # With --parallel, tests run (and must start with empty caches) in workers.
+    resultclass = fresh_caches(RemoteTestResult)
+
+
+class FreshCachesParallelSuite(ParallelTestSuite):
+    runner_class = FreshCachesRemoteRunner
+
+
 class TemporaryMediaRunner(DiscoverRunner):
     """
     Django's runner, with uploads written to a throw-away folder (never to
     media/) and caches emptied before each test.
     """
+
+    parallel_test_suite = FreshCachesParallelSuite
 
     def get_resultclass(self):
         from unittest import TextTestResult
@@ -35,8 +51,16 @@ class TemporaryMediaRunner(DiscoverRunner):
         public, private = f"{self.media_dir}/public", f"{self.media_dir}/private"
         # Tests build pages from data that changes test by test: the page cache
         # is off except in the tests of the cache itself.
+        # Each test process has caches of its own: a shared one (files,
+        # Redis) would be emptied by the other processes' tests mid-test.
         self.media_override = override_settings(
-            MEDIA_ROOT=public, PRIVATE_MEDIA_ROOT=private, PAGE_CACHE_SECONDS=0
+            MEDIA_ROOT=public,
+            PRIVATE_MEDIA_ROOT=private,
+            PAGE_CACHE_SECONDS=0,
+            CACHES={
+                name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+                for name in ("default", "pages")
+            },
         )
         self.media_override.enable()
 

@@ -36,17 +36,45 @@ class PageCacheTests(TestCase):
         self.assertEqual(response["X-Page-Cache"], "hit")
         self.assertContains(response, "First news")
 
+    def test_a_cached_page_is_one_read_of_the_cache(self):
+        # With Redis each read is a round trip: the generation, the next
+        # scheduled change and the page come together.
+        NewsItemFactory(title="First news", section=self.section)
+        built = self.get()
+        used = []
+
+        class Recorder:
+            def __getattr__(self, name):
+                used.append(name)
+                return getattr(real, name)
+
+        real = pagecache.cache
+        with mock.patch.object(pagecache, "cache", Recorder()):
+            response = self.get()
+        self.assertEqual(used, ["get_many"])
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(response.content, built.content)
+        for header in ("Content-Type", "ETag", "Vary", "Content-Security-Policy"):
+            self.assertEqual(response[header], built[header], header)
+        again = self.get(headers={"if-none-match": built["ETag"]})
+        self.assertEqual(again.status_code, 304)
+
     def key_of(self, path):
         request = RequestFactory().get(path)
         request.LANGUAGE_CODE = "en"
-        return pagecache.page_key(request, pagecache.current_generation()[0])
+        return pagecache.page_key(request)
+
+    def mark_as_being_built(self, path):
+        key, generation = self.key_of(path), pagecache.current_generation()[0]
+        pagecache.cache.set(pagecache.BUILDING.format(key, generation), 1)
+        return key, generation
 
     def test_a_page_being_built_is_waited_for_not_built_again(self):
-        key = self.key_of("/news/")
-        pagecache.cache.set(pagecache.BUILDING.format(key), 1)
+        key, generation = self.mark_as_being_built("/news/")
 
         def the_other_request_finishes(seconds):
-            pagecache.cache.set(key, HttpResponse("Built by the other request"))
+            built = HttpResponse("Built by the other request")
+            pagecache.cache.set(key, pagecache.packed(generation, built))
 
         with (
             mock.patch.object(pagecache.time, "sleep", the_other_request_finishes),
@@ -58,7 +86,7 @@ class PageCacheTests(TestCase):
 
     def test_a_build_that_never_finishes_is_not_waited_for_forever(self):
         NewsItemFactory(title="First news", section=self.section)
-        pagecache.cache.set(pagecache.BUILDING.format(self.key_of("/news/")), 1)
+        self.mark_as_being_built("/news/")
         with mock.patch.object(pagecache, "WAIT_SECONDS", 0.05):
             response = self.get()
         self.assertContains(response, "First news")
