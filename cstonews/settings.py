@@ -110,6 +110,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters sent apart from the SQL, so that psycopg prepares a query the
+    # site has run 5 times and PostgreSQL plans it once per connection: an
+    # item page's query took 5 ms to plan and 0.6 ms to run. Turn off (0)
+    # behind a pooler that cannot keep prepared statements (PgBouncer before
+    # 1.21 in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
