@@ -15,9 +15,9 @@ PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
 
 import hashlib
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache as data_cache  # where remember() keeps its answers
 from django.core.cache import caches
 from django.db.models import Min
 from django.http import HttpResponse
@@ -33,7 +33,7 @@ NEXT_CHANGE = "pagecache:next-change"
 # which matters when the cache is another machine (Redis) and each read is
 # a round trip; and a new page takes the place of the old one.
 PAGE = "pagecache:page:{}"
-BUILDING = "{}:building:{}"
+BUILDING = "{}:building"
 # How long a page may be marked as being built, and how long another request
 # for it waits for that build before building the page itself.
 BUILD_SECONDS, WAIT_SECONDS = 30, 10
@@ -105,17 +105,52 @@ def current_generation(*keys):
 def remember(name, compute, seconds=300):
     """
     What `compute()` returns, worked out once per generation of the archive
-    and kept in the default cache: for answers that read many rows (a total,
+    for every worker of the site: for answers that read many rows (a total,
     the latest change) and stay right until something public changes.
     """
     generation, _, _ = current_generation()
     key = f"remember:{generation}:{name}"
+    marker = BUILDING.format(key)
     # Kept in a tuple, so that an answer of None is remembered too.
-    found = data_cache.get(key)
+    found = cache.get(key) or wait_for(marker, key, lambda entry: entry)
     if found is None:
-        found = (compute(),)
-        data_cache.set(key, found, seconds)
+        with building(marker):
+            found = (compute(),)
+            cache.set(key, found, seconds)
     return found[0]
+
+
+@contextmanager
+def building(marker):
+    """
+    Marks what is being built, so that requests needing it meanwhile wait
+    for it instead of building it again: after a publish, every visitor at
+    once would otherwise rebuild every page and count every total.
+    """
+    marked = cache.add(marker, 1, BUILD_SECONDS)
+    try:
+        yield
+    finally:
+        if marked:
+            cache.delete(marker)
+
+
+def wait_for(marker, key, ready):
+    """
+    `ready(entry)` for the entry at `key`, once the request building it
+    (marked by `marker`) has stored it; None if nobody is building it, or
+    after WAIT_SECONDS.
+    """
+    deadline, pause = time.monotonic() + WAIT_SECONDS, 0.01
+    while cache.get(marker) and time.monotonic() < deadline:
+        # Looking less and less often: after a change dozens of requests
+        # wait at once, and each look is a read of the cache.
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+        found = ready(cache.get(key))
+        if found is not None:
+            return found
+    return None
 
 
 def cacheable_request(request):
@@ -174,33 +209,17 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         value, moment, found = current_generation(key)
-        response = unpacked(value, found.get(key)) or self.wait_for_builder(key, value)
+        marker = BUILDING.format(f"{key}:{value}")
+        response = unpacked(value, found.get(key)) or wait_for(
+            marker, key, lambda entry: unpacked(value, entry)
+        )
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
-        # Mark this page as being built, so that requests for it arriving
-        # meanwhile wait for it instead of building it again (after a
-        # publish, every visitor at once would otherwise rebuild every page).
-        building = BUILDING.format(key, value)
-        marked = cache.add(building, 1, BUILD_SECONDS)
-        try:
+        with building(marker):
             response = self.get_response(request)
             self.store(key, value, moment, response)
-        finally:
-            if marked:
-                cache.delete(building)
         return response
-
-    @staticmethod
-    def wait_for_builder(key, value):
-        """The page another request is building right now, once it is there (or None)."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while cache.get(BUILDING.format(key, value)) and time.monotonic() < deadline:
-            time.sleep(0.02)
-            response = unpacked(value, cache.get(key))
-            if response is not None:
-                return response
-        return None
 
     @staticmethod
     def store(key, value, moment, response):

@@ -66,7 +66,7 @@ class PageCacheTests(TestCase):
 
     def mark_as_being_built(self, path):
         key, generation = self.key_of(path), pagecache.current_generation()[0]
-        pagecache.cache.set(pagecache.BUILDING.format(key, generation), 1)
+        pagecache.cache.set(pagecache.BUILDING.format(f"{key}:{generation}"), 1)
         return key, generation
 
     def test_a_page_being_built_is_waited_for_not_built_again(self):
@@ -90,6 +90,23 @@ class PageCacheTests(TestCase):
         with mock.patch.object(pagecache, "WAIT_SECONDS", 0.05):
             response = self.get()
         self.assertContains(response, "First news")
+
+    def test_a_total_being_counted_is_waited_for_not_counted_again(self):
+        # Every worker shares remembered answers: after a change, the lists
+        # built at once by several workers count the archive once.
+        key = f"remember:{pagecache.current_generation()[0]}:total"
+        pagecache.cache.set(pagecache.BUILDING.format(key), 1)
+
+        def the_other_worker_finishes(seconds):
+            pagecache.cache.set(key, (42,))
+
+        count = mock.Mock(return_value=0)
+        with mock.patch.object(pagecache.time, "sleep", the_other_worker_finishes):
+            self.assertEqual(pagecache.remember("total", count), 42)
+        count.assert_not_called()
+        self.assertEqual(pagecache.remember("total", count), 42)
+        pagecache.bump()
+        self.assertEqual(pagecache.remember("total", count), 0)
 
     def test_publish_edit_and_unpublish_show_on_the_next_request(self):
         item = NewsItemFactory(
