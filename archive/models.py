@@ -456,6 +456,9 @@ class NewsItem(Publishable):
             models.Index(
                 fields=["section", "status", "-published_at"], name="newsitem_section_public_idx"
             ),
+            # The latest change of a public item (the sitemap's lastmod): read
+            # from the newest end, not by a scan of every item after each change.
+            models.Index(fields=["-updated_at"], name="newsitem_updated_idx"),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .models import Body, NewsItem, Person, Section, Statement, Topic
 from .pagecache import remember
-from .views import CountCachingPaginator
+from .views import CountCachingPaginator, news_total
 
 
 class PublicItemsSitemap(Sitemap):
@@ -31,8 +31,11 @@ class PublicItemsSitemap(Sitemap):
     @property
     def paginator(self):
         return CountCachingPaginator(
-            self._items(), self.limit, count_key=f"sitemap-count:{self.name}"
+            self._items(), self.limit, count_key=f"sitemap-count:{self.name}", total=self.total
         )
+
+    # A function that knows how many items there are without counting them.
+    total = None
 
     def get_latest_lastmod(self):
         return remember(
@@ -44,6 +47,7 @@ class PublicItemsSitemap(Sitemap):
 class NewsSitemap(PublicItemsSitemap):
     name = "news"
     changefreq = "monthly"
+    total = staticmethod(news_total)
 
     def items(self):
         return (

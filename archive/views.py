@@ -213,9 +213,11 @@ class CountCachingPaginator(Paginator):
     set of filters, not on every request (a COUNT reads every matching row).
     """
 
-    def __init__(self, *args, count_key=None, ids_first=False, bounded=False, **kwargs):
+    def __init__(self, *args, count_key=None, ids_first=False, bounded=False, total=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
+        # A function that knows the total without counting (see news_total).
+        self.total = total
         self.ids_first = ids_first
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
         self.bounded = bounded
@@ -233,6 +235,9 @@ class CountCachingPaginator(Paginator):
 
     @cached_property
     def count(self):
+        if self.total is not None:
+            return self.total()
+
         def count():
             if self.bounded:
                 return search.bounded_count(self.object_list)
@@ -287,6 +292,10 @@ class ListPageMixin:
             )
         return notices
 
+    def known_total(self):
+        """A function giving this list's total without counting it, where there is one."""
+        return None
+
     def paginate_queryset(self, queryset, page_size):
         paginator = CountCachingPaginator(
             queryset,
@@ -295,6 +304,7 @@ class ListPageMixin:
             count_key=count_key(self.request),
             ids_first=True,
             bounded=getattr(self, "newest_first", False),
+            total=self.known_total(),
         )
         raw = self.request.GET.get("page", "").strip()
         try:
@@ -459,6 +469,15 @@ def archive_years():
     return pagecache.remember("archive:years", count)
 
 
+def news_total():
+    """
+    How many news items are public: the sum of the archive navigation's
+    yearly counts, which the news list needs anyway. Counting every public
+    item a second time took 0.7 s at 1,000,000 items, after each change.
+    """
+    return sum(count for _, count in archive_years())
+
+
 def archive_months(year):
     """[(first day of month, count), ...] of the public news of `year`."""
 
@@ -482,8 +501,16 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     template_name = "archive/newsitem_list.html"
     snippet_fields = ("lead", "body")
 
+    # The list of every public item (sections and months hold fewer).
+    whole_archive = True
+
     def get_queryset(self):
         return news_list_queryset()
+
+    def known_total(self):
+        form = self.filterset.form
+        unfiltered = not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
+        return news_total if self.whole_archive and unfiltered else None
 
     def facets(self, queryset):
         return {
@@ -505,6 +532,7 @@ class SectionView(NewsListView):
     """One section's news: the news list held to that section and those below it."""
 
     template_name = "archive/section_detail.html"
+    whole_archive = False
 
     def get(self, request, *args, **kwargs):
         self.section = get_object_or_404(
@@ -531,6 +559,7 @@ class NewsArchiveView(NewsListView):
     """/news/<year>/ and /news/<year>/<month>/: the news list held to that time."""
 
     template_name = "archive/newsitem_archive.html"
+    whole_archive = False
 
     def get(self, request, *args, **kwargs):
         self.year, self.month = kwargs["year"], kwargs.get("month")

@@ -3,7 +3,9 @@ from unittest import mock
 from urllib.parse import quote
 
 import time_machine
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,11 +116,28 @@ class NewsListTests(TestCase):
         with mock.patch("archive.views.count_key", return_value=None):  # count every time
             # The count, the page's ids, those items: nothing else.
             with self.assertNumQueries(3) as five:
-                self.client.get(NEWS)
+                self.client.get(NEWS, {"language": "en"})
             NewsItemFactory.create_batch(15, section=SectionFactory())
             with self.assertNumQueries(len(five.captured_queries)):
-                response = self.client.get(NEWS)
+                response = self.client.get(NEWS, {"language": "en"})
         self.assertEqual(len(titles(response)), 20)
+
+    def test_the_whole_archive_is_counted_by_year(self):
+        """
+        The unfiltered list's total is the sum of the archive navigation's
+        yearly counts (counted anyway): no count of every item of its own.
+        """
+        NewsItemFactory(published_at=days_ago(400))
+        NewsItemFactory.create_batch(2, published_at=days_ago(3))
+        for number, state in enumerate(HIDDEN_STATES):
+            NewsItemFactory(title=f"Hidden item {number}", **state)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(NEWS)
+        self.assertContains(response, "3 items")
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        self.assertTrue(counts)
+        self.assertTrue(all('"published_at" >=' in sql for sql in counts), counts)
+        self.assertContains(self.client.get(NEWS, {"page": "1", "q": "item"}), "3 items")
 
     def test_the_count_is_remembered_until_the_archive_changes(self):
         NewsItemFactory.create_batch(3)
