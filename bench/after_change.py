@@ -1,0 +1,71 @@
+"""
+What the first request of each page costs right after a change of the
+archive (a publish makes every cached page and remembered total new), and
+what it costs again: the work behind the mixed load's slow moments.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cstonews_bench_1000000 \
+        python bench/after_change.py
+
+In-process through Django's test client, page cache off (remembered totals
+still on), production settings otherwise.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
+os.environ.update(
+    DJANGO_DEBUG="0",
+    PAGE_CACHE_SECONDS="0",
+    DJANGO_SECRET_KEY="benchmark-only-secret-key-" + "x" * 40,
+    DJANGO_ALLOWED_HOSTS="testserver",
+    DJANGO_SECURE_SSL_REDIRECT="0",
+    DATABASE_CONN_MAX_AGE="600",
+    PAGE_CACHE_DIR=tempfile.mkdtemp(prefix="cstonews-after-change-"),
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from archive import pagecache  # noqa: E402
+
+PAGES = [
+    "/",
+    "/news/",
+    "/news/?section=news&year=2021&language=en",
+    "/news/?page=2000",
+    "/news/?q=council",
+    "/statements/",
+    "/feeds/news/",
+    "/sitemap.xml",
+    "/search/?q=council",
+    "/news/?q=ministers&year=2021",
+]
+
+
+def main():
+    client = Client()
+    for path in PAGES:  # warm up: connections, prepared statements, templates
+        client.get(path)
+    for label in ("after a change", "again"):
+        if label == "after a change":
+            pagecache.bump()
+        total = 0.0
+        for path in PAGES:
+            started = time.perf_counter()
+            status = client.get(path).status_code
+            took = (time.perf_counter() - started) * 1000
+            total += took
+            print(f"{label:15} {took:8.1f} ms  {status}  {path}")
+        print(f"{label:15} {total:8.1f} ms  in all\n")
+
+
+if __name__ == "__main__":
+    main()
