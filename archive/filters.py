@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, NewsItem, Statement
+from .pagecache import count_key
 from .search import search, words_of
 from .taxonomy import choices, section_and_below
 
@@ -125,7 +126,13 @@ class ArchiveFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         # Full-text search where the database has it; best matches first.
-        return search(queryset, value, text_fields=self.text_fields, date_field=self.order_field)
+        return search(
+            queryset,
+            value,
+            text_fields=self.text_fields,
+            date_field=self.order_field,
+            remember_as=count_key(self.request) if self.request else None,
+        )
 
     def filter_date_from(self, queryset, name, value):
         return self.dated(queryset, first=value)

@@ -153,6 +153,13 @@ def wait_for(marker, key, ready):
     return None
 
 
+def count_key(request):
+    """The name of a list's remembered total: its address without the page number."""
+    params = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    address = f"{request.path}?{params}"
+    return "count:" + hashlib.sha256(address.encode()).hexdigest()
+
+
 def cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0

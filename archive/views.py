@@ -4,7 +4,6 @@ bad input answers with a message or a 404, never a 500.
 """
 
 import datetime
-import hashlib
 import json
 from urllib.parse import quote, urlsplit
 
@@ -66,6 +65,7 @@ from .models import (
     Statement,
     Topic,
 )
+from .pagecache import count_key
 from .services import find_redirect
 from .taxonomy import section_and_below
 
@@ -246,13 +246,6 @@ class CountCachingPaginator(Paginator):
         if self.count_key is None:
             return count()
         return pagecache.remember(self.count_key, count)
-
-
-def count_key(request):
-    """The name of a list's remembered total: its address without the page number."""
-    params = sorted((k, v) for k, v in request.GET.lists() if k != "page")
-    address = f"{request.path}?{params}"
-    return "count:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 class ListPageMixin:

@@ -4,7 +4,7 @@ from unittest import mock, skipUnless
 from django.db import connection
 from django.test import TestCase
 
-from archive import search
+from archive import pagecache, search
 from archive.models import Status
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory
@@ -208,6 +208,17 @@ class PostgresSearchTests(SearchTestCase):
                 [self.body_match.title, self.title_match.title, self.statement.title],
             )
             self.assertEqual(both.context["paginator"].count, 3)
+
+    def test_whether_to_rank_a_list_search_is_worked_out_once_per_change(self):
+        with mock.patch.object(search, "more_than", wraps=search.more_than) as check:
+            for page in ("1", "1", "2"):
+                self.client.get("/news/", {"q": "peacekeeping", "page": page})
+            self.assertEqual(check.call_count, 1)
+            self.client.get("/news/", {"q": "peacekeeping", "year": "2021"})
+            self.assertEqual(check.call_count, 2)
+            pagecache.bump()  # as the commit of any change does
+            self.client.get("/news/", {"q": "peacekeeping"})
+            self.assertEqual(check.call_count, 3)
 
     def test_vectors_are_kept_up_to_date_at_write_time(self):
         item = self.title_match
