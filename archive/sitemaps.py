@@ -24,6 +24,8 @@ class PublicItemsSitemap(Sitemap):
 
     limit = 10_000
     name = None
+    # A function that knows how many items there are without counting them.
+    total = None
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -33,9 +35,6 @@ class PublicItemsSitemap(Sitemap):
         return CountCachingPaginator(
             self._items(), self.limit, count_key=f"sitemap-count:{self.name}", total=self.total
         )
-
-    # A function that knows how many items there are without counting them.
-    total = None
 
     def get_latest_lastmod(self):
         return remember(

@@ -832,17 +832,21 @@ class SearchView(TemplateView):
             return context
         data = form.cleaned_data
         query = data["q"]
+        # Ranked or newest first: decided once per change of the archive.
+        remember_as = count_key(self.request)
         news = search.search(
             news_list_queryset(),
             query,
             text_fields=("title", "lead", "body"),
             date_field="published_at",
+            remember_as=f"news:{remember_as}",
         )
         statements = search.search(
             statement_list_queryset(),
             query,
             text_fields=("title", "text"),
             date_field="adopted_on",
+            remember_as=f"statements:{remember_as}",
         )
         if data["section"]:
             news = news.filter(section__slug=data["section"])

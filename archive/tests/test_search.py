@@ -95,9 +95,9 @@ class BothDatabasesTests(SearchTestCase):
 
     def test_counts_are_remembered_until_the_archive_changes(self):
         self.search("peacekeeping")
-        # The page: its results, its news, its statements; on PostgreSQL also
-        # whether each kind has too many matches to rank (a bounded look).
-        with self.assertNumQueries(5 if ON_POSTGRES else 3):
+        # The page: its results, its news, its statements. Whether each kind
+        # has too many matches to rank (PostgreSQL) is remembered too.
+        with self.assertNumQueries(3):
             self.search("peacekeeping")
         with self.captureOnCommitCallbacks(execute=True):
             NewsItemFactory(
