@@ -25,7 +25,37 @@ MAX_QUERY_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
 
 
-class DateInput(forms.DateInput):
+class QuickInput:
+    """
+    An <input> written in Python, for the same reason as QuickSelect: each
+    one took three templates (input, attrs and its type's) to render.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(widget["attrs"]),
+        )
+
+
+class TextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class NumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class HiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
+class DateInput(QuickInput, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
@@ -75,6 +105,10 @@ class ChoiceFilter(django_filters.ChoiceFilter):
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", NumberInput)
+        super().__init__(*args, **kwargs)
+
 
 def clean_query(value):
     """A search needs at least one word: "!!!" or "" alone find nothing."""
@@ -102,7 +136,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
     date_lookup = None
 
     q = django_filters.CharFilter(
-        label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH
+        label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH, widget=TextInput
     )
     # Choices from the cached taxonomy: no query to show the form.
     topic = ChoiceFilter(
@@ -238,9 +272,9 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False)
     kind = forms.ChoiceField(label=_("In"), choices=KINDS, required=False, widget=QuickSelect)
-    section = forms.SlugField(required=False, widget=forms.HiddenInput)
+    section = forms.SlugField(required=False, widget=HiddenInput)
     year = forms.IntegerField(
-        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=forms.HiddenInput
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=HiddenInput
     )
 
     def clean_q(self):
