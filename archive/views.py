@@ -64,6 +64,7 @@ from .models import (
     Section,
     Statement,
     Topic,
+    address,
 )
 from .pagecache import count_key
 from .services import find_redirect
@@ -207,6 +208,11 @@ def safe_back_url(request):
     return url
 
 
+# Pages starting within this many rows are read in one query; deeper ones
+# read their ids first (see CountCachingPaginator.page).
+SHALLOW_ROWS = 1000
+
+
 class CountCachingPaginator(Paginator):
     """
     A paginator whose total is counted once per generation of the archive and
@@ -223,12 +229,13 @@ class CountCachingPaginator(Paginator):
         self.bounded = bounded
 
     def page(self, number):
-        if not self.ids_first:
-            return super().page(number)
-        # The page's ids first (a walk of the covering index, however deep the
-        # page), then just those rows, in that order.
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if not self.ids_first or bottom < SHALLOW_ROWS:
+            return super().page(number)
+        # Deeper, the page's ids first (a walk of the covering index, however
+        # deep the page), then just those rows, in that order: skipping
+        # thousands of whole rows with their joins was what made page 2,000 slow.
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         found = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)
@@ -514,11 +521,27 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["crumbs"] = [(_("All news"), None)]
-        context["archive_years"] = archive_years()
-        year = getattr(self, "year", None)
-        if year:
-            context["archive_months"] = archive_months(year)
+        # The archive navigation is kept as HTML for each generation (it was
+        # a third of a list's template work): these are worked out only when
+        # it is built, and the generation is its key.
+        context["archive_years"] = self.archive_nav_years
+        context["archive_months"] = self.archive_nav_months
+        context["generation"] = pagecache.current_generation()[0]
         return context
+
+    def archive_nav_years(self):
+        return [
+            (year, count, address("archive:news-year", year)) for year, count in archive_years()
+        ]
+
+    def archive_nav_months(self):
+        year = getattr(self, "year", None)
+        if not year:
+            return []
+        return [
+            (first_day, count, address("archive:news-month", year, first_day.month))
+            for first_day, count in archive_months(year)
+        ]
 
 
 class SectionView(NewsListView):

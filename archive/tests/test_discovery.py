@@ -18,6 +18,12 @@ def when(year, month, day=10):
     return datetime.datetime(year, month, day, 12, tzinfo=datetime.UTC)
 
 
+def archive_nav(response):
+    """(year or month, count) of each entry of the archive navigation, as shown."""
+    nav = re.search(r'<nav class="archive-nav".*?</nav>', response.content.decode(), re.S)
+    return re.findall(r'>([^<>]+)</(?:a|span)> <span class="count">(\d+)</span>', nav[0])
+
+
 def titles(response):
     return [item.title for item in response.context["object_list"]]
 
@@ -54,14 +60,22 @@ class DateArchiveTests(TestCase):
 
     def test_navigation_counts_years_and_months(self):
         response = self.client.get("/news/")
-        self.assertEqual(response.context["archive_years"], [(2024, 1), (2020, 3)])
-        self.assertContains(response, '<a href="/news/2020/">2020</a>', html=True)
+        self.assertEqual(archive_nav(response), [("2024", "1"), ("2020", "3")])
         response = self.client.get("/news/2020/")
         self.assertEqual(
-            response.context["archive_months"],
-            [(datetime.date(2020, 5, 1), 2), (datetime.date(2020, 12, 1), 1)],
+            archive_nav(response),
+            [("2024", "1"), ("2020", "3"), ("May", "2"), ("December", "1")],
         )
         self.assertContains(response, '<a href="/news/2020/12/">December</a>', html=True)
+        self.assertContains(response, '<span aria-current="page">2020</span>', html=True)
+
+    def test_navigation_follows_a_publish(self):
+        # The navigation is kept as HTML between requests, for each state of the archive.
+        self.assertEqual(archive_nav(self.client.get("/news/")), [("2024", "1"), ("2020", "3")])
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(title="Late May 2020", published_at=when(2020, 5, 25))
+        self.assertEqual(archive_nav(self.client.get("/news/")), [("2024", "1"), ("2020", "4")])
+        self.assertEqual(archive_nav(self.client.get("/news/2020/"))[2], ("May", "3"))
 
     def test_impossible_dates_are_404(self):
         for url in ("/news/2020/13/", "/news/2020/0/", "/news/1800/", "/news/99999999999/"):

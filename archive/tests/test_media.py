@@ -292,7 +292,7 @@ class ImagePageTests(TestCase):
         self.client.get("/news/")
         # A filtered list, so that its total is counted (every time, here).
         with mock.patch("archive.views.count_key", return_value=None):
-            with self.assertNumQueries(3) as with_covers:
+            with self.assertNumQueries(2) as with_covers:
                 self.client.get("/news/", {"language": "en"})
             for item in NewsItemFactory.create_batch(10, section=self.section):
                 item.cover_image = make_image(alt=f"Cover {item.pk}")
