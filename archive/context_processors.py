@@ -1,5 +1,8 @@
+import functools
+
 from django.urls import reverse
 
+from . import pagecache
 from .taxonomy import taxonomy
 
 
@@ -14,3 +17,12 @@ def navigation(request):
 
     # Read only when a template shows it (never for /healthz or feeds).
     return {"nav_sections": sections}
+
+
+def generation(request):
+    """
+    The archive's generation (see pagecache), for the key of a fragment kept
+    with {% cache %}: it changes whenever anything public does, so a kept
+    fragment is never out of date. Read once, and only if a template asks.
+    """
+    return {"generation": functools.cache(lambda: pagecache.current_generation()[0])}

@@ -523,10 +523,9 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
         context["crumbs"] = [(_("All news"), None)]
         # The archive navigation is kept as HTML for each generation (it was
         # a third of a list's template work): these are worked out only when
-        # it is built, and the generation is its key.
+        # it is built.
         context["archive_years"] = self.archive_nav_years
         context["archive_months"] = self.archive_nav_months
-        context["generation"] = pagecache.current_generation()[0]
         return context
 
     def archive_nav_years(self):

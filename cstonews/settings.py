@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "archive.context_processors.navigation",
+                "archive.context_processors.generation",
             ],
         },
     },

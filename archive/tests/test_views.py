@@ -300,6 +300,23 @@ class NewsFilterTests(TestCase):
         self.assertContains(response, '<select name="person" id="id_person">')
         self.assertContains(response, '<option value="">All persons</option>')
 
+    def test_the_kept_form_follows_the_taxonomy_and_never_the_choice(self):
+        # With nothing chosen, the form is kept as HTML until the archive changes.
+        self.assertNotContains(self.client.get(NEWS), "Newcomer")
+        self.assertNotContains(self.client.get(NEWS, {"page": "1"}), "Newcomer")
+        with self.captureOnCommitCallbacks(execute=True):
+            PersonFactory(name="Newcomer", slug="newcomer")
+        self.assertContains(self.client.get(NEWS), '<option value="newcomer">Newcomer</option>')
+        # A choice shows in the form, and is not kept for the next visitor.
+        chosen = self.client.get(NEWS, {"person": "newcomer"})
+        self.assertContains(chosen, '<option value="newcomer" selected>Newcomer</option>')
+        plain = self.client.get(NEWS, {"page": "1"})
+        self.assertContains(plain, '<option value="newcomer">Newcomer</option>')
+        self.assertContains(plain, '<option value="" selected>All persons</option>')
+        # Kept per language too.
+        russian = self.client.get(NEWS, headers={"accept-language": "ru"})
+        self.assertContains(russian, '<option value="" selected>Все персоны</option>')
+
 
 class BadInputTests(TestCase):
     """Bad query strings give the page with a message, never a 500."""
