@@ -1,0 +1,103 @@
+"""
+What a page costs in instructions: each address asked for a few times
+in-process (Django's test client, page cache off, after warming up) under
+valgrind's callgrind, which counts instructions, not seconds. On a shared
+machine whose speed drifts twofold within minutes, that is the steady way to
+see whether a change made a page cheaper. Only this process is counted, not
+the database server's.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cstonews_bench_100000 \\
+        .venv/bin/python bench/instructions.py / /news/ /statements/
+
+(DATABASE_URL is required: the database of a `make bench` run.)
+
+Needs valgrind (apt-get install valgrind). About 20 s an address.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(path, requests, env):
+    """Instructions per request for `path`, counted in a child under callgrind."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        run = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--inside",
+                str(requests),
+                path,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if run.returncode:
+            # valgrind's own lines start with ==pid==; the last other one says why.
+            said = [line for line in run.stderr.splitlines() if not line.startswith("==")]
+            sys.exit(f"{path}: {said[-1] if said else 'valgrind failed'}")
+        total = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
+        return int(total[1]) // requests
+
+
+def inside(path, requests):
+    """In the child: warm up, switch counting on, make the requests, leave."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")  # a host the benchmark's settings allow
+    for _ in range(3):
+        status = client.get(path).status_code
+        if status != 200:
+            sys.exit(f"{path} answered {status}")
+    # callgrind takes commands while this process runs: wait for the answer.
+    switch = subprocess.Popen(["callgrind_control", "-i", "on", str(os.getpid())])
+    while switch.poll() is None:
+        time.sleep(0.05)
+    for _ in range(requests):
+        client.get(path)
+    # Without the interpreter's shutdown, which would be counted too.
+    os._exit(0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--inside", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        inside(args.paths[0], args.inside)
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("Set DATABASE_URL to the database to measure (a `make bench` one).")
+    from run import environment, manage  # the benchmark's production settings
+
+    with tempfile.TemporaryDirectory(prefix="cstonews-instructions-") as static_root:
+        env = environment(os.environ["DATABASE_URL"], 0, static_root)
+        manage(env, "collectstatic", "--noinput")
+        for path in args.paths:
+            count = measure(path, args.requests, env)
+            print(f"{count / 1e6:8.1f} M instructions  {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
