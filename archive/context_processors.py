@@ -1,8 +1,7 @@
 import functools
 
-from django.urls import reverse
-
 from . import pagecache
+from .models import address
 from .taxonomy import taxonomy
 
 
@@ -11,7 +10,7 @@ def navigation(request):
 
     def sections():
         return [
-            {"name": name, "url": reverse("archive:section", kwargs={"section": slug})}
+            {"name": name, "url": address("archive:section", slug)}
             for slug, name in taxonomy()["top"]
         ]
 

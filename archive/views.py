@@ -4,6 +4,7 @@ bad input answers with a message or a 404, never a 500.
 """
 
 import datetime
+import functools
 import json
 from urllib.parse import quote, urlsplit
 
@@ -703,31 +704,40 @@ def related_of(item):
     return related
 
 
+@functools.cache
+def item_page_queryset():
+    """
+    The item with its section, cover and translation and, in the same query,
+    which of the rarer things it has (in any state: related_of then reads
+    the public ones of those it has). Built once: it holds no moment, and
+    building its four subqueries was a sixth of an item page's time.
+    """
+    return (
+        NewsItem.objects.select_related(
+            "section__parent__parent", "cover_image", "translation__section"
+        )
+        .defer(
+            "search_vector",
+            "import_data",
+            "translation__search_vector",
+            "translation__import_data",
+        )
+        .annotate(
+            **{
+                f"has_{name}": Exists(queryset().model.objects.filter(**{lookup: OuterRef("pk")}))
+                for name, (lookup, queryset) in ITEM_EXTRAS.items()
+            }
+        )
+    )
+
+
 class NewsDetailView(ItemDetailMixin, DetailView):
     model = NewsItem
     context_object_name = "item"
     template_name = "archive/newsitem_detail.html"
 
     def detail_queryset(self):
-        # Which of the rarer things an item has is asked in its own query, so
-        # that the page reads only those it has (see related_of).
-        return (
-            NewsItem.objects.select_related(
-                "section__parent__parent", "cover_image", "translation__section"
-            )
-            .defer(
-                "search_vector",
-                "import_data",
-                "translation__search_vector",
-                "translation__import_data",
-            )
-            .annotate(
-                **{
-                    f"has_{name}": Exists(queryset().filter(**{lookup: OuterRef("pk")}))
-                    for name, (lookup, queryset) in ITEM_EXTRAS.items()
-                }
-            )
-        )
+        return item_page_queryset()
 
     def redirect_to_canonical(self, kwargs):
         # An item moved to another section keeps its old address working.
