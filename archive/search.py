@@ -122,15 +122,11 @@ def with_headlines(queryset, query, *, text_fields):
         "min_words": 12,
     }
 
-    def headline(config):
-        return SearchHeadline(text, ts_query(query), config=config, **options)
-
+    # One headline whose dictionary depends on the row's language (two
+    # headlines in a CASE took twice as long to build into SQL).
+    config = Case(When(language="ru", then=Value("russian")), default=Value("english"))
     return queryset.annotate(
-        headline=Case(
-            When(language="ru", then=headline("russian")),
-            default=headline("english"),
-            output_field=TextField(),
-        )
+        headline=SearchHeadline(text, ts_query(query), config=config, **options)
     )
 
 

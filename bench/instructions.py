@@ -91,8 +91,8 @@ def main():
         sys.exit("Set DATABASE_URL to the database to measure (a `make bench` one).")
     from run import environment, manage  # the benchmark's production settings
 
-    with tempfile.TemporaryDirectory(prefix="cstonews-instructions-") as static_root:
-        env = environment(os.environ["DATABASE_URL"], 0, static_root)
+    with tempfile.TemporaryDirectory(prefix="cstonews-instructions-") as folder:
+        env = environment(os.environ["DATABASE_URL"], 0, folder)
         manage(env, "collectstatic", "--noinput")
         for path in args.paths:
             count = measure(path, args.requests, env)

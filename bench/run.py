@@ -56,7 +56,7 @@ PAGES = [
 ]
 
 
-def environment(database_url, cache_seconds, static_root):
+def environment(database_url, cache_seconds, folder):
     env = dict(os.environ)
     env.update(
         DJANGO_DEBUG="0",
@@ -66,7 +66,9 @@ def environment(database_url, cache_seconds, static_root):
         DATABASE_URL=database_url,
         DATABASE_CONN_MAX_AGE="600",
         PAGE_CACHE_SECONDS=str(cache_seconds),
-        STATIC_ROOT=str(static_root),
+        STATIC_ROOT=str(Path(folder) / "static"),
+        # A page cache of the run's own, never one a development server uses.
+        PAGE_CACHE_DIR=str(Path(folder) / "pagecache"),
         GUNICORN_ACCESS_LOG="",
     )
     return env
@@ -346,14 +348,14 @@ def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
     }
 
 
-def measure(database_url, seconds, connections, workers, use_wrk, static_root, smoke=False):
-    deep = deepest_page(environment(database_url, 0, static_root))
+def measure(database_url, seconds, connections, workers, use_wrk, folder, smoke=False):
+    deep = deepest_page(environment(database_url, 0, folder))
     pages = [(name, f"/news/?page={deep}" if path == "DEEP" else path) for name, path in PAGES]
     if smoke:
         pages = [(name, path) for name, path in pages if name in SMOKE_PAGES]
     results = {}
     for cache_seconds, label in ((0, "cache off"), (300, "cache on")):
-        env = environment(database_url, cache_seconds, static_root)
+        env = environment(database_url, cache_seconds, folder)
         pages = [(name, path or an_item_address(env)) for name, path in pages]
         counts = queries_per_request(env, [path for _, path in pages])
         server = Server(env, workers)
@@ -377,13 +379,13 @@ def measure(database_url, seconds, connections, workers, use_wrk, static_root, s
     return results
 
 
-def mixed_load(database_url, seconds, connections, workers, use_wrk, static_root):
+def mixed_load(database_url, seconds, connections, workers, use_wrk, folder):
     """
     Mixed public traffic on every kind of page, with the page cache on, while
     an editor (bench/editor.py) publishes and unpublishes items and checks
     what visitors are shown.
     """
-    env = environment(database_url, 300, static_root)
+    env = environment(database_url, 300, folder)
     deep = deepest_page(env)
     paths = [path for _, path in PAGES if path and path != "DEEP"]
     paths += [f"/news/?page={deep}", "/search/?q=council", "/news/?q=ministers&year=2021"]
@@ -463,9 +465,9 @@ def machine():
 
 
 def run_once(args, items, database_url):
-    static_root = Path(tempfile.mkdtemp(prefix="cstonews-bench-static-"))
+    folder = Path(tempfile.mkdtemp(prefix="cstonews-bench-"))
     try:
-        env = environment(database_url, 0, static_root)
+        env = environment(database_url, 0, folder)
         started = time.monotonic()
         prepare(database_url, items, env)
         print(f"Database ready in {time.monotonic() - started:.0f} s.", flush=True)
@@ -476,7 +478,7 @@ def run_once(args, items, database_url):
             args.connections,
             args.workers,
             use_wrk,
-            static_root,
+            folder,
             smoke=args.smoke,
         )
         mixed = None
@@ -488,11 +490,11 @@ def run_once(args, items, database_url):
                 args.mixed_connections,
                 args.workers,
                 use_wrk,
-                static_root,
+                folder,
             )
         return results, mixed, ("wrk" if use_wrk else "the Python load generator")
     finally:
-        shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main():

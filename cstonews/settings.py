@@ -6,6 +6,7 @@ off unless DJANGO_DEBUG says otherwise, and then a secret key must be given.
 `make run` and `make test` turn debug on for local work.
 """
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -129,12 +130,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # per-process memory cache.
 # "pages" holds the page cache and its generation number: it must be shared
 # by every worker, so without Redis it is a folder on this machine.
+# Keys carry the database's name, so that sites sharing a Redis or a folder
+# (a benchmark beside a development server, say) never read each other's
+# pages, totals or generation.
+DATABASE_KEY = hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:12]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
-        "default": {**redis, "KEY_PREFIX": "cstonews"},
-        "pages": {**redis, "KEY_PREFIX": "cstonews-pages"},
+        "default": {**redis, "KEY_PREFIX": f"cstonews-{DATABASE_KEY}"},
+        "pages": {**redis, "KEY_PREFIX": f"cstonews-pages-{DATABASE_KEY}"},
     }
 else:
     CACHES = {
@@ -142,6 +147,7 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / ".pagecache")),
+            "KEY_PREFIX": DATABASE_KEY,
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
     }
