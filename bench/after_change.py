@@ -26,12 +26,14 @@ os.environ.update(
     DJANGO_SECURE_SSL_REDIRECT="0",
     DATABASE_CONN_MAX_AGE="600",
     PAGE_CACHE_DIR=tempfile.mkdtemp(prefix="cstonews-after-change-"),
+    STATIC_ROOT=tempfile.mkdtemp(prefix="cstonews-after-change-static-"),
 )
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from archive import pagecache  # noqa: E402
@@ -51,6 +53,8 @@ PAGES = [
 
 
 def main():
+    # Pages name their stylesheet by its hashed file name, from the manifest.
+    call_command("collectstatic", "--noinput", verbosity=0)
     client = Client()
     for path in PAGES:  # warm up: connections, prepared statements, templates
         client.get(path)
