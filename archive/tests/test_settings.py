@@ -23,13 +23,19 @@ VARIABLES = (
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "DATABASE_PARALLEL_QUERY",
+)
+SHOW_DATABASE = (
+    "import json, cstonews.settings as s; print(json.dumps({"
+    "'prefix': s.CACHES['pages'].get('KEY_PREFIX'), "
+    "'options': s.DATABASES['default'].get('OPTIONS', {}).get('options')}))"
 )
 
 
-def load_settings(**env):
+def load_settings(show=SHOW, **env):
     clean = {key: value for key, value in os.environ.items() if key not in VARIABLES}
     return subprocess.run(
-        [sys.executable, "-c", SHOW],
+        [sys.executable, "-c", show],
         env={**clean, **env},
         cwd=settings.BASE_DIR,
         capture_output=True,
@@ -64,6 +70,30 @@ class SettingsTests(SimpleTestCase):
                 "ssl": True,
             },
         )
+
+    def test_each_database_has_cache_keys_of_its_own(self):
+        # A benchmark and a development server sharing a Redis or a folder
+        # must never read each other's pages, totals or generation.
+        for redis in ("", "redis://cache:6379/0"):
+            prefixes = set()
+            for url in ("postgres://u@db/one", "postgres://u@db/two", "sqlite:///one.sqlite3"):
+                result = load_settings(
+                    SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url, REDIS_URL=redis
+                )
+                self.assertEqual(result.returncode, 0, result.stderr)
+                prefixes.add(json.loads(result.stdout)["prefix"])
+            self.assertEqual(len(prefixes), 3, redis or "files")
+
+    def test_no_parallel_workers_for_web_requests_unless_asked(self):
+        url = "postgres://u@db/cstonews"
+        result = load_settings(SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url)
+        self.assertEqual(
+            json.loads(result.stdout)["options"], "-c max_parallel_workers_per_gather=0"
+        )
+        result = load_settings(
+            SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url, DATABASE_PARALLEL_QUERY="1"
+        )
+        self.assertIsNone(json.loads(result.stdout)["options"])
 
     def test_local_defaults(self):
         result = load_settings(DJANGO_DEBUG="1")
