@@ -16,27 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
-os.environ.update(
-    DJANGO_DEBUG="0",
-    PAGE_CACHE_SECONDS="0",
-    DJANGO_SECRET_KEY="benchmark-only-secret-key-" + "x" * 40,
-    DJANGO_ALLOWED_HOSTS="testserver",
-    DJANGO_SECURE_SSL_REDIRECT="0",
-    DATABASE_CONN_MAX_AGE="600",
-    PAGE_CACHE_DIR=tempfile.mkdtemp(prefix="cstonews-after-change-"),
-    STATIC_ROOT=tempfile.mkdtemp(prefix="cstonews-after-change-static-"),
-)
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from archive import pagecache  # noqa: E402
+from run import environment, manage  # the benchmark's production settings
 
 PAGES = [
     "/",
@@ -53,9 +33,26 @@ PAGES = [
 
 
 def main():
-    # Pages name their stylesheet by its hashed file name, from the manifest.
-    call_command("collectstatic", "--noinput", verbosity=0)
-    client = Client()
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("Set DATABASE_URL to the database to measure (a `make bench` one).")
+    with tempfile.TemporaryDirectory(prefix="cstonews-after-change-") as folder:
+        os.environ.update(environment(os.environ["DATABASE_URL"], 0, folder))
+        # Pages name their stylesheet by its hashed file name, from the manifest.
+        manage(os.environ, "collectstatic", "--noinput")
+        measure()
+
+
+def measure():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from archive import pagecache
+
+    client = Client(HTTP_HOST="127.0.0.1")  # a host the benchmark's settings allow
     for path in PAGES:  # warm up: connections, prepared statements, templates
         client.get(path)
     for label in ("after a change", "again"):
