@@ -83,7 +83,24 @@ if not DEBUG:
 
 ROOT_URLCONF = "cstonews.urls"
 
+# The public site's templates are Jinja2 (templates/jinja2/, see
+# archive/templating.py), several times faster to render than Django's; the
+# admin and the apps' own templates are Django's (templates/admin/). Jinja2 is
+# asked first, so a public template's name never reaches Django's engine.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "archive.templating.environment",
+            "context_processors": [
+                "django.template.context_processors.i18n",
+                "archive.context_processors.navigation",
+                "archive.context_processors.generation",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -94,8 +111,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "archive.context_processors.navigation",
-                "archive.context_processors.generation",
             ],
         },
     },

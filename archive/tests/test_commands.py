@@ -79,7 +79,7 @@ class SeedDemoTests(TestCase):
         seed()
         response = self.client.get("/news/", {"date_from": "2020-05-01", "date_to": "2020-05-31"})
         self.assertEqual(
-            [item.slug for item in response.context["object_list"]],
+            [item.slug for item in response.context_data["object_list"]],
             ["cfm-video-conference-2020-05-26"],
         )
 

@@ -25,7 +25,7 @@ def archive_nav(response):
 
 
 def titles(response):
-    return [item.title for item in response.context["object_list"]]
+    return [item.title for item in response.context_data["object_list"]]
 
 
 class DateArchiveTests(TestCase):
@@ -49,7 +49,7 @@ class DateArchiveTests(TestCase):
         self.assertEqual(titles(response), ["Also May 2020", "May 2020"])
         self.assertContains(response, "<h1>News of May 2020</h1>", html=True)
         self.assertEqual(
-            response.context["crumbs"],
+            response.context_data["crumbs"],
             [("All news", "/news/"), ("2020", "/news/2020/"), ("May 2020", None)],
         )
 
@@ -107,7 +107,8 @@ class MetadataTests(TestCase):
         )
         self.assertIn('<meta property="og:type" content="article">', content)
         self.assertIn(
-            '<meta property="og:title" content="Ministers &quot;met&quot; '
+            # (Jinja2 writes a quotation mark as &#34;, Django as &quot;.)
+            '<meta property="og:title" content="Ministers &#34;met&#34; '
             '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
             content,
         )

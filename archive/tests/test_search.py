@@ -17,7 +17,7 @@ def when(year, month=6, day=1):
 
 
 def titles(response, key="object_list"):
-    return [obj.title for obj in response.context[key]]
+    return [obj.title for obj in response.context_data[key]]
 
 
 class SearchTestCase(TestCase):
@@ -79,7 +79,7 @@ class BothDatabasesTests(SearchTestCase):
 
     def test_facets_count_and_narrow(self):
         response = self.search("peacekeeping")
-        facets = response.context["facets"]
+        facets = response.context_data["facets"]
         self.assertEqual({s: n for s, _, n in facets["sections"]}, {"news": 1, "speeches": 1})
         self.assertEqual(dict(facets["years"]), {2022: 1, 2021: 2})
         self.assertEqual([k for k, _, n in facets["kinds"]], ["news", "statements"])
@@ -103,14 +103,16 @@ class BothDatabasesTests(SearchTestCase):
             NewsItemFactory(
                 title="Peacekeeping in 2022", section=self.news, published_at=when(2022)
             )
-        facets = self.search("peacekeeping").context["facets"]
+        facets = self.search("peacekeeping").context_data["facets"]
         self.assertEqual(dict(facets["years"]), {2022: 2, 2021: 2})
         self.assertEqual({k: n for k, _, n in facets["kinds"]}, {"news": 3, "statements": 1})
 
     def test_q_on_lists_combines_with_filters(self):
         response = self.client.get("/news/", {"q": "peacekeeping", "section": "news"})
         self.assertEqual(titles(response), [self.title_match.title])
-        self.assertEqual({s: n for s, _, n in response.context["facets"]["sections"]}, {"news": 1})
+        self.assertEqual(
+            {s: n for s, _, n in response.context_data["facets"]["sections"]}, {"news": 1}
+        )
         response = self.client.get("/news/", {"q": "peacekeeping", "year": "2022"})
         self.assertEqual(titles(response), [self.body_match.title])
         response = self.client.get("/statements/", {"q": "charter"})
@@ -190,13 +192,13 @@ class PostgresSearchTests(SearchTestCase):
     def test_too_many_matches_to_rank_are_listed_newest_first(self):
         # body_match (2022) is newer than title_match (2021), which ranks higher.
         ranked = self.search("peacekeeping", kind="news")
-        self.assertNotIn("newest_first", ranked.context)
+        self.assertNotIn("newest_first", ranked.context_data)
         with mock.patch.object(search, "RANK_LIMIT", 1):
             for response in (
                 self.search("peacekeeping", kind="news"),
                 self.client.get("/news/", {"q": "peacekeeping"}),
             ):
-                names = "results" if "results" in response.context else "object_list"
+                names = "results" if "results" in response.context_data else "object_list"
                 self.assertEqual(
                     titles(response, names), [self.body_match.title, self.title_match.title]
                 )
@@ -207,7 +209,7 @@ class PostgresSearchTests(SearchTestCase):
                 # 1 June 2022, 1 June 2021, 1 March 2021.
                 [self.body_match.title, self.title_match.title, self.statement.title],
             )
-            self.assertEqual(both.context["paginator"].count, 3)
+            self.assertEqual(both.context_data["paginator"].count, 3)
 
     def test_whether_to_rank_a_list_search_is_worked_out_once_per_change(self):
         with mock.patch.object(search, "more_than", wraps=search.more_than) as check:

@@ -38,7 +38,7 @@ def days_ago(days):
 
 
 def titles(response):
-    return [item.title for item in response.context["object_list"]]
+    return [item.title for item in response.context_data["object_list"]]
 
 
 class HealthzTests(TestCase):
@@ -61,7 +61,7 @@ class HomeTests(TestCase):
         StatementFactory(title="Draft statement", status=Status.DRAFT)
 
         response = self.client.get("/")
-        sections = response.context["sections"]
+        sections = response.context_data["sections"]
         self.assertEqual([section.slug for section, _ in sections], ["news", "speeches"])
         self.assertEqual([i.title for i in sections[0][1]], ["News 0", "News 1", "News 2"])
         self.assertEqual([i.title for i in sections[1][1]], ["A speech"])
@@ -432,7 +432,7 @@ class SectionTests(TestCase):
         SectionFactory(name="CSC sessions", slug="sessions", parent=news)
         response = self.client.get("/news/sessions/")
         self.assertEqual(
-            response.context["crumbs"],
+            response.context_data["crumbs"],
             [("All news", NEWS), ("News", "/news/news/"), ("CSC sessions", None)],
         )
 
@@ -512,14 +512,14 @@ class NewsDetailTests(TestCase):
         self.assertContains(response, '<a href="/news/news/">Back to the section</a>', html=True)
         self.assertContains(response, '<a href="/news/">Back to all news</a>', html=True)
         self.assertEqual(
-            response.context["crumbs"],
+            response.context_data["crumbs"],
             [("All news", NEWS), ("News", "/news/news/"), ("Ministers met", None)],
         )
 
     def test_go_back_returns_to_the_filtered_list(self):
         back = "/news/?year=2020&person=stanislav-zas&page=2"
         response = self.client.get("/news/news/cfm-meeting/", {"back": back})
-        self.assertEqual(response.context["back_url"], back)
+        self.assertEqual(response.context_data["back_url"], back)
         self.assertContains(
             response,
             '<a href="/news/?year=2020&amp;person=stanislav-zas&amp;page=2">Go back</a>',
@@ -537,7 +537,7 @@ class NewsDetailTests(TestCase):
         ):
             with self.subTest(back=back):
                 response = self.client.get("/news/news/cfm-meeting/", {"back": back})
-                self.assertIsNone(response.context["back_url"])
+                self.assertIsNone(response.context_data["back_url"])
 
     def test_wrong_section_redirects_to_the_right_address(self):
         SectionFactory(slug="speeches")
