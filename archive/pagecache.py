@@ -37,6 +37,10 @@ BUILDING = "{}:building"
 # How long a page may be marked as being built, and how long another request
 # for it waits for that build before building the page itself.
 BUILD_SECONDS, WAIT_SECONDS = 30, 10
+# Each year's stamp, and the one stamp of every year (see year_stamps).
+YEAR, ALL_YEARS = "pagecache:year:{}", "pagecache:all-years"
+# How long a year's count is kept at most; its key changes with its news.
+YEAR_SECONDS = 24 * 3600
 # Shared by every process of the site (Redis, or files on this machine), so
 # that a change seen by one worker makes every worker's pages old.
 cache = ConnectionProxy(caches, "pages")
@@ -58,13 +62,22 @@ def clock():
     return time.time_ns() // 1000
 
 
-def bump():
+def bump(years=None):
     """
     Something public may have changed: every cached page is out of date.
     The clock is part of the new number, so that two changes at once can
     never both land on the same generation.
+
+    `years`: the years whose news may have changed (see remember_years), as
+    the signals know them; None, the default, for a change that may touch
+    any year (a bulk write, a scheduled moment, an import).
     """
     cache.set(GENERATION, max((cache.get(GENERATION) or 0) + 1, clock()), None)
+    stamp = clock()
+    if years is None:
+        cache.set(ALL_YEARS, stamp, None)
+    elif years:
+        cache.set_many({YEAR.format(year): stamp for year in years}, None)
 
 
 def next_change():
@@ -118,6 +131,44 @@ def remember(name, compute, seconds=300):
             found = (compute(),)
             cache.set(key, found, seconds)
     return found[0]
+
+
+def year_stamps(years):
+    """
+    {year: stamp}: a year's stamp changes whenever its news may have (a
+    write to a news item of that year, or any bulk change). A stamp the
+    cache does not hold (new, or forgotten) starts from the clock, so that
+    nothing kept under an older stamp is ever read again.
+    """
+    keys = {year: YEAR.format(year) for year in years}
+    found = cache.get_many([ALL_YEARS, *keys.values()])
+    missing = {key: clock() for key in [ALL_YEARS, *keys.values()] if key not in found}
+    for key, stamp in missing.items():
+        cache.add(key, stamp, None)
+    if missing:
+        found |= cache.get_many(list(missing))
+    everything = found.get(ALL_YEARS, 0)
+    return {year: f"{everything}.{found.get(key, 0)}" for year, key in keys.items()}
+
+
+def remember_years(name, years, compute, seconds=YEAR_SECONDS):
+    """
+    {year: compute(year)} for each of `years`, each worked out once until the
+    news of that year change: after a publish, only its year is counted
+    again (at 1,000,000 items, counting every year took half a second).
+    """
+    stamps = year_stamps(years)
+    keys = {year: f"remember:{name}:{year}:{stamps[year]}" for year in years}
+    found = cache.get_many(list(keys.values()))
+    values, fresh = {}, {}
+    for year, key in keys.items():
+        if key in found:
+            values[year] = found[key]
+        else:
+            values[year] = fresh[key] = compute(year)
+    if fresh:
+        cache.set_many(fresh, seconds)
+    return values
 
 
 @contextmanager

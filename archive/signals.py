@@ -2,7 +2,8 @@
 Two things follow every write, whatever makes it (the admin's bulk actions
 and cascades never call a model's methods):
 
-- cached pages become old (archive/pagecache.py);
+- cached pages become old (archive/pagecache.py), and for a news item the
+  counts of its years, before and after the write;
 - files go when the record that holds them goes, after the transaction commits
   (a rolled-back delete keeps them), and only if no other record still uses
   the same stored file.
@@ -10,12 +11,13 @@ and cascades never call a model's methods):
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from . import pagecache
 from .images import delete_renditions
-from .models import Attachment, Image
+from .models import Attachment, Image, NewsItem
 
 # Records that no page shows: writing them leaves cached pages valid.
 NOT_SHOWN = {"transition", "revision"}
@@ -46,7 +48,36 @@ def delete_attachment_file(sender, instance, **kwargs):
 
 def invalidate_pages(sender, **kwargs):
     # After the commit: a page built from the old rows must not be cached as new.
-    transaction.on_commit(pagecache.bump)
+    # No news item was written, so no year's count of news changed.
+    transaction.on_commit(lambda: pagecache.bump(years=()))
+
+
+def news_year(moment):
+    """The year the archive navigation counts a news item in (local time)."""
+    return timezone.localtime(moment).year if moment else None
+
+
+@receiver(pre_save, sender=NewsItem)
+def note_year_before(sender, instance, raw=False, **kwargs):
+    # The year the item was counted in before this write, read from its row:
+    # an edit that moves it to another year changes the counts of both.
+    before = None
+    if instance.pk and not raw:
+        before = sender.objects.filter(pk=instance.pk).values_list("published_at", flat=True)
+        before = before.first()
+    instance._year_before = news_year(before)
+
+
+@receiver(post_save, sender=NewsItem)
+@receiver(post_delete, sender=NewsItem)
+def invalidate_news(sender, instance, raw=False, **kwargs):
+    """Every cached page is old, and so are the counts of the item's years."""
+    if raw:  # loaded from a fixture, without its year before: any year
+        transaction.on_commit(pagecache.bump)
+        return
+    years = {news_year(instance.published_at), getattr(instance, "_year_before", None)}
+    years.discard(None)
+    transaction.on_commit(lambda: pagecache.bump(years=years))
 
 
 def connect_page_cache():
@@ -54,8 +85,9 @@ def connect_page_cache():
     for model in apps.get_app_config("archive").get_models():
         if model._meta.model_name in NOT_SHOWN:
             continue
-        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{model}")
-        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-del-{model}")
+        if model is not NewsItem:  # news items: invalidate_news, with their years
+            post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{model}")
+            post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-del-{model}")
         for field in model._meta.many_to_many:
             m2m_changed.connect(
                 invalidate_pages,
