@@ -72,8 +72,9 @@ def bump(years=None):
     the signals know them; None, the default, for a change that may touch
     any year (a bulk write, a scheduled moment, an import).
     """
-    cache.set(GENERATION, max((cache.get(GENERATION) or 0) + 1, clock()), None)
-    stamp = clock()
+    stamp = max((cache.get(GENERATION) or 0) + 1, clock())
+    cache.set(GENERATION, stamp, None)
+    # The years' stamps take the new generation's number, which always goes up.
     if years is None:
         cache.set(ALL_YEARS, stamp, None)
     elif years:
