@@ -20,7 +20,7 @@ What the templates use besides Jinja2's own, and the Django tag each replaces:
     search_snippet(obj, query)  where a search result matches, in <mark>
     count_label("items", n)     plural labels ({% blocktranslate count %})
 
-Filters: iso, day (dates), date (Django's, for month names), truncatewords,
+Filters: iso, day, ymd (dates), date (Django's, for month names), truncatewords,
 urlencode, absolute, largest_rendition.
 """
 
@@ -66,6 +66,7 @@ def environment(**options):
     env.filters.update(
         iso=iso,
         day=day,
+        ymd=ymd,
         date=defaultfilters.date,
         truncatewords=defaultfilters.truncatewords,
         urlencode=defaultfilters.urlencode,
@@ -98,6 +99,13 @@ def day(value):
         return ""
     value = _local(value)
     return f"{value.day:02}.{value.month:02}.{value.year}"
+
+
+def ymd(value):
+    """2024-05-17: a sitemap's <lastmod>, in the site's time zone."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return _local(value).strftime("%Y-%m-%d")
 
 
 @pass_context
