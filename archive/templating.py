@@ -2,9 +2,9 @@
 The Jinja2 environment of the public site's templates (templates/jinja2/).
 
 The public pages are Jinja2 rather than Django templates for speed alone: a
-news list spent two thirds of its time in Django's template engine, and the
-same page in Jinja2 costs a fraction of that (README, "Rendering"). The
-admin keeps Django's templates (templates/admin/).
+news list spent two thirds of its time in Django's template engine, and
+Jinja2 renders the same page in about half the time (README, "Rendering").
+The admin keeps Django's templates (templates/admin/).
 
 What the templates use besides Jinja2's own, and the Django tag each replaces:
 
