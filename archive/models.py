@@ -43,6 +43,29 @@ def _remembered_address(viewname, args, urlconf, script_prefix):
     return reverse(viewname, args=args, urlconf=urlconf)
 
 
+def slug_address(viewname, *slugs):
+    """
+    The address of `viewname` for these slugs, from a pattern reversed once:
+    for a sitemap page's 10,000 addresses, each new, where reverse() took
+    half of the page (and would crowd the list pages' addresses out of
+    address()'s memory).
+    """
+    pattern = _address_pattern(
+        viewname, len(slugs), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    )
+    return pattern.format(*slugs)
+
+
+@functools.lru_cache(maxsize=64)
+def _address_pattern(viewname, count, urlconf, script_prefix):
+    # Slugs need no quoting in a path, so a placeholder slug marks each place.
+    marks = [f"slug{n}mark" for n in range(count)]
+    path = reverse(viewname, args=marks, urlconf=urlconf).replace("{", "{{").replace("}", "}}")
+    for n, mark in enumerate(marks):
+        path = path.replace(mark, f"{{{n}}}")
+    return path
+
+
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     RUSSIAN = "ru", _("Russian")

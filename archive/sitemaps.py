@@ -10,7 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from .models import Body, NewsItem, Person, Section, Statement, Topic
+from .models import Body, NewsItem, Person, Section, Statement, Topic, slug_address
 from .pagecache import remember
 from .views import CountCachingPaginator, news_total
 
@@ -48,13 +48,19 @@ class NewsSitemap(PublicItemsSitemap):
     changefreq = "monthly"
     total = staticmethod(news_total)
 
+    # Plain rows, not model instances: a sitemap page has 10,000 of them.
     def items(self):
         return (
             NewsItem.objects.published()
-            .select_related("section")
-            .only("slug", "updated_at", "section__slug")
             .order_by("-published_at", "-pk")
+            .values_list("section__slug", "slug", "updated_at", named=True)
         )
+
+    def location(self, row):
+        return slug_address("archive:news-detail", row.section__slug, row.slug)
+
+    def lastmod(self, row):
+        return row.updated_at
 
 
 class StatementSitemap(PublicItemsSitemap):
@@ -63,8 +69,16 @@ class StatementSitemap(PublicItemsSitemap):
 
     def items(self):
         return (
-            Statement.objects.published().only("slug", "updated_at").order_by("-adopted_on", "-pk")
+            Statement.objects.published()
+            .order_by("-adopted_on", "-pk")
+            .values_list("slug", "updated_at", named=True)
         )
+
+    def location(self, row):
+        return slug_address("archive:statement-detail", row.slug)
+
+    def lastmod(self, row):
+        return row.updated_at
 
 
 class RelatedSitemap(Sitemap):

@@ -3,9 +3,10 @@ import datetime
 import time_machine
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.urls import set_script_prefix
 from django.utils import timezone
 
-from archive.models import NewsItem, Statement, Status
+from archive.models import NewsItem, Statement, Status, slug_address
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory
 
@@ -115,6 +116,21 @@ class SanitizingTests(TestCase):
 
 
 class AbsoluteUrlTests(TestCase):
+    def test_sitemap_addresses_are_those_of_the_items(self):
+        # A slug like the pattern's own placeholders is put in once, as it is.
+        item = NewsItemFactory(section=SectionFactory(slug="slug1mark"), slug="slug0mark")
+        for prefix in ("/", "/archive/"):
+            with self.subTest(prefix=prefix):
+                set_script_prefix(prefix)
+                try:
+                    self.assertEqual(
+                        slug_address("archive:news-detail", "slug1mark", "slug0mark"),
+                        item.get_absolute_url(),
+                    )
+                    self.assertTrue(item.get_absolute_url().startswith(prefix + "news/"))
+                finally:
+                    set_script_prefix("/")
+
     def test_every_public_model_has_an_address(self):
         item = NewsItemFactory(section=SectionFactory(slug="csto-news"), slug="meeting")
         self.assertEqual(item.get_absolute_url(), "/news/csto-news/meeting/")
