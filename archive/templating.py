@@ -25,18 +25,18 @@ urlencode, absolute, largest_rendition.
 """
 
 import datetime
-from collections.abc import Iterable
+from types import SimpleNamespace
 
-from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.core.files.storage import default_storage
-from django.template import defaultfilters
+from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
+from . import pagecache
 from .models import address
 from .search import snippet
 
@@ -110,19 +110,9 @@ def ymd(value):
 
 @pass_context
 def querystring(context, **changes):
-    """The request's query string with `changes` (None removes a parameter), as Django's tag."""
-    query = context["request"].GET
-    params = query.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        elif isinstance(value, Iterable) and not isinstance(value, str):
-            params.setlist(key, value)
-        else:
-            params[key] = value
-    if not params and not query:
-        return ""
-    return f"?{params.urlencode()}"
+    """The request's query string with `changes` (None removes a parameter): Django's tag."""
+    # Django's {% querystring %} reads only the context's request.
+    return defaulttags.querystring(SimpleNamespace(request=context["request"]), **changes)
 
 
 def cached(name, *vary_on, caller):
@@ -131,12 +121,11 @@ def cached(name, *vary_on, caller):
     under `name` and `vary_on`, like {% cache %}. Every key holds the
     archive's generation, so a kept fragment is never out of date.
     """
-    cache = caches["pages"]
     key = make_template_fragment_key(name, vary_on)
-    html = cache.get(key)
+    html = pagecache.cache.get(key)
     if html is None:
         html = str(caller())
-        cache.set(key, html, FRAGMENT_SECONDS)
+        pagecache.cache.set(key, html, FRAGMENT_SECONDS)
     return Markup(html)
 
 

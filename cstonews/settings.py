@@ -84,7 +84,7 @@ if not DEBUG:
 ROOT_URLCONF = "cstonews.urls"
 
 # The public site's templates are Jinja2 (templates/jinja2/, see
-# archive/templating.py), several times faster to render than Django's; the
+# archive/templating.py), which render in about half the time of Django's; the
 # admin and the apps' own templates are Django's (templates/admin/). Jinja2 is
 # asked first, so a public template's name never reaches Django's engine.
 TEMPLATES = [
