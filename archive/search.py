@@ -110,7 +110,8 @@ def is_ranked(queryset):
 def with_headlines(queryset, query, *, text_fields):
     """On PostgreSQL, each result's matching fragments (computed for the page shown only)."""
     if not uses_postgres():
-        return queryset
+        # The snippet is made in Python from the text, which lists leave unread.
+        return queryset.defer(None)
     parts = [strip_tags_sql(field) for field in text_fields]
     text = Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
     options = {

@@ -171,18 +171,31 @@ def news_article_json_ld(request, item):
     return mark_safe(text)  # noqa: S308 (escaped just above)
 
 
+# The columns a teaser shows (archive/_newsitem_teaser.html), the only ones a
+# list reads: the text, the search vector and the import record are most of
+# a row, and each column read is SQL to build and a value to decode, about a
+# tenth of a list page. (The cover's renditions are on its row: thumbnails
+# cost no extra query.)
+NEWS_TEASER_FIELDS = (
+    *("title", "slug", "lead", "published_at", "language"),
+    *("section__name", "section__slug", "cover_image"),
+)
+STATEMENT_TEASER_FIELDS = (
+    *("title", "slug", "kind", "adopted_on", "language"),
+    *("adopted_by__name", "adopted_by__slug"),
+)
+
+
 def news_list_queryset():
-    # The cover's renditions are on its row: thumbnails cost no extra query.
     return (
         NewsItem.objects.published()
         .select_related("section", "cover_image")
-        # Never shown: the search vector alone can weigh more than the page.
-        .defer("search_vector", "import_data")
+        .only(*NEWS_TEASER_FIELDS)
     )
 
 
 def statement_list_queryset():
-    return Statement.objects.published().select_related("adopted_by").defer("search_vector")
+    return Statement.objects.published().select_related("adopted_by").only(*STATEMENT_TEASER_FIELDS)
 
 
 def section_crumbs(section, link_last=True):

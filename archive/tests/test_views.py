@@ -122,6 +122,17 @@ class NewsListTests(TestCase):
                 response = self.client.get(NEWS, {"language": "en"})
         self.assertEqual(len(titles(response)), 20)
 
+    def test_lists_leave_the_texts_unread(self):
+        """A teaser shows the lead: the text and the search vector stay in the database."""
+        NewsItemFactory(body="<p>The whole text of the item.</p>")
+        StatementFactory(text="<p>The whole text of the statement.</p>")
+        for url in (NEWS, reverse("archive:statement-list"), "/"):
+            with self.subTest(url=url), CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            read = " ".join(query["sql"].split(" FROM ")[0] for query in queries)
+            for column in ('"body"', '"text"', '"search_vector"', '"import_data"'):
+                self.assertNotIn(column, read)
+
     def test_deep_pages_list_the_same_items(self):
         """Deep pages read their ids first (no OFFSET over whole rows): same items, same order."""
         NewsItemFactory.create_batch(7, published_at=days_ago(2))  # same moment: ordered by id
