@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import NewsItem, Section, Statement
 from .taxonomy import section_and_below
+from .views import NEWS_TEASER_FIELDS, STATEMENT_TEASER_FIELDS
 
 FEED_LENGTH = 30
 
@@ -46,6 +47,8 @@ class NewsFeed(AbsoluteLinksFeed):
         return (
             NewsItem.objects.published()
             .select_related("section", "cover_image")
+            # What a teaser shows is what an entry shows: not the text.
+            .only(*NEWS_TEASER_FIELDS, "updated_at")
             .order_by("-published_at", "-pk")
         )
 
@@ -133,6 +136,7 @@ class StatementFeed(AbsoluteLinksFeed):
         return (
             Statement.objects.published()
             .select_related("adopted_by")
+            .only(*STATEMENT_TEASER_FIELDS, "published_at", "updated_at")
             .order_by("-published_at", "-pk")[:FEED_LENGTH]
         )
 

@@ -122,11 +122,12 @@ class NewsListTests(TestCase):
                 response = self.client.get(NEWS, {"language": "en"})
         self.assertEqual(len(titles(response)), 20)
 
-    def test_lists_leave_the_texts_unread(self):
-        """A teaser shows the lead: the text and the search vector stay in the database."""
+    def test_lists_and_feeds_leave_the_texts_unread(self):
+        """A teaser or feed entry shows the lead: the text and the search vector stay unread."""
         NewsItemFactory(body="<p>The whole text of the item.</p>")
         StatementFactory(text="<p>The whole text of the statement.</p>")
-        for url in (NEWS, reverse("archive:statement-list"), "/"):
+        lists = (NEWS, reverse("archive:statement-list"), "/")
+        for url in (*lists, reverse("archive:feed-news"), reverse("archive:feed-statements")):
             with self.subTest(url=url), CaptureQueriesContext(connection) as queries:
                 self.assertEqual(self.client.get(url).status_code, 200)
             read = " ".join(query["sql"].split(" FROM ")[0] for query in queries)
