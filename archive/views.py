@@ -702,24 +702,41 @@ TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
 
 def related_of(item):
     """
-    An item's persons, bodies and topics (one query, or none when it has
-    none), and those of its gallery, attachments, media links and adopted
-    documents it has (one query each): 2 or 3 queries for most items.
+    An item's persons, bodies and topics (one query), and those of its
+    gallery, attachments, media links and adopted documents it has (one
+    query each): 2 or 3 queries for most items.
     """
     related = {name: [] for name in [*ITEM_EXTRAS, *TAGS]}
     for name, (lookup, queryset) in ITEM_EXTRAS.items():
         if getattr(item, f"has_{name}"):
             related[name] = list(queryset().filter(**{lookup: item}))
+    sql, params = tags_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item.pk if param == ANY_ITEM else param for param in params])
+        for kind, pk, slug, name in cursor.fetchall():
+            related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
+    return related
+
+
+# Where an item's id goes in tags_query()'s SQL (ids start at 1).
+ANY_ITEM = 0
+
+
+@functools.cache
+def tags_query():
+    """
+    The SQL of an item's persons, bodies and topics, in one query, and its
+    parameters, with ANY_ITEM for the item's id. Built once: building the
+    union of three querysets was a fifth of an item page's time.
+    """
     tags = [
-        model.objects.filter(news_items=item)
+        model.objects.filter(news_items=ANY_ITEM)
         .annotate(kind=Value(kind))
         .values_list("kind", "pk", "slug", "name")
         .order_by()
         for kind, model in TAGS.items()
     ]
-    for kind, pk, slug, name in tags[0].union(*tags[1:], all=True).order_by("kind", "name"):
-        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
-    return related
+    return tags[0].union(*tags[1:], all=True).order_by("kind", "name").query.sql_with_params()
 
 
 @functools.cache
@@ -734,11 +751,11 @@ def item_page_queryset():
         NewsItem.objects.select_related(
             "section__parent__parent", "cover_image", "translation__section"
         )
+        # Never shown; of the translation, only a link to it is.
         .defer(
-            "search_vector",
-            "import_data",
-            "translation__search_vector",
-            "translation__import_data",
+            *("search_vector", "import_data"),
+            *("translation__search_vector", "translation__import_data"),
+            *("translation__body", "translation__lead"),
         )
         .annotate(
             **{
