@@ -13,7 +13,8 @@ from django import forms
 from django.db import models
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, NewsItem, Statement
@@ -77,22 +78,25 @@ class QuickSelect(forms.Select):
     A <select> written in Python (without option groups, which no filter
     has). Django renders every <option> through a template of its own, and
     the filter forms' options were a third of the time a list page took to
-    build (measured with cProfile).
+    build (measured with cProfile); building them as Django's option
+    dictionaries first was still a tenth of a filtered list.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
+        chosen = self.format_value(value)[:1]  # one choice at most, as Django selects it
+        options = []
+        for key, label in self.choices:
+            key = "" if key is None else str(key)
+            selected = " selected" if key in chosen else ""
+            options.append(
+                f'<option value="{conditional_escape(key)}"{selected}>'
+                f"{conditional_escape(label)}</option>"
+            )
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # noqa: S308 (each value and label escaped above)
         )
 
 
