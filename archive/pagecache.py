@@ -16,6 +16,7 @@ PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
 import hashlib
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -46,9 +47,16 @@ YEAR_SECONDS = 24 * 3600
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
+# (generation, next change) of the public page being built, read once as it
+# begins (PageCacheMiddleware): a filtered list asked for the generation at
+# fourteen places (its menu, its filters' choices, its totals), each a read
+# of the shared cache. A page is built in one generation, as it is cached.
+page_generation = ContextVar("page_generation", default=None)
 
 
 def generation():
+    if (snapshot := page_generation.get()) is not None:
+        return snapshot[0]
     value = cache.get(GENERATION)
     if value is None:
         # A new cache (or one that forgot): start from the clock, so that a
@@ -101,6 +109,8 @@ def current_generation(*keys):
     in the cache), read in one round trip. The generation moves on first if
     a scheduled moment has come since it began.
     """
+    if not keys and (snapshot := page_generation.get()) is not None:
+        return (*snapshot, {})
     found = cache.get_many([GENERATION, NEXT_CHANGE, *keys])
     value = found.pop(GENERATION, None) or generation()
     known = found.pop(NEXT_CHANGE, None)
@@ -264,10 +274,20 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not cacheable_request(request):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(SKIP_PREFIXES):
             return self.get_response(request)
-        key = page_key(request)
-        value, moment, found = current_generation(key)
+        cacheable = cacheable_request(request)
+        key = page_key(request) if cacheable else None
+        value, moment, found = current_generation(*([key] if cacheable else []))
+        snapshot = page_generation.set((value, moment))
+        try:
+            if not cacheable:
+                return self.get_response(request)
+            return self.cached_page(request, key, value, moment, found)
+        finally:
+            page_generation.reset(snapshot)
+
+    def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
         response = unpacked(value, found.get(key)) or wait_for(
             marker, key, lambda entry: unpacked(value, entry)

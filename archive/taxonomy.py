@@ -9,15 +9,22 @@ from django.core.cache import cache
 from . import pagecache
 
 KEY = "taxonomy:{}"
+# This process's copy for the newest generation it has seen: a filtered list
+# asks for the taxonomy seven times (menu, choices, section filter), and each
+# read of the cache unpickled it again.
+latest = {}
 
 
 def taxonomy():
     """{"section": [(slug, name), ...], ..., "tree": {pk: parent_pk}, "top": [...]}."""
     key = KEY.format(pagecache.generation())
-    found = cache.get(key)
+    found = latest.get(key) or cache.get(key)
     if found is None:
         found = load()
         cache.set(key, found, None)
+    if key not in latest:
+        latest.clear()
+        latest[key] = found
     return found
 
 

@@ -59,6 +59,33 @@ class PageCacheTests(TestCase):
         again = self.get(headers={"if-none-match": built["ETag"]})
         self.assertEqual(again.status_code, 304)
 
+    @override_settings(PAGE_CACHE_SECONDS=0)
+    def test_a_page_reads_the_generation_once(self):
+        """
+        A filtered list asks for the generation at a dozen places (its menu,
+        its filters' choices, its totals): with Redis, each read a round trip.
+        """
+        NewsItemFactory(section=self.section)
+        filtered = {"section": "news", "language": "en", "year": "2026"}
+        self.get(data=filtered)
+        reads = []
+        real = pagecache.cache
+
+        class Recorder:
+            def __getattr__(self, name):
+                method = getattr(real, name)
+
+                def recorded(keys, *args, **kwargs):
+                    if name in ("get", "get_many"):
+                        reads.append(pagecache.GENERATION in ([keys] if name == "get" else keys))
+                    return method(keys, *args, **kwargs)
+
+                return recorded
+
+        with mock.patch.object(pagecache, "cache", Recorder()):
+            self.assertEqual(self.get(data=filtered).status_code, 200)
+        self.assertEqual(reads.count(True), 1)
+
     def key_of(self, path):
         request = RequestFactory().get(path)
         request.LANGUAGE_CODE = "en"
