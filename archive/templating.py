@@ -20,8 +20,8 @@ What the templates use besides Jinja2's own, and the Django tag each replaces:
     search_snippet(obj, query)  where a search result matches, in <mark>
     count_label("items", n)     plural labels ({% blocktranslate count %})
 
-Filters: iso, day, ymd (dates), date (Django's, for month names), truncatewords,
-urlencode, absolute, largest_rendition.
+Filters: time_tag, iso, day, ymd (dates), date (Django's, for month names),
+truncatewords, urlencode, absolute, largest_rendition.
 """
 
 import datetime
@@ -64,11 +64,12 @@ def environment(**options):
         count_label=count_label,
     )
     env.filters.update(
+        time_tag=time_tag,
         iso=iso,
         day=day,
         ymd=ymd,
         date=defaultfilters.date,
-        truncatewords=defaultfilters.truncatewords,
+        truncatewords=truncatewords,
         urlencode=defaultfilters.urlencode,
         absolute=absolute,
         largest_rendition=largest_rendition,
@@ -101,11 +102,35 @@ def day(value):
     return f"{value.day:02}.{value.month:02}.{value.year}"
 
 
+def time_tag(value):
+    """<time datetime="2024-05-17T10:00:00+03:00">17.05.2024</time>: iso and day at once."""
+    if not isinstance(value, datetime.date):
+        return ""
+    value = _local(value)
+    # Digits and ISO punctuation only: nothing to escape.
+    return Markup(
+        f'<time datetime="{value.isoformat()}">{value.day:02}.{value.month:02}.{value.year}</time>'
+    )
+
+
 def ymd(value):
     """2024-05-17: a sitemap's <lastmod>, in the site's time zone."""
     if not isinstance(value, datetime.date):
         return ""
     return _local(value).strftime("%Y-%m-%d")
+
+
+def truncatewords(value, count):
+    """
+    Django's |truncatewords (the first `count` words, then " …") without its
+    lazy Truncator object, which took a tenth of a teaser's time.
+    """
+    words = str(value).split()
+    text = " ".join(words[:count])
+    if len(words) > count and not text.endswith(" …"):
+        text += " …"
+    # As Django's: what was safe HTML stays so.
+    return Markup(text) if hasattr(value, "__html__") else text
 
 
 @pass_context

@@ -122,6 +122,17 @@ class NewsListTests(TestCase):
                 response = self.client.get(NEWS, {"language": "en"})
         self.assertEqual(len(titles(response)), 20)
 
+    def test_teasers_show_the_moscow_day_and_the_lead_cut_at_fifty_words(self):
+        late_evening = datetime.datetime(2024, 5, 16, 22, 30, tzinfo=datetime.UTC)
+        NewsItemFactory(lead=" ".join(f"w{n}" for n in range(60)), published_at=late_evening)
+        response = self.client.get(NEWS)
+        # Already the 17th in Moscow.
+        self.assertContains(
+            response, '<time datetime="2024-05-17T01:30:00+03:00">17.05.2024</time>'
+        )
+        self.assertContains(response, " w48 w49 …</p>")
+        self.assertNotContains(response, "w50")
+
     def test_lists_and_feeds_leave_the_texts_unread(self):
         """A teaser or feed entry shows the lead: the text and the search vector stay unread."""
         NewsItemFactory(body="<p>The whole text of the item.</p>")
