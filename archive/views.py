@@ -1022,8 +1022,11 @@ def combined(news, statements, ranked, bound=None):
     order = ("-score", "-moment", "-pk") if ranked else ("-moment", "-pk")
     if bound is not None:
         # Only the first `bound` rows of each kind can be on the pages up to
-        # this one (PostgreSQL allows a LIMIT inside a UNION).
-        rows, other = rows.order_by(*order)[:bound], other.order_by(*order)[:bound]
+        # this one (PostgreSQL allows a LIMIT inside a UNION). Statements are
+        # read in the order of their own date, the same as their moment's,
+        # which walks the date index where the cast sorted every match.
+        by_date = ["-adopted_on" if field == "-moment" else field for field in order]
+        rows, other = rows.order_by(*order)[:bound], other.order_by(*by_date)[:bound]
     return rows.union(other, all=True).order_by(*order)
 
 

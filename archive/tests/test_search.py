@@ -4,7 +4,7 @@ from unittest import mock, skipUnless
 from django.db import connection
 from django.test import TestCase
 
-from archive import pagecache, search
+from archive import pagecache, search, views
 from archive.models import Status
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory
@@ -210,6 +210,25 @@ class PostgresSearchTests(SearchTestCase):
                 [self.body_match.title, self.title_match.title, self.statement.title],
             )
             self.assertEqual(both.context_data["paginator"].count, 3)
+
+    def test_newest_first_pages_interleave_news_and_statements_by_date(self):
+        for year in (2019, 2023):
+            StatementFactory(title=f"Peacekeeping statement {year}", adopted_on=when(year).date())
+        NewsItemFactory(title="Peacekeeping news 2018", section=self.news, published_at=when(2018))
+        expected = [
+            "Peacekeeping statement 2023",
+            self.body_match.title,  # 1 June 2022
+            self.title_match.title,  # 1 June 2021
+            self.statement.title,  # 1 March 2021
+            "Peacekeeping statement 2019",
+            "Peacekeeping news 2018",
+        ]
+        with (
+            mock.patch.object(search, "RANK_LIMIT", 1),
+            mock.patch.object(views.SearchView, "paginate_by", 2),
+        ):
+            pages = [titles(self.search("peacekeeping", page=n), "results") for n in (1, 2, 3)]
+        self.assertEqual(pages, [expected[0:2], expected[2:4], expected[4:6]])
 
     def test_whether_to_rank_a_list_search_is_worked_out_once_per_change(self):
         with mock.patch.object(search, "more_than", wraps=search.more_than) as check:
