@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
+from django.db.models.query import EmptyQuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -1027,6 +1028,10 @@ def combined(news, statements, ranked, bound=None):
         # which walks the date index where the cast sorted every match.
         by_date = ["-adopted_on" if field == "-moment" else field for field in order]
         rows, other = rows.order_by(*order)[:bound], other.order_by(*by_date)[:bound]
+    if isinstance(rows, EmptyQuerySet):
+        # The union of an empty queryset is the other one as it is, sliced
+        # above and then impossible to order: the empty one goes second.
+        rows, other = other, rows
     return rows.union(other, all=True).order_by(*order)
 
 

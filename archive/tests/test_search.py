@@ -228,7 +228,12 @@ class PostgresSearchTests(SearchTestCase):
             mock.patch.object(views.SearchView, "paginate_by", 2),
         ):
             pages = [titles(self.search("peacekeeping", page=n), "results") for n in (1, 2, 3)]
+            # Either kind alone, in the same order.
+            statements = self.search("peacekeeping", kind="statements", page=2)
+            news = self.search("peacekeeping", kind="news", page=2)
         self.assertEqual(pages, [expected[0:2], expected[2:4], expected[4:6]])
+        self.assertEqual(titles(statements, "results"), ["Peacekeeping statement 2019"])
+        self.assertEqual(titles(news, "results"), ["Peacekeeping news 2018"])
 
     def test_whether_to_rank_a_list_search_is_worked_out_once_per_change(self):
         with mock.patch.object(search, "more_than", wraps=search.more_than) as check:
