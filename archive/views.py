@@ -1028,10 +1028,12 @@ def combined(news, statements, ranked, bound=None):
         # which walks the date index where the cast sorted every match.
         by_date = ["-adopted_on" if field == "-moment" else field for field in order]
         rows, other = rows.order_by(*order)[:bound], other.order_by(*by_date)[:bound]
-    if isinstance(rows, EmptyQuerySet):
-        # The union of an empty queryset is the other one as it is, sliced
-        # above and then impossible to order: the empty one goes second.
-        rows, other = other, rows
+    asked = [part for part in (rows, other) if not isinstance(part, EmptyQuerySet)]
+    if len(asked) < 2:
+        # One kind (or none) is asked for: no union, whose result would be
+        # that queryset as it is, which once sliced cannot be ordered again.
+        single = asked[0] if asked else rows
+        return single if single.query.is_sliced else single.order_by(*order)
     return rows.union(other, all=True).order_by(*order)
 
 

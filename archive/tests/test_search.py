@@ -231,7 +231,10 @@ class PostgresSearchTests(SearchTestCase):
             # Either kind alone, in the same order.
             statements = self.search("peacekeeping", kind="statements", page=2)
             news = self.search("peacekeeping", kind="news", page=2)
+            # A section holds news only.
+            nothing = self.search("peacekeeping", kind="statements", section="news")
         self.assertEqual(pages, [expected[0:2], expected[2:4], expected[4:6]])
+        self.assertEqual(titles(nothing, "results"), [])
         self.assertEqual(titles(statements, "results"), ["Peacekeeping statement 2019"])
         self.assertEqual(titles(news, "results"), ["Peacekeeping news 2018"])
 
