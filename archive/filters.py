@@ -6,7 +6,9 @@ Bad input (an impossible date, an unknown slug, a year out of range, a
 exception.
 """
 
+import copy
 import datetime
+import functools
 
 import django_filters
 from django import forms
@@ -161,6 +163,23 @@ class ArchiveFilterSet(django_filters.FilterSet):
     )
 
     text_fields = ()
+
+    def get_form_class(self):
+        # The filters a view keeps (a section's page drops the section's).
+        return self.form_class(tuple(self.filters))
+
+    @classmethod
+    @functools.cache
+    def form_class(cls, names):
+        """
+        The form class of these filters, built once: django-filter builds
+        every field and a new class on each request, a twentieth of a list
+        page. (Each form still gets its own copy of the fields, as any Django
+        form does; labels and taxonomy choices are read when it is shown.)
+        """
+        filters = copy.deepcopy(cls.base_filters)
+        fields = {name: filters[name].field for name in names}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
 
     def filter_text(self, queryset, name, value):
         # Full-text search where the database has it; best matches first.
