@@ -81,6 +81,19 @@ class HomeTests(TestCase):
         with self.assertNumQueries(3):
             self.client.get("/")
 
+    def test_the_menu_follows_the_sections_at_once(self):
+        # Each process keeps the sections of the newest generation it has seen.
+        section = SectionFactory(name="Press releases", slug="press")
+        self.assertContains(self.client.get("/"), '<a href="/news/press/">Press releases</a>')
+        with self.captureOnCommitCallbacks(execute=True):
+            section.name = "Press"
+            section.save()
+            SectionFactory(name="Photo reports", slug="photo")
+        response = self.client.get("/")
+        self.assertContains(response, '<a href="/news/press/">Press</a>')
+        self.assertContains(response, '<a href="/news/photo/">Photo reports</a>')
+        self.assertNotContains(response, "Press releases")
+
 
 class NewsListTests(TestCase):
     def test_newest_first_twenty_a_page(self):
