@@ -49,8 +49,8 @@ cache = ConnectionProxy(caches, "pages")
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
-# fourteen places (its menu, its filters' choices, its totals), each a read
-# of the shared cache. A page is built in one generation, as it is cached.
+# nine places (its menu, its filters' choices, its totals), each a read of
+# the shared cache. A page is built in one generation, as it is cached.
 page_generation = ContextVar("page_generation", default=None)
 
 
