@@ -24,6 +24,7 @@ class PublicItemsSitemap(Sitemap):
 
     limit = 10_000
     name = None
+    model = None
     # A function that knows how many items there are without counting them.
     total = None
 
@@ -39,12 +40,16 @@ class PublicItemsSitemap(Sitemap):
     def get_latest_lastmod(self):
         return remember(
             f"sitemap-latest:{self.name}",
-            lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
+            # From the table alone: PostgreSQL then reads the newest of the
+            # updated_at index and stops (the pages' join to the sections
+            # made it read all 1,000,000 rows: 0.5 s).
+            lambda: self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"],
         )
 
 
 class NewsSitemap(PublicItemsSitemap):
     name = "news"
+    model = NewsItem
     changefreq = "monthly"
     total = staticmethod(news_total)
 
@@ -65,6 +70,7 @@ class NewsSitemap(PublicItemsSitemap):
 
 class StatementSitemap(PublicItemsSitemap):
     name = "statements"
+    model = Statement
     changefreq = "yearly"
 
     def items(self):

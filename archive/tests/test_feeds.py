@@ -5,7 +5,9 @@ import xml.etree.ElementTree as ET
 import feedparser
 import time_machine
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive import services
@@ -165,6 +167,29 @@ class SitemapTests(TestCase):
         )
         for entry in root:
             self.assertRegex(entry.find(f"{SITEMAP}lastmod").text, W3C_DATETIME)
+
+    def test_the_latest_change_is_the_public_items_read_from_their_table_alone(self):
+        """
+        Joined to the sections, PostgreSQL read every row for it (0.5 s at
+        1,000,000 items) instead of the newest entries of the updated_at index.
+        """
+        with CaptureQueriesContext(connection) as queries:
+            root = self.xml("/sitemap.xml")
+        latest = [
+            query["sql"]
+            for query in queries
+            if 'MAX("archive_newsitem"."updated_at")' in query["sql"]
+        ]
+        self.assertEqual(len(latest), 1)
+        self.assertNotIn("JOIN", latest[0])
+        news = next(
+            entry for entry in root if entry.find(f"{SITEMAP}loc").text.endswith("-news.xml")
+        )
+        # The hidden items were written after the public one; they do not count.
+        self.assertEqual(
+            datetime.datetime.fromisoformat(news.find(f"{SITEMAP}lastmod").text),
+            self.item.updated_at,
+        )
 
     def test_each_sitemap_is_valid_and_public_only(self):
         expected = {
