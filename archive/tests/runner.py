@@ -10,6 +10,8 @@ from django.test.runner import (
 )
 from django.test.utils import override_settings
 
+from archive import taxonomy
+
 
 def fresh_caches(result_class):
     """`result_class`, starting every test with empty caches, as with a fresh database."""
@@ -18,6 +20,9 @@ def fresh_caches(result_class):
         def startTest(self, test):
             for cache in caches.all(initialized_only=True):
                 cache.clear()
+            # And each process's copy of the taxonomy: under a frozen clock a
+            # new generation can take the number of an earlier test's.
+            taxonomy.latest.clear()
             super().startTest(test)
 
     return Result
