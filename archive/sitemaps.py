@@ -9,9 +9,11 @@ import datetime
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import Body, NewsItem, Person, Section, Statement, Topic, slug_address
 from .pagecache import remember
+from .taxonomy import taxonomy
 from .views import CountCachingPaginator, news_total
 
 
@@ -33,8 +35,14 @@ class PublicItemsSitemap(Sitemap):
 
     @property
     def paginator(self):
+        # Pages past the first read their ids first, from the covering index
+        # (at 1,000,000 items page 50 skipped 490,000 whole rows: 1.6 s).
         return CountCachingPaginator(
-            self._items(), self.limit, count_key=f"sitemap-count:{self.name}", total=self.total
+            self._items(),
+            self.limit,
+            count_key=f"sitemap-count:{self.name}",
+            total=self.total,
+            ids_first=True,
         )
 
     def get_latest_lastmod(self):
@@ -54,15 +62,21 @@ class NewsSitemap(PublicItemsSitemap):
     total = staticmethod(news_total)
 
     # Plain rows, not model instances: a sitemap page has 10,000 of them.
+    # The sections' slugs come from the taxonomy, not a join, so that deeper
+    # pages read their ids from the covering index alone.
     def items(self):
         return (
             NewsItem.objects.published()
             .order_by("-published_at", "-pk")
-            .values_list("section__slug", "slug", "updated_at", named=True)
+            .values_list("pk", "section_id", "slug", "updated_at", named=True)
         )
 
+    @cached_property
+    def section_slugs(self):
+        return {pk: slug for slug, pk in taxonomy()["section_ids"].items()}
+
     def location(self, row):
-        return slug_address("archive:news-detail", row.section__slug, row.slug)
+        return slug_address("archive:news-detail", self.section_slugs[row.section_id], row.slug)
 
     def lastmod(self, row):
         return row.updated_at
@@ -77,7 +91,7 @@ class StatementSitemap(PublicItemsSitemap):
         return (
             Statement.objects.published()
             .order_by("-adopted_on", "-pk")
-            .values_list("slug", "updated_at", named=True)
+            .values_list("pk", "slug", "updated_at", named=True)
         )
 
     def location(self, row):
