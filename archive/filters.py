@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Language, NewsItem, Statement
 from .pagecache import count_key
 from .search import search, words_of
-from .taxonomy import choices, section_and_below
+from .taxonomy import choices, section_and_below, taxonomy
 
 MAX_QUERY_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
@@ -147,7 +147,8 @@ class ArchiveFilterSet(django_filters.FilterSet):
     # Choices from the cached taxonomy: no query to show the form.
     topic = ChoiceFilter(
         label=_("Topic"),
-        field_name="topics__slug",
+        field_name="topics",
+        method="filter_named",
         choices=choices("topic"),
         empty_label=_("All topics"),
     )
@@ -180,6 +181,20 @@ class ArchiveFilterSet(django_filters.FilterSet):
         filters = copy.deepcopy(cls.base_filters)
         fields = {name: filters[name].field for name in names}
         return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+
+    # The taxonomy's kind of each relation the person, body and topic filters follow.
+    NAMED = {"persons": "person", "bodies": "body", "topics": "topic", "adopted_by": "body"}
+
+    def filter_named(self, queryset, name, value):
+        """
+        A person, body or topic by the id the taxonomy knows for its slug,
+        not by a join on the slug: PostgreSQL then knows from its statistics
+        how many news name it, and for a common one walks the date index
+        instead of sorting all of them (a topic of 236,000 of 1,000,000
+        items: 746 ms -> 30 ms for page 50).
+        """
+        pk = taxonomy()[f"{self.NAMED[name]}_ids"].get(value)
+        return queryset.filter(**{name: pk}) if pk is not None else queryset.none()
 
     def filter_text(self, queryset, name, value):
         # Full-text search where the database has it; best matches first.
@@ -238,13 +253,15 @@ class NewsItemFilter(ArchiveFilterSet):
     )
     person = ChoiceFilter(
         label=_("Person"),
-        field_name="persons__slug",
+        field_name="persons",
+        method="filter_named",
         choices=choices("person"),
         empty_label=_("All persons"),
     )
     body = ChoiceFilter(
         label=_("Statutory body"),
-        field_name="bodies__slug",
+        field_name="bodies",
+        method="filter_named",
         choices=choices("body"),
         empty_label=_("All bodies"),
     )
@@ -276,7 +293,8 @@ class StatementFilter(ArchiveFilterSet):
 
     body = ChoiceFilter(
         label=_("Adopted by"),
-        field_name="adopted_by__slug",
+        field_name="adopted_by",
+        method="filter_named",
         choices=choices("body"),
         empty_label=_("All bodies"),
     )

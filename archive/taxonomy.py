@@ -16,7 +16,10 @@ latest = {}
 
 
 def taxonomy():
-    """{"section": [(slug, name), ...], ..., "tree": {pk: parent_pk}, "top": [...]}."""
+    """
+    {"section": [(slug, name), ...], "section_ids": {slug: pk}, "tree": {pk: parent_pk},
+    "top": [...], and "person", "person_ids" and the same for bodies and topics}.
+    """
     key = KEY.format(pagecache.generation())
     found = latest.get(key) or cache.get(key)
     if found is None:
@@ -32,15 +35,17 @@ def load():
     from .models import Body, Person, Section, Topic
 
     sections = list(Section.objects.values_list("pk", "slug", "name", "parent_id"))
-    return {
+    data = {
         "section": [(slug, name) for _, slug, name, _ in sections],
         "section_ids": {slug: pk for pk, slug, _, _ in sections},
         "tree": {pk: parent for pk, _, _, parent in sections},
         "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
-        "person": list(Person.objects.values_list("slug", "name")),
-        "body": list(Body.objects.values_list("slug", "name")),
-        "topic": list(Topic.objects.values_list("slug", "name")),
     }
+    for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
+        rows = list(model.objects.values_list("pk", "slug", "name"))
+        data[kind] = [(slug, name) for _, slug, name in rows]
+        data[f"{kind}_ids"] = {slug: pk for pk, slug, _ in rows}
+    return data
 
 
 def choices(kind):
