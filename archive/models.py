@@ -493,9 +493,14 @@ class NewsItem(Publishable):
                 name="newsitem_list_idx",
                 include=["expire_at"],
             ),
-            # The latest news of one section (home page, section pages).
+            # The latest news of one section (home page, section pages), in
+            # the lists' order, covering like newsitem_list_idx: a section's
+            # deep pages read their ids from it alone (page 3,000 of a section
+            # of 160,000 items: 155 ms from the table, 10 ms from the index).
             models.Index(
-                fields=["section", "status", "-published_at"], name="newsitem_section_public_idx"
+                fields=["section", "status", "-published_at", "-id"],
+                name="newsitem_section_public_idx",
+                include=["expire_at"],
             ),
             # The latest change of a public item (the sitemap's lastmod): read
             # from the newest end, not by a scan of every item after each change.
