@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from .models import Language, NewsItem, Statement
 from .pagecache import count_key
@@ -108,6 +109,26 @@ class ChoiceFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class NamedFilter(ChoiceFilter):
+    """
+    A person, body or topic (`kind`, of the taxonomy), chosen by its slug
+    and filtered by the id the taxonomy keeps for it, not by a join on the
+    slug: PostgreSQL then knows from its statistics how many news name it,
+    and for a common one walks the date index instead of sorting all of them
+    (a topic of 236,000 of 1,000,000 items: 746 ms -> 30 ms for page 50).
+    """
+
+    def __init__(self, kind, **kwargs):
+        super().__init__(choices=choices(kind), **kwargs)
+        self.kind = kind
+
+    def filter(self, queryset, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        pk = taxonomy()[f"{self.kind}_ids"].get(value)
+        return queryset.filter(**{self.field_name: pk}) if pk is not None else queryset.none()
+
+
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -145,11 +166,10 @@ class ArchiveFilterSet(django_filters.FilterSet):
         label=_("Text"), method="filter_text", max_length=MAX_QUERY_LENGTH, widget=TextInput
     )
     # Choices from the cached taxonomy: no query to show the form.
-    topic = ChoiceFilter(
+    topic = NamedFilter(
+        "topic",
         label=_("Topic"),
         field_name="topics",
-        method="filter_named",
-        choices=choices("topic"),
         empty_label=_("All topics"),
     )
     language = ChoiceFilter(
@@ -181,20 +201,6 @@ class ArchiveFilterSet(django_filters.FilterSet):
         filters = copy.deepcopy(cls.base_filters)
         fields = {name: filters[name].field for name in names}
         return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-
-    # The taxonomy's kind of each relation the person, body and topic filters follow.
-    NAMED = {"persons": "person", "bodies": "body", "topics": "topic", "adopted_by": "body"}
-
-    def filter_named(self, queryset, name, value):
-        """
-        A person, body or topic by the id the taxonomy knows for its slug,
-        not by a join on the slug: PostgreSQL then knows from its statistics
-        how many news name it, and for a common one walks the date index
-        instead of sorting all of them (a topic of 236,000 of 1,000,000
-        items: 746 ms -> 30 ms for page 50).
-        """
-        pk = taxonomy()[f"{self.NAMED[name]}_ids"].get(value)
-        return queryset.filter(**{name: pk}) if pk is not None else queryset.none()
 
     def filter_text(self, queryset, name, value):
         # Full-text search where the database has it; best matches first.
@@ -251,18 +257,16 @@ class NewsItemFilter(ArchiveFilterSet):
         method="filter_section",
         empty_label=_("All sections"),
     )
-    person = ChoiceFilter(
+    person = NamedFilter(
+        "person",
         label=_("Person"),
         field_name="persons",
-        method="filter_named",
-        choices=choices("person"),
         empty_label=_("All persons"),
     )
-    body = ChoiceFilter(
+    body = NamedFilter(
+        "body",
         label=_("Statutory body"),
         field_name="bodies",
-        method="filter_named",
-        choices=choices("body"),
         empty_label=_("All bodies"),
     )
 
@@ -291,11 +295,10 @@ class StatementFilter(ArchiveFilterSet):
     order_field = "adopted_on"
     text_fields = ("title", "text")
 
-    body = ChoiceFilter(
+    body = NamedFilter(
+        "body",
         label=_("Adopted by"),
         field_name="adopted_by",
-        method="filter_named",
-        choices=choices("body"),
         empty_label=_("All bodies"),
     )
     kind = ChoiceFilter(label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("All kinds"))

@@ -30,7 +30,7 @@ class PublicItemsSitemap(Sitemap):
     # A function that knows how many items there are without counting them.
     total = None
 
-    def lastmod(self, obj):
+    def lastmod(self, obj):  # a model instance or a row of values
         return obj.updated_at
 
     @property
@@ -78,9 +78,6 @@ class NewsSitemap(PublicItemsSitemap):
     def location(self, row):
         return slug_address("archive:news-detail", self.section_slugs[row.section_id], row.slug)
 
-    def lastmod(self, row):
-        return row.updated_at
-
 
 class StatementSitemap(PublicItemsSitemap):
     name = "statements"
@@ -96,9 +93,6 @@ class StatementSitemap(PublicItemsSitemap):
 
     def location(self, row):
         return slug_address("archive:statement-detail", row.slug)
-
-    def lastmod(self, row):
-        return row.updated_at
 
 
 class RelatedSitemap(Sitemap):

@@ -98,19 +98,20 @@ def day(value):
     """17.05.2024: the day a date or a moment falls on, in the site's time zone."""
     if not isinstance(value, datetime.date):
         return ""
-    value = _local(value)
-    return f"{value.day:02}.{value.month:02}.{value.year}"
+    return _dmy(_local(value))
+
+
+def _dmy(local):
+    return f"{local.day:02}.{local.month:02}.{local.year}"
 
 
 def time_tag(value):
     """<time datetime="2024-05-17T10:00:00+03:00">17.05.2024</time>: iso and day at once."""
     if not isinstance(value, datetime.date):
         return ""
-    value = _local(value)
+    local = _local(value)  # once: the conversion is most of the cost
     # Digits and ISO punctuation only: nothing to escape.
-    return Markup(
-        f'<time datetime="{value.isoformat()}">{value.day:02}.{value.month:02}.{value.year}</time>'
-    )
+    return Markup(f'<time datetime="{local.isoformat()}">{_dmy(local)}</time>')
 
 
 def ymd(value):
