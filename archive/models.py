@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,11 +31,11 @@ def address(viewname, *args):
     reverse(), remembered. A news list asks for 70 addresses (its items, their
     sections, the archive's years) and reverse() took 45 µs each, a tenth of
     the page. An address depends only on its arguments, the URLconf and the
-    script prefix, so those are the key.
+    script prefix, so those are the key. (The URLconf is the setting's: no
+    middleware here sets request.urlconf, and asking for that per-request
+    override raised and caught an exception inside asgiref on every call.)
     """
-    return _remembered_address(
-        viewname, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
-    )
+    return _remembered_address(viewname, args, settings.ROOT_URLCONF, get_script_prefix())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,9 +50,7 @@ def slug_address(viewname, *slugs):
     half of the page (and would crowd the list pages' addresses out of
     address()'s memory).
     """
-    pattern = _address_pattern(
-        viewname, len(slugs), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
-    )
+    pattern = _address_pattern(viewname, len(slugs), settings.ROOT_URLCONF, get_script_prefix())
     return pattern.format(*slugs)
 
 

@@ -82,8 +82,10 @@ def environment(**options):
 
 
 def _local(value):
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
+    # The site's time zone: no page activates another, and localtime()'s
+    # lookup of the active one was a third of a teaser's date.
+    if isinstance(value, datetime.datetime) and value.utcoffset() is not None:
+        return value.astimezone(timezone.get_default_timezone())
     return value
 
 
