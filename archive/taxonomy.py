@@ -8,7 +8,9 @@ from django.core.cache import cache
 
 from . import pagecache
 
-KEY = "taxonomy:{}"
+# The number changes with what a taxonomy holds, so that a shared cache never
+# hands new code an older layout.
+KEY = "taxonomy:2:{}"
 # This process's copy for the newest generation it has seen: a filtered list
 # asks for the taxonomy seven times (menu, choices, section filter), and each
 # read of the cache unpickled it again.
@@ -18,7 +20,8 @@ latest = {}
 def taxonomy():
     """
     {"section": [(slug, name), ...], "section_ids": {slug: pk}, "tree": {pk: parent_pk},
-    "top": [...], and "person", "person_ids" and the same for bodies and topics}.
+    "section_by_id": {pk: (slug, name)}, "top": [...], and "person", "person_ids"
+    and the same for bodies and topics}.
     """
     key = KEY.format(pagecache.generation())
     found = latest.get(key) or cache.get(key)
@@ -39,6 +42,7 @@ def load():
         "section": [(slug, name) for _, slug, name, _ in sections],
         "section_ids": {slug: pk for pk, slug, _, _ in sections},
         "tree": {pk: parent for pk, _, _, parent in sections},
+        "section_by_id": {pk: (slug, name) for pk, slug, name, _ in sections},
         "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
     }
     for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
@@ -68,3 +72,14 @@ def section_and_below(slug):
         ids.append(pk)
         todo.extend(children.get(pk, []))
     return ids
+
+
+def ancestors(section_pk):
+    """[(slug, name), ...] of the sections above section `section_pk`, outermost first."""
+    data = taxonomy()
+    chain = []
+    parent = data["tree"].get(section_pk)
+    while parent is not None and len(chain) < len(data["tree"]):  # never loop on a bad tree
+        chain.insert(0, data["section_by_id"][parent])
+        parent = data["tree"].get(parent)
+    return chain

@@ -70,7 +70,7 @@ from .models import (
 )
 from .pagecache import count_key
 from .services import find_redirect
-from .taxonomy import section_and_below
+from .taxonomy import ancestors, section_and_below
 
 HOME_ITEMS_PER_SECTION = 3
 HOME_STATEMENTS = 5
@@ -202,7 +202,8 @@ def statement_list_queryset():
 def section_crumbs(section, link_last=True):
     """Breadcrumbs from "All news" down to `section`, as (label, URL) pairs."""
     crumbs = [(_("All news"), reverse("archive:news-list"))]
-    crumbs += [(parent.name, parent.get_absolute_url()) for parent in section.ancestors()]
+    # From the taxonomy: the page's query need not join the sections above.
+    crumbs += [(name, address("archive:section", slug)) for slug, name in ancestors(section.pk)]
     crumbs.append((section.name, section.get_absolute_url() if link_last else None))
     return crumbs
 
@@ -570,9 +571,7 @@ class SectionView(NewsListView):
     whole_archive = False
 
     def get(self, request, *args, **kwargs):
-        self.section = get_object_or_404(
-            Section.objects.select_related("parent__parent"), slug=kwargs["section"]
-        )
+        self.section = get_object_or_404(Section.objects, slug=kwargs["section"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -740,6 +739,10 @@ def tags_query():
     return tags[0].union(*tags[1:], all=True).order_by("kind", "name").query.sql_with_params()
 
 
+# An item's columns its page never shows.
+NOT_ON_ITEM_PAGE = {"search_vector", "import_data"}
+
+
 @functools.cache
 def item_page_queryset():
     """
@@ -749,14 +752,15 @@ def item_page_queryset():
     building its four subqueries was a sixth of an item page's time.
     """
     return (
-        NewsItem.objects.select_related(
-            "section__parent__parent", "cover_image", "translation__section"
-        )
-        # Never shown; of the translation, only a link to it is.
-        .defer(
-            *("search_vector", "import_data"),
-            *("translation__search_vector", "translation__import_data"),
-            *("translation__body", "translation__lead"),
+        NewsItem.objects.select_related("section", "cover_image", "translation__section")
+        # Each column is SQL to build: only what the page shows (the sections
+        # above come from the taxonomy, see section_crumbs), and of the
+        # translation, what a link to it and ItemDetailMixin's check need.
+        .only(
+            *(f.name for f in NewsItem._meta.concrete_fields if f.name not in NOT_ON_ITEM_PAGE),
+            *("section__name", "section__slug", "section__parent"),
+            *(f"translation__{name}" for name in ("slug", "language", "section__slug")),
+            *(f"translation__{name}" for name in ("status", "published_at", "expire_at")),
         )
         .annotate(
             **{

@@ -564,6 +564,31 @@ class NewsDetailTests(TestCase):
             [("All news", NEWS), ("News", "/news/news/"), ("Ministers met", None)],
         )
 
+    def test_deep_section_breadcrumbs_follow_a_renamed_parent(self):
+        news = SectionFactory(name="News", slug="news-root")
+        sessions = SectionFactory(name="CSC sessions", slug="sessions", parent=news)
+        extra = SectionFactory(name="Extraordinary", slug="extra", parent=sessions)
+        item = NewsItemFactory(section=extra, title="Session held")
+        self.client.get(item.get_absolute_url())
+        # The sections above come from the cached taxonomy, not from joins.
+        with self.assertNumQueries(2):
+            response = self.client.get(item.get_absolute_url())
+        self.assertEqual(
+            response.context_data["crumbs"],
+            [
+                ("All news", NEWS),
+                ("News", "/news/news-root/"),
+                ("CSC sessions", "/news/sessions/"),
+                ("Extraordinary", "/news/extra/"),
+                ("Session held", None),
+            ],
+        )
+        news.name = "Newsroom"
+        with self.captureOnCommitCallbacks(execute=True):
+            news.save()
+        response = self.client.get(item.get_absolute_url())
+        self.assertEqual(response.context_data["crumbs"][1], ("Newsroom", "/news/news-root/"))
+
     def test_go_back_returns_to_the_filtered_list(self):
         back = "/news/?year=2020&person=stanislav-zas&page=2"
         response = self.client.get("/news/news/cfm-meeting/", {"back": back})
