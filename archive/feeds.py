@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import NewsItem, Section, Statement
 from .taxonomy import section_and_below
-from .views import NEWS_TEASER_FIELDS, STATEMENT_TEASER_FIELDS
+from .views import NEWS_TEASER_FIELDS, STATEMENT_TEASER_FIELDS, with_sections
 
 FEED_LENGTH = 30
 
@@ -44,9 +44,9 @@ class NewsFeed(AbsoluteLinksFeed):
 
     @staticmethod
     def news():
-        return (
+        return with_sections(
             NewsItem.objects.published()
-            .select_related("section", "cover_image")
+            .select_related("cover_image")
             # What a teaser shows is what an entry shows: not the text.
             .only(*NEWS_TEASER_FIELDS, "updated_at")
             .order_by("-published_at", "-pk")

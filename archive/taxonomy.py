@@ -15,6 +15,8 @@ KEY = "taxonomy:2:{}"
 # asks for the taxonomy seven times (menu, choices, section filter), and each
 # read of the cache unpickled it again.
 latest = {}
+# Section objects built from that copy: {taxonomy key: {pk: Section}}.
+section_objects = {}
 
 
 def taxonomy():
@@ -30,6 +32,7 @@ def taxonomy():
         cache.set(key, found, None)
     if key not in latest:
         latest.clear()
+        section_objects.clear()
         latest[key] = found
     return found
 
@@ -83,3 +86,27 @@ def ancestors(section_pk):
         chain.insert(0, data["section_by_id"][parent])
         parent = data["tree"].get(parent)
     return chain
+
+
+def sections():
+    """
+    {pk: Section} of this generation, each with its name, slug and parent
+    (other fields deferred), built once per process: lists take an item's
+    section from here, not from a join. Read only; shared by every request.
+    """
+    from django.db import DEFAULT_DB_ALIAS
+
+    from .models import Section
+
+    data = taxonomy()
+    key = KEY.format(pagecache.generation())
+    found = section_objects.get(key)
+    if found is None:
+        found = {}
+        for pk, (slug, name) in data["section_by_id"].items():
+            known = {"id": pk, "slug": slug, "name": name, "parent_id": data["tree"][pk]}
+            # from_db() takes the values in the order of the model's fields.
+            names = [f.attname for f in Section._meta.concrete_fields if f.attname in known]
+            found[pk] = Section.from_db(DEFAULT_DB_ALIAS, names, [known[n] for n in names])
+        section_objects[key] = found
+    return found
