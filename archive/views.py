@@ -439,10 +439,14 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         latest = news_list_queryset().filter(pk__in=latest_per_section(HOME_ITEMS_PER_SECTION))
         by_section = {}
-        ordered = latest.order_by("section__position", "section__name", "-published_at", "-pk")
-        for item in ordered:
+        for item in latest.order_by("-published_at", "-pk"):
             by_section.setdefault(item.section, []).append(item)
-        context["sections"] = list(by_section.items())
+        # The sections in their own order (position, name), as the taxonomy
+        # keeps them: no join for the order.
+        order = {pk: number for number, pk in enumerate(taxonomy.sections())}
+        context["sections"] = sorted(
+            by_section.items(), key=lambda entry: order.get(entry[0].pk, len(order))
+        )
         context["statements"] = statement_list_queryset()[:HOME_STATEMENTS]
         return context
 
