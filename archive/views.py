@@ -724,7 +724,11 @@ ITEM_EXTRAS = {
     "gallery": ("news_item", lambda: GalleryImage.objects.select_related("image")),
     "attachments": ("news_items", Attachment.objects.all),
     "media_links": ("news_item", MediaLink.objects.all),
-    "statements": ("news_items", statement_list_queryset),
+    # A link each (title, kind): not the body that adopted it.
+    "statements": (
+        "news_items",
+        lambda: Statement.objects.published().only("title", "slug", "kind"),
+    ),
 }
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
 
