@@ -121,8 +121,9 @@ WSGI_APPLICATION = "cstonews.wsgi.application"
 # SQLite by default, so that one command runs the site on a new machine;
 # PostgreSQL (or any database dj-database-url knows) through DATABASE_URL.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL (as `DATABASE_URL= make test` gives) is no URL either.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )

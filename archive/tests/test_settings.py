@@ -100,6 +100,10 @@ class SettingsTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         loaded = json.loads(result.stdout)
         self.assertEqual(loaded["db"], "django.db.backends.sqlite3")
+        # An empty DATABASE_URL (`DATABASE_URL= make test`) is the default too.
+        result = load_settings(DJANGO_DEBUG="1", DATABASE_URL="")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["db"], "django.db.backends.sqlite3")
         self.assertEqual(loaded["cache"], "django.core.cache.backends.locmem.LocMemCache")
         self.assertTrue(loaded["debug"])
 
