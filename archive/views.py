@@ -260,11 +260,22 @@ class CountCachingPaginator(Paginator):
     set of filters, not on every request (a COUNT reads every matching row).
     """
 
-    def __init__(self, *args, count_key=None, ids_first=False, bounded=False, total=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        count_key=None,
+        ids_first=False,
+        bounded=False,
+        total=None,
+        position=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
         # A function that knows the total without counting (see news_total).
         self.total = total
+        # A function that knows where a row lies (see archive_position).
+        self.position = position
         self.ids_first = ids_first
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
         self.bounded = bounded
@@ -277,7 +288,15 @@ class CountCachingPaginator(Paginator):
         # Deeper, the page's ids first (a walk of the covering index, however
         # deep the page), then just those rows, in that order: skipping
         # thousands of whole rows with their joins was what made page 2,000 slow.
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = self.object_list
+        start = self.position(bottom) if self.position else None
+        if start is not None:
+            # From the month the page starts in: the index is walked from
+            # there, not from the newest item (page 40,000 of a million
+            # items walked 800,000 entries of it).
+            before, bottom = start
+            rows = rows.filter(published_at__lt=before)
+        ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         found = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
@@ -337,6 +356,10 @@ class ListPageMixin:
         """A function giving this list's total without counting it, where there is one."""
         return None
 
+    def known_position(self):
+        """A function telling where in time the n-th row lies, where there is one."""
+        return None
+
     def paginate_queryset(self, queryset, page_size):
         paginator = CountCachingPaginator(
             queryset,
@@ -346,6 +369,7 @@ class ListPageMixin:
             ids_first=True,
             bounded=getattr(self, "newest_first", False),
             total=self.known_total(),
+            position=self.known_position(),
         )
         raw = self.request.GET.get("page", "").strip()
         try:
@@ -525,6 +549,28 @@ def news_total():
     return sum(count for _, count in archive_years())
 
 
+def archive_position(offset):
+    """
+    Where the public news item at `offset` (newest first) lies: (the first
+    moment after its month, how many newer items of its month and older to
+    skip), from the archive navigation's yearly and monthly counts, which
+    are kept until news of that year change. None if they do not add up (a
+    change between the two readings): the page is then read from the top.
+    """
+    seen = 0
+    for year, count in archive_years():
+        if seen + count <= offset:
+            seen += count
+            continue
+        for first_day, number in reversed(archive_months(year)):  # newest first
+            if seen + number > offset:
+                after = datetime.date(year + first_day.month // 12, first_day.month % 12 + 1, 1)
+                return start_of_day(after), offset - seen
+            seen += number
+        return None
+    return None
+
+
 def archive_months(year):
     """
     [(first day of month, count), ...] of the public news of `year`, counted
@@ -561,6 +607,10 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
         form = self.filterset.form
         unfiltered = not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
         return news_total if self.whole_archive and unfiltered else None
+
+    def known_position(self):
+        # The archive navigation's counts are of the whole archive, unfiltered.
+        return archive_position if self.known_total() is not None else None
 
     def facets(self, queryset):
         return {

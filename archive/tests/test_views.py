@@ -1,4 +1,5 @@
 import datetime
+import re
 from unittest import mock
 from urllib.parse import quote
 
@@ -203,6 +204,54 @@ class NewsListTests(TestCase):
             if q["sql"].startswith('SELECT "archive_newsitem"."id" AS "pk" FROM')
         ]
         self.assertEqual(len(ids_only), 4)
+
+    @time_machine.travel(datetime.datetime(2024, 3, 15, 9, tzinfo=datetime.UTC), tick=False)
+    def test_deep_pages_start_from_their_month(self):
+        """
+        Deep pages of the whole archive walk the date index from the month
+        they start in, found from the navigation's yearly and monthly counts
+        (hidden items counted nowhere): the same items, in the same order,
+        as read from the top, across month and year boundaries (Moscow's).
+        """
+        moscow = timezone.get_default_timezone()
+        for moment in (
+            datetime.datetime(2024, 3, 10, 12, tzinfo=moscow),
+            datetime.datetime(2024, 3, 1, 0, 0, tzinfo=moscow),  # March's first moment
+            datetime.datetime(2024, 2, 29, 23, 59, tzinfo=moscow),
+            datetime.datetime(2024, 1, 1, 0, 0, tzinfo=moscow),
+            datetime.datetime(2023, 12, 31, 23, 59, tzinfo=moscow),
+            datetime.datetime(2023, 6, 1, 12, tzinfo=moscow),
+        ):
+            NewsItemFactory.create_batch(2, published_at=moment)
+        NewsItemFactory(published_at=datetime.datetime(2024, 3, 10, 12, tzinfo=moscow))
+        for state in HIDDEN_STATES:
+            NewsItemFactory(**state)
+        pages = range(1, 6)
+        with mock.patch.object(views.NewsListView, "paginate_by", 3):
+            shallow = [titles(self.client.get(NEWS, {"page": n})) for n in pages]
+            with (
+                mock.patch("archive.views.SHALLOW_ROWS", 0),
+                CaptureQueriesContext(connection) as queries,
+            ):
+                deep = [titles(self.client.get(NEWS, {"page": n})) for n in pages]
+        self.assertEqual(deep, shallow)
+        self.assertEqual([len(page) for page in shallow], [3, 3, 3, 3, 1])
+        ids_only = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "archive_newsitem"."id" AS "pk" FROM')
+        ]
+        self.assertEqual(len(ids_only), 5)
+        # Each page skips only the newer items of its own month: page 4 starts
+        # at December 2023's newest item, page 5 at June 2023's second.
+        offsets = [re.search(r"OFFSET (\d+)", sql) for sql in ids_only[1:]]
+        self.assertEqual([int(found[1]) if found else 0 for found in offsets], [3, 1, 0, 1])
+
+    def test_deep_pages_read_from_the_top_when_the_counts_disagree(self):
+        NewsItemFactory.create_batch(3, published_at=days_ago(2))
+        with mock.patch.object(views, "archive_months", return_value=[]):
+            self.assertIsNone(views.archive_position(1))
+        self.assertEqual(views.archive_position(1)[1], 1)
 
     def test_the_whole_archive_is_counted_by_year(self):
         """
