@@ -23,7 +23,7 @@ from django.core.cache import caches
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
 GENERATION = "pagecache:generation"
@@ -309,5 +309,9 @@ class PageCacheMiddleware:
                 # Never kept past the next scheduled change of what is public.
                 seconds = max(1, int(remaining))
             patch_vary_headers(response, ["Cookie", "Accept-Language"])
+            # The ETag ConditionalGetMiddleware would give it, kept with the
+            # page: otherwise it hashed the whole page again on every hit.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             cache.set(key, packed(value, response), seconds)
             response["X-Page-Cache"] = "miss"

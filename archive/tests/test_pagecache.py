@@ -58,6 +58,10 @@ class PageCacheTests(TestCase):
             self.assertEqual(response[header], built[header], header)
         again = self.get(headers={"if-none-match": built["ETag"]})
         self.assertEqual(again.status_code, 304)
+        # The ETag is kept with the page, not worked out from its bytes on each hit.
+        with mock.patch("django.middleware.http.set_response_etag") as hashed:
+            self.assertEqual(self.get()["ETag"], built["ETag"])
+        hashed.assert_not_called()
 
     @override_settings(PAGE_CACHE_SECONDS=0)
     def test_a_page_reads_the_generation_once(self):
