@@ -10,9 +10,14 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from .models import NewsItem, Section, Statement
+from .models import Section
 from .taxonomy import section_and_below
-from .views import NEWS_TEASER_FIELDS, STATEMENT_TEASER_FIELDS, with_sections
+from .views import (
+    NEWS_TEASER_FIELDS,
+    STATEMENT_TEASER_FIELDS,
+    news_list_queryset,
+    statement_list_queryset,
+)
 
 FEED_LENGTH = 30
 
@@ -44,10 +49,9 @@ class NewsFeed(AbsoluteLinksFeed):
 
     @staticmethod
     def news():
-        return with_sections(
-            NewsItem.objects.published()
-            .select_related("cover_image")
-            # What a teaser shows is what an entry shows: not the text.
+        # What a teaser shows is what an entry shows (not the text), and its date.
+        return (
+            news_list_queryset()
             .only(*NEWS_TEASER_FIELDS, "updated_at")
             .order_by("-published_at", "-pk")
         )
@@ -134,8 +138,7 @@ class StatementFeed(AbsoluteLinksFeed):
 
     def items(self):
         return (
-            Statement.objects.published()
-            .select_related("adopted_by")
+            statement_list_queryset()
             .only(*STATEMENT_TEASER_FIELDS, "published_at", "updated_at")
             .order_by("-published_at", "-pk")[:FEED_LENGTH]
         )

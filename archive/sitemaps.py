@@ -72,11 +72,12 @@ class NewsSitemap(PublicItemsSitemap):
         )
 
     @cached_property
-    def section_slugs(self):
-        return {pk: slug for slug, pk in taxonomy()["section_ids"].items()}
+    def section_by_id(self):
+        return taxonomy()["section_by_id"]
 
     def location(self, row):
-        return slug_address("archive:news-detail", self.section_slugs[row.section_id], row.slug)
+        slug, _name = self.section_by_id[row.section_id]
+        return slug_address("archive:news-detail", slug, row.slug)
 
 
 class StatementSitemap(PublicItemsSitemap):

@@ -549,6 +549,11 @@ def news_total():
     return sum(count for _, count in archive_years())
 
 
+def next_month(first_day):
+    """The first day of the month after the one `first_day` begins."""
+    return (first_day + datetime.timedelta(days=31)).replace(day=1)
+
+
 def archive_position(offset):
     """
     Where the public news item at `offset` (newest first) lies: (the first
@@ -564,8 +569,7 @@ def archive_position(offset):
             continue
         for first_day, number in reversed(archive_months(year)):  # newest first
             if seen + number > offset:
-                after = datetime.date(year + first_day.month // 12, first_day.month % 12 + 1, 1)
-                return start_of_day(after), offset - seen
+                return start_of_day(next_month(first_day)), offset - seen
             seen += number
         return None
     return None
@@ -683,10 +687,7 @@ class NewsArchiveView(NewsListView):
     def get_queryset(self):
         # A range of moments, which the index on published_at serves.
         first = datetime.date(self.year, self.month or 1, 1)
-        if self.month:
-            after = (first + datetime.timedelta(days=31)).replace(day=1)
-        else:
-            after = first.replace(year=self.year + 1)
+        after = next_month(first) if self.month else first.replace(year=self.year + 1)
         queryset = (
             super()
             .get_queryset()
