@@ -69,6 +69,7 @@ from .models import (
     address,
 )
 from .pagecache import count_key
+from .prepared import Prepared
 from .services import find_redirect
 from .taxonomy import ancestors, section_and_below
 
@@ -768,17 +769,41 @@ class ItemDetailMixin:
         return None
 
 
-# What an item page shows beside the item, when it has any: the lookup from
-# each kind of row to its item, and the rows as the page shows them.
-# Functions, not querysets: what is public depends on the moment of the request.
+# What an item page shows beside the item, when it has any: the model and
+# the lookup from each kind of row to its item, and the rows as the page
+# shows them, their SQL built once (see prepared.py).
 ITEM_EXTRAS = {
-    "gallery": ("news_item", lambda: GalleryImage.objects.select_related("image")),
-    "attachments": ("news_items", Attachment.objects.all),
-    "media_links": ("news_item", MediaLink.objects.all),
+    "gallery": (
+        GalleryImage,
+        "news_item",
+        Prepared(
+            lambda item: GalleryImage.objects.select_related("image").filter(news_item=item),
+            item=int,
+        ),
+    ),
+    "attachments": (
+        Attachment,
+        "news_items",
+        Prepared(lambda item: Attachment.objects.filter(news_items=item), item=int),
+    ),
+    "media_links": (
+        MediaLink,
+        "news_item",
+        Prepared(lambda item: MediaLink.objects.filter(news_item=item), item=int),
+    ),
     # A link each (title, kind): not the body that adopted it.
     "statements": (
+        Statement,
         "news_items",
-        lambda: Statement.objects.published().only("title", "slug", "kind"),
+        Prepared(
+            lambda item, now: (
+                Statement.objects.published(now)
+                .only("title", "slug", "kind")
+                .filter(news_items=item)
+            ),
+            item=int,
+            now=datetime.datetime,
+        ),
     ),
 }
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
@@ -791,9 +816,10 @@ def related_of(item):
     query each): 2 or 3 queries for most items.
     """
     related = {name: [] for name in [*ITEM_EXTRAS, *TAGS]}
-    for name, (lookup, queryset) in ITEM_EXTRAS.items():
+    now = timezone.now()
+    for name, (_model, _lookup, rows) in ITEM_EXTRAS.items():
         if getattr(item, f"has_{name}"):
-            related[name] = list(queryset().filter(**{lookup: item}))
+            related[name] = rows(item=item.pk, now=now)
     sql, params = tags_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [item.pk if param == ANY_ITEM else param for param in params])
@@ -848,11 +874,20 @@ def item_page_queryset():
         )
         .annotate(
             **{
-                f"has_{name}": Exists(queryset().model.objects.filter(**{lookup: OuterRef("pk")}))
-                for name, (lookup, queryset) in ITEM_EXTRAS.items()
+                f"has_{name}": Exists(model.objects.filter(**{lookup: OuterRef("pk")}))
+                for name, (model, lookup, _rows) in ITEM_EXTRAS.items()
             }
         )
     )
+
+
+# A public item by its slug, for visitors: the SQL of item_page_queryset()
+# built once (see prepared.py).
+public_item_page = Prepared(
+    lambda slug, now: item_page_queryset().published(now).filter(slug=slug),
+    slug=str,
+    now=datetime.datetime,
+)
 
 
 class NewsDetailView(ItemDetailMixin, DetailView):
@@ -862,6 +897,14 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def detail_queryset(self):
         return item_page_queryset()
+
+    def get_object(self, queryset=None):
+        if self.preview_item is not None or self.can_preview():
+            return super().get_object(queryset)
+        found = public_item_page(slug=self.kwargs["slug"], now=timezone.now())
+        if not found:
+            raise Http404(_("No news item at this address."))
+        return found[0]
 
     def redirect_to_canonical(self, kwargs):
         # An item moved to another section keeps its old address working.

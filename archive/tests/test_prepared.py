@@ -1,0 +1,90 @@
+import datetime
+from unittest import mock
+
+from django.db.models.sql.compiler import SQLCompiler
+from django.test import TestCase
+from django.utils import timezone
+
+from archive import views
+from archive.models import Attachment, GalleryImage, Image, Language, NewsItem, Status
+from archive.prepared import Prepared
+
+from .factories import MediaLinkFactory, NewsItemFactory, StatementFactory
+
+
+def loaded(instance, within=()):
+    """An instance's fields and annotations, and what it carries of its relations."""
+    if instance is None or instance in within:  # a one-to-one's way back
+        return instance
+    values = {name: value for name, value in vars(instance).items() if name != "_state"}
+    related = {
+        name: loaded(other, (*within, instance))
+        for name, other in instance._state.fields_cache.items()
+    }
+    return type(instance), values, related
+
+
+class PreparedQueryTests(TestCase):
+    """A prepared query gives what its queryset gives: values, relations, annotations."""
+
+    @classmethod
+    def setUpTestData(cls):
+        renditions = {"320": {"width": 320, "height": 240, "webp": "a.webp", "jpeg": "a.jpg"}}
+        cover = Image.objects.create(file="images/a.jpg", alt_text="Cover", renditions=renditions)
+        translation = NewsItemFactory(language=Language.RUSSIAN, slug="vstrecha")
+        cls.item = NewsItemFactory(slug="meeting", cover_image=cover, translation=translation)
+        GalleryImage.objects.create(news_item=cls.item, image=cover, position=0)
+        attachment = Attachment.objects.create(title="Text", file="d/t.pdf", kind="pdf", size=9)
+        cls.item.attachments.add(attachment)
+        MediaLinkFactory(news_item=cls.item)
+        StatementFactory(title="Adopted").news_items.add(cls.item)
+        StatementFactory(title="Draft", status=Status.DRAFT).news_items.add(cls.item)
+
+    def assertSameRows(self, prepared, **values):
+        rows = prepared(**values)
+        self.assertTrue(rows)
+        self.assertEqual(
+            [loaded(row) for row in rows],
+            [
+                loaded(row)
+                for row in prepared.build(**{name: values[name] for name in prepared.types})
+            ],
+        )
+        return rows
+
+    def test_item_page(self):
+        [item] = self.assertSameRows(views.public_item_page, slug="meeting", now=timezone.now())
+        self.assertEqual(item.cover_image.renditions["320"]["width"], 320)
+        self.assertEqual(item.translation.slug, "vstrecha")
+        self.assertTrue(item.has_gallery and item.has_statements)
+
+    def test_what_an_item_page_shows_beside_the_item(self):
+        for name, (_model, _lookup, rows) in views.ITEM_EXTRAS.items():
+            with self.subTest(name):
+                self.assertSameRows(rows, item=self.item.pk, now=timezone.now())
+        [adopted] = views.ITEM_EXTRAS["statements"][2](item=self.item.pk, now=timezone.now())
+        self.assertEqual(adopted.title, "Adopted")
+
+    def test_each_call_has_its_own_values(self):
+        later = NewsItemFactory(
+            slug="later", published_at=timezone.now() + datetime.timedelta(days=1)
+        )
+        tomorrow = timezone.now() + datetime.timedelta(days=2)
+        self.assertEqual(views.public_item_page(slug="later", now=timezone.now()), [])
+        self.assertEqual(views.public_item_page(slug="later", now=tomorrow), [later])
+        self.assertEqual(views.public_item_page(slug="meeting", now=tomorrow), [self.item])
+
+    def test_sql_is_built_once(self):
+        prepared = Prepared(lambda slug: NewsItem.objects.filter(slug=slug), slug=str)
+        with mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as as_sql:
+            prepared(slug="meeting")
+            self.assertEqual(as_sql.call_count, 1)
+            self.assertEqual(prepared(slug="vstrecha")[0].language, Language.RUSSIAN)
+            self.assertEqual(as_sql.call_count, 1)
+
+    def test_a_value_the_query_does_not_use_is_an_error(self):
+        prepared = Prepared(lambda slug: NewsItem.objects.all(), slug=str)
+        with self.assertRaisesMessage(ValueError, "slug is not among the query's parameters"):
+            prepared(slug="meeting")
