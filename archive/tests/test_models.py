@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import TestCase
 from django.urls import set_script_prefix
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from archive.models import NewsItem, Statement, Status, slug_address
 
@@ -173,3 +173,20 @@ class IndexTests(TestCase):
         plan = self.plan(self.ids(section__in=[section.pk]))
         self.assertIn("Index Only Scan using newsitem_section_public_idx", plan)
         self.assertNotIn("Sort", plan)
+
+
+class ChoiceLabelTests(TestCase):
+    """The labels teasers and item pages show, as Django's get_FOO_display() gives them."""
+
+    def test_labels_in_the_active_language(self):
+        item = NewsItem(language="ru")
+        statement = Statement(kind=Statement.Kind.DECLARATION)
+        self.assertEqual(item.get_language_display(), "Russian")
+        self.assertEqual(statement.get_kind_display(), "Declaration")
+        with translation.override("ru"):
+            self.assertEqual(item.get_language_display(), "Русский")
+            self.assertEqual(statement.get_kind_display(), "Декларация")
+
+    def test_a_value_that_is_not_a_choice_is_shown_as_it_is(self):
+        self.assertEqual(NewsItem(language="xx").get_language_display(), "xx")
+        self.assertEqual(Statement(kind="memo").get_kind_display(), "memo")
