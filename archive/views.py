@@ -197,15 +197,19 @@ class WithSections(ModelIterable):
     """
 
     def __iter__(self):
-        items = list(super().__iter__())
-        sections = taxonomy.sections()
-        missing = {item.section_id for item in items} - sections.keys()
-        if missing:
-            sections = {**sections, **Section.objects.in_bulk(missing)}
-        cache_section = NewsItem._meta.get_field("section").set_cached_value
-        for item in items:
-            cache_section(item, sections[item.section_id])
-        return iter(items)
+        return iter(attach_sections(list(super().__iter__())))
+
+
+def attach_sections(items):
+    """`items` (news items), each with its section from the taxonomy."""
+    sections = taxonomy.sections()
+    missing = {item.section_id for item in items} - sections.keys()
+    if missing:
+        sections = {**sections, **Section.objects.in_bulk(missing)}
+    cache_section = NewsItem._meta.get_field("section").set_cached_value
+    for item in items:
+        cache_section(item, sections[item.section_id])
+    return items
 
 
 def with_sections(queryset):
@@ -215,14 +219,16 @@ def with_sections(queryset):
     return queryset
 
 
-def news_list_queryset():
+def news_list_queryset(now=None):
     return with_sections(
-        NewsItem.objects.published().select_related("cover_image").only(*NEWS_TEASER_FIELDS)
+        NewsItem.objects.published(now).select_related("cover_image").only(*NEWS_TEASER_FIELDS)
     )
 
 
-def statement_list_queryset():
-    return Statement.objects.published().select_related("adopted_by").only(*STATEMENT_TEASER_FIELDS)
+def statement_list_queryset(now=None):
+    return (
+        Statement.objects.published(now).select_related("adopted_by").only(*STATEMENT_TEASER_FIELDS)
+    )
 
 
 def section_crumbs(section, link_last=True):
@@ -462,9 +468,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        latest = news_list_queryset().filter(pk__in=latest_per_section(HOME_ITEMS_PER_SECTION))
+        now = timezone.now()
         by_section = {}
-        for item in latest.order_by("-published_at", "-pk"):
+        for item in attach_sections(home_news(now=now)):
             by_section.setdefault(item.section, []).append(item)
         # The sections in their own order (position, name), as the taxonomy
         # keeps them: no join for the order.
@@ -472,17 +478,18 @@ class HomeView(TemplateView):
         context["sections"] = sorted(
             by_section.items(), key=lambda entry: order.get(entry[0].pk, len(order))
         )
-        context["statements"] = statement_list_queryset()[:HOME_STATEMENTS]
+        context["statements"] = home_statements(now=now)
         return context
 
 
-def latest_per_section(count):
+def latest_per_section(now, count):
     """
-    The ids of the `count` latest public news of every section. On PostgreSQL
-    a LATERAL join reads just those rows from the index, whatever the size of
-    the archive; elsewhere a window function over the public news.
+    The ids of the `count` latest public news of every section, as a
+    subquery. On PostgreSQL a LATERAL join reads just those rows from the
+    index, whatever the size of the archive; elsewhere a window function
+    over the public news.
     """
-    public = NewsItem.objects.published()
+    public = NewsItem.objects.published(now)
     if connection.vendor != "postgresql":
         ranked = public.annotate(
             rank=Window(
@@ -491,7 +498,7 @@ def latest_per_section(count):
                 order_by=[F("published_at").desc(), F("id").desc()],
             )
         ).filter(rank__lte=count)
-        return list(ranked.values_list("pk", flat=True))
+        return ranked.values("pk")
     inner, params = (
         public.filter(section_id=RawSQL("s.id", []))
         .order_by("-published_at", "-pk")
@@ -502,9 +509,22 @@ def latest_per_section(count):
         f"SELECT latest.pk FROM {Section._meta.db_table} s "  # noqa: S608
         f"CROSS JOIN LATERAL ({inner}) latest"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return RawSQL(sql, params)
+
+
+# The home page's two queries, their SQL built once (see prepared.py): the
+# latest news of every section, newest first, and the latest statements.
+home_news = Prepared(
+    lambda now: (
+        news_list_queryset(now)
+        .filter(pk__in=latest_per_section(now, HOME_ITEMS_PER_SECTION))
+        .order_by("-published_at", "-pk")
+    ),
+    now=datetime.datetime,
+)
+home_statements = Prepared(
+    lambda now: statement_list_queryset(now)[:HOME_STATEMENTS], now=datetime.datetime
+)
 
 
 def archive_years():

@@ -40,8 +40,9 @@ class PreparedQueryTests(TestCase):
         StatementFactory(title="Adopted").news_items.add(cls.item)
         StatementFactory(title="Draft", status=Status.DRAFT).news_items.add(cls.item)
 
-    def assertSameRows(self, prepared, **values):
-        rows = prepared(**values)
+    def assertSameRows(self, prepared, then=list, **values):
+        # `then`: what the page does with the rows that the queryset did itself.
+        rows = then(prepared(**values))
         self.assertTrue(rows)
         self.assertEqual(
             [loaded(row) for row in rows],
@@ -64,6 +65,12 @@ class PreparedQueryTests(TestCase):
                 self.assertSameRows(rows, item=self.item.pk, now=timezone.now())
         [adopted] = views.ITEM_EXTRAS["statements"][2](item=self.item.pk, now=timezone.now())
         self.assertEqual(adopted.title, "Adopted")
+
+    def test_home_page(self):
+        news = self.assertSameRows(views.home_news, then=views.attach_sections, now=timezone.now())
+        self.assertEqual({item.slug for item in news}, {"meeting", "vstrecha"})
+        statements = self.assertSameRows(views.home_statements, now=timezone.now())
+        self.assertEqual([statement.title for statement in statements], ["Adopted"])
 
     def test_each_call_has_its_own_values(self):
         later = NewsItemFactory(
