@@ -9,7 +9,8 @@ with stand-ins where the values go; each call runs that SQL with its own
 values and turns the rows into model instances, as the queryset would.
 
 Only for querysets of model instances (select_related and annotations
-allowed; not values(), prefetch_related or known related objects). The
+allowed; not values(), prefetch_related, known related objects or
+composite primary keys). The
 tests compare each prepared query with its queryset, so that a Django
 upgrade that changes what this relies on fails them.
 """
@@ -111,10 +112,17 @@ class Compiled:
         self.init_list = [column[0].target.attname for column in select[start:end]]
         self.related_populators = get_related_populators(klass_info, select, self.using)
         self.annotations = compiler.annotation_col_map.items()
+        # What turns the database's values into Python's (dates on SQLite,
+        # JSON...), as results_iter() works them out on every call.
+        self.converters = compiler.get_converters(
+            [column[0] for column in select[: compiler.col_count]]
+        )
 
     def instances(self, rows):
         instances = []
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             instance = self.model.from_db(self.using, self.init_list, row[self.columns])
             for populator in self.related_populators:
                 populator.populate(row, instance)
