@@ -1,5 +1,7 @@
 import functools
 
+from django.utils.translation import get_language, trans_real
+
 from . import pagecache
 from .models import address
 from .taxonomy import taxonomy
@@ -25,3 +27,13 @@ def generation(request):
     fragment is never out of date. Read once, and only if a template asks.
     """
     return {"generation": functools.cache(lambda: pagecache.current_generation()[0])}
+
+
+def translations(request):
+    """
+    The request's language's catalogue for the templates' _(), in place of
+    the environment's gettext (archive/templating.py). Django's gettext looks
+    up the active language, a context-local value, on each of a page's 30 to
+    50 calls: 5% of a page. The catalogue gives the same strings.
+    """
+    return {"_": trans_real.translation(get_language()).gettext}

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "archive.context_processors.navigation",
                 "archive.context_processors.generation",
+                "archive.context_processors.translations",
             ],
         },
     },
