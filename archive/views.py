@@ -275,6 +275,7 @@ class CountCachingPaginator(Paginator):
         bounded=False,
         total=None,
         position=None,
+        rows=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -283,6 +284,9 @@ class CountCachingPaginator(Paginator):
         self.total = total
         # A function that knows where a row lies (see archive_position).
         self.position = position
+        # A function giving a shallow page's rows without the queryset (see
+        # news_page).
+        self.rows = rows
         self.ids_first = ids_first
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
         self.bounded = bounded
@@ -290,6 +294,8 @@ class CountCachingPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if self.rows is not None and bottom < SHALLOW_ROWS:
+            return self._get_page(self.rows(bottom, bottom + self.per_page), number, self)
         if not self.ids_first or bottom < SHALLOW_ROWS:
             return super().page(number)
         # Deeper, the page's ids first (a walk of the covering index, however
@@ -320,6 +326,21 @@ class CountCachingPaginator(Paginator):
         if self.count_key is None:
             return count()
         return pagecache.remember(self.count_key, count)
+
+
+# The first pages of the whole archive's news and of all statements, the
+# lists read most: each page's query is Prepared (archive/prepared.py), its
+# SQL built once per process. At most SHALLOW_ROWS / page size of each.
+
+
+@functools.cache
+def news_page(bottom, top):
+    return Prepared(lambda now: news_list_queryset(now)[bottom:top], now=datetime.datetime)
+
+
+@functools.cache
+def statement_page(bottom, top):
+    return Prepared(lambda now: statement_list_queryset(now)[bottom:top], now=datetime.datetime)
 
 
 class ListPageMixin:
@@ -359,8 +380,17 @@ class ListPageMixin:
             )
         return notices
 
+    def unfiltered(self):
+        """Whether the visitor asked for no filter (a page number is not one)."""
+        form = self.filterset.form
+        return not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
+
     def known_total(self):
         """A function giving this list's total without counting it, where there is one."""
+        return None
+
+    def known_rows(self):
+        """A function giving rows `bottom` to `top` of this list, where there is one."""
         return None
 
     def known_position(self):
@@ -377,6 +407,7 @@ class ListPageMixin:
             bounded=getattr(self, "newest_first", False),
             total=self.known_total(),
             position=self.known_position(),
+            rows=self.known_rows(),
         )
         raw = self.request.GET.get("page", "").strip()
         try:
@@ -629,13 +660,17 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
         return news_list_queryset()
 
     def known_total(self):
-        form = self.filterset.form
-        unfiltered = not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
-        return news_total if self.whole_archive and unfiltered else None
+        return news_total if self.whole_archive and self.unfiltered() else None
 
     def known_position(self):
         # The archive navigation's counts are of the whole archive, unfiltered.
         return archive_position if self.known_total() is not None else None
+
+    def known_rows(self):
+        if not (self.whole_archive and self.unfiltered()):
+            return None
+        now = timezone.now()
+        return lambda bottom, top: attach_sections(news_page(bottom, top)(now=now))
 
     def facets(self, queryset):
         return {
@@ -959,6 +994,12 @@ class StatementListView(SearchResultsMixin, ListPageMixin, FilterView):
 
     def get_queryset(self):
         return statement_list_queryset()
+
+    def known_rows(self):
+        if not self.unfiltered():
+            return None
+        now = timezone.now()
+        return lambda bottom, top: statement_page(bottom, top)(now=now)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(crumbs=[(_("Statements"), None)], **kwargs)

@@ -72,6 +72,15 @@ class PreparedQueryTests(TestCase):
         statements = self.assertSameRows(views.home_statements, now=timezone.now())
         self.assertEqual([statement.title for statement in statements], ["Adopted"])
 
+    def test_first_pages_of_the_lists(self):
+        NewsItemFactory.create_batch(3)
+        for bottom, top in [(0, 2), (2, 4), (4, 6)]:
+            with self.subTest(bottom=bottom):
+                self.assertSameRows(
+                    views.news_page(bottom, top), then=views.attach_sections, now=timezone.now()
+                )
+        self.assertSameRows(views.statement_page(0, 20), now=timezone.now())
+
     def test_each_call_has_its_own_values(self):
         later = NewsItemFactory(
             slug="later", published_at=timezone.now() + datetime.timedelta(days=1)
