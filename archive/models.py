@@ -186,9 +186,6 @@ class Publishable(models.Model):
                 {"expire_at": _("The expiry time must come after the publication time.")}
             )
 
-    def get_language_display(self):
-        return choice_label(Language, self.language)
-
     @property
     def is_public(self):
         return self.public_state == PublicState.LIVE
@@ -531,6 +528,10 @@ class NewsItem(Publishable):
     def get_absolute_url(self):
         return address("archive:news-detail", self.section.slug, self.slug)
 
+    def get_language_display(self):
+        # Here, not on Publishable: Django sets its own on each concrete model.
+        return choice_label(Language, self.language)
+
     def clean(self):
         super().clean()
         if self.translation_id is not None:
@@ -652,6 +653,9 @@ class Statement(Publishable):
 
     def get_kind_display(self):
         return choice_label(Statement.Kind, self.kind)
+
+    def get_language_display(self):
+        return choice_label(Language, self.language)
 
 
 class ItemRecord(models.Model):

@@ -1,5 +1,5 @@
 import datetime
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 import time_machine
 from django.core.exceptions import ValidationError
@@ -186,6 +186,14 @@ class ChoiceLabelTests(TestCase):
         with translation.override("ru"):
             self.assertEqual(item.get_language_display(), "Русский")
             self.assertEqual(statement.get_kind_display(), "Декларация")
+
+    def test_without_djangos_dict_of_choices(self):
+        # Django's builds a dict of every choice on each call (see choice_label).
+        with mock.patch("django.db.models.base.make_hashable") as django_display:
+            NewsItem(language="ru").get_language_display()
+            Statement(language="ru").get_language_display()
+            Statement(kind=Statement.Kind.DECLARATION).get_kind_display()
+        django_display.assert_not_called()
 
     def test_a_value_that_is_not_a_choice_is_shown_as_it_is(self):
         self.assertEqual(NewsItem(language="xx").get_language_display(), "xx")
