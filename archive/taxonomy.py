@@ -10,7 +10,7 @@ from . import pagecache
 
 # The number changes with what a taxonomy holds, so that a shared cache never
 # hands new code an older layout.
-KEY = "taxonomy:2:{}"
+KEY = "taxonomy:3:{}"
 # This process's copy for the newest generation it has seen: a filtered list
 # asks for the taxonomy seven times (menu, choices, section filter), and each
 # read of the cache unpickled it again.
@@ -22,8 +22,9 @@ section_objects = {}
 def taxonomy():
     """
     {"section": [(slug, name), ...], "section_ids": {slug: pk}, "tree": {pk: parent_pk},
-    "section_by_id": {pk: (slug, name)}, "top": [...], and "person", "person_ids"
-    and the same for bodies and topics}.
+    "section_by_id": {pk: (slug, name)}, "descriptions": {pk: description},
+    "top": [...], and "person", "person_ids" and the same for bodies and topics}.
+    Sections are in their order (position, name).
     """
     key = KEY.format(pagecache.generation())
     found = latest.get(key) or cache.get(key)
@@ -41,11 +42,13 @@ def load():
     from .models import Body, Person, Section, Topic
 
     sections = list(Section.objects.values_list("pk", "slug", "name", "parent_id"))
+    descriptions = Section.objects.exclude(description="").values_list("pk", "description")
     data = {
         "section": [(slug, name) for _, slug, name, _ in sections],
         "section_ids": {slug: pk for pk, slug, _, _ in sections},
         "tree": {pk: parent for pk, _, _, parent in sections},
         "section_by_id": {pk: (slug, name) for pk, slug, name, _ in sections},
+        "descriptions": dict(descriptions),
         "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
     }
     for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
@@ -90,9 +93,10 @@ def ancestors(section_pk):
 
 def sections():
     """
-    {pk: Section} of this generation, each with its name, slug and parent
-    (other fields deferred), built once per process: lists take an item's
-    section from here, not from a join. Read only; shared by every request.
+    {pk: Section} of this generation, in their order, each with its name,
+    slug, description and parent (the position deferred), built once per
+    process: lists take an item's section from here, not from a join, and a
+    section's page its section. Read only; shared by every request.
     """
     from django.db import DEFAULT_DB_ALIAS
 
@@ -104,9 +108,27 @@ def sections():
     if found is None:
         found = {}
         for pk, (slug, name) in data["section_by_id"].items():
-            known = {"id": pk, "slug": slug, "name": name, "parent_id": data["tree"][pk]}
+            known = {
+                "id": pk,
+                "slug": slug,
+                "name": name,
+                "description": data["descriptions"].get(pk, ""),
+                "parent_id": data["tree"][pk],
+            }
             # from_db() takes the values in the order of the model's fields.
             names = [f.attname for f in Section._meta.concrete_fields if f.attname in known]
             found[pk] = Section.from_db(DEFAULT_DB_ALIAS, names, [known[n] for n in names])
         section_objects[key] = found
     return found
+
+
+def section_by_slug(slug):
+    """Section `slug` (as sections() gives it), or None."""
+    pk = taxonomy()["section_ids"].get(slug)
+    return sections().get(pk) if pk is not None else None
+
+
+def subsections(section_pk):
+    """[Section, ...] of the sections right below `section_pk`, in their order."""
+    tree = taxonomy()["tree"]
+    return [section for pk, section in sections().items() if tree[pk] == section_pk]

@@ -710,7 +710,11 @@ class SectionView(NewsListView):
     whole_archive = False
 
     def get(self, request, *args, **kwargs):
-        self.section = get_object_or_404(Section.objects, slug=kwargs["section"])
+        # From the taxonomy, without a query; one made since it was read
+        # (or an unknown slug) is looked for in the database.
+        self.section = taxonomy.section_by_slug(kwargs["section"]) or get_object_or_404(
+            Section.objects, slug=kwargs["section"]
+        )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -723,7 +727,9 @@ class SectionView(NewsListView):
         return filterset
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(section=self.section, **kwargs)
+        context = super().get_context_data(
+            section=self.section, subsections=taxonomy.subsections(self.section.pk), **kwargs
+        )
         context["crumbs"] = section_crumbs(self.section, link_last=False)
         return context
 

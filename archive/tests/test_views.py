@@ -572,6 +572,39 @@ class SectionTests(TestCase):
     def test_unknown_section_is_404(self):
         self.assertEqual(self.client.get("/news/no-such-section/").status_code, 404)
 
+    def test_the_section_and_its_subsections_come_from_the_taxonomy(self):
+        news = SectionFactory(name="News", slug="news", description="What the CSTO did.")
+        NewsItemFactory(section=news)
+        self.client.get("/news/news/")
+        # Only the page's items: its total is remembered, the rest is the taxonomy's.
+        with self.assertNumQueries(1):
+            response = self.client.get("/news/news/")
+        self.assertContains(response, '<p class="intro">What the CSTO did.</p>', html=True)
+        self.assertNotContains(response, 'class="subsections"')
+
+    def test_an_edited_section_shows_at_once(self):
+        news = SectionFactory(name="News", slug="news", description="Old words.")
+        self.client.get("/news/news/")
+        with self.captureOnCommitCallbacks(execute=True):
+            news.description = "New words."
+            news.save()
+            SectionFactory(name="CSC sessions", slug="sessions", parent=news, position=2)
+            SectionFactory(name="Briefings", slug="briefings", parent=news, position=1)
+        response = self.client.get("/news/news/")
+        self.assertContains(response, '<p class="intro">New words.</p>', html=True)
+        self.assertEqual(
+            [child.slug for child in response.context_data["subsections"]],
+            ["briefings", "sessions"],
+        )
+
+    def test_a_section_the_taxonomy_does_not_know_yet_is_found(self):
+        self.client.get("/news/")
+        # Not committed, so the generation stays: the taxonomy is stale.
+        SectionFactory(name="Press releases", slug="press", description="Releases.")
+        response = self.client.get("/news/press/")
+        self.assertContains(response, "<h1>Press releases</h1>", html=True)
+        self.assertContains(response, "Releases.")
+
 
 class NewsDetailTests(TestCase):
     @classmethod
