@@ -18,6 +18,7 @@ upgrade that changes what this relies on fails them.
 import datetime
 import threading
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import get_related_populators
 
@@ -51,6 +52,8 @@ class Prepared:
 
     def __call__(self, **values):
         compiled = self.compiled or self._compile()
+        if compiled.sql is None:
+            return []
         connection = connections[compiled.using]
         params = list(compiled.params)
         for name, positions in compiled.places.items():
@@ -96,8 +99,14 @@ class Compiled:
         self.model = queryset.model
         connection = connections[self.using]
         self.compiler = compiler = queryset.query.get_compiler(using=self.using)
-        # Also fills compiler.select, klass_info and annotation_col_map.
-        self.sql, params = compiler.as_sql()
+        try:
+            # Also fills compiler.select, klass_info and annotation_col_map.
+            self.sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            # Nothing to find, whatever the values (`pk__in=[]`), as Django
+            # knows without asking the database.
+            self.sql = None
+            return
         self.params = tuple(params)
         self.places = {}
         for name, stand_in in stand_ins.items():

@@ -343,6 +343,15 @@ def statement_page(bottom, top):
     return Prepared(lambda now: statement_list_queryset(now)[bottom:top], now=datetime.datetime)
 
 
+# And of each section (with those below it): a few hundred kept, the most read.
+@functools.lru_cache(maxsize=512)
+def section_page(section_ids, bottom, top):
+    return Prepared(
+        lambda now: news_list_queryset(now).filter(section__in=section_ids)[bottom:top],
+        now=datetime.datetime,
+    )
+
+
 class ListPageMixin:
     """
     Pagination and query-string notices for the public lists.
@@ -718,7 +727,17 @@ class SectionView(NewsListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().filter(section__in=section_and_below(self.section.slug))
+        return super().get_queryset().filter(section__in=self.section_ids())
+
+    def section_ids(self):
+        # A section the taxonomy does not know yet has no sections below it.
+        return tuple(section_and_below(self.section.slug)) or (self.section.pk,)
+
+    def known_rows(self):
+        if not self.unfiltered():
+            return None
+        now, section_ids = timezone.now(), self.section_ids()
+        return lambda bottom, top: attach_sections(section_page(section_ids, bottom, top)(now=now))
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

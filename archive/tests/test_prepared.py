@@ -80,6 +80,11 @@ class PreparedQueryTests(TestCase):
                     views.news_page(bottom, top), then=views.attach_sections, now=timezone.now()
                 )
         self.assertSameRows(views.statement_page(0, 20), now=timezone.now())
+        self.assertSameRows(
+            views.section_page((self.item.section_id,), 0, 20),
+            then=views.attach_sections,
+            now=timezone.now(),
+        )
 
     def test_each_call_has_its_own_values(self):
         later = NewsItemFactory(
@@ -99,6 +104,13 @@ class PreparedQueryTests(TestCase):
             self.assertEqual(as_sql.call_count, 1)
             self.assertEqual(prepared(slug="vstrecha")[0].language, Language.RUSSIAN)
             self.assertEqual(as_sql.call_count, 1)
+
+    def test_a_query_that_can_find_nothing(self):
+        prepared = Prepared(
+            lambda now: NewsItem.objects.published(now).filter(pk__in=[]), now=datetime.datetime
+        )
+        with self.assertNumQueries(0):
+            self.assertEqual(prepared(now=timezone.now()), [])
 
     def test_a_value_the_query_does_not_use_is_an_error(self):
         prepared = Prepared(lambda slug: NewsItem.objects.all(), slug=str)

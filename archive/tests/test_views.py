@@ -600,10 +600,12 @@ class SectionTests(TestCase):
     def test_a_section_the_taxonomy_does_not_know_yet_is_found(self):
         self.client.get("/news/")
         # Not committed, so the generation stays: the taxonomy is stale.
-        SectionFactory(name="Press releases", slug="press", description="Releases.")
+        press = SectionFactory(name="Press releases", slug="press", description="Releases.")
+        NewsItemFactory(section=press, title="A release")
         response = self.client.get("/news/press/")
         self.assertContains(response, "<h1>Press releases</h1>", html=True)
         self.assertContains(response, "Releases.")
+        self.assertEqual(titles(response), ["A release"])
 
 
 class NewsDetailTests(TestCase):
