@@ -391,8 +391,10 @@ class ListPageMixin:
 
     def unfiltered(self):
         """Whether the visitor asked for no filter (a page number is not one)."""
+        if not self.filterset.is_bound:
+            return True  # without building the form, which copies all its fields
         form = self.filterset.form
-        return not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
+        return form.is_valid() and not any(form.cleaned_data.values())
 
     def known_total(self):
         """A function giving this list's total without counting it, where there is one."""
