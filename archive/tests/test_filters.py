@@ -1,0 +1,47 @@
+import datetime
+
+from django.http import QueryDict
+from django.test import TestCase
+
+from archive.filters import NewsItemFilter
+from archive.models import NewsItem
+
+from .factories import NewsItemFactory
+
+
+def filtered(query):
+    filterset = NewsItemFilter(QueryDict(query), queryset=NewsItem.objects.all())
+    return filterset, {item.title for item in filterset.qs}
+
+
+class FilterCopyTests(TestCase):
+    """Each filter set works on copies of the filters, shared with no other request."""
+
+    @classmethod
+    def setUpTestData(cls):
+        NewsItemFactory(
+            title="2020", published_at=datetime.datetime(2020, 5, 1, tzinfo=datetime.UTC)
+        )
+        NewsItemFactory(
+            title="2021", published_at=datetime.datetime(2021, 5, 1, tzinfo=datetime.UTC)
+        )
+
+    def test_two_filter_sets_filter_by_their_own_values(self):
+        first, titles_2020 = filtered("year=2020")
+        second, titles_2021 = filtered("year=2021")
+        self.assertEqual(titles_2020, {"2020"})
+        self.assertEqual(titles_2021, {"2021"})
+        # The method filters still answer to their own filter set.
+        self.assertEqual({item.title for item in first.qs}, {"2020"})
+        for name in ("year", "q", "date_from"):
+            with self.subTest(name):
+                self.assertIs(first.filters[name].parent, first)
+                self.assertIs(second.filters[name].parent, second)
+                self.assertIs(first.filters[name].filter.f, first.filters[name])
+                self.assertIsNot(first.filters[name], second.filters[name])
+
+    def test_the_class_filters_are_left_as_they_were(self):
+        filtered("year=2020&date_from=2020-01-01")
+        for name, original in NewsItemFilter.base_filters.items():
+            with self.subTest(name):
+                self.assertFalse(hasattr(original, "parent"))
