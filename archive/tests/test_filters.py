@@ -45,3 +45,16 @@ class FilterCopyTests(TestCase):
         for name, original in NewsItemFilter.base_filters.items():
             with self.subTest(name):
                 self.assertFalse(hasattr(original, "parent"))
+
+
+class FilterFormTests(TestCase):
+    def test_each_form_has_its_own_fields_and_errors(self):
+        good, _ = filtered("year=2020")
+        bad, _ = filtered("year=1800")
+        self.assertTrue(good.form.is_valid())
+        self.assertFalse(bad.form.is_valid())
+        self.assertIn("year", bad.form.errors)
+        self.assertNotIn("year", good.form.errors)
+        self.assertIsNot(good.form.fields["year"], bad.form.fields["year"])
+        self.assertIn('value="2020"', str(good.form["year"]))
+        self.assertIn('value="1800"', str(bad.form["year"]))
