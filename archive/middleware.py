@@ -2,7 +2,10 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
+
+from .models import request_script_prefix
 
 NUL = "\x00"
 
@@ -42,6 +45,20 @@ def bad_query_reason(request):
     if has_nul_bytes(request):
         return _("The address holds something this site cannot read.")
     return None
+
+
+class ScriptPrefixMiddleware:
+    """Reads the request's script prefix once, for models.address()."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_script_prefix.set(get_script_prefix())
+        try:
+            return self.get_response(request)
+        finally:
+            request_script_prefix.reset(token)
 
 
 class RejectBadQueryMiddleware:

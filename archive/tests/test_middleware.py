@@ -1,4 +1,7 @@
 from django.test import TestCase
+from django.urls import set_script_prefix
+
+from .factories import NewsItemFactory, SectionFactory
 
 
 class NulBytesTests(TestCase):
@@ -15,3 +18,20 @@ class NulBytesTests(TestCase):
 
     def test_ordinary_requests_pass(self):
         self.assertEqual(self.client.get("/news/?q=%D0%9E%D0%94%D0%9A%D0%91").status_code, 200)
+
+
+class ScriptPrefixTests(TestCase):
+    """A site served below a path (SCRIPT_NAME) links below it, request by request."""
+
+    def test_links_follow_each_requests_script_prefix(self):
+        item = NewsItemFactory(section=SectionFactory(slug="news"), slug="meeting")
+        # What the WSGI handler does with the request's SCRIPT_NAME.
+        set_script_prefix("/archive/")
+        try:
+            response = self.client.get("/news/")
+        finally:
+            set_script_prefix("/")
+        self.assertContains(response, 'href="/archive/news/news/meeting/?back=')
+        # Outside a request, and in the next one, the prefix is the handler's again.
+        self.assertEqual(item.get_absolute_url(), "/news/news/meeting/")
+        self.assertContains(self.client.get("/news/"), 'href="/news/news/meeting/?back=')
