@@ -741,10 +741,17 @@ class NewsDetailTests(TestCase):
     def test_scheduled_item_appears_at_its_time(self):
         at = datetime.datetime(2030, 1, 1, 0, 0, 1, tzinfo=datetime.UTC)
         item = NewsItemFactory(section=self.section, published_at=at)
+        # Each of these pages reads its items by a query prepared once (prepared.py).
+        pages = [NEWS, self.section.get_absolute_url(), "/"]
         self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 404)
+        for page in pages:
+            self.assertNotContains(self.client.get(page), item.title)
         with time_machine.travel(at, tick=False):
             self.assertEqual(self.client.get(item.get_absolute_url()).status_code, 200)
             self.assertIn(item.title, titles(self.client.get(NEWS)))
+            for page in pages:
+                with self.subTest(page=page):
+                    self.assertContains(self.client.get(page), item.title)
 
 
 class StatementTests(TestCase):
