@@ -1,20 +1,24 @@
 """RSS 2.0 and Atom feeds: all news, each section, statements. Public items only."""
 
 import copy
+import datetime
 
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Section
+from .prepared import Prepared
 from .taxonomy import section_and_below
 from .views import (
     NEWS_TEASER_FIELDS,
     STATEMENT_TEASER_FIELDS,
+    attach_sections,
     news_list_queryset,
     statement_list_queryset,
 )
@@ -45,13 +49,13 @@ class NewsFeed(AbsoluteLinksFeed):
         return reverse("archive:news-list")
 
     def items(self):
-        return self.news()[:FEED_LENGTH]
+        return attach_sections(latest_news(now=timezone.now()))
 
     @staticmethod
-    def news():
+    def news(now=None):
         # What a teaser shows is what an entry shows (not the text), and its date.
         return (
-            news_list_queryset()
+            news_list_queryset(now)
             .only(*NEWS_TEASER_FIELDS, "updated_at")
             .order_by("-published_at", "-pk")
         )
@@ -93,6 +97,10 @@ class NewsFeed(AbsoluteLinksFeed):
 
     def item_enclosure_mime_type(self, item):
         return "image/jpeg" if self.cover(item) else None
+
+
+# The whole archive's entries, its SQL built once (see archive/prepared.py).
+latest_news = Prepared(lambda now: NewsFeed.news(now)[:FEED_LENGTH], now=datetime.datetime)
 
 
 class NewsAtomFeed(NewsFeed):

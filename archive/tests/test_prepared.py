@@ -5,7 +5,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test import TestCase
 from django.utils import timezone
 
-from archive import views
+from archive import feeds, views
 from archive.models import Attachment, GalleryImage, Image, Language, NewsItem, Status
 from archive.prepared import Prepared
 
@@ -85,6 +85,12 @@ class PreparedQueryTests(TestCase):
             then=views.attach_sections,
             now=timezone.now(),
         )
+
+    def test_the_news_feed(self):
+        entries = self.assertSameRows(
+            feeds.latest_news, then=views.attach_sections, now=timezone.now()
+        )
+        self.assertEqual({entry.slug for entry in entries}, {"meeting", "vstrecha"})
 
     def test_each_call_has_its_own_values(self):
         later = NewsItemFactory(
