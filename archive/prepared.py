@@ -8,11 +8,11 @@ own work: on an item page, half of the page. A prepared query is built once,
 with stand-ins where the values go; each call runs that SQL with its own
 values and turns the rows into model instances, as the queryset would.
 
-Only for querysets of model instances (select_related and annotations
-allowed; not values(), prefetch_related, known related objects or
-composite primary keys). The
-tests compare each prepared query with its queryset, so that a Django
-upgrade that changes what this relies on fails them.
+For querysets of model instances (select_related and annotations
+allowed; not prefetch_related, known related objects or composite primary
+keys) and of values_list() tuples, unions included. The tests compare each
+prepared query with its queryset, so that a Django upgrade that changes
+what this relies on fails them.
 """
 
 import datetime
@@ -114,23 +114,27 @@ class Compiled:
             self.places[name] = [n for n, param in enumerate(params) if param == adapted]
             if not self.places[name]:
                 raise ValueError(f"{name} is not among the query's parameters.")
-        # As Django's ModelIterable reads a compiled query's rows.
         select, klass_info = compiler.select, compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        self.columns = slice(start, end)
-        self.init_list = [column[0].target.attname for column in select[start:end]]
-        self.related_populators = get_related_populators(klass_info, select, self.using)
-        self.annotations = compiler.annotation_col_map.items()
         # What turns the database's values into Python's (dates on SQLite,
         # JSON...), as results_iter() works them out on every call.
         self.converters = compiler.get_converters(
             [column[0] for column in select[: compiler.col_count]]
         )
+        # values_list(): the rows are the answer, as tuples.
+        self.values = bool(queryset.query.values_select)
+        # Otherwise, as Django's ModelIterable reads a compiled query's rows.
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.columns = slice(start, end)
+        self.init_list = [column[0].target.attname for column in select[start:end]]
+        self.related_populators = get_related_populators(klass_info, select, self.using)
+        self.annotations = compiler.annotation_col_map.items()
 
     def instances(self, rows):
         instances = []
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
+        if self.values:
+            return [tuple(row) for row in rows]
         for row in rows:
             instance = self.model.from_db(self.using, self.init_list, row[self.columns])
             for populator in self.related_populators:

@@ -9,13 +9,19 @@ from archive import feeds, views
 from archive.models import Attachment, GalleryImage, Image, Language, NewsItem, Status
 from archive.prepared import Prepared
 
-from .factories import MediaLinkFactory, NewsItemFactory, StatementFactory
+from .factories import (
+    MediaLinkFactory,
+    NewsItemFactory,
+    PersonFactory,
+    StatementFactory,
+    TopicFactory,
+)
 
 
 def loaded(instance, within=()):
     """An instance's fields and annotations, and what it carries of its relations."""
-    if instance is None or instance in within:  # a one-to-one's way back
-        return instance
+    if instance is None or isinstance(instance, tuple) or instance in within:
+        return instance  # nothing, a values_list() row, or a one-to-one's way back
     values = {name: value for name, value in vars(instance).items() if name != "_state"}
     related = {
         name: loaded(other, (*within, instance))
@@ -37,6 +43,8 @@ class PreparedQueryTests(TestCase):
         attachment = Attachment.objects.create(title="Text", file="d/t.pdf", kind="pdf", size=9)
         cls.item.attachments.add(attachment)
         MediaLinkFactory(news_item=cls.item)
+        cls.item.persons.add(PersonFactory(name="Imangali Tasmagambetov"))
+        cls.item.topics.add(TopicFactory(name="Peacekeeping"), TopicFactory(name="Afghanistan"))
         StatementFactory(title="Adopted").news_items.add(cls.item)
         StatementFactory(title="Draft", status=Status.DRAFT).news_items.add(cls.item)
 
@@ -65,6 +73,17 @@ class PreparedQueryTests(TestCase):
                 self.assertSameRows(rows, item=self.item.pk, now=timezone.now())
         [adopted] = views.ITEM_EXTRAS["statements"][2](item=self.item.pk, now=timezone.now())
         self.assertEqual(adopted.title, "Adopted")
+
+    def test_an_items_persons_bodies_and_topics(self):
+        tags = self.assertSameRows(views.item_tags, item=self.item.pk)
+        self.assertEqual(
+            [(kind, name) for kind, _pk, _slug, name in tags],
+            [
+                ("persons", "Imangali Tasmagambetov"),
+                ("topics", "Afghanistan"),
+                ("topics", "Peacekeeping"),
+            ],
+        )
 
     def test_home_page(self):
         news = self.assertSameRows(views.home_news, then=views.attach_sections, now=timezone.now())
