@@ -328,28 +328,27 @@ class CountCachingPaginator(Paginator):
         return pagecache.remember(self.count_key, count)
 
 
-# The first pages of the whole archive's news and of all statements, the
-# lists read most: each page's query is Prepared (archive/prepared.py), its
-# SQL built once per process. At most SHALLOW_ROWS / page size of each.
+# The first pages of the whole archive's news, of each section's (with those
+# below it) and of all statements, the lists read most: each page's query is
+# Prepared (archive/prepared.py), its SQL built once per process. At most
+# SHALLOW_ROWS / page size pages of each list; of the sections', the 512
+# read last.
 
 
-@functools.cache
-def news_page(bottom, top):
-    return Prepared(lambda now: news_list_queryset(now)[bottom:top], now=datetime.datetime)
+@functools.lru_cache(maxsize=512)
+def news_page(bottom, top, section_ids=None):
+    def build(now):
+        news = news_list_queryset(now)
+        if section_ids is not None:
+            news = news.filter(section__in=section_ids)
+        return news[bottom:top]
+
+    return Prepared(build, now=datetime.datetime)
 
 
 @functools.cache
 def statement_page(bottom, top):
     return Prepared(lambda now: statement_list_queryset(now)[bottom:top], now=datetime.datetime)
-
-
-# And of each section (with those below it): a few hundred kept, the most read.
-@functools.lru_cache(maxsize=512)
-def section_page(section_ids, bottom, top):
-    return Prepared(
-        lambda now: news_list_queryset(now).filter(section__in=section_ids)[bottom:top],
-        now=datetime.datetime,
-    )
 
 
 class ListPageMixin:
@@ -739,7 +738,7 @@ class SectionView(NewsListView):
         if not self.unfiltered():
             return None
         now, section_ids = timezone.now(), self.section_ids()
-        return lambda bottom, top: attach_sections(section_page(section_ids, bottom, top)(now=now))
+        return lambda bottom, top: attach_sections(news_page(bottom, top, section_ids)(now=now))
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

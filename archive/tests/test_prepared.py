@@ -100,7 +100,7 @@ class PreparedQueryTests(TestCase):
                 )
         self.assertSameRows(views.statement_page(0, 20), now=timezone.now())
         self.assertSameRows(
-            views.section_page((self.item.section_id,), 0, 20),
+            views.news_page(0, 20, (self.item.section_id,)),
             then=views.attach_sections,
             now=timezone.now(),
         )
