@@ -183,6 +183,32 @@ class Fields(dict):
         return {name: copy.copy(field) for name, field in self.items()}
 
 
+class NotRecorded(Exception):
+    """A filter asked more of a queryset than a filter() with lookups."""
+
+
+class Recorder:
+    """
+    Stands in for a queryset while a filter set's filters run, and keeps
+    the lookups of each filter() call instead of filtering: see
+    ArchiveFilterSet.conditions().
+    """
+
+    def __init__(self):
+        self.conditions = []
+
+    def filter(self, *args, **lookups):
+        if args:  # Q objects
+            raise NotRecorded("filter() with Q objects")
+        self.conditions.append(lookups)
+        return self
+
+    def __getattr__(self, name):
+        # Anything else (a search's annotations and ordering, none(),
+        # distinct()) is not a plain condition.
+        raise NotRecorded(name)
+
+
 class ArchiveFilterSet(django_filters.FilterSet):
     """What news and statements are filtered by alike."""
 
@@ -234,6 +260,27 @@ class ArchiveFilterSet(django_filters.FilterSet):
         form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
         form_class.base_fields = Fields(form_class.base_fields)
         return form_class
+
+    def conditions(self):
+        """
+        The chosen filters as conditions, [{lookup: value, ...}, ...] for
+        one filter() call each, so that a list's page can be a prepared
+        query (archive/prepared.py) instead of a queryset built and compiled
+        on every request. None where they cannot be said so: an invalid
+        form, a text search, a name the archive does not know.
+        """
+        if not self.is_bound:
+            return []
+        if not self.is_valid():
+            return None
+        recorder = Recorder()
+        try:
+            # As filter_queryset() applies them.
+            for name, value in self.form.cleaned_data.items():
+                recorder = self.filters[name].filter(recorder, value)
+        except NotRecorded:
+            return None
+        return recorder.conditions
 
     def filter_text(self, queryset, name, value):
         # Full-text search where the database has it; best matches first.

@@ -28,6 +28,7 @@ STAND_INS = {
     str: "prepared:%s:stand-in",
     int: -7_000_001,  # less the value's place, see Prepared.stand_ins
     datetime.datetime: datetime.datetime(1111, 1, 1, tzinfo=datetime.UTC),
+    datetime.date: datetime.date(1111, 1, 1),
 }
 
 
@@ -72,7 +73,7 @@ class Prepared:
                 stand_ins[name] = STAND_INS[str] % name
             elif kind is int:
                 stand_ins[name] = STAND_INS[int] - place
-            else:
+            else:  # a moment or a day
                 stand_ins[name] = STAND_INS[kind] + datetime.timedelta(days=place)
         return stand_ins
 
@@ -85,10 +86,56 @@ class Prepared:
 
 
 def adapt(connection, value):
-    # What a DateTimeField does to a value before the database gets it.
+    # What a DateTimeField or DateField does to a value before the database gets it.
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
     return value
+
+
+def parametrize(conditions):
+    """
+    Filter conditions, [{lookup: value, ...}, ...] for one filter() call
+    each, as (shape, values): the shape names the prepared query (it is
+    hashable), the values are what each call gives it. A value a stand-in
+    can take the place of (text, a number, a moment, a day) is named v0, v1,
+    ... and taken out; any other (a list of ids) stays in the shape, so that
+    each has a query of its own. Each entry of the shape is (lookup, name,
+    type) or (lookup, None, value).
+    """
+    shape, values = [], {}
+    for lookups in conditions:
+        entries = []
+        for lookup, value in sorted(lookups.items()):
+            if type(value) in STAND_INS:
+                name = f"v{len(values)}"
+                values[name] = value
+                entries.append((lookup, name, type(value)))
+            else:
+                entries.append((lookup, None, tuple(value) if isinstance(value, list) else value))
+        shape.append(tuple(entries))
+    return tuple(shape), values
+
+
+def conditions_of(shape, values):
+    """The conditions that parametrize() made `shape` and `values` of."""
+    return [
+        {lookup: values[name] if name else value for lookup, name, value in entries}
+        for entries in shape
+    ]
+
+
+def filtered(queryset, conditions):
+    """`queryset` with each of the conditions a filter() call of its own, as a FilterSet does."""
+    for lookups in conditions:
+        queryset = queryset.filter(**lookups)
+    return queryset
+
+
+def types_of(shape):
+    """The types of the values a shape's query takes, for Prepared."""
+    return {name: kind for entries in shape for _, name, kind in entries if name}
 
 
 class Compiled:

@@ -69,7 +69,7 @@ from .models import (
     address,
 )
 from .pagecache import count_key
-from .prepared import Prepared
+from .prepared import Prepared, conditions_of, filtered, parametrize, types_of
 from .services import find_redirect
 from .taxonomy import ancestors, section_and_below
 
@@ -328,27 +328,34 @@ class CountCachingPaginator(Paginator):
         return pagecache.remember(self.count_key, count)
 
 
-# The first pages of the whole archive's news, of each section's (with those
-# below it) and of all statements, the lists read most: each page's query is
-# Prepared (archive/prepared.py), its SQL built once per process. At most
-# SHALLOW_ROWS / page size pages of each list; of the sections', the 512
-# read last.
+# The first pages of the news lists (the whole archive's, a section's, a
+# month's, each with the visitor's filters) and of the statements, the pages
+# read most: each page's query is Prepared (archive/prepared.py), its SQL
+# built once per process for each shape of conditions (which filters, which
+# sections), with the values given on each call. At most SHALLOW_ROWS / page
+# size pages of each list; the 512 read last.
 
 
 @functools.lru_cache(maxsize=512)
-def news_page(bottom, top, section_ids=None):
-    def build(now):
-        news = news_list_queryset(now)
-        if section_ids is not None:
-            news = news.filter(section__in=section_ids)
-        return news[bottom:top]
+def news_page(bottom, top, shape=()):
+    def build(now, **values):
+        return filtered(news_list_queryset(now), conditions_of(shape, values))[bottom:top]
 
-    return Prepared(build, now=datetime.datetime)
+    return Prepared(build, now=datetime.datetime, **types_of(shape))
 
 
-@functools.cache
-def statement_page(bottom, top):
-    return Prepared(lambda now: statement_list_queryset(now)[bottom:top], now=datetime.datetime)
+def news_rows(bottom, top, shape):
+    """A news page's rows, each with its section, as news_list_queryset() gives them."""
+    page = news_page(bottom, top, shape)
+    return lambda **values: attach_sections(page(**values))
+
+
+@functools.lru_cache(maxsize=512)
+def statement_page(bottom, top, shape=()):
+    def build(now, **values):
+        return filtered(statement_list_queryset(now), conditions_of(shape, values))[bottom:top]
+
+    return Prepared(build, now=datetime.datetime, **types_of(shape))
 
 
 class ListPageMixin:
@@ -357,6 +364,11 @@ class ListPageMixin:
 
     A page number that is not a number shows the first page with a message;
     one past the end is a 404, as a missing page should be.
+
+    A list says what it holds: list_queryset() (all of its kind that are
+    public), list_conditions() (which of them) and prepared_page, the
+    prepared query its first pages are read with (news_rows or
+    statement_page).
     """
 
     paginate_by = settings.NEWS_PAGE_SIZE
@@ -399,9 +411,22 @@ class ListPageMixin:
         """A function giving this list's total without counting it, where there is one."""
         return None
 
+    def list_conditions(self):
+        """What this list holds of all its kind, as conditions (see ArchiveFilterSet.conditions)."""
+        return []
+
+    def get_queryset(self):
+        return filtered(self.list_queryset(), self.list_conditions())
+
     def known_rows(self):
         """A function giving rows `bottom` to `top` of this list, where there is one."""
-        return None
+        filterset = getattr(self, "filterset", None)
+        chosen = filterset.conditions() if filterset else []
+        if chosen is None:
+            return None
+        shape, values = parametrize(self.list_conditions() + chosen)
+        now, prepared_page = timezone.now(), self.prepared_page
+        return lambda bottom, top: prepared_page(bottom, top, shape)(now=now, **values)
 
     def known_position(self):
         """A function telling where in time the n-th row lies, where there is one."""
@@ -666,7 +691,9 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     # The list of every public item (sections and months hold fewer).
     whole_archive = True
 
-    def get_queryset(self):
+    prepared_page = staticmethod(news_rows)
+
+    def list_queryset(self):
         return news_list_queryset()
 
     def known_total(self):
@@ -675,12 +702,6 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     def known_position(self):
         # The archive navigation's counts are of the whole archive, unfiltered.
         return archive_position if self.known_total() is not None else None
-
-    def known_rows(self):
-        if not (self.whole_archive and self.unfiltered()):
-            return None
-        now = timezone.now()
-        return lambda bottom, top: attach_sections(news_page(bottom, top)(now=now))
 
     def facets(self, queryset):
         return {
@@ -727,18 +748,9 @@ class SectionView(NewsListView):
         )
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return super().get_queryset().filter(section__in=self.section_ids())
-
-    def section_ids(self):
+    def list_conditions(self):
         # A section the taxonomy does not know yet has no sections below it.
-        return tuple(section_and_below(self.section.slug)) or (self.section.pk,)
-
-    def known_rows(self):
-        if not self.unfiltered():
-            return None
-        now, section_ids = timezone.now(), self.section_ids()
-        return lambda bottom, top: attach_sections(news_page(bottom, top, section_ids)(now=now))
+        return [{"section__in": tuple(section_and_below(self.section.slug)) or (self.section.pk,)}]
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -766,16 +778,11 @@ class NewsArchiveView(NewsListView):
             raise Http404(_("There is no such month or year in the archive."))
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def list_conditions(self):
         # A range of moments, which the index on published_at serves.
         first = datetime.date(self.year, self.month or 1, 1)
         after = next_month(first) if self.month else first.replace(year=self.year + 1)
-        queryset = (
-            super()
-            .get_queryset()
-            .filter(published_at__gte=start_of_day(first), published_at__lt=start_of_day(after))
-        )
-        return queryset
+        return [{"published_at__gte": start_of_day(first), "published_at__lt": start_of_day(after)}]
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -1011,14 +1018,10 @@ class StatementListView(SearchResultsMixin, ListPageMixin, FilterView):
     def facets(self, queryset):
         return {"years": year_counts(queryset, "adopted_on")}
 
-    def get_queryset(self):
-        return statement_list_queryset()
+    prepared_page = staticmethod(statement_page)
 
-    def known_rows(self):
-        if not self.unfiltered():
-            return None
-        now = timezone.now()
-        return lambda bottom, top: statement_page(bottom, top)(now=now)
+    def list_queryset(self):
+        return statement_list_queryset()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(crumbs=[(_("Statements"), None)], **kwargs)
@@ -1060,8 +1063,13 @@ class RelatedNewsView(ListPageMixin, ListView):
         self.object = get_object_or_404(self.model, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return news_list_queryset().filter(**{self.news_lookup: self.object})
+    prepared_page = staticmethod(news_rows)
+
+    def list_queryset(self):
+        return news_list_queryset()
+
+    def list_conditions(self):
+        return [{self.news_lookup: self.object.pk}]
 
     def get_context_data(self, **kwargs):
         crumbs = [(self.object.name, None)]

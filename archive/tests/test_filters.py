@@ -58,3 +58,26 @@ class FilterFormTests(TestCase):
         self.assertIsNot(good.form.fields["year"], bad.form.fields["year"])
         self.assertIn('value="2020"', str(good.form["year"]))
         self.assertIn('value="1800"', str(bad.form["year"]))
+
+
+class ConditionsTests(TestCase):
+    """What a filter set asks of the news, told as conditions for a prepared query."""
+
+    def conditions(self, query):
+        return NewsItemFilter(QueryDict(query), queryset=NewsItem.objects.all()).conditions()
+
+    def test_each_filter_is_a_condition_of_its_own(self):
+        first, second = self.conditions("year=2020&date_from=2020-06-01&language=")
+        # Both bound the same column: one filter() each, as the filter set applies them.
+        self.assertEqual(first["published_at__gte"].date(), datetime.date(2020, 6, 1))
+        self.assertEqual(second["published_at__gte"].date(), datetime.date(2020, 1, 1))
+        self.assertEqual(second["published_at__lt"].date(), datetime.date(2021, 1, 1))
+
+    def test_no_filter_is_no_condition(self):
+        self.assertEqual(self.conditions(""), [])
+        self.assertEqual(self.conditions("page=3"), [])
+
+    def test_a_search_or_a_wrong_value_cannot_be_told_so(self):
+        self.assertIsNone(self.conditions("q=summit"))
+        self.assertIsNone(self.conditions("year=nineteen"))
+        self.assertIsNone(self.conditions("section=no-such-section"))

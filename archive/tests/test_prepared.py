@@ -2,17 +2,29 @@ import datetime
 from unittest import mock
 
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import QueryDict
 from django.test import TestCase
 from django.utils import timezone
 
 from archive import feeds, views
-from archive.models import Attachment, GalleryImage, Image, Language, NewsItem, Status
-from archive.prepared import Prepared
+from archive.filters import NewsItemFilter, StatementFilter
+from archive.models import (
+    Attachment,
+    GalleryImage,
+    Image,
+    Language,
+    NewsItem,
+    Statement,
+    Status,
+)
+from archive.prepared import Prepared, parametrize
 
 from .factories import (
+    BodyFactory,
     MediaLinkFactory,
     NewsItemFactory,
     PersonFactory,
+    SectionFactory,
     StatementFactory,
     TopicFactory,
 )
@@ -99,10 +111,9 @@ class PreparedQueryTests(TestCase):
                     views.news_page(bottom, top), then=views.attach_sections, now=timezone.now()
                 )
         self.assertSameRows(views.statement_page(0, 20), now=timezone.now())
+        shape, values = parametrize([{"section__in": [self.item.section_id]}])
         self.assertSameRows(
-            views.news_page(0, 20, (self.item.section_id,)),
-            then=views.attach_sections,
-            now=timezone.now(),
+            views.news_page(0, 20, shape), then=views.attach_sections, now=timezone.now()
         )
 
     def test_the_news_feed(self):
@@ -141,3 +152,146 @@ class PreparedQueryTests(TestCase):
         prepared = Prepared(lambda slug: NewsItem.objects.all(), slug=str)
         with self.assertRaisesMessage(ValueError, "slug is not among the query's parameters"):
             prepared(slug="meeting")
+
+
+def moment(year, month, day, hour=12):
+    return datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC)
+
+
+class PreparedListTests(TestCase):
+    """
+    A list's first pages, with or without the visitor's filters, are read
+    with a prepared query, and show what the list's queryset would.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        parent = SectionFactory(slug="news", name="News")
+        child = SectionFactory(slug="sessions", name="Sessions", parent=parent)
+        other = SectionFactory(slug="media", name="Media")
+        person, body, topic = PersonFactory(slug="zas"), BodyFactory(slug="csc"), TopicFactory()
+        cls.topic = topic
+        for n in range(26):
+            item = NewsItemFactory(
+                section=(parent, child, other)[n % 3],
+                language=Language.RUSSIAN if n % 4 == 0 else Language.ENGLISH,
+                # Moscow's midnight falls within a UTC day: hour 22 is the next day there.
+                published_at=moment(2019 + n % 3, 1 + n % 12, 1 + n % 28, 22 if n % 5 else 12),
+            )
+            if n % 2:
+                item.persons.add(person)
+            if n % 3:
+                item.bodies.add(body)
+            if n % 4:
+                item.topics.add(topic)
+        NewsItemFactory(section=child, status=Status.DRAFT, published_at=moment(2020, 5, 5))
+        NewsItemFactory(section=child, published_at=timezone.now() + datetime.timedelta(days=3))
+        for n in range(4):
+            StatementFactory(
+                adopted_by=body if n % 2 else BodyFactory(),
+                kind=Statement.Kind.DECLARATION if n % 2 else Statement.Kind.STATEMENT,
+                adopted_on=datetime.date(2019 + n, 3, 1),
+            ).topics.add(topic)
+
+    # A value for each filter, so that a filter added later is checked here too.
+    NEWS_VALUES = {
+        "q": "body",
+        "section": "news",
+        "person": "zas",
+        "body": "csc",
+        "topic": None,  # the topic's slug, made in setUpTestData
+        "language": "en",
+        "date_from": "2020-03-01",
+        "date_to": "2021-06-30",
+        "year": "2020",
+    }
+    STATEMENT_VALUES = {
+        "q": "text",
+        "body": "csc",
+        "kind": "declaration",
+        "topic": None,
+        "language": "en",
+        "date_from": "2020-01-01",
+        "date_to": "2021-12-31",
+        "year": "2021",
+    }
+
+    def queries(self, values):
+        values = {**values, "topic": self.topic.slug}
+        yield ""
+        for name, value in values.items():
+            yield f"{name}={value}"
+        yield "year=2020&date_from=2020-06-01&language=ru"  # two conditions on one column
+        yield "year=2019&language=ru&page=1"  # the same filters, other values
+        yield "&".join(f"{name}={value}" for name, value in values.items() if name != "q")
+
+    def assertListedAsQueryset(self, url, filterset_class, queryset, query, prepared):
+        calls = prepared.cache_info().hits + prepared.cache_info().misses
+        response = self.client.get(f"{url}?{query}")
+        self.assertEqual(response.status_code, 200)
+        listed = response.context_data["object_list"]
+        filterset = filterset_class(QueryDict(query), queryset=queryset)
+        number = int(QueryDict(query).get("page", 1))
+        expected = filterset.qs[(number - 1) * 20 : number * 20]
+        if "q=" in query:
+            # A text search's page is the queryset's, its rows with their snippets.
+            self.assertEqual([row.pk for row in listed], [row.pk for row in expected])
+            self.assertEqual(calls, prepared.cache_info().hits + prepared.cache_info().misses)
+        else:
+            self.assertEqual([loaded(row) for row in listed], [loaded(row) for row in expected])
+            self.assertLess(calls, prepared.cache_info().hits + prepared.cache_info().misses)
+        return listed
+
+    def test_the_news_list(self):
+        self.assertEqual(set(self.NEWS_VALUES), set(NewsItemFilter.base_filters))
+        for query in ["page=2", *self.queries(self.NEWS_VALUES)]:
+            with self.subTest(query):
+                self.assertListedAsQueryset(
+                    "/news/", NewsItemFilter, views.news_list_queryset(), query, views.news_page
+                )
+
+    def test_the_statements(self):
+        self.assertEqual(set(self.STATEMENT_VALUES), set(StatementFilter.base_filters))
+        for query in self.queries(self.STATEMENT_VALUES):
+            with self.subTest(query):
+                self.assertListedAsQueryset(
+                    "/statements/",
+                    StatementFilter,
+                    views.statement_list_queryset(),
+                    query,
+                    views.statement_page,
+                )
+
+    def test_a_section_a_month_and_a_person(self):
+        news = views.news_list_queryset()
+        lists = {
+            "/news/news/": news.filter(section__slug__in=["news", "sessions"]),
+            "/news/2020/": news.filter(published_at__year=2020),
+            "/news/2020/2/": news.filter(published_at__year=2020, published_at__month=2),
+        }
+        for url, queryset in lists.items():
+            for query in ("", "language=en", "person=zas&topic=" + self.topic.slug):
+                with self.subTest(url=url, query=query):
+                    listed = self.assertListedAsQueryset(
+                        url, NewsItemFilter, queryset, query, views.news_page
+                    )
+                    self.assertTrue(listed or "/2/" in url)
+        calls = views.news_page.cache_info().hits + views.news_page.cache_info().misses
+        response = self.client.get("/persons/zas/")
+        self.assertLess(
+            calls, views.news_page.cache_info().hits + views.news_page.cache_info().misses
+        )
+        self.assertEqual(
+            [item.pk for item in response.context_data["object_list"]],
+            list(news.filter(persons__slug="zas").values_list("pk", flat=True)[:20]),
+        )
+
+    def test_a_filtered_page_is_not_compiled_again(self):
+        url = "/news/?section=news&language=en&year=2020"
+        self.client.get(url)  # its count is remembered, its query compiled
+        with mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as as_sql:
+            response = self.client.get(url)
+        self.assertTrue(response.context_data["object_list"])
+        self.assertEqual(as_sql.call_count, 0)
