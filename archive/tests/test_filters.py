@@ -1,9 +1,11 @@
 import datetime
+import html
 
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.test import TestCase
 
-from archive.filters import NewsItemFilter
+from archive.filters import DateInput, NewsItemFilter, NumberInput, attributes
 from archive.models import NewsItem
 
 from .factories import NewsItemFactory
@@ -81,3 +83,30 @@ class ConditionsTests(TestCase):
         self.assertIsNone(self.conditions("q=summit"))
         self.assertIsNone(self.conditions("year=nineteen"))
         self.assertIsNone(self.conditions("section=no-such-section"))
+
+
+class WidgetHtmlTests(TestCase):
+    """The filter forms' widgets write what Django's would, escaped alike."""
+
+    def test_attributes_are_written_as_djangos(self):
+        for attrs in [
+            {},
+            {"id": "id_q", "min": 1992, "max": 2100},
+            {"placeholder": '"><script>alert(1)</script>', "required": True, "hidden": False},
+            {"title": "Вопросы & ответы", "data-x": None, "disabled": True, "autofocus": True},
+        ]:
+            with self.subTest(attrs):
+                # markupsafe writes a quote as &#34;, Django as &quot;: the same to a browser.
+                self.assertEqual(html.unescape(attributes(attrs)), html.unescape(flatatt(attrs)))
+                self.assertEqual(attributes(attrs).count('"'), flatatt(attrs).count('"'))
+                self.assertNotIn("<", attributes(attrs))
+
+    def test_an_input_escapes_its_value(self):
+        html = NumberInput().render("year", '2020"><b>', {"id": "id_year", "min": 1992})
+        self.assertEqual(
+            html,
+            '<input type="number" name="year" value="2020&#34;&gt;&lt;b&gt;"'
+            ' id="id_year" min="1992">',
+        )
+        # A date input holds only a real date.
+        self.assertNotIn("value", DateInput().render("date_from", "2024-02-30"))
