@@ -269,13 +269,14 @@ class ArchiveFilterSet(django_filters.FilterSet):
         form_class.base_fields = Fields(form_class.base_fields)
         return form_class
 
-    def conditions(self):
+    def conditions(self, without=()):
         """
         The chosen filters as conditions, [{lookup: value, ...}, ...] for
         one filter() call each, so that a list's page can be a prepared
         query (archive/prepared.py) instead of a queryset built and compiled
         on every request. None where they cannot be said so: an invalid
-        form, a text search, a name the archive does not know.
+        form, a text search, a name the archive does not know. Filters
+        named in `without` are left out: the caller applies them itself.
         """
         if not self.is_bound:
             return []
@@ -285,7 +286,8 @@ class ArchiveFilterSet(django_filters.FilterSet):
         try:
             # As filter_queryset() applies them.
             for name, value in self.form.cleaned_data.items():
-                recorder = self.filters[name].filter(recorder, value)
+                if name not in without:
+                    recorder = self.filters[name].filter(recorder, value)
         except NotRecorded:
             return None
         return recorder.conditions

@@ -60,18 +60,8 @@ def search(queryset, query, *, text_fields, date_field, remember_as=None):
     is worked out once per change of the archive.
     """
     if uses_postgres():
-        tsquery = ts_query(query)
-        matches = queryset.filter(search_vector=tsquery)
-        if too_many_to_rank(matches, remember_as):
-            # Ranking reads every match (a common word: most of the archive,
-            # on every request); newest first walks the date index and stops
-            # at the page. The page says so and offers to narrow the search.
-            return matches.annotate(rank=Value(0.0, output_field=FloatField())).order_by(
-                f"-{date_field}", "-pk"
-            )
-        return matches.annotate(rank=SearchRank(F("search_vector"), tsquery)).order_by(
-            "-rank", f"-{date_field}", "-pk"
-        )
+        matches = queryset.filter(search_vector=ts_query(query))
+        return in_order(matches, query, date_field, not too_many_to_rank(matches, remember_as))
     words = words_of(query)
     if not words:
         return queryset.none()
@@ -81,6 +71,33 @@ def search(queryset, query, *, text_fields, date_field, remember_as=None):
             match |= Q(**{f"{field}__icontains": word})
         queryset = queryset.filter(match)
     return queryset
+
+
+def in_order(matches, query, date_field, ranked):
+    """
+    The matches best first or, where too many match to rank them (ranking
+    reads every match: a common word, most of the archive, on every
+    request), newest first, which walks the date index and stops at the
+    page. The page says so and offers to narrow the search.
+    """
+    if not ranked:
+        return matches.annotate(rank=Value(0.0, output_field=FloatField())).order_by(
+            f"-{date_field}", "-pk"
+        )
+    return matches.annotate(rank=SearchRank(F("search_vector"), ts_query(query))).order_by(
+        "-rank", f"-{date_field}", "-pk"
+    )
+
+
+def searched(queryset, query, ranked, date_field, text_fields):
+    """
+    On PostgreSQL, what search() and with_headlines() make of `queryset`,
+    told whether it is ranked: a list's prepared search page (views.list_page).
+    """
+    matches = queryset.filter(search_vector=ts_query(query))
+    return with_headlines(
+        in_order(matches, query, date_field, ranked), query, text_fields=text_fields
+    )
 
 
 def too_many_to_rank(matches, remember_as):

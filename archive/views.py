@@ -285,7 +285,7 @@ class CountCachingPaginator(Paginator):
         # A function that knows where a row lies (see archive_position).
         self.position = position
         # A function giving a shallow page's rows without the queryset (see
-        # news_page).
+        # list_page).
         self.rows = rows
         self.ids_first = ids_first
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
@@ -328,34 +328,33 @@ class CountCachingPaginator(Paginator):
         return pagecache.remember(self.count_key, count)
 
 
-# The first pages of the news lists (the whole archive's, a section's, a
-# month's, each with the visitor's filters) and of the statements, the pages
-# read most: each page's query is Prepared (archive/prepared.py), its SQL
-# built once per process for each shape of conditions (which filters, which
-# sections), with the values given on each call. At most SHALLOW_ROWS / page
-# size pages of each list; the 512 read last.
+# The first pages of the lists (the whole archive's news, a section's, a
+# month's, a person's, the statements; each with the visitor's filters and
+# words), the pages read most: each page's query is Prepared
+# (archive/prepared.py), its SQL built once per process for each shape of
+# conditions (which filters, which sections), with the values given on each
+# call. At most SHALLOW_ROWS / page size pages of each list; the 1,024 read last.
 
 
-@functools.lru_cache(maxsize=512)
-def news_page(bottom, top, shape=()):
-    def build(now, **values):
-        return filtered(news_list_queryset(now), conditions_of(shape, values))[bottom:top]
+@functools.lru_cache(maxsize=1024)
+def list_page(list_queryset, bottom, top, shape=(), search_by=None):
+    """
+    Rows `bottom` to `top` of list_queryset(now) under the conditions of
+    `shape` (see prepared.parametrize), prepared. With `search_by`,
+    (ranked, date field, snippet fields), only those that match the query
+    are listed, in search.search()'s order and with their headlines.
+    """
 
-    return Prepared(build, now=datetime.datetime, **types_of(shape))
+    def build(now, query=None, **values):
+        rows = filtered(list_queryset(now), conditions_of(shape, values))
+        if search_by:
+            rows = search.searched(rows, query, *search_by)
+        return rows[bottom:top]
 
-
-def news_rows(bottom, top, shape):
-    """A news page's rows, each with its section, as news_list_queryset() gives them."""
-    page = news_page(bottom, top, shape)
-    return lambda **values: attach_sections(page(**values))
-
-
-@functools.lru_cache(maxsize=512)
-def statement_page(bottom, top, shape=()):
-    def build(now, **values):
-        return filtered(statement_list_queryset(now), conditions_of(shape, values))[bottom:top]
-
-    return Prepared(build, now=datetime.datetime, **types_of(shape))
+    types = types_of(shape)
+    if search_by:
+        types["query"] = str
+    return Prepared(build, now=datetime.datetime, **types)
 
 
 class ListPageMixin:
@@ -365,10 +364,10 @@ class ListPageMixin:
     A page number that is not a number shows the first page with a message;
     one past the end is a 404, as a missing page should be.
 
-    A list says what it holds: list_queryset() (all of its kind that are
-    public), list_conditions() (which of them) and prepared_page, the
-    prepared query its first pages are read with (news_rows or
-    statement_page).
+    A list says what it holds: list_queryset(now) (all of its kind that
+    are public) and list_conditions() (which of them); its first pages are
+    read with prepared queries of those (list_page), completed by
+    complete_rows() as the queryset's own rows are.
     """
 
     paginate_by = settings.NEWS_PAGE_SIZE
@@ -418,15 +417,25 @@ class ListPageMixin:
     def get_queryset(self):
         return filtered(self.list_queryset(), self.list_conditions())
 
+    @staticmethod
+    def complete_rows(rows):
+        """What the list's queryset does to its rows besides its query (news: their sections)."""
+        return rows
+
     def known_rows(self):
         """A function giving rows `bottom` to `top` of this list, where there is one."""
         filterset = getattr(self, "filterset", None)
         chosen = filterset.conditions() if filterset else []
-        if chosen is None:
-            return None
+        return None if chosen is None else self.prepared_rows(chosen)
+
+    def prepared_rows(self, chosen, search_by=None, **given):
+        """Rows `bottom` to `top` under the list's conditions and the `chosen` ones, prepared."""
         shape, values = parametrize(self.list_conditions() + chosen)
-        now, prepared_page = timezone.now(), self.prepared_page
-        return lambda bottom, top: prepared_page(bottom, top, shape)(now=now, **values)
+        values.update(given, now=timezone.now())
+        list_queryset, complete = self.list_queryset, self.complete_rows
+        return lambda bottom, top: complete(
+            list_page(list_queryset, bottom, top, shape, search_by)(**values)
+        )
 
     def known_position(self):
         """A function telling where in time the n-th row lies, where there is one."""
@@ -478,6 +487,19 @@ class SearchResultsMixin:
         if filterset is None or not filterset.is_bound or not filterset.is_valid():
             return ""
         return filterset.form.cleaned_data.get("q") or ""
+
+    def known_rows(self):
+        query = self.search_query()
+        if not query:
+            return super().known_rows()
+        chosen = self.filterset.conditions(without={"q"})
+        # Elsewhere than PostgreSQL the words become LIKE patterns, not
+        # values a prepared query is given.
+        if chosen is None or not search.uses_postgres():
+            return None
+        ranked = search.is_ranked(self.object_list)
+        search_by = (ranked, self.filterset.order_field, self.snippet_fields)
+        return self.prepared_rows(chosen, search_by, query=query)
 
     def get_context_data(self, **kwargs):
         query = self.search_query()
@@ -691,10 +713,8 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
     # The list of every public item (sections and months hold fewer).
     whole_archive = True
 
-    prepared_page = staticmethod(news_rows)
-
-    def list_queryset(self):
-        return news_list_queryset()
+    list_queryset = staticmethod(news_list_queryset)
+    complete_rows = staticmethod(attach_sections)
 
     def known_total(self):
         return news_total if self.whole_archive and self.unfiltered() else None
@@ -1018,10 +1038,7 @@ class StatementListView(SearchResultsMixin, ListPageMixin, FilterView):
     def facets(self, queryset):
         return {"years": year_counts(queryset, "adopted_on")}
 
-    prepared_page = staticmethod(statement_page)
-
-    def list_queryset(self):
-        return statement_list_queryset()
+    list_queryset = staticmethod(statement_list_queryset)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(crumbs=[(_("Statements"), None)], **kwargs)
@@ -1063,10 +1080,8 @@ class RelatedNewsView(ListPageMixin, ListView):
         self.object = get_object_or_404(self.model, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    prepared_page = staticmethod(news_rows)
-
-    def list_queryset(self):
-        return news_list_queryset()
+    list_queryset = staticmethod(news_list_queryset)
+    complete_rows = staticmethod(attach_sections)
 
     def list_conditions(self):
         return [{self.news_lookup: self.object.pk}]

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import TestCase
 from django.utils import timezone
 
-from archive import feeds, views
+from archive import feeds, search, views
 from archive.filters import NewsItemFilter, StatementFilter
 from archive.models import (
     Attachment,
@@ -108,12 +108,18 @@ class PreparedQueryTests(TestCase):
         for bottom, top in [(0, 2), (2, 4), (4, 6)]:
             with self.subTest(bottom=bottom):
                 self.assertSameRows(
-                    views.news_page(bottom, top), then=views.attach_sections, now=timezone.now()
+                    views.list_page(views.news_list_queryset, bottom, top),
+                    then=views.attach_sections,
+                    now=timezone.now(),
                 )
-        self.assertSameRows(views.statement_page(0, 20), now=timezone.now())
+        self.assertSameRows(
+            views.list_page(views.statement_list_queryset, 0, 20), now=timezone.now()
+        )
         shape, values = parametrize([{"section__in": [self.item.section_id]}])
         self.assertSameRows(
-            views.news_page(0, 20, shape), then=views.attach_sections, now=timezone.now()
+            views.list_page(views.news_list_queryset, 0, 20, shape),
+            then=views.attach_sections,
+            now=timezone.now(),
         )
 
     def test_the_news_feed(self):
@@ -225,21 +231,23 @@ class PreparedListTests(TestCase):
         yield "year=2019&language=ru&page=1"  # the same filters, other values
         yield "&".join(f"{name}={value}" for name, value in values.items() if name != "q")
 
-    def assertListedAsQueryset(self, url, filterset_class, queryset, query, prepared):
-        calls = prepared.cache_info().hits + prepared.cache_info().misses
+    def assertListedAsQueryset(self, url, view, queryset, query):
+        calls = views.list_page.cache_info().hits + views.list_page.cache_info().misses
         response = self.client.get(f"{url}?{query}")
         self.assertEqual(response.status_code, 200)
         listed = response.context_data["object_list"]
-        filterset = filterset_class(QueryDict(query), queryset=queryset)
-        number = int(QueryDict(query).get("page", 1))
-        expected = filterset.qs[(number - 1) * 20 : number * 20]
-        if "q=" in query:
-            # A text search's page is the queryset's, its rows with their snippets.
-            self.assertEqual([row.pk for row in listed], [row.pk for row in expected])
-            self.assertEqual(calls, prepared.cache_info().hits + prepared.cache_info().misses)
-        else:
-            self.assertEqual([loaded(row) for row in listed], [loaded(row) for row in expected])
-            self.assertLess(calls, prepared.cache_info().hits + prepared.cache_info().misses)
+        data = QueryDict(query)
+        expected = view.filterset_class(data, queryset=queryset).qs
+        if data.get("q"):
+            # With the fragments where each result matches.
+            expected = search.with_headlines(expected, data["q"], text_fields=view.snippet_fields)
+        number = int(data.get("page", 1))
+        expected = expected[(number - 1) * 20 : number * 20]
+        self.assertEqual([loaded(row) for row in listed], [loaded(row) for row in expected])
+        # Searches are prepared on PostgreSQL only: elsewhere words become LIKE patterns.
+        prepared = search.uses_postgres() or not data.get("q")
+        now = views.list_page.cache_info().hits + views.list_page.cache_info().misses
+        self.assertEqual(now > calls, prepared)
         return listed
 
     def test_the_news_list(self):
@@ -247,19 +255,26 @@ class PreparedListTests(TestCase):
         for query in ["page=2", *self.queries(self.NEWS_VALUES)]:
             with self.subTest(query):
                 self.assertListedAsQueryset(
-                    "/news/", NewsItemFilter, views.news_list_queryset(), query, views.news_page
+                    "/news/", views.NewsListView, views.news_list_queryset(), query
                 )
+
+    def test_a_search_with_too_many_matches_to_rank(self):
+        # Newest first, as search() lists them (see search.in_order).
+        with mock.patch.object(search, "RANK_LIMIT", 2):
+            for query in ("q=body", "q=body&page=2", "q=body&language=en"):
+                with self.subTest(query):
+                    listed = self.assertListedAsQueryset(
+                        "/news/", views.NewsListView, views.news_list_queryset(), query
+                    )
+                    dates = [item.published_at for item in listed]
+                    self.assertEqual(dates, sorted(dates, reverse=True))
 
     def test_the_statements(self):
         self.assertEqual(set(self.STATEMENT_VALUES), set(StatementFilter.base_filters))
         for query in self.queries(self.STATEMENT_VALUES):
             with self.subTest(query):
                 self.assertListedAsQueryset(
-                    "/statements/",
-                    StatementFilter,
-                    views.statement_list_queryset(),
-                    query,
-                    views.statement_page,
+                    "/statements/", views.StatementListView, views.statement_list_queryset(), query
                 )
 
     def test_a_section_a_month_and_a_person(self):
@@ -272,14 +287,12 @@ class PreparedListTests(TestCase):
         for url, queryset in lists.items():
             for query in ("", "language=en", "person=zas&topic=" + self.topic.slug):
                 with self.subTest(url=url, query=query):
-                    listed = self.assertListedAsQueryset(
-                        url, NewsItemFilter, queryset, query, views.news_page
-                    )
+                    listed = self.assertListedAsQueryset(url, views.NewsListView, queryset, query)
                     self.assertTrue(listed or "/2/" in url)
-        calls = views.news_page.cache_info().hits + views.news_page.cache_info().misses
+        calls = views.list_page.cache_info().hits + views.list_page.cache_info().misses
         response = self.client.get("/persons/zas/")
         self.assertLess(
-            calls, views.news_page.cache_info().hits + views.news_page.cache_info().misses
+            calls, views.list_page.cache_info().hits + views.list_page.cache_info().misses
         )
         self.assertEqual(
             [item.pk for item in response.context_data["object_list"]],
