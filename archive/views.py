@@ -51,6 +51,7 @@ from .documents import CONTENT_TYPES
 from .filters import (
     FIRST_YEAR,
     LAST_YEAR,
+    Deferred,
     NewsItemFilter,
     SearchForm,
     StatementFilter,
@@ -291,6 +292,12 @@ class CountCachingPaginator(Paginator):
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
         self.bounded = bounded
 
+    def _check_object_list_is_ordered(self):
+        # Every public list is ordered (by its model's Meta.ordering or its
+        # search); asking would build a queryset the page may not need (see
+        # filters.Deferred).
+        pass
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -417,6 +424,11 @@ class ListPageMixin:
     def get_queryset(self):
         return filtered(self.list_queryset(), self.list_conditions())
 
+    def get_filterset_kwargs(self, filterset_class):
+        # The list's queryset, built only if the page asks for it (see filters.Deferred).
+        queryset = Deferred(filterset_class._meta.model, self.get_queryset)
+        return {"data": self.request.GET or None, "request": self.request, "queryset": queryset}
+
     @staticmethod
     def complete_rows(rows):
         """What the list's queryset does to its rows besides its query (news: their sections)."""
@@ -504,8 +516,10 @@ class SearchResultsMixin:
     def get_context_data(self, **kwargs):
         query = self.search_query()
         if query and "object_list" in kwargs:
-            kwargs["object_list"] = search.with_headlines(
-                kwargs["object_list"], query, text_fields=self.snippet_fields
+            results = kwargs["object_list"]
+            kwargs["object_list"] = Deferred(
+                results.model,
+                lambda: search.with_headlines(results, query, text_fields=self.snippet_fields),
             )
         # Too many matches to rank: listed newest first, counted up to a limit.
         self.newest_first = bool(

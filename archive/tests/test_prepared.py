@@ -299,6 +299,21 @@ class PreparedListTests(TestCase):
             list(news.filter(persons__slug="zas").values_list("pk", flat=True)[:20]),
         )
 
+    def test_a_prepared_page_does_not_build_the_lists_queryset(self):
+        for url in ("/news/?section=news&language=en", "/news/?q=body", "/statements/?year=2021"):
+            with self.subTest(url):
+                self.client.get(url)  # its count is remembered
+                with mock.patch.object(
+                    views.ListPageMixin,
+                    "get_queryset",
+                    autospec=True,
+                    side_effect=views.ListPageMixin.get_queryset,
+                ) as get_queryset:
+                    response = self.client.get(url)
+                self.assertTrue(response.context_data["object_list"])
+                # A search asks its queryset whether it is ranked.
+                self.assertEqual(get_queryset.called, "q=" in url)
+
     def test_a_filtered_page_is_not_compiled_again(self):
         url = "/news/?section=news&language=en&year=2020"
         self.client.get(url)  # its count is remembered, its query compiled
