@@ -15,6 +15,7 @@ prepared query with its queryset, so that a Django upgrade that changes
 what this relies on fails them.
 """
 
+import contextlib
 import datetime
 import threading
 
@@ -52,19 +53,17 @@ class Prepared:
         self.lock = threading.Lock()
 
     def __call__(self, **values):
+        [rows] = together([(self, values)])
+        return rows
+
+    def params(self, connection, values):
         compiled = self.compiled or self._compile()
-        if compiled.sql is None:
-            return []
-        connection = connections[compiled.using]
         params = list(compiled.params)
         for name, positions in compiled.places.items():
             value = adapt(connection, values[name])
             for position in positions:
                 params[position] = value
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return compiled.instances(rows)
+        return params
 
     def stand_ins(self):
         stand_ins = {}
@@ -83,6 +82,32 @@ class Prepared:
                 stand_ins = self.stand_ins()
                 self.compiled = Compiled(self.build(**stand_ins), stand_ins)
             return self.compiled
+
+
+def together(calls):
+    """
+    The rows of each (prepared, values) of `calls`. On PostgreSQL they are
+    sent at once, in pipeline mode, and answered in one round trip, not one
+    each (an item page's tags and extras).
+    """
+    compiled = [prepared.compiled or prepared._compile() for prepared, _values in calls]
+    results = [[] for _ in calls]
+    asked = [n for n, each in enumerate(compiled) if each.sql is not None]
+    if not asked:
+        return results
+    connection = connections[compiled[asked[0]].using]
+    connection.ensure_connection()
+    at_once = len(asked) > 1 and connection.vendor == "postgresql"
+    cursors = {}
+    with connection.connection.pipeline() if at_once else contextlib.nullcontext():
+        for n in asked:
+            prepared, values = calls[n]
+            cursors[n] = cursor = connection.cursor()
+            cursor.execute(compiled[n].sql, prepared.params(connection, values))
+    for n, cursor in cursors.items():
+        with cursor:
+            results[n] = compiled[n].instances(cursor.fetchall())
+    return results
 
 
 def adapt(connection, value):

@@ -1,6 +1,8 @@
 import datetime
 from unittest import mock
 
+import psycopg
+from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.http import QueryDict
 from django.test import TestCase
@@ -17,7 +19,7 @@ from archive.models import (
     Statement,
     Status,
 )
-from archive.prepared import Prepared, parametrize
+from archive.prepared import Prepared, parametrize, together
 
 from .factories import (
     BodyFactory,
@@ -136,6 +138,39 @@ class PreparedQueryTests(TestCase):
         self.assertEqual(views.public_item_page(slug="later", now=timezone.now()), [])
         self.assertEqual(views.public_item_page(slug="later", now=tomorrow), [later])
         self.assertEqual(views.public_item_page(slug="meeting", now=tomorrow), [self.item])
+
+    def test_several_queries_at_once(self):
+        other = NewsItemFactory()
+        other.persons.add(PersonFactory(name="Stanislav Zas"))
+        nothing = Prepared(lambda item: NewsItem.objects.filter(pk__in=[]), item=int)
+        media_links = views.ITEM_EXTRAS["media_links"][2]
+        calls = [
+            (views.item_tags, {"item": self.item.pk}),
+            (nothing, {"item": self.item.pk}),
+            (views.item_tags, {"item": other.pk}),
+            (media_links, {"item": self.item.pk, "now": timezone.now()}),
+        ]
+        if connection.vendor == "postgresql":
+            # In one round trip: psycopg's pipeline mode.
+            pipeline = psycopg.Connection.pipeline
+            with (
+                mock.patch.object(
+                    psycopg.Connection, "pipeline", autospec=True, side_effect=pipeline
+                ) as sent,
+                self.assertNumQueries(3),
+            ):
+                found = together(calls)
+            self.assertEqual(sent.call_count, 1)
+        else:
+            found = together(calls)
+        expected = [prepared(**values) for prepared, values in calls]
+        self.assertEqual(
+            [[loaded(row) for row in rows] for rows in found],
+            [[loaded(row) for row in rows] for rows in expected],
+        )
+        self.assertEqual([name for _kind, _pk, _slug, name in found[2]], ["Stanislav Zas"])
+        self.assertEqual(found[1], [])
+        self.assertEqual(len(found[3]), 1)
 
     def test_sql_is_built_once(self):
         prepared = Prepared(lambda slug: NewsItem.objects.filter(slug=slug), slug=str)
