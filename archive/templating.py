@@ -59,6 +59,7 @@ def environment(**options):
         static=static,
         querystring=querystring,
         cached=cached,
+        kept=kept,
         picture=pass_context(picture),
         search_snippet=snippet,
         count_label=count_label,
@@ -155,6 +156,33 @@ def cached(name, *vary_on, caller):
         html = str(caller())
         pagecache.cache.set(key, html, FRAGMENT_SECONDS)
     return Markup(html)
+
+
+# Fragments kept in this process, {generation: {key: html}}, for the two
+# newest generations of the archive (see kept): a request begun before a
+# change still renders in its own.
+kept_fragments = {}
+
+
+def kept(*key, caller):
+    """
+    The HTML inside {% call kept(...) %}, kept in this process's memory
+    under `key` for as long as the archive's generation lasts: for small
+    fragments shown many times a page, where a read of the shared cache
+    would cost more than rendering them (a filter the visitor left alone:
+    a filtered list rendered all nine, a fifth of the page). Keys must come
+    from a small set: the names of templates' fragments, not from requests.
+    """
+    generation = pagecache.generation()
+    fragments = kept_fragments.get(generation)
+    if fragments is None:
+        fragments = kept_fragments[generation] = {}
+        for older in sorted(kept_fragments)[:-2]:
+            kept_fragments.pop(older, None)
+    html = fragments.get(key)
+    if html is None:
+        html = fragments[key] = Markup(caller())
+    return html
 
 
 # Plural labels. Jinja2's templates say count_label("items", n); the strings

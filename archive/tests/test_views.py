@@ -441,6 +441,26 @@ class NewsFilterTests(TestCase):
         russian = self.client.get(NEWS, headers={"accept-language": "ru"})
         self.assertContains(russian, '<option value="" selected>Все персоны</option>')
 
+    def test_filters_left_alone_are_kept_but_follow_the_taxonomy(self):
+        # With a filter chosen, the others are kept as HTML in the process.
+        self.assertNotContains(self.client.get(NEWS, {"language": "en"}), "Newcomer")
+        with self.captureOnCommitCallbacks(execute=True):
+            PersonFactory(name="Newcomer", slug="newcomer")
+        filtered = self.client.get(NEWS, {"language": "en"})
+        self.assertContains(filtered, '<option value="newcomer">Newcomer</option>')
+        self.assertContains(filtered, '<option value="en" selected>English</option>')
+        # The chosen filter, and one in error, are each request's own.
+        chosen = self.client.get(NEWS, {"language": "en", "person": "newcomer"})
+        self.assertContains(chosen, '<option value="newcomer" selected>Newcomer</option>')
+        wrong = self.client.get(NEWS, {"language": "en", "year": "1800"})
+        self.assertContains(wrong, 'name="year" value="1800" aria-describedby="id_year_error"')
+        again = self.client.get(NEWS, {"language": "ru"})
+        self.assertContains(again, '<option value="ru" selected>Russian</option>')
+        self.assertContains(again, '<option value="newcomer">Newcomer</option>')
+        self.assertContains(again, '<input type="number" name="year" id="id_year"')
+        russian = self.client.get(NEWS, {"language": "en"}, headers={"accept-language": "ru"})
+        self.assertContains(russian, '<label for="id_person">Персона</label>')
+
 
 class BadInputTests(TestCase):
     """Bad query strings give the page with a message, never a 500."""
