@@ -284,7 +284,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:person-detail", kwargs={"slug": self.slug})
+        return address("archive:person-detail", self.slug)
 
 
 class Body(models.Model):
@@ -304,7 +304,7 @@ class Body(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:body-detail", kwargs={"slug": self.slug})
+        return address("archive:body-detail", self.slug)
 
 
 class Topic(models.Model):
@@ -320,7 +320,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archive:topic-detail", kwargs={"slug": self.slug})
+        return address("archive:topic-detail", self.slug)
 
 
 class Image(models.Model):
@@ -396,7 +396,7 @@ class Attachment(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("archive:attachment", kwargs={"pk": self.pk})
+        return address("archive:attachment", self.pk)
 
     def clean(self):
         super().clean()

@@ -234,7 +234,7 @@ def statement_list_queryset(now=None):
 
 def section_crumbs(section, link_last=True):
     """Breadcrumbs from "All news" down to `section`, as (label, URL) pairs."""
-    crumbs = [(_("All news"), reverse("archive:news-list"))]
+    crumbs = [(_("All news"), address("archive:news-list"))]
     # From the taxonomy: the page's query need not join the sections above.
     crumbs += [(name, address("archive:section", slug)) for slug, name in ancestors(section.pk)]
     crumbs.append((section.name, section.get_absolute_url() if link_last else None))
@@ -828,8 +828,8 @@ class NewsArchiveView(NewsListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year_url = reverse("archive:news-year", kwargs={"year": self.year})
-        crumbs = [(_("All news"), reverse("archive:news-list"))]
+        year_url = address("archive:news-year", self.year)
+        crumbs = [(_("All news"), address("archive:news-list"))]
         if self.month:
             month = datetime.date(self.year, self.month, 1)
             crumbs += [(str(self.year), year_url), (date_format(month, "F Y"), None)]
@@ -1079,7 +1079,7 @@ class StatementDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         crumbs = [
-            (_("Statements"), reverse("archive:statement-list")),
+            (_("Statements"), address("archive:statement-list")),
             (self.object.title, None),
         ]
         return super().get_context_data(
