@@ -13,6 +13,10 @@ allowed; not prefetch_related, known related objects or composite primary
 keys) and of values_list() tuples, unions included. The tests compare each
 prepared query with its queryset, so that a Django upgrade that changes
 what this relies on fails them.
+
+A list's filters become values of one prepared query per shape of
+conditions (parametrize()); several prepared queries of one database can
+be sent together, in one round trip to PostgreSQL (together()).
 """
 
 import contextlib
@@ -86,9 +90,10 @@ class Prepared:
 
 def together(calls):
     """
-    The rows of each (prepared, values) of `calls`. On PostgreSQL they are
-    sent at once, in pipeline mode, and answered in one round trip, not one
-    each (an item page's tags and extras).
+    The rows of each (prepared, values) of `calls`, all of one database. On
+    PostgreSQL they are sent at once, in psycopg's pipeline mode, and
+    answered in one round trip, not one each (an item page's tags and
+    extras); elsewhere one after the other.
     """
     compiled = [prepared.compiled or prepared._compile() for prepared, _values in calls]
     results = [[] for _ in calls]
