@@ -277,6 +277,7 @@ class CountCachingPaginator(Paginator):
         total=None,
         position=None,
         rows=None,
+        rows_by_id=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -286,8 +287,9 @@ class CountCachingPaginator(Paginator):
         # A function that knows where a row lies (see archive_position).
         self.position = position
         # A function giving a shallow page's rows without the queryset (see
-        # list_page).
+        # list_page), and one giving a deep page's rows from their ids.
         self.rows = rows
+        self.rows_by_id = rows_by_id
         self.ids_first = ids_first
         # Count up to search.COUNT_LIMIT + 1 only (a search of a common word).
         self.bounded = bounded
@@ -317,7 +319,10 @@ class CountCachingPaginator(Paginator):
             before, bottom = start
             rows = rows.filter(published_at__lt=before)
         ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        found = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
+        if self.rows_by_id is not None and ids:
+            found = {obj.pk: obj for obj in self.rows_by_id(ids)}
+        else:
+            found = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids)}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
     @cached_property
@@ -362,6 +367,21 @@ def list_page(list_queryset, bottom, top, shape=(), search_by=None):
     if search_by:
         types["query"] = str
     return Prepared(build, now=datetime.datetime, **types)
+
+
+@functools.lru_cache(maxsize=64)
+def rows_by_id(list_queryset, count):
+    """
+    `count` rows of list_queryset(now) by their ids (a deep page's, read
+    first: see CountCachingPaginator.page), prepared. The ids are values
+    id0, id1, ...; their order is the page's, not the query's.
+    """
+    ids = [f"id{n}" for n in range(count)]
+    return Prepared(
+        lambda now, **values: list_queryset(now).filter(pk__in=[values[name] for name in ids]),
+        now=datetime.datetime,
+        **dict.fromkeys(ids, int),
+    )
 
 
 class ListPageMixin:
@@ -449,6 +469,16 @@ class ListPageMixin:
             list_page(list_queryset, bottom, top, shape, search_by)(**values)
         )
 
+    def known_rows_by_id(self):
+        """A function giving this list's rows of some ids, prepared."""
+        list_queryset, complete = self.list_queryset, self.complete_rows
+
+        def rows(ids):
+            values = {f"id{n}": pk for n, pk in enumerate(ids)}
+            return complete(rows_by_id(list_queryset, len(ids))(now=timezone.now(), **values))
+
+        return rows
+
     def known_position(self):
         """A function telling where in time the n-th row lies, where there is one."""
         return None
@@ -464,6 +494,7 @@ class ListPageMixin:
             total=self.known_total(),
             position=self.known_position(),
             rows=self.known_rows(),
+            rows_by_id=self.known_rows_by_id(),
         )
         raw = self.request.GET.get("page", "").strip()
         try:
@@ -499,6 +530,10 @@ class SearchResultsMixin:
         if filterset is None or not filterset.is_bound or not filterset.is_valid():
             return ""
         return filterset.form.cleaned_data.get("q") or ""
+
+    def known_rows_by_id(self):
+        # A search's rows carry their headlines: the queryset's own.
+        return None if self.search_query() else super().known_rows_by_id()
 
     def known_rows(self):
         query = self.search_query()

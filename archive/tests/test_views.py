@@ -190,6 +190,7 @@ class NewsListTests(TestCase):
         """Deep pages read their ids first (no OFFSET over whole rows): same items, same order."""
         NewsItemFactory.create_batch(7, published_at=days_ago(2))  # same moment: ordered by id
         NewsItemFactory.create_batch(5)
+        prepared = views.rows_by_id.cache_info()
         with mock.patch.object(views.NewsListView, "paginate_by", 3):
             shallow = [titles(self.client.get(NEWS, {"page": n})) for n in (1, 2, 3, 4)]
             with (
@@ -199,12 +200,28 @@ class NewsListTests(TestCase):
                 deep = [titles(self.client.get(NEWS, {"page": n})) for n in (1, 2, 3, 4)]
         self.assertEqual(deep, shallow)
         self.assertEqual(len({title for page in shallow for title in page}), 12)
+        # Each deep page's rows came from the prepared query of their ids.
+        after = views.rows_by_id.cache_info()
+        self.assertEqual(after.hits + after.misses - prepared.hits - prepared.misses, 4)
         ids_only = [
             q
             for q in queries.captured_queries
             if q["sql"].startswith('SELECT "archive_newsitem"."id" AS "pk" FROM')
         ]
         self.assertEqual(len(ids_only), 4)
+
+    def test_a_deep_page_of_a_search_shows_where_each_item_matches(self):
+        NewsItemFactory(lead="A lead.", body="<p>Far down the text: peacekeepers.</p>")
+        search = {"q": "peacekeepers"}
+        self.client.get(NEWS, search)  # its count and order remembered
+        with CaptureQueriesContext(connection) as shallow:
+            self.client.get(NEWS, search)
+        with mock.patch("archive.views.SHALLOW_ROWS", 0), CaptureQueriesContext(connection) as deep:
+            response = self.client.get(NEWS, search)
+        self.assertContains(response, "<mark>peacekeepers</mark>")
+        # Its ids, then its rows with the text the snippet is made of: not
+        # one more query for each item's text.
+        self.assertEqual(len(deep), len(shallow) + 1)
 
     @time_machine.travel(datetime.datetime(2024, 3, 15, 9, tzinfo=datetime.UTC), tick=False)
     def test_deep_pages_start_from_their_month(self):
