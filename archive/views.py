@@ -531,6 +531,20 @@ class SearchResultsMixin:
             return ""
         return filterset.form.cleaned_data.get("q") or ""
 
+    @cached_property
+    def ranked(self):
+        """
+        Whether this search (on PostgreSQL) lists its matches best first, as
+        filter_text() decides it: remembered for the archive's generation,
+        so that the list's queryset is built only to work it out. The text
+        filter comes first in each filter set, so it searches the list's own
+        queryset.
+        """
+        query = self.search_query()
+        filterset = self.filterset
+        found = Deferred(filterset._meta.model, lambda: search.matches(filterset.queryset, query))
+        return not search.too_many_to_rank(found, count_key(self.request))
+
     def known_rows_by_id(self):
         # A search's rows carry their headlines: the queryset's own.
         return None if self.search_query() else super().known_rows_by_id()
@@ -544,8 +558,7 @@ class SearchResultsMixin:
         # values a prepared query is given.
         if chosen is None or not search.uses_postgres():
             return None
-        ranked = search.is_ranked(self.object_list)
-        search_by = (ranked, self.filterset.order_field, self.snippet_fields)
+        search_by = (self.ranked, self.filterset.order_field, self.snippet_fields)
         return self.prepared_rows(chosen, search_by, query=query)
 
     def get_context_data(self, **kwargs):
@@ -557,9 +570,7 @@ class SearchResultsMixin:
                 lambda: search.with_headlines(results, query, text_fields=self.snippet_fields),
             )
         # Too many matches to rank: listed newest first, counted up to a limit.
-        self.newest_first = bool(
-            query and search.uses_postgres() and not search.is_ranked(self.object_list)
-        )
+        self.newest_first = bool(query and search.uses_postgres() and not self.ranked)
         context = super().get_context_data(search_query=query, **kwargs)
         if self.newest_first:
             context["newest_first"] = search.RANK_LIMIT
