@@ -372,16 +372,18 @@ def list_page(list_queryset, bottom, top, shape=(), search_by=None):
 @functools.lru_cache(maxsize=64)
 def rows_by_id(list_queryset, count):
     """
-    `count` rows of list_queryset(now) by their ids (a deep page's, read
-    first: see CountCachingPaginator.page), prepared. The ids are values
-    id0, id1, ...; their order is the page's, not the query's.
+    A function giving the rows of list_queryset(now) with `count` ids (a
+    deep page's, read first: see CountCachingPaginator.page), from a
+    prepared query whose values are the ids. Their order is the query's,
+    not the page's.
     """
-    ids = [f"id{n}" for n in range(count)]
-    return Prepared(
-        lambda now, **values: list_queryset(now).filter(pk__in=[values[name] for name in ids]),
+    names = [f"id{n}" for n in range(count)]
+    prepared = Prepared(
+        lambda now, **ids: list_queryset(now).filter(pk__in=[ids[name] for name in names]),
         now=datetime.datetime,
-        **dict.fromkeys(ids, int),
+        **dict.fromkeys(names, int),
     )
+    return lambda ids, now: prepared(now=now, **dict(zip(names, ids, strict=True)))
 
 
 class ListPageMixin:
@@ -474,8 +476,7 @@ class ListPageMixin:
         list_queryset, complete = self.list_queryset, self.complete_rows
 
         def rows(ids):
-            values = {f"id{n}": pk for n, pk in enumerate(ids)}
-            return complete(rows_by_id(list_queryset, len(ids))(now=timezone.now(), **values))
+            return complete(rows_by_id(list_queryset, len(ids))(ids, timezone.now()))
 
         return rows
 
@@ -663,7 +664,8 @@ def latest_per_section(now, count):
 
 
 # The home page's two queries, their SQL built once (see prepared.py): the
-# latest news of every section, newest first, and the latest statements.
+# latest news of every section, newest first, and the latest statements
+# (the first rows of the statement list, as list_page() reads them).
 home_news = Prepared(
     lambda now: (
         news_list_queryset(now)
@@ -672,9 +674,7 @@ home_news = Prepared(
     ),
     now=datetime.datetime,
 )
-home_statements = Prepared(
-    lambda now: statement_list_queryset(now)[:HOME_STATEMENTS], now=datetime.datetime
-)
+home_statements = list_page(statement_list_queryset, 0, HOME_STATEMENTS)
 
 
 def archive_years():
