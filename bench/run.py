@@ -338,10 +338,14 @@ def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
         runs.append(load(base + path, turn, connections))
     rate = statistics.mean(run["rate"] for run in runs)
     floor = statistics.mean(floors)
+    # Each turn's ratio to the /healthz turn just before it: how far one
+    # turn strays from another is how much a single figure can be trusted.
+    turns = [run["rate"] / (before or 1) for run, before in zip(runs, floors, strict=True)]
     return {
         "rate": rate,
         "floor": floor,
         "ratio": rate / (floor or 1),
+        "turns": [min(turns), max(turns)],
         "p50": statistics.median(run["p50"] for run in runs),
         "p99": max(run["p99"] for run in runs),
         "errors": sum(run["errors"] for run in runs),
@@ -373,6 +377,8 @@ def measure(database_url, seconds, connections, workers, use_wrk, folder, smoke=
         finally:
             server.stop()
         # The /healthz row: the median of its turns beside every page, for scale.
+        # Its own turns (each against the one before it) stay: they show how
+        # far the machine strays when nothing changes.
         rows[0]["rate"] = statistics.median(row["floor"] for row in rows)
         rows[0]["ratio"] = 1.0
         results[label] = rows
@@ -435,20 +441,24 @@ def mixed_failures(mixed):
     return mixed["errors"] + mixed["unpublished_served"] + mixed["published_missing"]
 
 
-def table(results, items, seconds, connections, tool):
+def table(results, items, seconds, connections, tool, rounds=ROUNDS):
     lines = [
         f"{items:,} generated items; {connections} connections, {seconds} s a page, {tool}. "
-        f"Each page is loaded in {ROUNDS} turns, each after a turn of /healthz half as long, "
-        "and its ratio is to those turns; the /healthz row is the median of them.",
+        f"Each page is loaded in {rounds} turns, each after a turn of /healthz half as long, "
+        "and its ratio is to those turns; the /healthz row is the median of them. "
+        "Turns: the lowest and highest ratio of a single turn to the /healthz turn before it "
+        "(for /healthz, of /healthz to itself: the machine's own noise).",
         "",
-        "| page | cache | req/s | median ms | p99 ms | × /healthz | queries | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| page | cache | req/s | median ms | p99 ms | × /healthz | turns | queries | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, rows in results.items():
         for row in rows:
+            low, high = row["turns"]
             lines.append(
                 f"| {row['page']} | {label.split()[1]} | {row['rate']:.0f} | {row['p50']:.1f} "
-                f"| {row['p99']:.1f} | {row['ratio']:.2f} | {row['queries']} | {row['errors']} |"
+                f"| {row['p99']:.1f} | {row['ratio']:.2f} | {low:.2f}–{high:.2f} "
+                f"| {row['queries']} | {row['errors']} |"
             )
     return "\n".join(lines)
 
@@ -519,7 +529,7 @@ def main():
             args.mixed_seconds, args.mixed_connections = 3, 4
             url = f"sqlite:///{folder / 'bench.sqlite3'}"
             results, mixed, tool = run_once(args, 30, url)
-            print(table(results, 30, 1, 2, tool))
+            print(table(results, 30, 1, 2, tool, rounds=1))
             print(mixed_table(mixed))
             errors = sum(row["errors"] for rows in results.values() for row in rows)
             sys.exit(1 if errors or mixed_failures(mixed) or not mixed["cycles"] else 0)
