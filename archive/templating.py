@@ -37,7 +37,7 @@ from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from . import pagecache
-from .models import address
+from .models import address, script_prefix
 from .search import snippet
 
 # How long a kept fragment lives at most; its key changes with the archive.
@@ -148,9 +148,10 @@ def cached(name, *vary_on, caller):
     """
     The HTML inside {% call cached(name, ...) %}, kept in the "pages" cache
     under `name` and `vary_on`, like {% cache %}. Every key holds the
-    archive's generation, so a kept fragment is never out of date.
+    archive's generation, so a kept fragment is never out of date, and the
+    request's script prefix, which every address in it starts with.
     """
-    key = make_template_fragment_key(name, vary_on)
+    key = make_template_fragment_key(name, [*vary_on, script_prefix()])
     html = pagecache.cache.get(key)
     if html is None:
         html = str(caller())
@@ -172,7 +173,10 @@ def kept(*key, caller):
     would cost more than rendering them (a filter the visitor left alone:
     a filtered list rendered all nine, a fifth of the page). Keys must come
     from a small set: the names of templates' fragments, not from requests.
+    The key holds the request's script prefix too, which every address in
+    a fragment starts with.
     """
+    key = (*key, script_prefix())
     generation = pagecache.generation()
     fragments = kept_fragments.get(generation)
     if fragments is None:

@@ -32,6 +32,13 @@ class ScriptPrefixTests(TestCase):
         finally:
             set_script_prefix("/")
         self.assertContains(response, 'href="/archive/news/news/meeting/?back=')
+        # The menu and the footer, kept as HTML between requests, too.
+        self.assertContains(response, '<a href="/archive/news/news/">')
+        self.assertContains(response, 'href="/archive/feeds/news/"')
         # Outside a request, and in the next one, the prefix is the handler's again.
         self.assertEqual(item.get_absolute_url(), "/news/news/meeting/")
-        self.assertContains(self.client.get("/news/"), 'href="/news/news/meeting/?back=')
+        response = self.client.get("/news/")
+        self.assertContains(response, 'href="/news/news/meeting/?back=')
+        self.assertContains(response, '<a href="/news/news/">')
+        self.assertContains(response, 'href="/feeds/news/"')
+        self.assertNotContains(response, "/archive/")
