@@ -10,6 +10,7 @@ export DJANGO_DEBUG ?= 1
 
 .PHONY: run test lint format check migrate seed clean help messages bench bench-scale
 N ?= 100000
+ROUNDS ?= 3
 
 help:
 	@echo "make run    set up and serve the demo archive on http://$(HOST):$(PORT)/ (PORT=8001 for another port)"
@@ -63,10 +64,10 @@ test: lint check
 
 # Not part of make test: minutes, on PostgreSQL (127.0.0.1:5432, user postgres).
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py --items $(N)
+	$(BIN)/python bench/run.py --items $(N) --rounds $(ROUNDS)
 
 bench-scale: $(BIN)/.installed
-	$(BIN)/python bench/run.py --scale 10000 100000 1000000
+	$(BIN)/python bench/run.py --scale 10000 100000 1000000 --rounds $(ROUNDS)
 
 # Needs GNU gettext (apt-get install gettext); the compiled files are committed,
 # so nothing else does.

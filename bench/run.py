@@ -326,7 +326,7 @@ ROUNDS = 3
 
 def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
     """
-    `path` under load for `seconds` in all, in ROUNDS turns, each after a
+    `path` under load for `seconds` in all, in `rounds` turns, each after a
     turn of /healthz half as long; its ratio is to those /healthz turns.
     The machine's speed drifts twofold within minutes (a shared VM): a page
     compared with a /healthz run minutes away was off by a third.
@@ -352,7 +352,9 @@ def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
     }
 
 
-def measure(database_url, seconds, connections, workers, use_wrk, folder, smoke=False):
+def measure(
+    database_url, seconds, connections, workers, use_wrk, folder, smoke=False, rounds=ROUNDS
+):
     deep = deepest_page(environment(database_url, 0, folder))
     pages = [(name, f"/news/?page={deep}" if path == "DEEP" else path) for name, path in PAGES]
     if smoke:
@@ -367,9 +369,7 @@ def measure(database_url, seconds, connections, workers, use_wrk, folder, smoke=
         try:
             rows = []
             for name, path in pages:
-                row = interleaved(
-                    load, server.base, path, seconds, connections, rounds=1 if smoke else ROUNDS
-                )
+                row = interleaved(load, server.base, path, seconds, connections, rounds=rounds)
                 row.update(page=name, path=path, queries=counts[path])
                 rows.append(row)
                 ratio = f"{row['ratio']:.2f} of /healthz"
@@ -444,7 +444,8 @@ def mixed_failures(mixed):
 def table(results, items, seconds, connections, tool, rounds=ROUNDS):
     lines = [
         f"{items:,} generated items; {connections} connections, {seconds} s a page, {tool}. "
-        f"Each page is loaded in {rounds} turns, each after a turn of /healthz half as long, "
+        f"Each page is loaded in {rounds} turn{'s' if rounds > 1 else ''}, "
+        "each after a turn of /healthz half as long, "
         "and its ratio is to those turns; the /healthz row is the median of them. "
         "Turns: the lowest and highest ratio of a single turn to the /healthz turn before it "
         "(for /healthz, of /healthz to itself: the machine's own noise).",
@@ -490,6 +491,7 @@ def run_once(args, items, database_url):
             use_wrk,
             folder,
             smoke=args.smoke,
+            rounds=args.rounds,
         )
         mixed = None
         if args.mixed_seconds:
@@ -512,6 +514,9 @@ def main():
     parser.add_argument("--items", type=int, default=int(os.environ.get("N", 100_000)))
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    # More turns of the same seconds: a steadier figure on a machine whose
+    # speed drifts within seconds (see the table's turns).
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="Turns a page (3).")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--python-load", action="store_true", help="Do not use wrk.")
@@ -525,11 +530,11 @@ def main():
     if args.smoke:
         folder = Path(tempfile.mkdtemp(prefix="cstonews-bench-smoke-"))
         try:
-            args.seconds, args.connections, args.workers = 1, 2, 1
+            args.seconds, args.connections, args.workers, args.rounds = 1, 2, 1, 1
             args.mixed_seconds, args.mixed_connections = 3, 4
             url = f"sqlite:///{folder / 'bench.sqlite3'}"
             results, mixed, tool = run_once(args, 30, url)
-            print(table(results, 30, 1, 2, tool, rounds=1))
+            print(table(results, 30, 1, 2, tool, rounds=args.rounds))
             print(mixed_table(mixed))
             errors = sum(row["errors"] for rows in results.values() for row in rows)
             sys.exit(1 if errors or mixed_failures(mixed) or not mixed["cycles"] else 0)
@@ -542,7 +547,7 @@ def main():
         url = args.database_url or f"postgres://postgres@127.0.0.1:5432/cstonews_bench_{items}"
         print(f"== {items:,} items ({url})", flush=True)
         results, mixed, tool = run_once(args, items, url)
-        text = table(results, items, args.seconds, args.connections, tool)
+        text = table(results, items, args.seconds, args.connections, tool, rounds=args.rounds)
         if mixed:
             text += "\n\n" + mixed_table(mixed)
         print(text, flush=True)
