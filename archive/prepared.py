@@ -101,6 +101,11 @@ def together(calls):
     if not asked:
         return results
     connection = connections[compiled[asked[0]].using]
+    # The check of a kept connection (CONN_HEALTH_CHECKS) that Django makes
+    # at a request's first cursor, made before the pipeline: inside it the
+    # check's query is only queued, passes, and a connection the database
+    # ended (a restart) failed the page.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     at_once = len(asked) > 1 and connection.vendor == "postgresql"
     cursors = {}
