@@ -979,29 +979,37 @@ ITEM_EXTRAS = {
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
 
 
-def related_of(item):
+def related_of(item, tags=None):
     """
-    An item's persons, bodies and topics (one query), and those of its
-    gallery, attachments, media links and adopted documents it has (one
-    query each): 2 or 3 queries for most items, sent together.
+    An item's persons, bodies and topics (one query, unless `tags` has them
+    already: see NewsDetailView.get_object), and those of its gallery,
+    attachments, media links and adopted documents it has (one query each):
+    for most items, one query or none, sent together.
     """
     related = {name: [] for name in [*ITEM_EXTRAS, *TAGS]}
-    values = {"item": item.pk, "now": timezone.now()}
+    values = {"item": item.pk, "slug": item.slug, "now": timezone.now()}
     extras = [name for name in ITEM_EXTRAS if getattr(item, f"has_{name}")]
+    calls = [(ITEM_EXTRAS[name][2], values) for name in extras]
+    if tags is None:
+        calls.insert(0, (item_tags, values))
     # All in one round trip to PostgreSQL (see prepared.together).
-    tags, *found = together(
-        [(item_tags, values)] + [(ITEM_EXTRAS[name][2], values) for name in extras]
-    )
+    found = together(calls) if calls else []
+    if tags is None:
+        tags = found.pop(0)
     related.update(zip(extras, found, strict=True))
     for kind, pk, slug, name in tags:
         related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
     return related
 
 
-def tags_of(item):
-    """An item's persons, bodies and topics as (kind, pk, slug, name), in one query."""
+def tags_of(slug):
+    """
+    The persons, bodies and topics of the item with this slug, as (kind,
+    pk, slug, name), in one query. By the item's slug, not its key, so that
+    a visitor's item page can ask for them with the item (one round trip).
+    """
     tags = [
-        model.objects.filter(news_items=item)
+        model.objects.filter(news_items__slug=slug)
         .annotate(kind=Value(kind))
         .values_list("kind", "pk", "slug", "name")
         .order_by()
@@ -1012,7 +1020,7 @@ def tags_of(item):
 
 # Its SQL built once: building the union of three querysets was a fifth of
 # an item page's time.
-item_tags = Prepared(tags_of, item=int)
+item_tags = Prepared(tags_of, slug=str)
 
 
 # An item's columns its page never shows.
@@ -1060,6 +1068,8 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     model = NewsItem
     context_object_name = "item"
     template_name = "archive/newsitem_detail.html"
+    # The item's persons, bodies and topics when read with it (visitors).
+    tags = None
 
     def detail_queryset(self):
         return item_page_queryset()
@@ -1067,7 +1077,10 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     def get_object(self, queryset=None):
         if self.preview_item is not None or self.can_preview():
             return super().get_object(queryset)
-        found = public_item_page(slug=self.kwargs["slug"], now=timezone.now())
+        # The item and its persons, bodies and topics in one round trip:
+        # the tags are only shown if the item is found.
+        values = {"slug": self.kwargs["slug"], "now": timezone.now()}
+        found, self.tags = together([(public_item_page, values), (item_tags, values)])
         if not found:
             raise Http404(_("No news item at this address."))
         return found[0]
@@ -1080,7 +1093,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
-        kwargs.update(related_of(item))
+        kwargs.update(related_of(item, self.tags))
         crumbs = [*section_crumbs(item.section), (item.title, None)]
         translation = item.translation
         if translation is not None and not translation.is_public:

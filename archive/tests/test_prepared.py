@@ -89,7 +89,7 @@ class PreparedQueryTests(TestCase):
         self.assertEqual(adopted.title, "Adopted")
 
     def test_an_items_persons_bodies_and_topics(self):
-        tags = self.assertSameRows(views.item_tags, item=self.item.pk)
+        tags = self.assertSameRows(views.item_tags, slug=self.item.slug)
         self.assertEqual(
             [(kind, name) for kind, _pk, _slug, name in tags],
             [
@@ -145,9 +145,9 @@ class PreparedQueryTests(TestCase):
         nothing = Prepared(lambda item: NewsItem.objects.filter(pk__in=[]), item=int)
         media_links = views.ITEM_EXTRAS["media_links"][2]
         calls = [
-            (views.item_tags, {"item": self.item.pk}),
+            (views.item_tags, {"slug": self.item.slug}),
             (nothing, {"item": self.item.pk}),
-            (views.item_tags, {"item": other.pk}),
+            (views.item_tags, {"slug": other.slug}),
             (media_links, {"item": self.item.pk, "now": timezone.now()}),
         ]
         if connection.vendor == "postgresql":

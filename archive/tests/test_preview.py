@@ -35,6 +35,13 @@ class StaffPreviewTests(TestCase):
                 self.assertIn("no-store", response["Cache-Control"])
                 self.assertEqual(response["X-Robots-Tag"], "noindex")
 
+    def test_staff_and_preview_links_see_the_items_persons(self):
+        self.draft.persons.add(PersonFactory(name="Imangali Tasmagambetov"))
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get(self.draft.get_absolute_url()), "Tasmagambetov")
+        self.client.logout()
+        self.assertContains(self.client.get(preview_url(self.draft)), "Tasmagambetov")
+
     def test_visitors_get_a_404(self):
         self.assertEqual(self.client.get(self.draft.get_absolute_url()).status_code, 404)
         staff_without_rights = UserFactory(username="clerk")

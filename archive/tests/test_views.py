@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import re
 from unittest import mock
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import pagecache, views
+from archive import pagecache, prepared, views
 from archive.models import Status
 
 from .factories import (
@@ -40,6 +41,17 @@ def days_ago(days):
 
 def titles(response):
     return [item.title for item in response.context_data["object_list"]]
+
+
+@contextlib.contextmanager
+def round_trips():
+    """The calls of together(), wherever made: each is a round trip to the database."""
+    trips = mock.Mock(wraps=prepared.together)
+    with (
+        mock.patch("archive.prepared.together", trips),
+        mock.patch("archive.views.together", trips),
+    ):
+        yield trips
 
 
 class HealthzTests(TestCase):
@@ -689,18 +701,27 @@ class NewsDetailTests(TestCase):
     def test_query_count(self):
         """
         One query for the item (with its section, cover, translation, and
-        which extras it has), one for its persons, bodies and topics together,
-        and one for each extra it has (here media links and statements): none
-        per related record. The menu is cached.
+        which extras it has) and one for its persons, bodies and topics, in
+        one round trip; then one for each extra it has (here media links and
+        statements), together in a second: none per related record. The menu
+        is cached.
         """
         self.client.get("/news/news/cfm-meeting/")
-        with self.assertNumQueries(4):
+        with (
+            self.assertNumQueries(4),
+            round_trips() as trips,
+        ):
             self.client.get("/news/news/cfm-meeting/")
+        self.assertEqual(trips.call_count, 2)
 
         plain = NewsItemFactory(section=self.item.section)
         self.client.get(plain.get_absolute_url())
-        with self.assertNumQueries(2):
+        with (
+            self.assertNumQueries(2),
+            round_trips() as trips,
+        ):
             self.client.get(plain.get_absolute_url())
+        self.assertEqual(trips.call_count, 1)
 
     def test_back_links_and_breadcrumbs(self):
         response = self.client.get("/news/news/cfm-meeting/")
