@@ -131,6 +131,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a check of a kept connection that asks the
+    # database nothing (cstonews/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "cstonews.postgresql"
     options = DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Parameters sent apart from the SQL, so that psycopg prepares a query

@@ -1,5 +1,6 @@
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
+import psycopg
 from django.db import close_old_connections, connection, connections
 from django.test import TransactionTestCase
 
@@ -62,3 +63,11 @@ class KeptConnectionTests(TransactionTestCase):
                 self.server_ends_the_connection()
                 self.next_request_begins()
                 self.assertContains(self.client.get(path), shown)
+
+    def test_a_kept_connection_is_checked_without_a_query(self):
+        # Django's check sends SELECT 1: a round trip on every page.
+        connection.ensure_connection()
+        with mock.patch.object(psycopg.Connection, "cursor", side_effect=AssertionError):
+            self.assertTrue(connection.is_usable())
+        self.server_ends_the_connection()
+        self.assertFalse(connection.is_usable())

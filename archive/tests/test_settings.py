@@ -64,7 +64,7 @@ class SettingsTests(SimpleTestCase):
             loaded,
             {
                 "debug": False,
-                "db": "django.db.backends.postgresql",
+                "db": "cstonews.postgresql",
                 "cache": "django.core.cache.backends.redis.RedisCache",
                 "hosts": ["news.example.org", "www.news.example.org"],
                 "ssl": True,

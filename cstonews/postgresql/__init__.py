@@ -1,0 +1,1 @@
+"""PostgreSQL: Django's own backend, with a kept connection checked without a query (base.py)."""

@@ -1,0 +1,28 @@
+import select
+
+from django.db.backends.postgresql import base
+from psycopg import pq
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self):
+        """
+        Whether a kept connection still works. Django asks at each request's
+        first query (CONN_HEALTH_CHECKS) and sends SELECT 1 to find out: a
+        round trip to the database on every page, which under load cost
+        0.05-0.07 ms of the machine's time a page (2-3% of an item page).
+
+        An idle connection tells without one. A server that ends a
+        connection (a restart, an idle timeout, pg_terminate_backend) sends
+        a last message and closes its end, so something waits to be read;
+        on a working idle connection nothing does. Where that is so, or the
+        connection is not idle, Django's query decides.
+        """
+        connection = self.connection
+        if connection is None or connection.closed:
+            return False
+        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
+            return super().is_usable()
+        waiting = select.poll()
+        waiting.register(connection.fileno(), select.POLLIN)
+        return not waiting.poll(0) or super().is_usable()
