@@ -9,6 +9,7 @@ import json
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
@@ -24,7 +25,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, JSONObject, RowNumber
 from django.db.models.query import EmptyQuerySet, ModelIterable
 from django.http import (
     FileResponse,
@@ -977,50 +978,99 @@ ITEM_EXTRAS = {
     ),
 }
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
+# What PostgreSQL brings with the item (listed_with_item), and as what.
+LISTED = {**TAGS, "media_links": MediaLink, "statements": Statement}
 
 
-def related_of(item, tags=None):
+def lists_with_item():
+    return connection.vendor == "postgresql"
+
+
+def listed_with_item(now):
     """
-    An item's persons, bodies and topics (one query, unless `tags` has them
-    already: see NewsDetailView.get_object), and those of its gallery,
-    attachments, media links and adopted documents it has (one query each):
-    for most items, one query or none, sent together.
+    On PostgreSQL, an item's persons, bodies, topics, media links and
+    adopted statements, read in the item's query: each list a column of
+    JSON objects (ArraySubquery), `listed_<name>`. One query where there were
+    two to four, each of which cost the page more in the asking than the
+    database in the answering (README, "Speed"). The gallery and documents,
+    which few items have and which show more than a few words, are asked for
+    apart. Other databases ask for each list apart (related_of).
+    """
+    if not lists_with_item():
+        return {}
+
+    def rows(queryset, *fields):
+        return ArraySubquery(queryset.values(row=JSONObject(**{f: f for f in fields})))
+
+    item = OuterRef("pk")
+    listed = {
+        kind: rows(
+            model.objects.filter(news_items=item).order_by("name", "pk"), "pk", "slug", "name"
+        )
+        for kind, model in TAGS.items()
+    }
+    listed["media_links"] = rows(
+        MediaLink.objects.filter(news_item=item).order_by("position", "id"),
+        *("outlet", "title", "url", "date"),
+    )
+    listed["statements"] = rows(
+        Statement.objects.published(now).filter(news_items=item).order_by("-adopted_on", "-id"),
+        *("title", "slug", "kind"),
+    )
+    return {f"listed_{name}": column for name, column in listed.items()}
+
+
+def from_listed(item, name):
+    """The rows of `name` read with the item (listed_with_item), as model instances."""
+    rows = [LISTED[name](**row) for row in getattr(item, f"listed_{name}")]
+    if name == "media_links":
+        for link in rows:
+            # JSON has no dates: the day comes as text.
+            link.date = link.date and datetime.date.fromisoformat(link.date)
+    return rows
+
+
+def related_of(item):
+    """
+    What an item's page lists of other records: its persons, bodies and
+    topics, and the gallery, documents, media links and adopted statements
+    it has. What was read with the item (listed_with_item) costs no query;
+    the rest is one query for the tags together and one for each extra the
+    item has, all sent at once.
     """
     related = {name: [] for name in [*ITEM_EXTRAS, *TAGS]}
-    values = {"item": item.pk, "slug": item.slug, "now": timezone.now()}
-    extras = [name for name in ITEM_EXTRAS if getattr(item, f"has_{name}")]
+    listed = [name for name in LISTED if hasattr(item, f"listed_{name}")]
+    related.update((name, from_listed(item, name)) for name in listed)
+    values = {"item": item.pk, "now": timezone.now()}
+    extras = [name for name in ITEM_EXTRAS if name not in listed and getattr(item, f"has_{name}")]
     calls = [(ITEM_EXTRAS[name][2], values) for name in extras]
-    if tags is None:
+    ask_tags = "persons" not in listed
+    if ask_tags:
         calls.insert(0, (item_tags, values))
     # All in one round trip to PostgreSQL (see prepared.together).
     found = together(calls) if calls else []
-    if tags is None:
-        tags = found.pop(0)
+    if ask_tags:
+        for kind, pk, slug, name in found.pop(0):
+            related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
     related.update(zip(extras, found, strict=True))
-    for kind, pk, slug, name in tags:
-        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
     return related
 
 
-def tags_of(slug):
-    """
-    The persons, bodies and topics of the item with this slug, as (kind,
-    pk, slug, name), in one query. By the item's slug, not its key, so that
-    a visitor's item page can ask for them with the item (one round trip).
-    """
+def tags_of(item):
+    """An item's persons, bodies and topics as (kind, pk, slug, name), in one query."""
     tags = [
-        model.objects.filter(news_items__slug=slug)
+        model.objects.filter(news_items=item)
         .annotate(kind=Value(kind))
         .values_list("kind", "pk", "slug", "name")
         .order_by()
         for kind, model in TAGS.items()
     ]
-    return tags[0].union(*tags[1:], all=True).order_by("kind", "name")
+    return tags[0].union(*tags[1:], all=True).order_by("kind", "name", "pk")
 
 
 # Its SQL built once: building the union of three querysets was a fifth of
 # an item page's time.
-item_tags = Prepared(tags_of, slug=str)
+item_tags = Prepared(tags_of, item=int)
 
 
 # An item's columns its page never shows.
@@ -1032,9 +1082,15 @@ def item_page_queryset():
     """
     The item with its section, cover and translation and, in the same query,
     which of the rarer things it has (in any state: related_of then reads
-    the public ones of those it has). Built once: it holds no moment, and
-    building its four subqueries was a sixth of an item page's time.
+    the public ones of those it has) where they are not listed with it.
+    Built once: it holds no moment, and building its subqueries was a sixth
+    of an item page's time.
     """
+    flagged = {
+        name: (model, lookup)
+        for name, (model, lookup, _rows) in ITEM_EXTRAS.items()
+        if not (lists_with_item() and name in LISTED)
+    }
     return (
         NewsItem.objects.select_related("section", "cover_image", "translation__section")
         # Each column is SQL to build: only what the page shows (the sections
@@ -1049,16 +1105,18 @@ def item_page_queryset():
         .annotate(
             **{
                 f"has_{name}": Exists(model.objects.filter(**{lookup: OuterRef("pk")}))
-                for name, (model, lookup, _rows) in ITEM_EXTRAS.items()
+                for name, (model, lookup) in flagged.items()
             }
         )
     )
 
 
-# A public item by its slug, for visitors: the SQL of item_page_queryset()
-# built once (see prepared.py).
+# A public item by its slug, for visitors, with what is listed with it: its
+# SQL built once (see prepared.py).
 public_item_page = Prepared(
-    lambda slug, now: item_page_queryset().published(now).filter(slug=slug),
+    lambda slug, now: (
+        item_page_queryset().annotate(**listed_with_item(now)).published(now).filter(slug=slug)
+    ),
     slug=str,
     now=datetime.datetime,
 )
@@ -1068,19 +1126,15 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     model = NewsItem
     context_object_name = "item"
     template_name = "archive/newsitem_detail.html"
-    # The item's persons, bodies and topics when read with it (visitors).
-    tags = None
 
     def detail_queryset(self):
-        return item_page_queryset()
+        # Staff and preview links: built for each request, with its moment.
+        return item_page_queryset().annotate(**listed_with_item(timezone.now()))
 
     def get_object(self, queryset=None):
         if self.preview_item is not None or self.can_preview():
             return super().get_object(queryset)
-        # The item and its persons, bodies and topics in one round trip:
-        # the tags are only shown if the item is found.
-        values = {"slug": self.kwargs["slug"], "now": timezone.now()}
-        found, self.tags = together([(public_item_page, values), (item_tags, values)])
+        found = public_item_page(slug=self.kwargs["slug"], now=timezone.now())
         if not found:
             raise Http404(_("No news item at this address."))
         return found[0]
@@ -1093,7 +1147,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
-        kwargs.update(related_of(item, self.tags))
+        kwargs.update(related_of(item))
         crumbs = [*section_crumbs(item.section), (item.title, None)]
         translation = item.translation
         if translation is not None and not translation.is_public:
