@@ -113,9 +113,9 @@ def free_port():
 
 
 class Server:
-    """gunicorn with the production settings, for one run."""
+    """gunicorn with the production settings, for one run (of the checkout at `root`)."""
 
-    def __init__(self, env, workers):
+    def __init__(self, env, workers, root=ROOT):
         self.port = free_port()
         self.process = subprocess.Popen(
             [
@@ -130,7 +130,7 @@ class Server:
                 "--workers",
                 str(workers),
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
