@@ -103,6 +103,14 @@ def next_change():
     return min(moments) if moments else None
 
 
+# {generation: moment of the next scheduled change} for the newest
+# generations this process has seen. Within a generation the moment cannot
+# change (a write that could change it moves the generation on), so a
+# request reads only the generation from the shared cache: a second read,
+# of NEXT_CHANGE, was a file opened and unpickled on every page.
+known_changes = {}
+
+
 def current_generation(*keys):
     """
     (generation, moment of the next scheduled change, {key: value} of `keys`
@@ -111,19 +119,28 @@ def current_generation(*keys):
     """
     if not keys and (snapshot := page_generation.get()) is not None:
         return (*snapshot, {})
-    found = cache.get_many([GENERATION, NEXT_CHANGE, *keys])
+    found = cache.get_many([GENERATION, *keys])
     value = found.pop(GENERATION, None) or generation()
-    known = found.pop(NEXT_CHANGE, None)
-    if known and known[0] == value:
-        moment = known[1]
-    else:
-        changes_at = next_change()
-        moment = changes_at.timestamp() if changes_at else float("inf")
-        cache.set(NEXT_CHANGE, (value, moment), None)
+    moment = known_changes.get(value)
+    if moment is None:
+        moment = known_changes[value] = change_moment(value)
+        for older in sorted(known_changes)[:-2]:
+            known_changes.pop(older, None)
     if timezone.now().timestamp() >= moment:
         bump()
         return current_generation(*keys)
     return value, moment, found
+
+
+def change_moment(value):
+    """When what is public next changes by itself, as of generation `value` (a timestamp)."""
+    known = cache.get(NEXT_CHANGE)
+    if known and known[0] == value:
+        return known[1]
+    changes_at = next_change()
+    moment = changes_at.timestamp() if changes_at else float("inf")
+    cache.set(NEXT_CHANGE, (value, moment), None)
+    return moment
 
 
 def remember(name, compute, seconds=300):

@@ -10,7 +10,7 @@ from django.test.runner import (
 )
 from django.test.utils import override_settings
 
-from archive import taxonomy
+from archive import pagecache, taxonomy, templating
 
 
 def fresh_caches(result_class):
@@ -20,9 +20,12 @@ def fresh_caches(result_class):
         def startTest(self, test):
             for cache in caches.all(initialized_only=True):
                 cache.clear()
-            # And each process's copy of the taxonomy: under a frozen clock a
+            # And what each process keeps per generation (the taxonomy, the
+            # next scheduled change, kept fragments): under a frozen clock a
             # new generation can take the number of an earlier test's.
             taxonomy.latest.clear()
+            pagecache.known_changes.clear()
+            templating.kept_fragments.clear()
             super().startTest(test)
 
     return Result
