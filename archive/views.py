@@ -1005,7 +1005,7 @@ def listed_with_item(now):
     item = OuterRef("pk")
     listed = {
         kind: rows(
-            model.objects.filter(news_items=item).order_by("name", "pk"), "pk", "slug", "name"
+            model.objects.filter(news_items=item).order_by("name", "id"), "id", "slug", "name"
         )
         for kind, model in TAGS.items()
     }
@@ -1021,13 +1021,17 @@ def listed_with_item(now):
 
 
 def from_listed(item, name):
-    """The rows of `name` read with the item (listed_with_item), as model instances."""
-    rows = [LISTED[name](**row) for row in getattr(item, f"listed_{name}")]
-    if name == "media_links":
-        for link in rows:
-            # JSON has no dates: the day comes as text.
-            link.date = link.date and datetime.date.fromisoformat(link.date)
-    return rows
+    """
+    The rows of `name` read with the item (listed_with_item), as model
+    instances. JSON has no dates: each value goes through its field's
+    to_python(), as a form's would.
+    """
+    model = LISTED[name]
+    field = model._meta.get_field
+    return [
+        model(**{key: field(key).to_python(value) for key, value in row.items()})
+        for row in getattr(item, f"listed_{name}")
+    ]
 
 
 def related_of(item):

@@ -19,12 +19,11 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from run import PYTHON, ROOT, Server, environment, load_wrk
+from run import ROOT, WORKERS, Server, environment, load_wrk, manage
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -62,14 +61,8 @@ def main():
     try:
         for name, root in checkouts.items():
             env = environment(os.environ["DATABASE_URL"], 0, tempfile.mkdtemp())
-            subprocess.run(
-                [PYTHON, "manage.py", "collectstatic", "--noinput"],
-                cwd=root,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            servers[name] = Server(env, (os.cpu_count() or 2) * 2 + 1, root=root)
+            manage(env, "collectstatic", "--noinput", root=root)
+            servers[name] = Server(env, WORKERS, root=root)
         for path in args.paths:
             costs = {name: [] for name in servers}
             for server in servers.values():

@@ -74,10 +74,10 @@ def environment(database_url, cache_seconds, folder):
     return env
 
 
-def manage(env, *args, quiet=True):
+def manage(env, *args, quiet=True, root=ROOT):
     subprocess.run(
         [PYTHON, "manage.py", *args],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL if quiet else None,
@@ -322,6 +322,8 @@ SMOKE_PAGES = {"healthz", "home", "news list", "item page"}
 
 
 ROUNDS = 3
+# gunicorn's workers, as gunicorn.conf.py has them in production.
+WORKERS = (os.cpu_count() or 2) * 2 + 1
 
 
 def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
@@ -517,7 +519,7 @@ def main():
     # More turns of the same seconds: a steadier figure on a machine whose
     # speed drifts within seconds (see the table's turns).
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="Turns a page (3).")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--python-load", action="store_true", help="Do not use wrk.")
     parser.add_argument("--smoke", action="store_true", help="Seconds, on a tiny SQLite archive.")
