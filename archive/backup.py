@@ -8,6 +8,10 @@ database ids, so an export can be loaded into another database. Lines are
 sorted and their keys too: exporting, importing into an empty database and
 exporting again gives the same bytes.
 
+The last line is the end record, `{"type": "end", "counts": {...}}`, with
+the number of records of each type: a file without it, or whose records do
+not add up to it, was cut short or changed, and is refused whole.
+
 Users are exported without their passwords (imported accounts must set a
 new one); revisions carry their content with the same natural keys.
 """
@@ -18,6 +22,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -60,6 +65,8 @@ USER_FIELDS = ["first_name", "last_name", "email", "is_staff", "is_superuser", "
 MEDIA_LINK_FIELDS = ["outlet", "title", "url", "date", "position"]
 # Kept by the database on its own: never written from a record.
 SKIPPED = {"id"}
+# The type of the last line, which counts the records before it.
+END = "end"
 
 
 class BackupError(Exception):
@@ -90,6 +97,15 @@ def natural_key(obj):
 
 
 # --- Export --------------------------------------------------------------------
+
+
+def export_lines():
+    """The lines of a backup file (without newlines), the end record last."""
+    counts = dict.fromkeys(TYPES, 0)
+    for record in export_records():
+        counts[record["type"]] += 1
+        yield dumps(record)
+    yield dumps({"type": END, "counts": counts})
 
 
 def export_records():
@@ -263,20 +279,45 @@ class Loader:
         self.merge = merge
         self.counts = dict.fromkeys(TYPES, 0)
         self.pending = []
+        self.end = None
 
     def finish(self):
-        """Make the links that had to wait for the records they point to."""
+        """Check the end record, then make the links that waited for their targets."""
+        if self.end is None:
+            raise BackupError(
+                "the file has no end record: it was cut short or is not a complete backup"
+            )
+        expected = {kind: self.end.get(kind, 0) for kind in TYPES}
+        if expected != self.counts or set(self.end) - set(TYPES):
+            differ = [
+                f"{kind} {expected.get(kind, '?')} (read {self.counts.get(kind, 0)})"
+                for kind in sorted(set(self.end) | set(TYPES))
+                if expected.get(kind) != self.counts.get(kind)
+            ]
+            raise BackupError(
+                f"the end record's counts do not match the records: {', '.join(differ)}"
+            )
         for model, pk, name, key in self.pending:
             target = self.find(model, key, name)
             model.objects.filter(pk=pk).update(**{name: target})
 
     def load(self, record):
+        if self.end is not None:
+            raise BackupError("a record after the end record")
+        if isinstance(record, dict) and record.get("type") == END:
+            if not isinstance(record.get("counts"), dict):
+                raise BackupError("the end record needs counts")
+            self.end = record["counts"]
+            return
         if not isinstance(record, dict) or record.get("type") not in TYPES:
             raise BackupError("not a record of this archive (unknown or missing type)")
         if "key" not in record or not isinstance(record.get("fields"), dict):
             raise BackupError("a record needs a key and fields")
         kind = record["type"]
-        getattr(self, f"load_{kind}")(record["key"], record["fields"])
+        try:
+            getattr(self, f"load_{kind}")(record["key"], record["fields"])
+        except ValidationError as error:
+            raise BackupError(f"{kind} “{record['key']}”: {explain(error)}") from error
         self.counts[kind] += 1
 
     # Helpers
@@ -396,7 +437,7 @@ class Loader:
         if model is NewsItem:
             item.media_links.all().delete()
             for link in fields.get("media_links", []):
-                MediaLink.objects.create(
+                media_link = MediaLink(
                     news_item=item,
                     outlet=link.get("outlet") or "",
                     title=link.get("title") or "",
@@ -404,6 +445,8 @@ class Loader:
                     date=link.get("date"),
                     position=link.get("position") or 0,
                 )
+                media_link.full_clean()
+                media_link.save()
             item.gallery_images.all().delete()
             for file_name, position in fields.get("gallery", []):
                 GalleryImage.objects.create(
@@ -468,6 +511,15 @@ class Loader:
             SlugRedirect.objects.filter(pk=redirect.pk).update(
                 created_at=parse_time(fields["created_at"])
             )
+
+
+def explain(error):
+    """A ValidationError on one line: "field: message; field: message"."""
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
 
 
 def parse_time(value):

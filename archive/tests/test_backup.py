@@ -1,13 +1,17 @@
 import io
 import json
+import tarfile
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.test import TestCase
 
 from archive import services
+from archive.backup import archive_is_empty
 from archive.models import (
     Attachment,
     Body,
@@ -23,6 +27,9 @@ from archive.models import (
 )
 
 from .factories import NewsItemFactory, UserFactory
+
+# A backup of an empty archive: only the end record.
+EMPTY = '{"type":"end","counts":{}}\n'
 
 
 def export(*args):
@@ -92,6 +99,7 @@ class RoundTripTests(BackupTestCase):
                 "transition",
                 "revision",
                 "slugredirect",
+                "end",
             },
         )
         wipe()
@@ -195,12 +203,144 @@ class BadFileTests(BackupTestCase):
             call_command("export_archive", "--media", stdout=io.StringIO())
 
     def test_a_media_archive_cannot_write_outside_storage(self):
-        import tarfile
-
-        path = self.write("", name="empty.jsonl")
+        path = self.write(EMPTY, name="empty.jsonl")
         with tarfile.open(path + ".media.tar", "w") as archive:
             info = tarfile.TarInfo("media/../../escape.txt")
             info.size = 2
             archive.addfile(info, io.BytesIO(b"hi"))
         with self.assertRaisesMessage(CommandError, "unexpected file"):
             call_command("import_archive", path, "--media", verbosity=0)
+
+
+class FailedExportTests(BackupTestCase):
+    def test_an_unreachable_database_leaves_the_previous_backup_as_it_was(self):
+        NewsItemFactory()
+        output = self.folder / "backup.jsonl"
+        output.write_text("yesterday's backup\n", encoding="utf-8")
+        Path(f"{output}.media.tar").write_bytes(b"yesterday's files")
+        refused = OperationalError('connection to server failed\n\tIs the server running on "db"?')
+        with (
+            mock.patch("django.db.models.query.QuerySet._fetch_all", side_effect=refused),
+            self.assertRaisesMessage(
+                CommandError, "Cannot export: database error (connection to server failed)."
+            ),
+        ):
+            call_command("export_archive", "--output", str(output), "--media", verbosity=0)
+        self.assertEqual(output.read_text(encoding="utf-8"), "yesterday's backup\n")
+        self.assertEqual(Path(f"{output}.media.tar").read_bytes(), b"yesterday's files")
+        self.assertEqual(
+            sorted(p.name for p in self.folder.iterdir()),
+            ["backup.jsonl", "backup.jsonl.media.tar"],
+        )
+
+    def test_a_backup_ends_with_the_count_of_its_records(self):
+        NewsItemFactory.create_batch(2)
+        output = self.folder / "backup.jsonl"
+        call_command("export_archive", "--output", str(output), verbosity=0)
+        last = json.loads(output.read_text(encoding="utf-8").splitlines()[-1])
+        self.assertEqual(last["type"], "end")
+        self.assertEqual(last["counts"]["newsitem"], 2)
+        self.assertEqual(last["counts"]["section"], Section.objects.count())
+
+
+class IncompleteFileTests(BackupTestCase):
+    def assertRefused(self, lines, message):
+        with self.assertRaisesMessage(CommandError, message):
+            call_command("import_archive", self.write("\n".join(lines) + "\n"), verbosity=0)
+        self.assertTrue(archive_is_empty())
+        self.assertFalse(get_user_model().objects.exists())
+
+    def test_a_backup_cut_short_is_refused(self):
+        self.build_archive()
+        lines = export().splitlines()
+        wipe()
+        self.assertRefused(
+            lines[: len(lines) // 2], "After the last line: the file has no end record"
+        )
+
+    def test_a_backup_with_a_record_taken_out_is_refused(self):
+        self.build_archive()
+        lines = export().splitlines()
+        wipe()
+        first_item = next(n for n, line in enumerate(lines) if '"type":"newsitem"' in line)
+        del lines[first_item]
+        self.assertRefused(lines, "the end record's counts do not match the records: newsitem")
+
+    def test_records_after_the_end_record_are_refused(self):
+        self.build_archive()
+        lines = export().splitlines()
+        wipe()
+        self.assertRefused([*lines, lines[0]], f"Line {len(lines) + 1}: a record after the end")
+
+
+SECTION = '{"type":"section","key":"news","fields":{"name":"News","position":1}}'
+
+
+def news_record(**fields):
+    fields = {"title": "A", "section": "news", "status": "draft", "language": "en", **fields}
+    return json.dumps({"type": "newsitem", "key": "a", "fields": fields})
+
+
+class InvalidRecordTests(BackupTestCase):
+    def assertRefused(self, lines, message):
+        with self.assertRaises(CommandError) as refusal:
+            call_command("import_archive", self.write("\n".join(lines) + "\n"), verbosity=0)
+        self.assertIn(message, str(refusal.exception))
+        self.assertNotIn("\n", str(refusal.exception))
+        self.assertTrue(archive_is_empty())
+
+    def test_records_that_fail_validation_name_the_record_and_import_nothing(self):
+        end = '{"type":"end","counts":{"section":1,"newsitem":1}}'
+        cases = [
+            (news_record(title="x" * 501), "Line 2: newsitem “a”: title: Ensure this value"),
+            (news_record(status="shredded"), "Line 2: newsitem “a”: status: Value 'shredded'"),
+            (
+                news_record(media_links=[{"outlet": "X", "url": "javascript:alert(1)"}]),
+                "Line 2: newsitem “a”: url:",
+            ),
+            (news_record(source_url="javascript:alert(1)"), "Line 2: newsitem “a”: source_url:"),
+        ]
+        for record, message in cases:
+            with self.subTest(message):
+                self.assertRefused([SECTION, record, end], message)
+
+    def test_deeply_nested_json_is_one_line(self):
+        self.assertRefused([SECTION, "[" * 100000 + "]" * 100000], "Line 2: nested too deeply.")
+
+
+class FailedMediaImportTests(BackupTestCase):
+    def setUp(self):
+        super().setUp()
+        media = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.public, self.private = media / "public", media / "private"
+        self.enterContext(self.settings(MEDIA_ROOT=self.public, PRIVATE_MEDIA_ROOT=self.private))
+
+    def media_archive(self, path, members):
+        with tarfile.open(path + ".media.tar", "w") as archive:
+            for name, content in members:
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+
+    def test_a_media_archive_broken_part_way_leaves_no_file(self):
+        path = self.write(EMPTY)
+        self.public.mkdir(parents=True)
+        (self.public / "kept.jpg").write_bytes(b"there before")
+        self.media_archive(
+            path,
+            [("media/first.jpg", b"a" * 2000), ("documents/second.pdf", b"b" * 20000)],
+        )
+        tar = Path(path + ".media.tar")
+        tar.write_bytes(tar.read_bytes()[:6000])
+        with self.assertRaisesMessage(CommandError, "Cannot read the media archive"):
+            call_command("import_archive", path, "--media", verbosity=0)
+        self.assertEqual([p.name for p in self.public.rglob("*") if p.is_file()], ["kept.jpg"])
+        self.assertEqual([p for p in self.private.rglob("*") if p.is_file()], [])
+
+    def test_a_refused_media_archive_leaves_no_file_nor_record(self):
+        path = self.write(SECTION + "\n" + '{"type":"end","counts":{"section":1}}\n')
+        self.media_archive(path, [("media/first.jpg", b"a" * 2000), ("elsewhere/x", b"x")])
+        with self.assertRaisesMessage(CommandError, "unexpected file 'elsewhere/x'"):
+            call_command("import_archive", path, "--media", verbosity=0)
+        self.assertFalse((self.public / "first.jpg").exists())
+        self.assertFalse(Section.objects.exists())

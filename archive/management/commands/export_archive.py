@@ -6,17 +6,30 @@ Write the whole archive as JSON Lines (see archive/backup.py).
 
 With --media, the stored files (images, renditions, documents) go into a tar
 archive beside the output: archive.jsonl.media.tar.
+
+The files are written under temporary names in the same folder and renamed
+only once complete: a failed export (the database gone, a full disk) leaves
+the previous backup as it was.
 """
 
+import os
+import shutil
 import tarfile
+import tempfile
 
 from django.core.files.storage import default_storage, storages
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
-from archive.backup import dumps, export_records
+from archive.backup import export_lines
 from archive.models import Attachment, Image
 
 MEDIA_PREFIX, DOCUMENTS_PREFIX = "media/", "documents/"
+
+
+def first_line(error):
+    """An error's text without the detail lines some database drivers add."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 class Command(BaseCommand):
@@ -33,23 +46,56 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, media=False, **options):
         if media and not output:
             raise CommandError("--media needs --output: the files go beside that file.")
-        count = 0
-        if output:
-            try:
-                with open(output, "w", encoding="utf-8") as stream:
-                    for record in export_records():
-                        stream.write(dumps(record) + "\n")
-                        count += 1
-            except OSError as error:
-                raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
-        else:
-            for record in export_records():
-                self.stdout.write(dumps(record))
-                count += 1
-        files = self.write_media(f"{output}.media.tar") if media else 0
+        try:
+            if output:
+                count, files = self.write_files(output, media)
+            else:
+                count = 0
+                for line in export_lines():
+                    self.stdout.write(line)
+                    count += 1
+        except DatabaseError as error:
+            raise CommandError(f"Cannot export: database error ({first_line(error)}).") from error
         if output and options["verbosity"] > 0:
             note = f" and {files} files to {output}.media.tar" if media else ""
-            self.stdout.write(self.style.SUCCESS(f"Wrote {count} records to {output}{note}."))
+            self.stdout.write(self.style.SUCCESS(f"Wrote {count - 1} records to {output}{note}."))
+
+    def write_files(self, output, media):
+        """Write the backup (and its media) under temporary names, then rename them."""
+        temporary = {}
+        try:
+            temporary[output] = self.temporary(output)
+            count = 0
+            with open(temporary[output], "w", encoding="utf-8") as stream:
+                for line in export_lines():
+                    stream.write(line + "\n")
+                    count += 1
+            files = 0
+            if media:
+                tar = f"{output}.media.tar"
+                temporary[tar] = self.temporary(tar)
+                files = self.write_media(temporary[tar])
+            for final, temp in temporary.items():
+                os.replace(temp, final)
+        except BaseException as error:
+            for temp in temporary.values():
+                if os.path.exists(temp):
+                    os.unlink(temp)
+            if isinstance(error, OSError):
+                reason = error.strerror or first_line(error)
+                raise CommandError(f"Cannot write {output}: {reason}.") from error
+            raise
+        return count, files
+
+    @staticmethod
+    def temporary(path):
+        """An empty file beside `path` (so that renaming it over `path` is atomic)."""
+        folder, name = os.path.split(os.path.abspath(path))
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")
+        os.close(handle)
+        if os.path.exists(path):
+            shutil.copymode(path, temp)
+        return temp
 
     def write_media(self, path):
         written = 0

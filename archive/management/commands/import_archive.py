@@ -5,9 +5,11 @@ Load an archive written by export_archive.
 
 Into an empty database, or with --merge into one that has content (records
 are matched by slug, username or stored file name, and updated). All or
-nothing: a malformed or inconsistent line stops the import with its line
-number, and nothing is kept. With --media, the files of archive.jsonl.media.tar
-are put back into storage (those already there are left as they are).
+nothing: a malformed or inconsistent line, a missing end record or counts
+that do not add up stop the import with one line saying why, and nothing is
+kept. With --media, the files of archive.jsonl.media.tar are put back into
+storage (those already there are left as they are); if the import fails,
+the files it wrote are removed again.
 """
 
 import json
@@ -22,7 +24,7 @@ from django.db import DatabaseError, transaction
 
 from archive.backup import BackupError, Loader, archive_is_empty
 
-from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX
+from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX, first_line
 
 
 class Command(BaseCommand):
@@ -48,6 +50,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         number = 0
+        # Files restored from the media archive, removed again if the import fails.
+        self.written = []
         try:
             with transaction.atomic():
                 for number, line in enumerate(stream, start=1):
@@ -59,11 +63,19 @@ class Command(BaseCommand):
                         raise CommandError(
                             f"Line {number}: not valid JSON ({error.msg})."
                         ) from error
-                    except (BackupError, ValueError, TypeError, KeyError) as error:
+                    except RecursionError as error:
+                        raise CommandError(f"Line {number}: nested too deeply.") from error
+                    except (
+                        BackupError,
+                        ValueError,
+                        TypeError,
+                        KeyError,
+                        AttributeError,
+                    ) as error:
                         raise CommandError(f"Line {number}: {error}") from error
                     except DatabaseError as error:
                         raise CommandError(
-                            f"Line {number}: the database refused it ({error})."
+                            f"Line {number}: the database refused it ({first_line(error)})."
                         ) from error
                 try:
                     loader.finish()
@@ -72,7 +84,15 @@ class Command(BaseCommand):
                 if media:
                     self.restore_media(f"{file}.media.tar")
         except UnicodeDecodeError as error:
+            self.remove_written()
             raise CommandError(f"Line {number + 1}: not UTF-8 text.") from error
+        except DatabaseError as error:
+            # Checks the database makes only when the import commits.
+            self.remove_written()
+            raise CommandError(f"The database refused the import ({first_line(error)}).") from error
+        except BaseException:
+            self.remove_written()
+            raise
         finally:
             if stream is not sys.stdin:
                 stream.close()
@@ -86,17 +106,29 @@ class Command(BaseCommand):
         except (OSError, tarfile.TarError) as error:
             raise CommandError(f"Cannot read the media archive {path}: {error}") from error
         with archive:
-            for member in archive.getmembers():
-                if not member.isfile():
-                    continue
-                storage, name = self.destination(member.name)
-                if storage is None:
-                    raise CommandError(f"{path}: unexpected file {member.name!r}.")
-                if not storage.exists(name):
-                    content = archive.extractfile(member).read()
-                    saved = storage.save(name, ContentFile(content))
-                    if saved != name:
-                        raise CommandError(f"{path}: {name!r} could not keep its name.")
+            try:
+                for member in archive:
+                    if member.isfile():
+                        self.restore(path, archive, member)
+            except (OSError, EOFError, tarfile.TarError) as error:
+                raise CommandError(f"Cannot read the media archive {path}: {error}") from error
+
+    def restore(self, path, archive, member):
+        storage, name = self.destination(member.name)
+        if storage is None:
+            raise CommandError(f"{path}: unexpected file {member.name!r}.")
+        if storage.exists(name):
+            return
+        content = archive.extractfile(member).read()
+        saved = storage.save(name, ContentFile(content))
+        self.written.append((storage, saved))
+        if saved != name:
+            raise CommandError(f"{path}: {name!r} could not keep its name.")
+
+    def remove_written(self):
+        for storage, name in self.written:
+            storage.delete(name)
+        self.written = []
 
     @staticmethod
     def destination(member):
