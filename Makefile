@@ -14,6 +14,7 @@ ROUNDS ?= 3
 
 help:
 	@echo "make run    set up and serve the demo archive on http://$(HOST):$(PORT)/ (PORT=8001 for another port)"
+	@echo "            with DATABASE_URL set, no demo data goes into that database unless DEMO=1"
 	@echo "make test   ruff, manage.py check, makemigrations --check and the test suite (DATABASE_URL to choose the database)"
 	@echo "make format format the code with ruff"
 	@echo "make clean  remove the virtual environment and the local database"
@@ -35,11 +36,20 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 migrate: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 
-seed: migrate
-	$(BIN)/python manage.py seed_demo
+# Demo content and accounts (known passwords) go only into the local SQLite
+# database; DEMO=1 loads them into the one DATABASE_URL names as well.
+DEMO_FLAGS := $(if $(DEMO),--allow-database)
 
-run: seed
-	@$(BIN)/python manage.py create_demo_users
+seed: migrate
+	$(BIN)/python manage.py seed_demo $(DEMO_FLAGS)
+
+run: migrate
+	@if [ -z "$(DATABASE_URL)" ] || [ -n "$(DEMO)" ]; then \
+		$(BIN)/python manage.py seed_demo $(DEMO_FLAGS) && \
+		$(BIN)/python manage.py create_demo_users $(DEMO_FLAGS); \
+	else \
+		echo "DATABASE_URL is set: no demo archive or accounts loaded into it (DEMO=1 loads them)."; \
+	fi
 	@echo ""
 	@echo "The CSTO news archive is at http://$(HOST):$(PORT)/ and its admin at http://$(HOST):$(PORT)/admin/"
 	@echo ""

@@ -89,7 +89,9 @@ def prepare(database_url, items, env):
     if database_url.startswith("postgres"):
         create_database(database_url)
     manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo", "--extra", str(items), "--verbosity", "1", quiet=False)
+    manage(
+        env, "seed_demo", "--allow-database", "--extra", str(items), "--verbosity", "1", quiet=False
+    )
     manage(env, "collectstatic", "--noinput")
 
 

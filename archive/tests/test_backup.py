@@ -55,7 +55,7 @@ class BackupTestCase(TestCase):
 
     def build_archive(self):
         """The demo archive, with workflow history, revisions and a renamed item."""
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", verbosity=0, allow_database=True)
         editor = UserFactory(username="editor", role="editor", email="e@example.org")
         author = UserFactory(username="author", role="author")
         item = NewsItem.objects.get(slug="tasmagambetov-interview-belta")

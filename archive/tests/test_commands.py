@@ -1,8 +1,10 @@
 import datetime
 from io import StringIO
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.test import TestCase, override_settings
 
 from archive.models import Body, MediaLink, NewsItem, Person, Section, Statement, Status, Topic
@@ -11,8 +13,9 @@ MODELS = [Section, Person, Body, Topic, NewsItem, Statement, MediaLink]
 
 
 def seed(**options):
+    # The suite runs on PostgreSQL too, where seed_demo asks for --allow-database.
     out = StringIO()
-    call_command("seed_demo", stdout=out, **options)
+    call_command("seed_demo", stdout=out, **{"allow_database": True, **options})
     return out.getvalue()
 
 
@@ -97,12 +100,58 @@ class SeedDemoTests(TestCase):
         self.assertEqual(self.client.get(interview.get_absolute_url()).status_code, 404)
 
 
+def on_database(vendor):
+    """The test database, seen by the demo commands as a `vendor` one."""
+    return mock.patch.object(connections["default"], "vendor", vendor)
+
+
+class DemoOnlyLocallyTests(TestCase):
+    @override_settings(DEBUG=True)
+    def test_another_database_gets_no_demo_accounts_nor_content(self):
+        with on_database("postgresql"):
+            for command in ("create_demo_users", "seed_demo"):
+                with (
+                    self.subTest(command),
+                    self.assertRaisesMessage(CommandError, "only into the local SQLite database"),
+                ):
+                    call_command(command, stdout=StringIO())
+        self.assertFalse(get_user_model().objects.exists())
+        self.assertFalse(NewsItem.objects.exists())
+
+    @override_settings(DEBUG=True)
+    def test_another_database_gets_them_when_asked(self):
+        with on_database("postgresql"):
+            call_command("seed_demo", "--allow-database", verbosity=0)
+            call_command("create_demo_users", "--allow-database", verbosity=0)
+        self.assertTrue(NewsItem.objects.exists())
+        self.assertTrue(get_user_model().objects.get(username="editor").check_password("editor"))
+
+    @override_settings(DEBUG=True)
+    def test_the_local_sqlite_database_needs_no_flag(self):
+        with on_database("sqlite"):
+            call_command("seed_demo", verbosity=0)
+            call_command("create_demo_users", verbosity=0)
+        self.assertTrue(NewsItem.objects.exists())
+        self.assertTrue(get_user_model().objects.get(username="admin").check_password("admin"))
+
+
 class CreateDemoUsersTests(TestCase):
+    @override_settings(DEBUG=True)
+    def test_never_resets_an_existing_password(self):
+        get_user_model().objects.create_user("admin", password="a long real secret")
+        out = StringIO()
+        call_command("create_demo_users", "--allow-database", stdout=out)
+        admin = get_user_model().objects.get(username="admin")
+        self.assertTrue(admin.check_password("a long real secret"))
+        self.assertFalse(admin.is_superuser)
+        self.assertIn("“admin” already existed, its password left as it was", out.getvalue())
+        self.assertTrue(get_user_model().objects.get(username="author").check_password("author"))
+
     @override_settings(DEBUG=True)
     def test_creates_an_admin_account_and_prints_it(self):
         out = StringIO()
-        call_command("create_demo_users", stdout=out)
-        call_command("create_demo_users", stdout=out)
+        call_command("create_demo_users", "--allow-database", stdout=out)
+        call_command("create_demo_users", "--allow-database", stdout=out)
         user = get_user_model().objects.get(username="admin")
         self.assertTrue(user.is_superuser and user.is_staff)
         self.assertTrue(user.check_password("admin"))

@@ -9,7 +9,7 @@ from archive.models import MediaLink, NewsItem, Statement
 
 def seed(*args):
     out, err = io.StringIO(), io.StringIO()
-    call_command("seed_demo", *args, stdout=out, stderr=err)
+    call_command("seed_demo", *args, stdout=out, stderr=err, allow_database=True)
     return out.getvalue() + err.getvalue()
 
 

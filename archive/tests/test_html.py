@@ -18,7 +18,7 @@ NS = "{http://www.w3.org/1999/xhtml}"
 class HtmlTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", verbosity=0, allow_database=True)
 
     def pages(self):
         item = NewsItem.objects.published().first()

@@ -6,6 +6,9 @@ see archive/generate.py): reproducible with --seed, removed with --clear-extra.
 
 Idempotent: every record is found by its slug and created only when missing,
 so a second run adds nothing and keeps what editors changed since.
+
+Only into the local SQLite database, unless --allow-database says otherwise
+(archive/management/local.py).
 """
 
 import time
@@ -18,6 +21,7 @@ from archive import demo_content as demo
 from archive import demo_media
 from archive.generate import clear_generated, generate, generated_count
 from archive.importing import noon_in_moscow
+from archive.management.local import ALLOW_HELP, refuse_unless_local
 from archive.management.progress import progress_bar
 from archive.models import (
     Attachment,
@@ -54,8 +58,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--clear-extra", action="store_true", help="Remove every generated item."
         )
+        parser.add_argument("--allow-database", action="store_true", help=ALLOW_HELP)
 
     def handle(self, *args, dry_run=False, extra=None, seed=1, clear_extra=False, **options):
+        refuse_unless_local("the demo archive", options["allow_database"])
         self.created = 0
         self.verbosity = options["verbosity"]
         if extra is not None and extra < 0:
