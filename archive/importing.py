@@ -169,6 +169,8 @@ class Entry:
     media_heading: str = ""
     media_links: list[str] = field(default_factory=list)
     signature: str = ""
+    # A date the text gives that no calendar has ("impossible date 31.02.2024").
+    date_problem: str = ""
 
     @property
     def text(self):
@@ -247,6 +249,8 @@ def parse_page(title, dated, rest):
         title=title.text,
         date=make_date(int(dated["y"]), int(dated["m"]), int(dated["d"])),
     )
+    if entry.date is None:
+        entry.date_problem = f"impossible date {dated['d']}.{dated['m']}.{dated['y']}"
     texts = [p.text for p in rest]
     # The end of a page: media links, then the signature.
     if texts and looks_like_signature(texts[-1]):
@@ -318,35 +322,36 @@ def parse_list(paras):
             current = {
                 "line": para.line,
                 "date": make_date(int(date[3]), int(date[2]), int(date[1])),
+                "dated": para.text,
                 "texts": [],
             }
             entries.append(current)
         elif current is not None:
             current["texts"].append(para.text)
         else:  # text before the first date line: a loose teaser
-            entries.append({"line": para.line, "date": None, "texts": [para.text]})
+            entries.append({"line": para.line, "date": None, "dated": "", "texts": [para.text]})
     result = []
     for item in entries:
         if not item["texts"]:
             continue
         texts = item["texts"]
-        if item["date"] is not None and len(texts) > 1:
+        if item["dated"] and len(texts) > 1:
             # On a list page the first line is the item's title.
-            result.append(
-                Entry(
-                    kind="list",
-                    line=item["line"],
-                    title=texts[0],
-                    lead=texts[1],
-                    body=texts[2:],
-                    date=item["date"],
-                )
+            entry = Entry(
+                kind="list",
+                line=item["line"],
+                title=texts[0],
+                lead=texts[1],
+                body=texts[2:],
+                date=item["date"],
             )
         else:
             date = item["date"]
             entry = teaser(item["line"], texts, lambda text, date=date: date or find_date(text))
-            entry.kind = "list" if date else "teaser"
-            result.append(entry)
+            entry.kind = "list" if item["dated"] else "teaser"
+        if item["dated"] and item["date"] is None:
+            entry.date_problem = f"impossible date {item['dated']}"
+        result.append(entry)
     return result
 
 
@@ -443,10 +448,13 @@ def import_entry(entry, *, section, publish=False, source=""):
     """
     Create or update the news item `entry` describes; return an Outcome.
 
-    An existing item is the one with the same title or the same lead (a
-    teaser imported before, now met as a whole page). A field changes only
-    while it still holds what an earlier import put there, or is empty: what
-    an editor wrote is kept.
+    An existing item is the one with the same title, date and section; else
+    one in draft or review with the same title or lead (a teaser imported
+    before, now met as a whole page). A published (or archived) item matched
+    only by title or lead is never changed: if the import would change it,
+    a new item is made instead, in review and flagged as like it. A field
+    changes only while it still holds what an earlier import put there, or
+    is empty: what an editor wrote is kept.
     """
     from django.db import transaction
     from django.db.models import Q
@@ -464,6 +472,8 @@ def import_entry(entry, *, section, publish=False, source=""):
         "signature": entry.signature[:300],
         "language": entry.language,
     }
+    # The same item for sure: its title, date and section are the entry's.
+    same = Q(title__iexact=entry.title, event_date=entry.date, section=section)
     matches = Q(title__iexact=entry.title)
     if entry.lead:
         matches |= Q(lead__iexact=entry.lead)
@@ -471,8 +481,21 @@ def import_entry(entry, *, section, publish=False, source=""):
         # The page's title may be what a list page gave as a teaser.
         matches |= Q(lead__iexact=entry.title)
     with transaction.atomic():
-        item = NewsItem.objects.filter(matches).order_by(Lower("title")).first()
-        flags = [] if entry.date else ["date missing"]
+        item, clash = NewsItem.objects.filter(same).order_by("pk").first(), None
+        if item is None:
+            # A weaker likeness (a lead, a title alone) may be a teaser met
+            # again as a whole page, or an unrelated item: items that went
+            # out (published or archived) are never changed on so little.
+            similar = NewsItem.objects.filter(matches).order_by(Lower("title"), "pk")
+            item = similar.filter(status__in=[Status.DRAFT, Status.REVIEW]).first()
+            published = None if item else similar.first()
+            if published is not None and not fields_to_update(published, values):
+                flags = [entry.date_problem] if entry.date_problem else []
+                return Outcome("unchanged", published, flags)
+            clash = published
+        flags = [entry.date_problem or "date missing"] if entry.date is None else []
+        if clash is not None:
+            flags.append(f"like the published “{clash.title[:70]}”")
         if item is None:
             item = NewsItem(section=section, slug=unique_slug(entry.title), import_data=values)
             apply(item, values)
@@ -484,22 +507,13 @@ def import_entry(entry, *, section, publish=False, source=""):
             item.full_clean()
             item.save()
             result = "created"
-            target = Status.PUBLISHED if publish and entry.date else Status.REVIEW
+            target = Status.PUBLISHED if publish and entry.date and not clash else Status.REVIEW
             if entry.date:
                 NewsItem.objects.filter(pk=item.pk).update(status=target)
                 item.status = target
                 record_system_transition(item, Status.DRAFT, target, f"Imported from {source}")
         else:
-            previous = item.import_data or {}
-            changed = []
-            for name in IMPORTED_FIELDS:
-                current = stored(item, name)
-                if name in previous and current != previous[name]:
-                    continue  # an editor changed it since: theirs stays
-                if name not in previous and current not in ("", None):
-                    continue  # not ours to overwrite (curated by hand)
-                if current != values[name]:
-                    changed.append(name)
+            changed = fields_to_update(item, values)
             apply(item, {name: values[name] for name in changed})
             if entry.date and item.published_at is None:
                 item.published_at = noon_in_moscow(entry.date)
@@ -511,6 +525,8 @@ def import_entry(entry, *, section, publish=False, source=""):
                     )
                     item.status = Status.REVIEW
             flags = [flag for flag in item.flags.split(", ") if flag]
+            if entry.date_problem and entry.date_problem not in flags:
+                flags.append(entry.date_problem)
             if changed:
                 item.import_data = values
                 item.version += 1
@@ -525,6 +541,21 @@ def import_entry(entry, *, section, publish=False, source=""):
         if result != "unchanged":
             record_revision(item=item, user=None, comment=f"Imported from {source}")
     return Outcome(result, item, flags)
+
+
+def fields_to_update(item, values):
+    """The fields an import of `values` changes: those no editor changed since."""
+    previous = item.import_data or {}
+    changed = []
+    for name in IMPORTED_FIELDS:
+        current = stored(item, name)
+        if name in previous and current != previous[name]:
+            continue  # an editor changed it since: theirs stays
+        if name not in previous and current not in ("", None):
+            continue  # not ours to overwrite (curated by hand)
+        if current != values[name]:
+            changed.append(name)
+    return changed
 
 
 def stored(item, name):

@@ -246,6 +246,64 @@ class UpdateTests(ImporterTestCase):
         self.assertEqual(item.event_date, datetime.date(2024, 6, 12))
 
 
+class WeakMatchTests(ImporterTestCase):
+    def list_page(self, date, title, lead):
+        return self.write(f"{date}\n\n{title}\n\n{lead}\n")
+
+    def test_a_published_item_with_the_same_lead_is_never_overwritten(self):
+        run(self.list_page("12.03.2024", "Ministers met in Minsk", "The meeting was held."))
+        published = NewsItem.objects.get()
+        published.status = Status.PUBLISHED
+        published.save()
+        output = run(self.list_page("20.09.2024", "Defence chiefs met", "The meeting was held."))
+        self.assertIn("1 created, 0 updated, 0 unchanged, 1 flagged.", output)
+        self.assertIn("Defence chiefs met (like the published “Ministers met in Minsk”)", output)
+        published.refresh_from_db()
+        self.assertEqual(published.title, "Ministers met in Minsk")
+        self.assertEqual(published.event_date, datetime.date(2024, 3, 12))
+        new = NewsItem.objects.exclude(pk=published.pk).get()
+        self.assertEqual((new.title, new.status), ("Defence chiefs met", Status.REVIEW))
+        self.assertEqual(new.flags, "like the published “Ministers met in Minsk”")
+        # And the same text again finds its own item.
+        again = run(self.list_page("20.09.2024", "Defence chiefs met", "The meeting was held."))
+        self.assertIn("0 created, 0 updated, 1 unchanged", again)
+
+    def test_publish_never_publishes_an_item_like_a_published_one(self):
+        run(self.list_page("12.03.2024", "Ministers met in Minsk", "The meeting was held."))
+        NewsItem.objects.update(status=Status.PUBLISHED)
+        path = self.list_page("12.03.2024", "Ministers met in Minsk", "A different lead.")
+        run(path, "--publish", "--section", "speeches")
+        self.assertEqual(NewsItem.objects.filter(status=Status.PUBLISHED).count(), 1)
+        self.assertEqual(NewsItem.objects.get(section=self.speeches).status, Status.REVIEW)
+
+    def test_the_same_title_date_and_section_update_a_published_item(self):
+        run(self.list_page("12.03.2024", "Ministers met in Minsk", "The meeting was held."))
+        NewsItem.objects.update(status=Status.PUBLISHED)
+        output = run(self.list_page("12.03.2024", "Ministers met in Minsk", "A corrected lead."))
+        self.assertIn("0 created, 1 updated", output)
+        self.assertEqual(NewsItem.objects.get().lead, "A corrected lead.")
+
+
+class ImpossibleDateTests(ImporterTestCase):
+    def test_an_impossible_date_on_a_page_is_reported(self):
+        page = (
+            "Ministers met in Minsk\n\nMinisters met in Minsk 31.02.2024\n\n"
+            "The ministers of defence met in Minsk.\n\nGo back\n"
+        )
+        output = run(self.write(page))
+        self.assertIn(":1: Ministers met in Minsk (impossible date 31.02.2024)", output)
+        item = NewsItem.objects.get()
+        self.assertEqual((item.status, item.flags), (Status.DRAFT, "impossible date 31.02.2024"))
+
+    def test_an_impossible_date_on_a_list_page_is_reported(self):
+        text = "31.02.2024\n\nMinisters met in Minsk\n\nThe ministers met in Minsk.\n"
+        output = run(self.write(text))
+        self.assertIn(":1: Ministers met in Minsk (impossible date 31.02.2024)", output)
+        item = NewsItem.objects.get()
+        self.assertEqual(item.lead, "The ministers met in Minsk.")
+        self.assertEqual(item.flags, "impossible date 31.02.2024")
+
+
 class BadInputTests(ImporterTestCase):
     def test_files_that_are_not_text_or_empty_are_reported_and_skipped(self):
         binary = self.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00", name="photo.png", mode="wb")

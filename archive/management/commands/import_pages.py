@@ -8,7 +8,8 @@ Whole pages, list pages and loose teasers are recognized (archive/importing.py).
 New items go to review (published with --publish); a teaser with no date is
 a draft flagged "date missing". Each page is saved in its own transaction:
 one that fails is reported with its file and line, and the others stay.
-Importing the same text again changes nothing.
+Importing the same text again changes nothing; a published item is never
+changed by a page that matches it only by its title or lead.
 """
 
 import sys
