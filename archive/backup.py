@@ -317,8 +317,16 @@ class Loader:
         try:
             getattr(self, f"load_{kind}")(record["key"], record["fields"])
         except ValidationError as error:
-            raise BackupError(f"{kind} “{record['key']}”: {explain(error)}") from error
+            raise BackupError(explain(error)) from error
         self.counts[kind] += 1
+
+    @staticmethod
+    def describe(record):
+        """“newsitem “slug”: ” for a record that has a type and a key, else nothing."""
+        if not isinstance(record, dict) or record.get("type") not in TYPES:
+            return ""
+        key = record.get("key")
+        return f"{record['type']} “{key if isinstance(key, str) else dumps(key)}”: "
 
     # Helpers
 
@@ -354,13 +362,17 @@ class Loader:
                 setattr(obj, field.name, self.find(field.related_model, value, field.name))
             elif isinstance(field, models.FileField):
                 setattr(obj, field.name, value)
-            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                timestamps[field.name] = field.to_python(value)
             else:
                 try:
-                    setattr(obj, field.name, field.to_python(value))
+                    value = field.to_python(value)
+                except ValidationError as error:
+                    raise BackupError(f"{field.name}: {explain(error)}") from error
                 except Exception as error:
                     raise BackupError(f"{field.name}: {error}") from error
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                    timestamps[field.name] = value
+                else:
+                    setattr(obj, field.name, value)
         return timestamps
 
     def save(self, obj, timestamps):
@@ -383,6 +395,7 @@ class Loader:
             setattr(user, name, fields.get(name, getattr(user, name)))
         if fields.get("date_joined"):
             user.date_joined = datetime.datetime.fromisoformat(fields["date_joined"])
+        user.full_clean(exclude=["password"], validate_unique=False)
         user.save()
         user.groups.set(
             Group.objects.get_or_create(name=name)[0] for name in fields.get("groups", [])
@@ -411,6 +424,8 @@ class Loader:
     def load_filed(self, model, key, fields):
         obj = self.existing(model, file=key)
         timestamps = self.assign(obj, {**fields, "file": key})
+        # The file itself comes with --media, or is already in storage.
+        obj.full_clean(validate_unique=False, exclude=["file"])
         self.save(obj, timestamps)
 
     def load_image(self, key, fields):
@@ -514,9 +529,9 @@ class Loader:
 
 
 def explain(error):
-    """A ValidationError on one line: "field: message; field: message"."""
+    """A ValidationError on one line: "field: message. field: message."."""
     if hasattr(error, "error_dict"):
-        return "; ".join(
+        return " ".join(
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)

@@ -187,13 +187,15 @@ class BadFileTests(BackupTestCase):
             '{"type":"newsitem","key":"a","fields":{"title":"A","section":"nowhere",'
             '"status":"draft","language":"en"}}'
         )
-        self.assertRefused(section + "\n" + item, "Line 2: refers to a section “nowhere”")
+        self.assertRefused(
+            section + "\n" + item, "Line 2: newsitem “a”: refers to a section “nowhere”"
+        )
         self.assertFalse(Section.objects.exists())
         self.assertRefused('{"type":"spaceship","key":1,"fields":{}}', "Line 1: not a record")
         self.assertRefused("[1, 2]", "Line 1: not a record")
         self.assertRefused(
             '{"type":"section","key":"news","fields":{"name":"News","position":"first"}}',
-            "Line 1: position",
+            "Line 1: section “news”: position",
         )
 
     def test_missing_file_and_media_without_output(self):
@@ -270,7 +272,10 @@ class IncompleteFileTests(BackupTestCase):
         self.build_archive()
         lines = export().splitlines()
         wipe()
-        self.assertRefused([*lines, lines[0]], f"Line {len(lines) + 1}: a record after the end")
+        self.assertRefused(
+            [*lines, lines[0]],
+            f"Line {len(lines) + 1}: user “author”: a record after the end record",
+        )
 
 
 SECTION = '{"type":"section","key":"news","fields":{"name":"News","position":1}}'
@@ -303,6 +308,19 @@ class InvalidRecordTests(BackupTestCase):
         for record, message in cases:
             with self.subTest(message):
                 self.assertRefused([SECTION, record, end], message)
+
+    def test_users_and_files_are_validated_too(self):
+        user = '{"type":"user","key":"u","fields":{"email":"not an address"}}'
+        self.assertRefused(
+            [user, '{"type":"end","counts":{"user":1}}'],
+            "Line 1: user “u”: email: Enter a valid email address.",
+        )
+        self.assertFalse(get_user_model().objects.exists())
+        image = json.dumps({"type": "image", "key": "a.jpg", "fields": {"alt_text": "a" * 301}})
+        self.assertRefused(
+            [image, '{"type":"end","counts":{"image":1}}'],
+            "Line 1: image “a.jpg”: alt_text: Ensure this value has at most 300 characters",
+        )
 
     def test_deeply_nested_json_is_one_line(self):
         self.assertRefused([SECTION, "[" * 100000 + "]" * 100000], "Line 2: nested too deeply.")

@@ -58,13 +58,18 @@ class Command(BaseCommand):
                     if not line.strip():
                         continue
                     try:
-                        loader.load(json.loads(line))
+                        record = json.loads(line)
                     except json.JSONDecodeError as error:
                         raise CommandError(
                             f"Line {number}: not valid JSON ({error.msg})."
                         ) from error
                     except RecursionError as error:
                         raise CommandError(f"Line {number}: nested too deeply.") from error
+                    where = f"Line {number}: {Loader.describe(record)}"
+                    try:
+                        loader.load(record)
+                    except RecursionError as error:
+                        raise CommandError(f"{where}nested too deeply.") from error
                     except (
                         BackupError,
                         ValueError,
@@ -72,10 +77,10 @@ class Command(BaseCommand):
                         KeyError,
                         AttributeError,
                     ) as error:
-                        raise CommandError(f"Line {number}: {error}") from error
+                        raise CommandError(f"{where}{error}") from error
                     except DatabaseError as error:
                         raise CommandError(
-                            f"Line {number}: the database refused it ({first_line(error)})."
+                            f"{where}the database refused it ({first_line(error)})."
                         ) from error
                 try:
                     loader.finish()
