@@ -297,8 +297,10 @@ class WorkflowAdmin(ArchiveModelAdmin):
             self.take_step(request, form.instance, action, change=change)
 
     def take_step(self, request, item, action, *, change):
+        if not change:
+            raise services.WorkflowError(_("Save the new item first, then take a workflow step."))
         step = services.ACTIONS.get(action)
-        if step is None or not change:
+        if step is None:
             raise services.WorkflowError(_("Unknown workflow step."))
         comment = request.POST.get("workflow_comment", "")[:5000]
         if action == "publish":

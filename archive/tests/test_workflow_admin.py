@@ -149,6 +149,15 @@ class AuthorTests(AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual((item.status, item.lead), (Status.DRAFT, "Old lead."))
 
+    def test_a_new_item_takes_no_step_until_it_is_saved(self):
+        self.login(self.author)
+        response = self.client.post(
+            f"{CHANGELIST}add/", self.form_data(lead="A new lead.", workflow="submit")
+        )
+        self.assertContains(response, "Save the new item first, then take a workflow step.")
+        self.assertContains(response, "A new lead.")
+        self.assertFalse(NewsItem.objects.exists())
+
     def test_author_sees_only_the_steps_they_may_take(self):
         item = self.draft()
         self.login(self.author)
