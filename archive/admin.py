@@ -461,11 +461,15 @@ class WorkflowAdmin(ArchiveModelAdmin):
         revision = get_object_or_404(Revision.for_item(item), version=version)
         try:
             expected = int(request.POST.get("expected_version", ""))
-        except ValueError:
-            expected = None
-        try:
             services.restore_revision(
                 revision=revision, user=request.user, expected_version=expected
+            )
+        except ValueError:
+            # Without the version the page showed, a restore could undo a newer save.
+            self.message_user(
+                request,
+                _("Reload the page and restore again: nothing was changed."),
+                messages.ERROR,
             )
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)

@@ -413,6 +413,18 @@ class HistoryTests(AdminWorkflowTestCase):
         self.assertEqual((item.title, item.version), ("First title", 3))
         self.assertEqual(Revision.for_item(item).first().comment, "Restored version 1")
 
+    def test_a_restore_without_the_version_it_was_shown_is_refused(self):
+        item = self.draft(title="Second title", version=2)
+        services.record_revision(item=item, user=self.author)
+        Revision.objects.filter(pk=Revision.for_item(item).get().pk).update(
+            version=1, data={**services.snapshot(item), "title": "First title"}
+        )
+        self.login(self.editor)
+        response = self.client.post(f"{CHANGELIST}{item.pk}/history/1/restore/", follow=True)
+        self.assertContains(response, "Reload the page and restore again: nothing was changed.")
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Second title", 2))
+
     def test_unknown_revision_or_item_is_404(self):
         item = self.draft()
         self.login(self.editor)
