@@ -245,27 +245,21 @@ class EditorTests(AdminWorkflowTestCase):
         ):
             self.assertEqual(self.client.get(url).status_code, 200)
 
-    def test_an_invalid_time_is_a_form_error_not_a_crash(self):
+    def test_a_refused_step_is_a_form_error_that_keeps_what_was_typed(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
         self.login(self.editor)
-        response = self.step(item, "publish", workflow_at="tomorrow", lead="Editor's lead.")
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Enter a valid publication time.")
-        self.assertContains(response, "Editor&#x27;s lead.")
-        item.refresh_from_db()
-        self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
-
-    def test_send_back_needs_a_comment_and_keeps_what_was_typed(self):
-        item = self.draft()
-        services.submit_for_review(item=item, user=self.author)
-        self.login(self.editor)
-        response = self.step(item, "send_back", lead="Half-edited lead.")
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "a comment is required")
-        self.assertContains(response, "Half-edited lead.")
-        item.refresh_from_db()
-        self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
+        for action, extra, error in (
+            ("publish", {"workflow_at": "tomorrow"}, "Enter a valid publication time."),
+            ("send_back", {}, "a comment is required"),
+        ):
+            with self.subTest(action=action):
+                response = self.step(item, action, lead="Editor's half-edited lead.", **extra)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, error)
+                self.assertContains(response, "Editor&#x27;s half-edited lead.")
+                item.refresh_from_db()
+                self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
 
     def test_send_back_archive_and_restore(self):
         item = self.draft()
