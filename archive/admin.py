@@ -194,6 +194,9 @@ class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Why the services refused this very form a moment ago (see
+    # WorkflowAdmin.changeform_view): shown as the form's error.
+    refusal = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,35 +205,34 @@ class WorkflowForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Each error below brings the form back with everything typed in it.
+        if self.refusal:
+            raise ValidationError(self.refusal)
+        if not self.instance.pk:
+            return cleaned
         expected = cleaned.get("expected_version")
-        if self.instance.pk and expected is not None:
-            current = type(self.instance).objects.get(pk=self.instance.pk)
-            if current.version != expected:
-                # The form, with everything typed in it, comes back with this.
-                raise ValidationError(services.conflict_message(current, expected))
+        if expected is None:
+            raise ValidationError(
+                _(
+                    "This form did not say which version of the item it was opened at, "
+                    "so saving it could overwrite someone else's changes. Nothing was "
+                    "saved. Your text is still in the form below: copy what you need, "
+                    "reload the page, and apply it again."
+                )
+            )
+        current = type(self.instance).objects.get(pk=self.instance.pk)
+        if current.version != expected:
+            raise ValidationError(services.conflict_message(current, expected))
         return cleaned
 
 
-# How each workflow step appears on the change page:
-# (button, what the comment box asks, whether a comment is required).
-STEP_FORMS = {
-    "submit": (
-        gettext_lazy("Send to review"),
-        gettext_lazy("Note for the editor (optional)"),
-        False,
-    ),
-    "send_back": (
-        gettext_lazy("Send back to the author"),
-        gettext_lazy("What should the author change? (required)"),
-        True,
-    ),
-    "publish": (gettext_lazy("Publish or schedule"), gettext_lazy("Comment (optional)"), False),
-    "archive": (
-        gettext_lazy("Unpublish (archive)"),
-        gettext_lazy("Why unpublish? (optional)"),
-        False,
-    ),
-    "restore": (gettext_lazy("Restore to draft"), gettext_lazy("Comment (optional)"), False),
+# The button of each workflow step on the change form.
+STEP_BUTTONS = {
+    "submit": gettext_lazy("Save and send to review"),
+    "send_back": gettext_lazy("Save and send back to the author"),
+    "publish": gettext_lazy("Save and publish or schedule"),
+    "archive": gettext_lazy("Save and unpublish (archive)"),
+    "restore": gettext_lazy("Save and restore to draft"),
 }
 
 
@@ -289,14 +291,46 @@ class WorkflowAdmin(ArchiveModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.record_revision(item=form.instance, user=request.user)
+        action = request.POST.get("workflow")
+        if action:
+            # Still inside the admin's transaction: a refused step undoes the save.
+            self.take_step(request, form.instance, action, change=change)
+
+    def take_step(self, request, item, action, *, change):
+        if not change:
+            raise services.WorkflowError(_("Save the new item first, then take a workflow step."))
+        step = services.ACTIONS.get(action)
+        if step is None:
+            raise services.WorkflowError(_("Unknown workflow step."))
+        comment = request.POST.get("workflow_comment", "")[:5000]
+        if action == "publish":
+            at = self.read_time(request.POST.get("workflow_at"))
+            step(item=item, user=request.user, comment=comment, at=at)
+        else:
+            step(item=item, user=request.user, comment=comment)
+
+    def response_change(self, request, obj):
+        if request.POST.get("workflow"):
+            self.message_user(request, self.done_message(obj), messages.SUCCESS)
+            return HttpResponseRedirect(reverse(self.url_name("change"), args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "workflow_refusal", None)
+        if refusal:
+            form = type(form.__name__, (form,), {"refusal": refusal})
+        return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.WorkflowError as error:
-            # Raised inside the admin's transaction: nothing was written.
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # The admin's transaction was rolled back, so nothing was written.
+            # Render the same POST again with the reason as the form's error,
+            # so that everything typed comes back.
+            request.workflow_refusal = str(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -309,15 +343,13 @@ class WorkflowAdmin(ArchiveModelAdmin):
         return {
             "state": obj.public_state,
             "workflow_steps": [
-                {"action": action, "button": button, "ask": ask, "required": required}
+                {"action": action, "button": STEP_BUTTONS[action]}
                 for action in services.available_actions(request.user, obj)
-                for button, ask, required in [STEP_FORMS[action]]
             ],
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
             "preview_link": request.build_absolute_uri(preview_url(obj)),
             "history_url": reverse(self.url_name("history"), args=[obj.pk]),
-            "workflow_url": reverse(self.url_name("workflow"), args=[obj.pk]),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         }
 
@@ -326,7 +358,7 @@ class WorkflowAdmin(ArchiveModelAdmin):
         state = obj.public_state
         return format_html('<span class="state-badge state-{}">{}</span>', state.value, state.label)
 
-    # Extra pages: workflow steps, history, comparison, restore.
+    # Extra pages: history, comparison, restore.
 
     def url_name(self, name):
         meta = self.model._meta
@@ -337,11 +369,6 @@ class WorkflowAdmin(ArchiveModelAdmin):
         prefix = f"{meta.app_label}_{meta.model_name}"
         wrap = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/workflow/",
-                wrap(self.workflow_view),
-                name=f"{prefix}_workflow",
-            ),
             path(
                 "<int:pk>/history/<int:version>/",
                 wrap(self.revision_view),
@@ -374,41 +401,19 @@ class WorkflowAdmin(ArchiveModelAdmin):
             raise services.WorkflowError(_("Enter a valid publication time.")) from error
         return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
-    def workflow_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        item = self.get_item(request, pk)
-        action = request.POST.get("action", "")
-        step = services.ACTIONS.get(action)
-        if step is None:
-            raise Http404(_("Unknown workflow step."))
-        comment = request.POST.get("comment", "")[:5000]
-        try:
-            if action == "publish":
-                step(
-                    item=item,
-                    user=request.user,
-                    comment=comment,
-                    at=self.read_time(request.POST.get("at")),
-                )
-            else:
-                step(item=item, user=request.user, comment=comment)
-        except services.WorkflowError as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(request, self.done_message(item), messages.SUCCESS)
-        return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
-
     @staticmethod
     def done_message(item):
         state = item.public_state
         if state == PublicState.SCHEDULED:
             when = timezone.localtime(item.published_at).strftime("%d.%m.%Y %H:%M")
-            return _("“%(item)s” is scheduled: it goes live on %(when)s.") % {
+            return _("Saved: “%(item)s” is scheduled: it goes live on %(when)s.") % {
                 "item": item,
                 "when": when,
             }
-        return _("“%(item)s” is now %(state)s.") % {"item": item, "state": state.label.lower()}
+        return _("Saved: “%(item)s” is now %(state)s.") % {
+            "item": item,
+            "state": state.label.lower(),
+        }
 
     def history_view(self, request, object_id, extra_context=None):
         item = self.get_item(request, object_id)
@@ -456,11 +461,15 @@ class WorkflowAdmin(ArchiveModelAdmin):
         revision = get_object_or_404(Revision.for_item(item), version=version)
         try:
             expected = int(request.POST.get("expected_version", ""))
-        except ValueError:
-            expected = None
-        try:
             services.restore_revision(
                 revision=revision, user=request.user, expected_version=expected
+            )
+        except ValueError:
+            # Without the version the page showed, a restore could undo a newer save.
+            self.message_user(
+                request,
+                _("Reload the page and restore again: nothing was changed."),
+                messages.ERROR,
             )
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)

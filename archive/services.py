@@ -295,12 +295,18 @@ def _pair_translations(item, *, previous):
 def conflict_message(current, expected_version):
     last = Revision.for_item(current).select_related("user").first()
     who = last.user.get_username() if last and last.user else _("someone else")
+    when = timezone.localtime(last.created_at if last else current.updated_at)
     return _(
-        "Someone else saved this item while you were editing it (%(who)s, version "
-        "%(theirs)s; you opened version %(yours)s). Nothing was saved. Your text is "
-        "still in the form below: copy what you need, reload the page to see their "
+        "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
+        "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your text "
+        "is still in the form below: copy what you need, reload the page to see their "
         "changes, and apply yours again."
-    ) % {"who": who, "theirs": current.version, "yours": expected_version}
+    ) % {
+        "who": who,
+        "when": when.strftime("%d.%m.%Y %H:%M"),
+        "theirs": current.version,
+        "yours": expected_version,
+    }
 
 
 def _clean(item):

@@ -155,11 +155,14 @@ class BrowserTests(StaticLiveServerTestCase):
         self.check(author, "admin-news-item-form")
         author.click("input[name=_continue]")
         author.wait_for_selector(".workflow-panel")
-        author.fill("#comment-submit", "Ready for review.")
-        author.click("button:has-text('Send to review')")
+        # A last change to the lead, not saved before the step: it goes along.
+        author.fill("#id_lead", "The Council of Foreign Ministers met in Minsk on Friday.")
+        author.fill("#workflow-comment", "Ready for review.")
+        author.click("button[name=workflow][value=submit]")
         author.wait_for_selector(".state-badge.state-review")
         item = NewsItem.objects.get(title="Foreign ministers met in Minsk")
         self.assertEqual((item.status, item.author.username), (Status.REVIEW, "author"))
+        self.assertEqual(item.lead, "The Council of Foreign Ministers met in Minsk on Friday.")
         self.assertIsNotNone(item.cover_image)
 
         # The editor finds it in the queue and schedules it for a minute ahead.
@@ -171,8 +174,8 @@ class BrowserTests(StaticLiveServerTestCase):
         go_live = timezone.localtime().replace(second=0, microsecond=0) + datetime.timedelta(
             minutes=2
         )
-        editor.fill("#publish-at", go_live.strftime("%Y-%m-%dT%H:%M"))
-        editor.click("button:has-text('Publish or schedule')")
+        editor.fill("#workflow-at", go_live.strftime("%Y-%m-%dT%H:%M"))
+        editor.click("button[name=workflow][value=publish]")
         editor.wait_for_selector(".state-badge.state-scheduled")
         self.check(editor, "admin-news-item-scheduled")
         self.assertEqual(NewsItem.objects.get(pk=item.pk).published_at, go_live)

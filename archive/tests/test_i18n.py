@@ -3,7 +3,9 @@ import datetime
 from django.core.cache import cache
 from django.test import TestCase
 
-from .factories import NewsItemFactory, SectionFactory
+from archive.models import Status
+
+from .factories import NewsItemFactory, SectionFactory, UserFactory
 
 
 class InterfaceLanguageTests(TestCase):
@@ -55,3 +57,13 @@ class InterfaceLanguageTests(TestCase):
         self.assertContains(response, "Введите правильную дату.")
         response = self.client.get("/news/nope/", headers={"accept-language": "ru"})
         self.assertContains(response, "Страница не найдена", status_code=404)
+
+    def test_the_workflow_steps_of_the_change_form_are_translated(self):
+        author = UserFactory(username="author", role="author")
+        item = NewsItemFactory(author=author, status=Status.DRAFT, published_at=None)
+        self.client.force_login(author)
+        response = self.client.get(
+            f"/admin/archive/newsitem/{item.pk}/change/", headers={"accept-language": "ru"}
+        )
+        self.assertContains(response, "Сохранить и отправить на проверку")
+        self.assertContains(response, "Комментарий для журнала")

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 
 import time_machine
 from django.contrib.messages import get_messages
@@ -18,10 +19,6 @@ CHANGELIST = "/admin/archive/newsitem/"
 
 def change_url(item):
     return f"{CHANGELIST}{item.pk}/change/"
-
-
-def workflow_url(item):
-    return f"{CHANGELIST}{item.pk}/workflow/"
 
 
 def messages_of(response):
@@ -64,9 +61,16 @@ class AdminWorkflowTestCase(TestCase):
                 expected_version=item.version,
             )
             if services.is_editor(self.editor, item):
-                data["published_at_0"] = ""
+                when = item.published_at and timezone.localtime(item.published_at)
+                data["published_at_0"] = when.strftime("%Y-%m-%d") if when else ""
+                data["published_at_1"] = when.strftime("%H:%M:%S") if when else ""
         data.update(changes)
         return data
+
+    def step(self, item, action, **changes):
+        """Press a workflow step's button on `item`'s change form, as it is now."""
+        item.refresh_from_db()
+        return self.client.post(change_url(item), self.form_data(item, workflow=action, **changes))
 
     def draft(self, author=None, **kwargs):
         return NewsItemFactory(
@@ -90,26 +94,98 @@ class AuthorTests(AdminWorkflowTestCase):
         self.assertEqual(Revision.for_item(item).count(), 1)
 
         page = self.client.get(change_url(item))
-        self.assertContains(page, "Send to review")
-        self.assertNotContains(page, "Publish or schedule")
+        self.assertContains(page, "Save and send to review")
+        self.assertNotContains(page, "publish or schedule")
 
-        response = self.client.post(workflow_url(item), {"action": "submit", "comment": "Ready"})
+        response = self.step(item, "submit", workflow_comment="Ready")
         self.assertRedirects(response, change_url(item))
         item.refresh_from_db()
         self.assertEqual(item.status, Status.REVIEW)
+        self.assertEqual(Transition.for_item(item).first().comment, "Ready")
+
+    def test_send_to_review_sends_what_was_typed(self):
+        item = self.draft(lead="Old lead.")
+        self.login(self.author)
+        response = self.step(item, "submit", lead="The lead typed before pressing the button.")
+        self.assertRedirects(response, change_url(item))
+        self.assertIn("is now in review", messages_of(response)[0])
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.status, item.lead, item.version),
+            (Status.REVIEW, "The lead typed before pressing the button.", 2),
+        )
+        self.assertEqual(
+            Revision.for_item(item).first().data["lead"],
+            "The lead typed before pressing the button.",
+        )
+
+    def test_a_statement_sent_to_review_keeps_the_text_typed(self):
+        statement = StatementFactory(author=self.author, status=Status.DRAFT, published_at=None)
+        self.login(self.author)
+        data = {
+            "expected_version": statement.version,
+            "title": statement.title,
+            "slug": statement.slug,
+            "kind": statement.kind,
+            "adopted_by": statement.adopted_by_id,
+            "adopted_on": "2020-05-26",
+            "language": statement.language,
+            "text": "<p>Typed before sending.</p>",
+            "workflow": "submit",
+        }
+        url = f"/admin/archive/statement/{statement.pk}/change/"
+        self.assertRedirects(self.client.post(url, data), url)
+        statement.refresh_from_db()
+        self.assertEqual(
+            (statement.status, statement.text), (Status.REVIEW, "<p>Typed before sending.</p>")
+        )
+
+    def test_a_step_on_a_form_that_does_not_validate_moves_nothing(self):
+        item = self.draft(lead="Old lead.")
+        self.login(self.author)
+        response = self.step(item, "submit", title="", lead="Typed, but no title.")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Typed, but no title.")
+        item.refresh_from_db()
+        self.assertEqual((item.status, item.lead), (Status.DRAFT, "Old lead."))
+
+    def test_a_new_item_takes_no_step_until_it_is_saved(self):
+        self.login(self.author)
+        response = self.client.post(
+            f"{CHANGELIST}add/", self.form_data(lead="A new lead.", workflow="submit")
+        )
+        self.assertContains(response, "Save the new item first, then take a workflow step.")
+        self.assertContains(response, "A new lead.")
+        self.assertFalse(NewsItem.objects.exists())
+
+    def test_author_sees_only_the_steps_they_may_take(self):
+        item = self.draft()
+        self.login(self.author)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, 'name="workflow" value="submit"')
+        for action in ("publish", "send_back", "archive", "restore"):
+            self.assertNotContains(page, f'name="workflow" value="{action}"')
+        self.assertNotContains(page, "/workflow/")
 
     def test_author_cannot_publish_even_by_a_forged_post(self):
-        item = self.draft()
-        services.submit_for_review(item=item, user=self.author)
+        item = self.draft(lead="Old lead.")
         self.login(self.author)
-        for action in ("publish", "send_back", "archive", "restore"):
+        for action in ("publish", "send_back", "archive", "restore", "nonsense"):
             with self.subTest(action=action):
-                response = self.client.post(
-                    workflow_url(item), {"action": action, "comment": "x"}, follow=True
+                response = self.step(
+                    item, action, lead="Typed by the author.", workflow_comment="Why not?"
                 )
-                self.assertContains(response, "Only an editor may do this.")
-        item.refresh_from_db()
-        self.assertEqual(item.status, Status.REVIEW)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "Typed by the author.")
+                self.assertContains(
+                    response,
+                    "Unknown workflow step." if action == "nonsense" else "Only an editor may do",
+                )
+                item.refresh_from_db()
+                # Nothing saved half: neither the text nor the state.
+                self.assertEqual((item.status, item.lead, item.version), ("draft", "Old lead.", 1))
+        self.assertEqual(Revision.for_item(item).count(), 0)
+        services.submit_for_review(item=item, user=self.author)
         response = self.client.post(
             CHANGELIST, {"action": "publish_selected", "_selected_action": [item.pk]}
         )
@@ -154,12 +230,11 @@ class EditorTests(AdminWorkflowTestCase):
         services.submit_for_review(item=item, user=self.author)
         self.login(self.editor)
         # The site's time zone is Moscow (UTC+3): 15:00 there is 12:00 UTC.
-        response = self.client.post(
-            workflow_url(item), {"action": "publish", "at": "2026-05-01T15:00"}
-        )
+        response = self.step(item, "publish", workflow_at="2026-05-01T15:00", lead="Edited lead.")
         self.assertIn("is scheduled: it goes live on 01.05.2026 15:00", messages_of(response)[0])
         item.refresh_from_db()
         self.assertEqual(item.published_at, datetime.datetime(2026, 5, 1, 12, tzinfo=datetime.UTC))
+        self.assertEqual(item.lead, "Edited lead.")
         self.assertContains(self.client.get(CHANGELIST), "state-scheduled")
 
         self.client.logout()
@@ -170,29 +245,35 @@ class EditorTests(AdminWorkflowTestCase):
         ):
             self.assertEqual(self.client.get(url).status_code, 200)
 
-    def test_an_invalid_time_is_a_message_not_an_error(self):
+    def test_a_refused_step_is_a_form_error_that_keeps_what_was_typed(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
         self.login(self.editor)
-        response = self.client.post(workflow_url(item), {"action": "publish", "at": "tomorrow"})
-        self.assertEqual(messages_of(response), ["Enter a valid publication time."])
-        response = self.client.post(workflow_url(item), {"action": "nonsense"})
-        self.assertEqual(response.status_code, 404)
-        self.assertEqual(self.client.get(workflow_url(item)).status_code, 405)
+        for action, extra, error in (
+            ("publish", {"workflow_at": "tomorrow"}, "Enter a valid publication time."),
+            ("send_back", {}, "a comment is required"),
+        ):
+            with self.subTest(action=action):
+                response = self.step(item, action, lead="Editor's half-edited lead.", **extra)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, error)
+                self.assertContains(response, "Editor&#x27;s half-edited lead.")
+                item.refresh_from_db()
+                self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
 
     def test_send_back_archive_and_restore(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
         self.login(self.editor)
-        self.client.post(workflow_url(item), {"action": "send_back", "comment": "Fix it"})
+        self.step(item, "send_back", workflow_comment="Fix it")
         item.refresh_from_db()
         self.assertEqual(item.status, Status.DRAFT)
         services.submit_for_review(item=item, user=self.author)
-        self.client.post(workflow_url(item), {"action": "publish"})
-        self.client.post(workflow_url(item), {"action": "archive"})
+        self.step(item, "publish")
+        self.step(item, "archive")
         item.refresh_from_db()
         self.assertEqual(item.status, Status.ARCHIVED)
-        self.client.post(workflow_url(item), {"action": "restore"})
+        self.step(item, "restore")
         item.refresh_from_db()
         self.assertEqual(item.status, Status.DRAFT)
         page = self.client.get(change_url(item))
@@ -255,6 +336,42 @@ class ConflictTests(AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual(item.title, "Author's title")
 
+    def test_a_form_without_its_version_is_refused_and_keeps_what_was_typed(self):
+        item = self.draft(title="Original")
+        self.login(self.editor)
+        for missing in ({"expected_version": ""}, {"expected_version": "x"}):
+            with self.subTest(missing=missing):
+                data = self.form_data(item, title="Typed title", **missing)
+                response = self.client.post(change_url(item), data)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "did not say which version of the item")
+                self.assertContains(response, 'value="Typed title"')
+        del data["expected_version"]
+        self.assertContains(self.client.post(change_url(item), data), 'value="Typed title"')
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Original", 1))
+
+    def test_the_loser_of_a_race_gets_the_form_back_with_their_text(self):
+        item = self.draft(title="Original")
+        save_item = services.save_item
+
+        def someone_saves_first(**kwargs):
+            # The author saves between the editor's form check and the editor's save.
+            theirs = NewsItem.objects.get(pk=item.pk)
+            theirs.title = "Author's title"
+            save_item(item=theirs, user=self.author, expected_version=1)
+            services.record_revision(item=theirs, user=self.author)
+            return save_item(**kwargs)
+
+        self.login(self.editor)
+        data = self.form_data(item, title="Editor's title", workflow="submit")
+        with mock.patch.object(services, "save_item", someone_saves_first):
+            response = self.client.post(change_url(item), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Someone else saved this item while you were editing it")
+        self.assertContains(response, "(author on ")
+        self.assertContains(response, 'value="Editor&#x27;s title"')
+
     def test_a_fresh_form_saves(self):
         item = self.draft()
         self.login(self.editor)
@@ -289,6 +406,18 @@ class HistoryTests(AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual((item.title, item.version), ("First title", 3))
         self.assertEqual(Revision.for_item(item).first().comment, "Restored version 1")
+
+    def test_a_restore_without_the_version_it_was_shown_is_refused(self):
+        item = self.draft(title="Second title", version=2)
+        services.record_revision(item=item, user=self.author)
+        Revision.objects.filter(pk=Revision.for_item(item).get().pk).update(
+            version=1, data={**services.snapshot(item), "title": "First title"}
+        )
+        self.login(self.editor)
+        response = self.client.post(f"{CHANGELIST}{item.pk}/history/1/restore/", follow=True)
+        self.assertContains(response, "Reload the page and restore again: nothing was changed.")
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Second title", 2))
 
     def test_unknown_revision_or_item_is_404(self):
         item = self.draft()
@@ -342,9 +471,9 @@ class PagesRenderTests(AdminWorkflowTestCase):
 
     def test_anonymous_visitors_cannot_reach_workflow_pages(self):
         item = self.draft()
-        for url in (workflow_url(item), f"{CHANGELIST}{item.pk}/history/1/", "/admin/queue/"):
+        for url in (change_url(item), f"{CHANGELIST}{item.pk}/history/1/", "/admin/queue/"):
             with self.subTest(url=url):
-                response = self.client.post(url, {"action": "submit"})
+                response = self.client.post(url, self.form_data(item, workflow="submit"))
                 self.assertEqual(response.status_code, 302)
                 self.assertIn("/admin/login/", response["Location"])
         item.refresh_from_db()
