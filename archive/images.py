@@ -18,6 +18,8 @@ picture is shrunk to its largest rendition before anything else is done
 with it. docs/media.md has the figures.
 """
 
+import contextlib
+import ctypes
 import io
 import math
 import re
@@ -53,6 +55,11 @@ WEBP_MAX_SIDE = 16383
 # At most one upload's pixels are decoded at a time in a worker process: each
 # can take hundreds of megabytes, and concurrent uploads would add them up.
 DECODING = threading.Lock()
+try:
+    # glibc keeps memory freed by a thread for that thread; this returns it.
+    malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):
+    malloc_trim = None
 # EXIF orientation: the transposition that shows the picture upright.
 UPRIGHT = {
     2: PillowImage.Transpose.FLIP_LEFT_RIGHT,
@@ -110,12 +117,9 @@ def check_image(file):
                     },
                     code="too_many_pixels",
                 )
-            _check_renditions_fit(image)
-            with DECODING:
-                # A JPEG is decoded at an eighth of its size: every byte is
-                # still read, so a truncated file fails here all the same.
-                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                image.load()
+        with decoding():
+            orientation = _decode(file)
+        _check_renditions_fit(upright(width, height, orientation))
     except ValidationError:
         raise
     except PillowImage.DecompressionBombError as error:
@@ -147,15 +151,40 @@ def check_image(file):
     return image_format, width, height
 
 
-def _upright_size(image):
-    """(width, height) of `image` as shown, its EXIF orientation applied."""
-    if image.getexif().get(ExifTags.Base.Orientation) in SIDEWAYS:
-        return image.height, image.width
-    return image.size
+@contextlib.contextmanager
+def decoding():
+    """
+    Hold DECODING while full-size pixels exist; when they are freed, give
+    the memory back to the system, so that the next upload, in another
+    thread, does not add to it.
+    """
+    with DECODING:
+        try:
+            yield
+        finally:
+            if malloc_trim:
+                malloc_trim(0)
 
 
-def _check_renditions_fit(image):
-    width, height = _upright_size(image)
+def _decode(file):
+    """Decode every pixel of `file`, so that a truncated file fails; return its EXIF orientation."""
+    file.seek(0)
+    with PillowImage.open(file) as image:
+        # A JPEG is decoded at an eighth of its size: every byte is still
+        # read, so a truncated file fails here all the same.
+        image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
+        # Read after the pixels: a PNG's EXIF may follow them.
+        return image.getexif().get(ExifTags.Base.Orientation)
+
+
+def upright(width, height, orientation):
+    """(width, height) as shown, the EXIF orientation applied."""
+    return (height, width) if orientation in SIDEWAYS else (width, height)
+
+
+def _check_renditions_fit(size):
+    width, height = size
     tallest = round(height * rendition_widths(width)[-1] / width)
     if tallest > WEBP_MAX_SIDE:
         raise ValidationError(
@@ -199,21 +228,9 @@ def make_renditions(image, *, storage=None):
     storage = storage or default_storage
     delete_renditions(image.renditions, storage=storage)
     record = {}
-    stem = f"renditions/{uuid.uuid4().hex}"
     try:
-        with DECODING, image.file.open("rb") as source, PillowImage.open(source) as original:
-            picture = _largest_rendition(original)
-            for width in rendition_widths(picture.width):
-                height = max(1, round(picture.height * width / picture.width))
-                resized = picture.resize((width, height), PillowImage.Resampling.LANCZOS)
-                rendition = record[str(width)] = {"width": width, "height": height}
-                # Sizes known now, so that a feed's enclosure never stats a file.
-                rendition["webp"], rendition["webp_bytes"] = _store(
-                    resized, f"{stem}-{width}.webp", "WEBP", storage, quality=80
-                )
-                rendition["jpeg"], rendition["jpeg_bytes"] = _store(
-                    _flatten(resized), f"{stem}-{width}.jpg", "JPEG", storage
-                )
+        with decoding():
+            _store_renditions(image.file, record, storage)
     except Exception:
         delete_renditions(record, storage=storage)
         raise
@@ -225,14 +242,34 @@ def make_renditions(image, *, storage=None):
     return record
 
 
+def _store_renditions(file, record, storage):
+    """Store each rendition of `file`, entering it in `record` once stored."""
+    stem = f"renditions/{uuid.uuid4().hex}"
+    with file.open("rb") as source, PillowImage.open(source) as original:
+        picture = _largest_rendition(original)
+        for width in rendition_widths(picture.width):
+            height = max(1, round(picture.height * width / picture.width))
+            resized = picture.resize((width, height), PillowImage.Resampling.LANCZOS)
+            rendition = record[str(width)] = {"width": width, "height": height}
+            # Sizes known now, so that a feed's enclosure never stats a file.
+            rendition["webp"], rendition["webp_bytes"] = _store(
+                resized, f"{stem}-{width}.webp", "WEBP", storage, quality=80
+            )
+            rendition["jpeg"], rendition["jpeg_bytes"] = _store(
+                _flatten(resized), f"{stem}-{width}.jpg", "JPEG", storage
+            )
+
+
 def _largest_rendition(original):
     """
     The first frame of `original`, upright, in RGB or RGBA, at the width of
     its largest rendition: the only full-size pixels are those decoded.
     """
     original.seek(0)  # the first frame of an animation
+    # A PNG's EXIF may follow its pixels, so reading it decodes them; a
+    # JPEG's is in its header, so draft() below still applies.
     orientation = original.getexif().get(ExifTags.Base.Orientation)
-    width = _upright_size(original)[0]
+    width = upright(*original.size, orientation)[0]
     largest = rendition_widths(width)[-1]
     scale = largest / width
     # A JPEG decodes straight to the smallest scale (1/2, 1/4, 1/8) that is

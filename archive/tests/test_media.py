@@ -1,6 +1,8 @@
 """Images and attachments: uploads checked by content, renditions made once, downloads."""
 
 import io
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -279,6 +281,20 @@ class RenditionTests(FreshMediaMixin, TestCase):
         self.assertFalse(old & new)
         for name in old:
             self.assertFalse(Path(settings.MEDIA_ROOT, name).exists())
+
+
+class UploadMemoryTests(TestCase):
+    def test_four_large_uploads_at_once_stay_under_400_mb(self):
+        # bench/uploads.py measures a fresh worker process of its own.
+        script = Path(settings.BASE_DIR, "bench", "uploads.py")
+        result = subprocess.run(
+            [sys.executable, script, "--uploads", "4", "--megapixels", "40", "--limit-mb", "400"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("4 saved", result.stdout)
 
 
 class ImagePageTests(TestCase):
