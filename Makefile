@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Local work runs with debug on (the settings default to off).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format check migrate seed clean help messages bench bench-scale
+.PHONY: run test lint format check migrate seed clean help messages bench bench-scale bench-uploads
 N ?= 100000
 ROUNDS ?= 3
 
@@ -78,6 +78,10 @@ bench: $(BIN)/.installed
 
 bench-scale: $(BIN)/.installed
 	$(BIN)/python bench/run.py --scale 10000 100000 1000000 --rounds $(ROUNDS)
+
+# A worker's peak memory while four 40-megapixel PNGs are uploaded at once.
+bench-uploads: $(BIN)/.installed
+	$(BIN)/python bench/uploads.py
 
 # Needs GNU gettext (apt-get install gettext); the compiled files are committed,
 # so nothing else does.

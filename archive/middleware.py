@@ -1,3 +1,5 @@
+import ipaddress
+
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -14,13 +16,18 @@ def client_address(request):
     """
     The visitor's address. Behind PROXY_COUNT proxies of our own, the one the
     first of them saw, read from the right of X-Forwarded-For: the left part
-    is whatever the visitor chose to send.
+    is whatever the visitor chose to send. None when that is not an address:
+    django-axes then counts the attempt as from an unknown address.
     """
+    address = request.META.get("REMOTE_ADDR")
     if settings.PROXY_COUNT:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(forwarded) >= settings.PROXY_COUNT:
-            return forwarded[-settings.PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR")
+            address = forwarded[-settings.PROXY_COUNT]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def has_nul_bytes(request):

@@ -496,7 +496,8 @@ def word_diff(before: str, after: str) -> str:
 def save_image(*, image):
     """
     Validate and save an uploaded image, and make its renditions (once, here,
-    never when a page is shown). A file replaced by a new upload goes.
+    never when a page is shown). A file replaced by a new upload goes; if
+    the renditions cannot be made, nothing of this save stays stored.
     """
     with transaction.atomic():
         old_file = None
@@ -505,7 +506,13 @@ def save_image(*, image):
         _clean(image)
         image.save()
         if not renditions_are_current(image):
-            make_renditions(image)
+            try:
+                make_renditions(image)
+            except Exception:
+                # The row is rolled back: the file this save stored goes too.
+                if not old_file or old_file.name != image.file.name:
+                    image.file.storage.delete(image.file.name)
+                raise
         if old_file and old_file.name != image.file.name:
             transaction.on_commit(lambda: delete_unless_shared(Image, old_file))
     return image

@@ -1,6 +1,8 @@
 """Images and attachments: uploads checked by content, renditions made once, downloads."""
 
 import io
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -12,7 +14,7 @@ from django.test import TestCase, override_settings
 from PIL import Image as PillowImage
 from PIL import PngImagePlugin
 
-from archive import services
+from archive import images, services
 from archive.documents import human_size
 from archive.models import Attachment, GalleryImage, Image, Status
 
@@ -183,6 +185,15 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
         root = Path(settings.MEDIA_ROOT).resolve().parent
         self.assertEqual(list(root.rglob("outside*")), [])
 
+    def test_too_tall_for_its_width(self):
+        # Its 1-pixel-wide rendition would be taller than WebP allows.
+        strip = media.image_bytes("PNG", size=(1, 70_000), mode="1")
+        self.assertRefused(strip, "strip.png", "1 × 70000 pixels: too tall for its width")
+        sideways = media.image_bytes(
+            "JPEG", size=(60_000, 4), exif=media.exif_with_orientation_and_gps()
+        )
+        self.assertRefused(sideways, "sideways.jpg", "4 × 60000 pixels: too tall")
+
     def test_alt_text_is_required(self):
         response = self.post(media.image_bytes(), "photo.jpg", alt="")
         self.assertContains(response, "This field is required.")
@@ -190,6 +201,25 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
 
 
 class RenditionTests(FreshMediaMixin, TestCase):
+    def test_renditions_failing_leave_nothing_stored(self):
+        store = images._store
+        stored = []
+
+        def store_once_then_fail(*args, **kwargs):
+            if stored:
+                raise OSError("No space left on device")
+            stored.append(store(*args, **kwargs))
+            return stored[-1]
+
+        with (
+            mock.patch.object(images, "_store", side_effect=store_once_then_fail),
+            self.assertRaises(OSError),
+        ):
+            make_image(media.image_bytes(size=(900, 500)))
+        self.assertEqual(len(stored), 1)
+        self.assertFalse(Image.objects.exists())
+        self.assertEqual(public_files(), [])
+
     def test_renditions_apply_orientation_and_drop_metadata(self):
         content = media.image_bytes(size=(800, 600), exif=media.exif_with_orientation_and_gps())
         with PillowImage.open(io.BytesIO(content)) as original:
@@ -251,6 +281,20 @@ class RenditionTests(FreshMediaMixin, TestCase):
         self.assertFalse(old & new)
         for name in old:
             self.assertFalse(Path(settings.MEDIA_ROOT, name).exists())
+
+
+class UploadMemoryTests(TestCase):
+    def test_four_large_uploads_at_once_stay_under_400_mb(self):
+        # bench/uploads.py measures a fresh worker process of its own.
+        script = Path(settings.BASE_DIR, "bench", "uploads.py")
+        result = subprocess.run(
+            [sys.executable, script, "--uploads", "4", "--megapixels", "40", "--limit-mb", "400"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("4 saved", result.stdout)
 
 
 class ImagePageTests(TestCase):

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
@@ -117,6 +118,16 @@ class QueryLimitTests(TestCase):
         self.assertContains(response, "at most 200")
 
 
+class UnknownHostTests(TestCase):
+    @override_settings(DEBUG=False)
+    def test_a_host_not_allowed_is_a_plain_400_on_every_path(self):
+        for path in ("/", "/news/", "/no-such-page/", "/admin/login/"):
+            with self.subTest(path=path):
+                response = self.client.get(path, HTTP_HOST="evil.example")
+                self.assertContains(response, "Bad request", status_code=400)
+                self.assertNotContains(response, "evil.example", status_code=400)
+
+
 class LoginThrottleTests(TestCase):
     def setUp(self):
         self.user = get_user_model().objects.create_user(
@@ -166,3 +177,14 @@ class LoginThrottleTests(TestCase):
             HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9",
         )
         self.assertEqual(response.status_code, 429)
+
+    @override_settings(PROXY_COUNT=1)
+    def test_a_forwarded_address_that_is_no_address_counts_as_unknown(self):
+        response = self.client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="not-an-ip",
+        )
+        self.assertContains(response, "Please enter the correct username")
+        self.assertEqual(list(AccessAttempt.objects.values_list("ip_address", flat=True)), [None])
