@@ -6,13 +6,14 @@ bad input answers with a message or a 404, never a 500.
 import datetime
 import functools
 import json
+import sys
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -44,6 +45,7 @@ from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -58,6 +60,7 @@ from .filters import (
     StatementFilter,
     start_of_day,
 )
+from .middleware import database_unavailable
 from .models import (
     Attachment,
     Body,
@@ -78,6 +81,17 @@ from .taxonomy import ancestors, section_and_below
 HOME_ITEMS_PER_SECTION = 3
 HOME_STATEMENTS = 5
 RELATED_STATEMENTS = 10
+
+
+def server_error(request):
+    """
+    500, or the database's 503 (see middleware.database_unavailable) when
+    the error is the database's and came from outside a view (the page cache).
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return database_unavailable(request, error)
+    return defaults.server_error(request)
 
 
 def healthz(request):
