@@ -26,6 +26,9 @@ def read_env_file(path=ENV_FILE):
 def main():
     read_env_file()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
+    # Commands (an export, an import, a migration) read far more than a page
+    # does: no limit on a query, unless the environment sets one.
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

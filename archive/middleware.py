@@ -1,8 +1,14 @@
 import ipaddress
+import logging
+import os
+import socket
+import threading
+import time
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 from django.shortcuts import render
 from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
@@ -10,6 +16,7 @@ from django.utils.translation import gettext as _
 from .models import request_script_prefix
 
 NUL = "\x00"
+logger = logging.getLogger(__name__)
 
 
 def client_address(request):
@@ -99,3 +106,109 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path.startswith("/admin/") and parts.update is None:
             parts.update = {"style-src": [UNSAFE_INLINE]}
         return parts
+
+
+def database_unavailable(request, error):
+    """The page for a database that fails or does not answer: 503, try again soon."""
+    logger.warning("The database did not answer %s: %s", request.path, error)
+    # A page of its own: the site's menus would ask the database again.
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+def cut(wrapper):
+    """
+    Shuts down the socket of `wrapper`'s connection: a query waiting on it
+    raises OperationalError at once. A server that stalls answers neither
+    the query nor a cancel request (psycopg's cancel() opens a new
+    connection to it), so only the client's end can end the wait.
+    """
+    connection = wrapper.connection
+    if connection is None:
+        return
+    try:
+        end = socket.socket(fileno=os.dup(connection.fileno()))
+    except (OSError, wrapper.Database.Error):
+        return  # closed meanwhile
+    try:
+        end.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        end.close()
+
+
+class Watchdog:
+    """
+    One thread per process that cuts the database connections of requests
+    still running at their deadline (see DatabaseDeadlineMiddleware).
+    """
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.watched = {}
+        self.thread = None
+
+    def watch(self, seconds, wrappers):
+        token = object()
+        with self.changed:
+            if self.thread is None or not self.thread.is_alive():
+                # Started in each process (gunicorn forks after loading the site).
+                self.thread = threading.Thread(target=self.run, name="db-deadline", daemon=True)
+                self.thread.start()
+            self.watched[token] = (time.monotonic() + seconds, wrappers)
+            self.changed.notify()
+        return token
+
+    def done(self, token):
+        """Stops watching; whether the deadline came first and the connections were cut."""
+        with self.changed:
+            return self.watched.pop(token, None) is None
+
+    def run(self):
+        with self.changed:
+            while True:
+                now = time.monotonic()
+                for token, (deadline, wrappers) in list(self.watched.items()):
+                    if deadline <= now:
+                        del self.watched[token]
+                        for wrapper in wrappers:
+                            cut(wrapper)
+                deadlines = [deadline for deadline, _ in self.watched.values()]
+                self.changed.wait(min(deadlines) - now if deadlines else None)
+
+
+watchdog = Watchdog()
+
+
+class DatabaseDeadlineMiddleware:
+    """
+    A database that stops answering (a stalled server or network, which
+    keeps connections open) gives a 503 page within
+    DATABASE_REQUEST_TIMEOUT seconds instead of a request hanging for ever;
+    a database error of any other kind on a page gives the same 503, not a
+    500. Put it outside the page cache, so that cached pages still answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.DATABASE_REQUEST_TIMEOUT
+        wrappers = [wrapper for wrapper in connections.all() if wrapper.vendor == "postgresql"]
+        if not seconds or not wrappers:
+            return self.get_response(request)
+        token = watchdog.watch(seconds, wrappers)
+        try:
+            return self.get_response(request)
+        finally:
+            if watchdog.done(token):
+                # A cut connection is of no more use: the next request opens another.
+                for wrapper in wrappers:
+                    wrapper.close()
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return database_unavailable(request, exception)
+        return None

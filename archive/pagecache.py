@@ -17,14 +17,19 @@ import hashlib
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
 from django.db.models import Min
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
+
+from . import backlink
 
 GENERATION = "pagecache:generation"
 # (generation, when what is public next changes by itself) for the newest generation.
@@ -261,11 +266,61 @@ def cacheable_response(response):
 
 
 def page_key(request):
-    """Where the page for `request` is kept: per address and language."""
+    """
+    Where the page for `request` is kept: per scheme (its links are absolute),
+    host, address with the parameters the page reads (see keep_used_params),
+    whether it has a "Go back" link, and language.
+    """
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    address = f"{request.get_host()}{request.get_full_path()}"
+    back = "back" if getattr(request, "back_url", None) else ""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}#{back}"
     digest = hashlib.sha256(address.encode()).hexdigest()
     return PAGE.format(f"{language}:{digest}")
+
+
+def used_params(request):
+    """
+    The query parameters the page at `request.path` reads: its view's
+    `query_params` (a list's filters and page, a search's fields); none for
+    a view that names none, but Django's sitemaps, paged by ?p=.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return ()
+    view = getattr(match.func, "view_class", match.func)
+    params = getattr(view, "query_params", None)
+    if params is None:
+        return ("p",) if match.func in (sitemap_views.index, sitemap_views.sitemap) else ()
+    return params() if callable(params) else params
+
+
+def keep_used_params(request):
+    """
+    Takes out of `request` the parameters its page does not read (utm_*,
+    fbclid, anything made up) and `back` (see backlink): they neither
+    change the page nor make another copy of it in the cache.
+    """
+    used = used_params(request)
+    if "back" in used:
+        request.back_url = backlink.safe_back_url(request)
+    if all(key in used and key != "back" for key in request.GET):
+        return
+    kept = [(key, value) for key, values in request.GET.lists() if key in used for value in values]
+    query = urlencode([(key, value) for key, value in kept if key != "back"])
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
+def public_headers(response):
+    """
+    Every public page is checked with the site before a browser shows it
+    again (ConditionalGetMiddleware answers 304 while it is unchanged), and
+    its language may come from the language cookie.
+    """
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
 
 
 def packed(value, response):
@@ -291,8 +346,19 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path.startswith(SKIP_PREFIXES):
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        if request.path.startswith(SKIP_PREFIXES):
+            response = self.get_response(request)
+        else:
+            keep_used_params(request)
+            response = self.page(request)
+            # After the page is kept: what is kept is the page without them.
+            backlink.apply(request, response)
+        public_headers(response)
+        return response
+
+    def page(self, request):
         cacheable = cacheable_request(request)
         key = page_key(request) if cacheable else None
         value, moment, found = current_generation(*([key] if cacheable else []))
@@ -325,7 +391,7 @@ class PageCacheMiddleware:
             if remaining < seconds:
                 # Never kept past the next scheduled change of what is public.
                 seconds = max(1, int(remaining))
-            patch_vary_headers(response, ["Cookie", "Accept-Language"])
+            public_headers(response)
             # The ETag ConditionalGetMiddleware would give it, kept with the
             # page: otherwise it hashed the whole page again on every hit.
             if not response.has_header("ETag"):

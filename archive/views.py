@@ -6,13 +6,14 @@ bad input answers with a message or a 404, never a 500.
 import datetime
 import functools
 import json
-from urllib.parse import quote, urlsplit
+import sys
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -35,7 +36,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
@@ -44,10 +45,11 @@ from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import pagecache, preview, search, taxonomy
+from . import backlink, pagecache, preview, search, taxonomy
 from .documents import CONTENT_TYPES
 from .filters import (
     FIRST_YEAR,
@@ -58,6 +60,7 @@ from .filters import (
     StatementFilter,
     start_of_day,
 )
+from .middleware import database_unavailable
 from .models import (
     Attachment,
     Body,
@@ -78,17 +81,17 @@ from .taxonomy import ancestors, section_and_below
 HOME_ITEMS_PER_SECTION = 3
 HOME_STATEMENTS = 5
 RELATED_STATEMENTS = 10
-# The pages a "Go back" link may lead to: lists, never another site.
-BACK_URL_NAMES = {
-    "home",
-    "news-list",
-    "section",
-    "statement-list",
-    "person-detail",
-    "body-detail",
-    "topic-detail",
-}
-MAX_BACK_URL_LENGTH = 2000
+
+
+def server_error(request):
+    """
+    500, or the database's 503 (see middleware.database_unavailable) when
+    the error is the database's and came from outside a view (the page cache).
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return database_unavailable(request, error)
+    return defaults.server_error(request)
 
 
 def healthz(request):
@@ -242,22 +245,6 @@ def section_crumbs(section, link_last=True):
     return crumbs
 
 
-def safe_back_url(request):
-    """The list the visitor came from (`?back=`), if it is one of ours."""
-    url = request.GET.get("back", "")
-    if not url or len(url) > MAX_BACK_URL_LENGTH or not url.startswith("/"):
-        return None
-    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return None
-    try:
-        match = resolve(urlsplit(url).path)
-    except Resolver404:
-        return None
-    if match.namespace != "archive" or match.url_name not in BACK_URL_NAMES:
-        return None
-    return url
-
-
 # Pages starting within this many rows are read in one query; deeper ones
 # read their ids first (see CountCachingPaginator.page).
 SHALLOW_ROWS = 1000
@@ -403,25 +390,19 @@ class ListPageMixin:
     paginate_by = settings.NEWS_PAGE_SIZE
     # Parameters a list understands besides its filters.
     extra_params = {"page"}
+    # Filters the address fixes (a section's list has no section filter).
+    fixed_params = set()
 
-    def known_params(self):
-        filterset = getattr(self, "filterset", None)
-        return set(filterset.filters if filterset else ()) | self.extra_params
+    @classmethod
+    def query_params(cls):
+        """The parameters this list reads; the page cache drops any other (see pagecache)."""
+        filterset_class = getattr(cls, "filterset_class", None)
+        filters = set(filterset_class.base_filters) if filterset_class else set()
+        return (filters - cls.fixed_params) | cls.extra_params
 
     def query_notices(self):
         notices = []
-        known = self.known_params()
-        unknown = sorted(key for key in self.request.GET if key not in known)
-        if unknown:
-            notices.append(
-                _("These parameters are not understood and were ignored: %(names)s.")
-                % {"names": ", ".join(name[:40] for name in unknown[:5])}
-            )
-        repeated = sorted(
-            key
-            for key in self.request.GET
-            if key in known and len(self.request.GET.getlist(key)) > 1
-        )
+        repeated = sorted(key for key, values in self.request.GET.lists() if len(values) > 1)
         if repeated:
             notices.append(
                 _("These parameters were given more than once; the last value is used: %(names)s.")
@@ -841,6 +822,8 @@ class SectionView(NewsListView):
         del filterset.filters["section"]
         return filterset
 
+    fixed_params = {"section"}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             section=self.section, subsections=taxonomy.subsections(self.section.pk), **kwargs
@@ -873,6 +856,8 @@ class NewsArchiveView(NewsListView):
         del filterset.filters["year"]
         return filterset
 
+    fixed_params = {"year"}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year_url = address("archive:news-year", self.year)
@@ -896,6 +881,8 @@ class ItemDetailMixin:
 
     # The item a signed preview link names (see preview_view).
     preview_item = None
+    # Only for its "Go back" link, which the page cache writes in (see backlink).
+    query_params = ("back",)
 
     def detail_queryset(self):
         raise NotImplementedError
@@ -1157,7 +1144,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
         if translation is not None and not translation.is_public:
             translation = None
         return super().get_context_data(
-            back_url=safe_back_url(self.request),
+            back_url=backlink.link(self.request),
             crumbs=crumbs,
             translation=translation,
             translation_label=TRANSLATION_LABELS.get(translation.language) if translation else "",
@@ -1200,7 +1187,7 @@ class StatementDetailView(ItemDetailMixin, DetailView):
             (self.object.title, None),
         ]
         return super().get_context_data(
-            back_url=safe_back_url(self.request), crumbs=crumbs, **kwargs
+            back_url=backlink.link(self.request), crumbs=crumbs, **kwargs
         )
 
 
@@ -1261,6 +1248,7 @@ class SearchView(TemplateView):
 
     template_name = "archive/search.html"
     paginate_by = settings.NEWS_PAGE_SIZE
+    query_params = (*SearchForm.base_fields, "page")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

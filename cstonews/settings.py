@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Outside the page cache, so that a cached page answers 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Outside the page cache: a stalled database gives a 503, cached pages still answer.
+    "archive.middleware.DatabaseDeadlineMiddleware",
     "archive.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,13 +144,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # run. Turn off (0) behind a pooler that cannot keep prepared
         # statements (PgBouncer before 1.21 in transaction mode).
         options.update(server_side_binding=True, prepare_threshold=5)
+    server_options = []
     if not env_bool("DATABASE_PARALLEL_QUERY", False):
         # Each web request reads a handful of rows. At a million items
         # PostgreSQL misjudged an item page's tag query (15,798 rows expected,
         # 4 found) and started two parallel workers for it: 17 ms instead of
         # 0.2. Under load, parallel workers only compete with the other
         # requests for the cores.
-        options["options"] = "-c max_parallel_workers_per_gather=0"
+        server_options.append("-c max_parallel_workers_per_gather=0")
+    # A database that does not answer must not hold a process for ever
+    # (docs/failure-modes-database.md); 0 turns either limit off.
+    options["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    statement_seconds = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "20"))
+    if statement_seconds:
+        server_options.append(f"-c statement_timeout={int(statement_seconds * 1000)}")
+    if server_options:
+        options["options"] = " ".join(server_options)
+# Seconds a web request may wait for the database in all before its
+# connection is cut and the page answers 503 (archive/middleware.py): it
+# holds when the server or the network stalls and statement_timeout cannot
+# fire. Below gunicorn's timeout; 0 turns it off.
+DATABASE_REQUEST_TIMEOUT = float(os.environ.get("DATABASE_REQUEST_TIMEOUT", "25"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

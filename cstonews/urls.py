@@ -8,6 +8,9 @@ from archive.admin import editorial_queue
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
 from archive.views import healthz, robots_txt
 
+# A database error outside a view answers 503, as inside one (archive/middleware.py).
+handler500 = "archive.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),

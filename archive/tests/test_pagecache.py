@@ -2,7 +2,8 @@ import datetime
 from unittest import mock
 
 import time_machine
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
@@ -25,8 +26,8 @@ class PageCacheTests(TestCase):
     def setUp(self):
         cache.clear()
 
-    def get(self, url="/news/", **kwargs):
-        return self.client.get(url, **kwargs)
+    def get(self, url="/news/", data=None, **kwargs):
+        return self.client.get(url, data, **kwargs)
 
     def test_a_second_visit_is_served_from_the_cache_without_queries(self):
         NewsItemFactory(title="First news", section=self.section)
@@ -211,6 +212,93 @@ class PageCacheTests(TestCase):
         self.assertContains(self.get(headers={"accept-language": "ru"}), "Все новости")
         self.assertContains(self.get(headers={"accept-language": "en"}), "All news")
         self.assertContains(self.get(headers={"accept-language": "ru"}), "Все новости")
+
+    def test_parameters_a_page_does_not_read_add_no_pages(self):
+        NewsItemFactory(title="First news", section=self.section)
+        item = NewsItemFactory(title="Second news", section=self.section)
+        pages = caches["pages"]
+        for url in ("/news/", item.get_absolute_url(), "/sitemap.xml", "/feeds/news/"):
+            with self.subTest(url=url):
+                built = self.get(url)
+                kept = len(pages._cache)
+                for n in range(30):
+                    with self.assertNumQueries(0):
+                        response = self.get(
+                            url,
+                            data={f"x{n}": n, "utm_source": n, "fbclid": n, "gclid": n, "yclid": n},
+                        )
+                    self.assertEqual(response["X-Page-Cache"], "hit")
+                    self.assertEqual(response.content, built.content)
+                self.assertEqual(len(pages._cache), kept)
+        # A parameter the page reads is still one page each.
+        self.assertContains(self.get("/news/", {"q": "Second"}), "Second news")
+        self.assertNotContains(self.get("/news/", {"q": "Second"}), "First news")
+
+    def test_an_item_page_is_kept_once_for_every_list_it_was_found_in(self):
+        item = NewsItemFactory(title="First news", section=self.section)
+        url = item.get_absolute_url()
+        self.assertContains(self.get(url), '<a href="/news/news/">Go back</a>', html=True)
+        first = self.get(url, {"back": "/news/?page=1"})
+        self.assertContains(first, '<a href="/news/?page=1">Go back</a>', html=True)
+        kept = len(caches["pages"]._cache)
+        for back in ("/news/?q=a&page=2", "/news/news/", "/statements/?year=2020"):
+            with self.subTest(back=back), self.assertNumQueries(0):
+                response = self.get(url, {"back": back})
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertContains(response, f'<a href="{back}">Go back</a>', html=True)
+                self.assertEqual(int(response["Content-Length"]), len(response.content))
+        # Not a list of this site: the page without a link.
+        response = self.get(url, {"back": "https://evil.example/"})
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertNotContains(response, "evil.example")
+        self.assertContains(response, '<a href="/news/news/">Go back</a>', html=True)
+        self.assertEqual(len(caches["pages"]._cache), kept)
+
+    @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+    def test_https_visitors_get_https_links(self):
+        item = NewsItemFactory(title="First news", section=self.section)
+        for url in (item.get_absolute_url(), "/sitemap-news.xml", "/feeds/news/"):
+            with self.subTest(url=url):
+                self.assertContains(self.get(url), "http://testserver/")
+                secure = self.get(url, headers={"x-forwarded-proto": "https"})
+                self.assertContains(secure, "https://testserver")
+                self.assertNotContains(secure, "http://testserver")
+                self.assertNotContains(self.get(url, secure=True), "http://testserver")
+
+    def test_pages_are_checked_again_before_a_browser_shows_them(self):
+        item = NewsItemFactory(title="First news", section=self.section)
+        for url in ("/news/", item.get_absolute_url(), "/feeds/news/"):
+            for state in ("miss", "hit"):
+                with self.subTest(url=url, state=state):
+                    response = self.get(url)
+                    self.assertEqual(response["X-Page-Cache"], state)
+                    self.assertEqual(response["Cache-Control"], "no-cache")
+                    again = self.get(url, headers={"if-none-match": response["ETag"]})
+                    self.assertEqual(again.status_code, 304)
+                    self.assertEqual(again["Cache-Control"], "no-cache")
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            self.assertEqual(self.get("/news/")["Cache-Control"], "no-cache")
+
+    def test_pages_never_cached_by_their_view_stay_out_of_the_cache(self):
+        draft = NewsItemFactory(title="Draft", section=self.section, status=Status.DRAFT)
+        self.client.force_login(self.editor)
+        response = self.get(draft.get_absolute_url())
+        self.assertIn("private", response["Cache-Control"])
+        self.assertIn("no-store", response["Cache-Control"])
+        kept = len(caches["pages"]._cache)
+        with mock.patch.object(pagecache, "cacheable_request", return_value=True):
+            self.assertNotIn("X-Page-Cache", self.get(draft.get_absolute_url()))
+        self.assertEqual(len(caches["pages"]._cache), kept)
+
+    def test_not_found_and_the_language_switch_vary_by_the_language_cookie(self):
+        for url in ("/news/no-such-section/", "/no-such-page/", "/language/ru/?next=/news/"):
+            with self.subTest(url=url):
+                response = self.get(url)
+                self.assertIn(response.status_code, (302, 404))
+                self.assertIn("Cookie", response["Vary"])
+                self.assertIn("no-cache", response["Cache-Control"])
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+        self.assertContains(self.get("/no-such-page/"), 'lang="ru"', status_code=404)
 
     @override_settings(PAGE_CACHE_SECONDS=0)
     def test_off_when_set_to_zero(self):

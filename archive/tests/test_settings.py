@@ -24,11 +24,16 @@ VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
     "DATABASE_PARALLEL_QUERY",
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "DATABASE_REQUEST_TIMEOUT",
 )
 SHOW_DATABASE = (
     "import json, cstonews.settings as s; print(json.dumps({"
     "'prefix': s.CACHES['pages'].get('KEY_PREFIX'), "
-    "'options': s.DATABASES['default'].get('OPTIONS', {}).get('options')}))"
+    "'options': s.DATABASES['default'].get('OPTIONS', {}).get('options'), "
+    "'connect_timeout': s.DATABASES['default'].get('OPTIONS', {}).get('connect_timeout'), "
+    "'request_timeout': s.DATABASE_REQUEST_TIMEOUT}))"
 )
 
 
@@ -87,13 +92,48 @@ class SettingsTests(SimpleTestCase):
     def test_no_parallel_workers_for_web_requests_unless_asked(self):
         url = "postgres://u@db/cstonews"
         result = load_settings(SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url)
-        self.assertEqual(
-            json.loads(result.stdout)["options"], "-c max_parallel_workers_per_gather=0"
-        )
+        self.assertIn("-c max_parallel_workers_per_gather=0", json.loads(result.stdout)["options"])
         result = load_settings(
-            SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url, DATABASE_PARALLEL_QUERY="1"
+            SHOW_DATABASE,
+            DJANGO_DEBUG="1",
+            DATABASE_URL=url,
+            DATABASE_PARALLEL_QUERY="1",
+            DATABASE_STATEMENT_TIMEOUT="0",
         )
         self.assertIsNone(json.loads(result.stdout)["options"])
+
+    def test_a_database_that_does_not_answer_is_not_waited_for_for_ever(self):
+        url = "postgres://u@db/cstonews"
+        result = load_settings(SHOW_DATABASE, DJANGO_DEBUG="1", DATABASE_URL=url)
+        loaded = json.loads(result.stdout)
+        self.assertIn("-c statement_timeout=20000", loaded["options"])
+        self.assertEqual((loaded["connect_timeout"], loaded["request_timeout"]), (5, 25))
+        result = load_settings(
+            SHOW_DATABASE,
+            DJANGO_DEBUG="1",
+            DATABASE_URL=url,
+            DATABASE_CONNECT_TIMEOUT="3",
+            DATABASE_STATEMENT_TIMEOUT="1.5",
+            DATABASE_REQUEST_TIMEOUT="4",
+        )
+        loaded = json.loads(result.stdout)
+        self.assertIn("-c statement_timeout=1500", loaded["options"])
+        self.assertEqual((loaded["connect_timeout"], loaded["request_timeout"]), (3, 4.0))
+
+    def test_management_commands_have_no_statement_timeout_unless_asked(self):
+        clean = {key: value for key, value in os.environ.items() if key not in VARIABLES}
+        show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+        for env, expected in (({}, False), ({"DATABASE_STATEMENT_TIMEOUT": "600"}, True)):
+            result = subprocess.run(
+                [sys.executable, "manage.py", "shell", "-c", show],
+                env={**clean, "DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u@db/x", **env},
+                cwd=settings.BASE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual("statement_timeout" in result.stdout, expected, result.stdout)
 
     def test_local_defaults(self):
         result = load_settings(DJANGO_DEBUG="1")

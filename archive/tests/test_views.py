@@ -543,7 +543,8 @@ class BadInputTests(TestCase):
     def test_repeated_and_unknown_parameters(self):
         response = self.client.get(NEWS + "?q=nothing&q=item&utm_source=x")
         self.assertContains(response, "given more than once; the last value is used: q")
-        self.assertContains(response, "not understood and were ignored: utm_source")
+        # A parameter the list does not read is left out, even of its links.
+        self.assertNotContains(response, "utm_source")
         self.assertEqual(titles(response), ["The only item"])
 
     def test_no_url_answers_500_to_hostile_query_strings(self):
@@ -778,7 +779,6 @@ class NewsDetailTests(TestCase):
     def test_go_back_returns_to_the_filtered_list(self):
         back = "/news/?year=2020&person=stanislav-zas&page=2"
         response = self.client.get("/news/news/cfm-meeting/", {"back": back})
-        self.assertEqual(response.context_data["back_url"], back)
         self.assertContains(
             response,
             '<a href="/news/?year=2020&amp;person=stanislav-zas&amp;page=2">Go back</a>',

@@ -1,0 +1,67 @@
+"""
+The "Go back" link of an item page: the list the visitor came from, given
+in the item's address as ?back=.
+
+Every list links its items with its own address, so an item page has as
+many addresses as there are lists, filters and pages. The page cache keeps
+one page per item for all of them: PageCacheMiddleware takes `back` out of
+the request (request.back_url, checked by safe_back_url), the page is built
+and cached with MARK where the link goes, and the visitor's own list is
+written in place of MARK as each page leaves (apply).
+"""
+
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+
+# The pages a "Go back" link may lead to: lists, never another site.
+BACK_URL_NAMES = {
+    "home",
+    "news-list",
+    "section",
+    "statement-list",
+    "person-detail",
+    "body-detail",
+    "topic-detail",
+}
+MAX_BACK_URL_LENGTH = 2000
+# Stands for the link in a built page; no address of the site looks like it.
+MARK = "/go-back-to-the-list/"
+
+
+def safe_back_url(request):
+    """The list the visitor came from (`?back=`), if it is one of ours."""
+    url = request.GET.get("back", "")
+    if not url or len(url) > MAX_BACK_URL_LENGTH or not url.startswith("/"):
+        return None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return None
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.namespace != "archive" or match.url_name not in BACK_URL_NAMES:
+        return None
+    return url
+
+
+def link(request):
+    """What an item page's template gets as its "Go back" address (None: no link)."""
+    if hasattr(request, "back_url"):
+        return MARK if request.back_url else None
+    # Built without PageCacheMiddleware (a preview): the address itself.
+    return safe_back_url(request)
+
+
+def apply(request, response):
+    """Writes the visitor's list in place of MARK in `response`."""
+    url = getattr(request, "back_url", None)
+    if not url or response.streaming:
+        return
+    mark = MARK.encode()
+    if mark in response.content:
+        response.content = response.content.replace(mark, escape(url).encode())
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
