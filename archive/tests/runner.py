@@ -1,3 +1,4 @@
+import logging
 import shutil
 import tempfile
 
@@ -55,6 +56,8 @@ class TemporaryMediaRunner(DiscoverRunner):
 
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)
+        # The login-throttle tests fail logins on purpose; axes would report each one.
+        logging.getLogger("axes").setLevel(logging.ERROR)
         self.media_dir = tempfile.mkdtemp(prefix="cstonews-test-media-")
         public, private = f"{self.media_dir}/public", f"{self.media_dir}/private"
         # Tests build pages from data that changes test by test: the page cache
