@@ -162,7 +162,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_KEY = hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:12]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Redis failures are misses, logged (archive/caching.py): the site keeps
+    # answering from the database; short timeouts, as Redis answers at once or not at all.
+    redis = {
+        "BACKEND": "archive.caching.FailSafeRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES = {
         "default": {**redis, "KEY_PREFIX": f"cstonews-{DATABASE_KEY}"},
         "pages": {**redis, "KEY_PREFIX": f"cstonews-pages-{DATABASE_KEY}"},

@@ -1,0 +1,114 @@
+"""
+Fault drills: the site under a cache that fails. The cache is an
+accelerator: when Redis cannot be reached, visitors get their pages from the
+database and editors' saves are stored (see docs/failure-modes.md).
+"""
+
+from unittest import mock
+
+from django.core.cache import caches
+from django.test import TestCase, override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from archive import caching
+from archive.models import Topic
+
+from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
+
+
+def redis_caches(url):
+    return {
+        name: {
+            "BACKEND": "archive.caching.FailSafeRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"cstonews-faults-{name}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        for name in ("default", "pages")
+    }
+
+
+# A port where nothing answers.
+CLOSED = redis_caches("redis://127.0.0.1:1/0")
+# The real Redis, in a database of its own, emptied after each test.
+LIVE = redis_caches("redis://127.0.0.1:6379/13")
+
+
+class FaultDrill(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor", is_superuser=True)
+        cls.section = SectionFactory(slug="news", name="News")
+        cls.item = NewsItemFactory(title="Ministers met in Minsk", section=cls.section)
+        cls.topic = TopicFactory(name="Security", slug="security")
+
+    def setUp(self):
+        caching.reset()
+        self.addCleanup(caching.reset)
+
+    def assert_public_pages_show_the_news(self, title="Ministers met in Minsk"):
+        for url in ("/", "/news/", self.item.get_absolute_url(), "/feeds/news/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, title)
+
+    def save_topic_in_admin(self, name):
+        self.client.force_login(self.editor)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                f"/admin/archive/topic/{self.topic.pk}/change/", {"name": name, "slug": "security"}
+            )
+        self.client.logout()
+        return response
+
+
+@override_settings(CACHES=CLOSED, PAGE_CACHE_SECONDS=300)
+class RedisUnreachableTests(FaultDrill):
+    def test_public_pages_are_built_from_the_database(self):
+        with self.assertLogs("archive.caching", "WARNING") as logs:
+            self.assert_public_pages_show_the_news()
+            self.assert_public_pages_show_the_news()
+        # One line for all those failures, not one per cache call.
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("Cache unavailable", logs.output[0])
+
+    def test_an_editors_save_succeeds_and_is_stored(self):
+        with self.assertLogs("archive.caching", "WARNING"):
+            response = self.save_topic_in_admin("Collective security")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Topic.objects.get(pk=self.topic.pk).name, "Collective security")
+
+    def test_healthz_stays_200(self):
+        self.assertEqual(self.client.get("/healthz").status_code, 200)
+
+
+@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
+class RedisFailingMidRequestTests(FaultDrill):
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(caches["pages"].clear)
+        self.addCleanup(caches["default"].clear)
+
+    def test_a_connection_that_breaks_after_the_first_call_gives_the_page(self):
+        from django.core.cache.backends.redis import RedisCacheClient
+
+        calls = []
+
+        def breaks_after_first(original):
+            def call(*args, **kwargs):
+                calls.append(1)
+                if len(calls) > 1:
+                    raise RedisConnectionError("Connection reset by peer")
+                return original(*args, **kwargs)
+
+            return call
+
+        for method in ("get", "get_many", "set", "add", "set_many", "delete"):
+            original = getattr(RedisCacheClient, method)
+            patcher = mock.patch.object(RedisCacheClient, method, breaks_after_first(original))
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        with self.assertLogs("archive.caching", "WARNING"):
+            self.assert_public_pages_show_the_news()
+        self.assertGreater(len(calls), 1)
