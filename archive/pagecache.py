@@ -46,7 +46,7 @@ YEAR_SECONDS = 24 * 3600
 # that a change seen by one worker makes every worker's pages old.
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
-SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
+SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
 # nine places (its menu, its filters' choices, its totals), each a read of

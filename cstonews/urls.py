@@ -6,10 +6,11 @@ from django.urls import include, path
 
 from archive.admin import editorial_queue
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
-from archive.views import healthz, robots_txt
+from archive.views import healthz, readyz, robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -7,6 +7,7 @@ database and editors' saves are stored (see docs/failure-modes.md).
 from unittest import mock
 
 from django.core.cache import caches
+from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -79,8 +80,38 @@ class RedisUnreachableTests(FaultDrill):
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Topic.objects.get(pk=self.topic.pk).name, "Collective security")
 
-    def test_healthz_stays_200(self):
+    def test_healthz_stays_200_and_readyz_says_why_it_is_not_ready(self):
         self.assertEqual(self.client.get("/healthz").status_code, 200)
+        with self.assertLogs("archive.caching", "WARNING"), self.assertLogs("django.request"):
+            response = self.client.get("/readyz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"cache 'default' unreachable")
+
+
+class ReadyzTests(TestCase):
+    def test_ready_when_database_and_cache_answer(self):
+        response = self.client.get("/readyz")
+        self.assertEqual((response.status_code, response.content), (200, b"ok"))
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    @override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
+    def test_ready_with_a_live_redis_and_never_page_cached(self):
+        self.addCleanup(caches["pages"].clear)
+        for _ in range(2):
+            response = self.client.get("/readyz")
+            self.assertEqual((response.status_code, response.content), (200, b"ok"))
+            self.assertFalse(response.has_header("X-Page-Cache"))
+
+    def test_not_ready_when_the_database_cannot_be_reached(self):
+        refused = OperationalError("could not connect to server")
+        with (
+            mock.patch.object(connection, "cursor", side_effect=refused),
+            self.assertLogs("django.request"),
+        ):
+            response = self.client.get("/readyz")
+            self.assertEqual(self.client.get("/healthz").status_code, 200)
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"database unreachable: OperationalError")
 
 
 @override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
