@@ -307,6 +307,10 @@ NEWS_PAGE_SIZE = 20
 # Whole pages cached for anonymous visitors, never stale (archive/pagecache.py);
 # 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Each process reads the generation from the database at least this often, so
+# that a change the cache missed (Redis down, a write bypassing the ORM) shows
+# within it (docs/failure-modes.md).
+GENERATION_CHECK_SECONDS = float(os.environ.get("GENERATION_CHECK_SECONDS", "5"))
 # Uploads.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))

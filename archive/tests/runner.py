@@ -32,6 +32,7 @@ def fresh_caches(result_class):
             # new generation can take the number of an earlier test's.
             taxonomy.latest.clear()
             pagecache.known_changes.clear()
+            pagecache.last_check.clear()
             templating.kept_fragments.clear()
             super().startTest(test)
 

@@ -4,6 +4,7 @@ accelerator: when Redis cannot be reached, visitors get their pages from the
 database and editors' saves are stored (see docs/failure-modes.md).
 """
 
+import time
 from unittest import mock
 
 from django.core.cache import caches
@@ -12,7 +13,7 @@ from django.test import TestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from archive import caching
-from archive.models import Topic
+from archive.models import NewsItem, Topic
 
 from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
 
@@ -143,3 +144,33 @@ class RedisFailingMidRequestTests(FaultDrill):
         with self.assertLogs("archive.caching", "WARNING"):
             self.assert_public_pages_show_the_news()
         self.assertGreater(len(calls), 1)
+
+
+@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300, GENERATION_CHECK_SECONDS=60)
+class RedisBackTests(FaultDrill):
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(caches["pages"].clear)
+        self.addCleanup(caches["default"].clear)
+
+    def test_a_publish_made_while_redis_was_down_shows_when_it_is_back(self):
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "hit")
+        from django.core.cache.backends.redis import RedisCacheClient
+
+        down = RedisConnectionError("Connection refused")
+        with (
+            mock.patch.object(RedisCacheClient, "set", side_effect=down),
+            mock.patch.object(RedisCacheClient, "set_many", side_effect=down),
+            self.assertLogs("archive.caching", "WARNING"),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        # Redis answers again once the process tries it (well within the check interval).
+        later = time.monotonic() + caching.RETRY_SECONDS + 1
+        with mock.patch("time.monotonic", return_value=later):
+            response = self.client.get("/news/")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Summit in Astana")
+        self.assertTrue(NewsItem.objects.filter(title="Summit in Astana").exists())

@@ -1,14 +1,17 @@
 import datetime
+import time
 from unittest import mock
 
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
 from archive import pagecache, services, templating
-from archive.models import Status
+from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
 
@@ -196,6 +199,41 @@ class PageCacheTests(TestCase):
         for callback in callbacks:
             callback()
         self.assertContains(self.get(), "Not committed yet")
+
+    def later(self):
+        """As if GENERATION_CHECK_SECONDS had gone by."""
+        seconds = time.monotonic() + settings.GENERATION_CHECK_SECONDS + 1
+        return mock.patch("time.monotonic", return_value=seconds)
+
+    def test_a_write_bypassing_the_orm_shows_within_the_check_interval(self):
+        """update() and SQL by hand send no signal: the database's triggers move the generation."""
+        item = NewsItemFactory(title="Ministers met", section=self.section)
+        self.get()
+        NewsItem.objects.filter(pk=item.pk).update(title="Ministers met in Minsk")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE archive_section SET name = 'Headlines' WHERE id = %s", [self.section.pk]
+            )
+        # Within the interval a cached page needs no query, not even for the generation.
+        with self.assertNumQueries(0):
+            self.assertEqual(self.get()["X-Page-Cache"], "hit")
+        with self.later():
+            response = self.get()
+        self.assertContains(response, "Ministers met in Minsk")
+        self.assertContains(response, "Headlines")
+
+    def test_a_write_by_a_process_with_another_cache_shows_within_the_check_interval(self):
+        """A command run without REDIS_URL writes the generation where every writer does."""
+        NewsItemFactory(title="Ministers met", section=self.section)
+        self.get()
+        elsewhere = {
+            name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "other"}
+            for name in ("default", "pages")
+        }
+        with override_settings(CACHES=elsewhere), self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        with self.later():
+            self.assertContains(self.get(), "Summit in Astana")
 
     def test_staff_and_previews_are_never_cached(self):
         draft = NewsItemFactory(title="Draft", section=self.section, status=Status.DRAFT)
