@@ -24,6 +24,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.db.models import F, Min
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
@@ -101,8 +102,14 @@ def checked(value):
         and failures == last_check.get("failures")
     ):
         return value
-    stored = stored_generation()
     last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=failures)
+    try:
+        stored = stored_generation()
+    except DatabaseError:
+        if value is None:
+            raise
+        # The database is down: pages cached in the copy's generation are still served.
+        return value
     if stored != value:
         # Whatever the missed writes were, any year's news may have changed.
         cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)

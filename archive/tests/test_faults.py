@@ -7,6 +7,7 @@ database and editors' saves are stored (see docs/failure-modes.md).
 import time
 from unittest import mock
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
@@ -174,3 +175,18 @@ class RedisBackTests(FaultDrill):
         self.assertNotEqual(response["X-Page-Cache"], "hit")
         self.assertContains(response, "Summit in Astana")
         self.assertTrue(NewsItem.objects.filter(title="Summit in Astana").exists())
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class DatabaseDownTests(FaultDrill):
+    def test_cached_pages_are_still_served_when_the_generation_cannot_be_checked(self):
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        later = time.monotonic() + settings.GENERATION_CHECK_SECONDS + 1
+        refused = OperationalError("could not connect to server")
+        with (
+            mock.patch("time.monotonic", return_value=later),
+            mock.patch.object(connection, "cursor", side_effect=refused),
+        ):
+            response = self.client.get("/news/")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Ministers met in Minsk")
