@@ -9,6 +9,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -116,16 +117,18 @@ class ReadyzTests(TestCase):
         self.assertEqual(response.content, b"database unreachable: OperationalError")
 
 
-@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
-class RedisFailingMidRequestTests(FaultDrill):
+class LiveRedisDrill(FaultDrill):
+    """With the real Redis, emptied after each test."""
+
     def setUp(self):
         super().setUp()
         self.addCleanup(caches["pages"].clear)
         self.addCleanup(caches["default"].clear)
 
-    def test_a_connection_that_breaks_after_the_first_call_gives_the_page(self):
-        from django.core.cache.backends.redis import RedisCacheClient
 
+@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
+class RedisFailingMidRequestTests(LiveRedisDrill):
+    def test_a_connection_that_breaks_after_the_first_call_gives_the_page(self):
         calls = []
 
         def breaks_after_first(original):
@@ -148,17 +151,10 @@ class RedisFailingMidRequestTests(FaultDrill):
 
 
 @override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300, GENERATION_CHECK_SECONDS=60)
-class RedisBackTests(FaultDrill):
-    def setUp(self):
-        super().setUp()
-        self.addCleanup(caches["pages"].clear)
-        self.addCleanup(caches["default"].clear)
-
+class RedisBackTests(LiveRedisDrill):
     def test_a_publish_made_while_redis_was_down_shows_when_it_is_back(self):
         self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
         self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "hit")
-        from django.core.cache.backends.redis import RedisCacheClient
-
         down = RedisConnectionError("Connection refused")
         with (
             mock.patch.object(RedisCacheClient, "set", side_effect=down),
