@@ -1,16 +1,18 @@
 """
-Django's Redis cache, as an accelerator that may fail: when Redis cannot be
-reached (stopped, a closed port, a connection broken mid-request), a read is
-a miss and a write is skipped, so pages are built from the database and
-saves succeed. The failure is logged as one warning line per process at most
-every LOG_SECONDS, and Redis is left alone for RETRY_SECONDS after a failure
-so that a request does not wait for it at every one of its cache calls.
+Django's Redis and file caches, as accelerators that may fail: when Redis
+cannot be reached (stopped, a closed port, a connection broken mid-request)
+or the disk is full, a read is a miss and a write is skipped, so pages are
+built from the database and saves succeed. The failure is logged as one
+warning line per process at most every LOG_SECONDS, and the cache is left
+alone for RETRY_SECONDS after a failure so that a request does not wait for
+it at every one of its cache calls.
 """
 
 import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -19,7 +21,7 @@ logger = logging.getLogger(__name__)
 RETRY_SECONDS = 5
 LOG_SECONDS = 60
 
-# Shared by the backends of one process: {servers: monotonic time Redis may be tried again}.
+# Shared by the backends of one process: {location: monotonic time it may be tried again}.
 down_until = {}
 # Failures in this process so far, and the state of the warning line.
 state = {"failures": 0, "logged_at": None, "unlogged": 0}
@@ -36,10 +38,10 @@ def reset():
     state.update(failures=0, logged_at=None, unlogged=0)
 
 
-def note_failure(servers, error):
-    """Redis is left alone for a while, and the failure logged unless one was just now."""
+def note_failure(location, error):
+    """The cache is left alone for a while, and the failure logged unless one was just now."""
     now = time.monotonic()
-    down_until[servers] = now + RETRY_SECONDS
+    down_until[location] = now + RETRY_SECONDS
     state["failures"] += 1
     logged_at = state["logged_at"]
     if logged_at is not None and now - logged_at < LOG_SECONDS:
@@ -54,17 +56,23 @@ def note_failure(servers, error):
     )
 
 
-class FailSafeRedisCache(RedisCache):
-    """A RedisCache whose failures are misses, never errors: see the module's docstring."""
+class FailSafe:
+    """A cache whose failures are misses, never errors: see the module's docstring."""
+
+    # What the backend raises when its store fails.
+    errors = ()
+
+    def __init__(self, location, params):
+        super().__init__(location, params)
+        self.location = location if isinstance(location, str) else ",".join(location)
 
     def attempt(self, method, default, *args, **kwargs):
-        servers = ",".join(self._servers)
-        if time.monotonic() < down_until.get(servers, 0):
+        if time.monotonic() < down_until.get(self.location, 0):
             return default
         try:
             return getattr(super(), method)(*args, **kwargs)
-        except RedisError as error:
-            note_failure(servers, error)
+        except self.errors as error:
+            note_failure(self.location, error)
             return default
 
     def get(self, key, default=None, version=None):
@@ -105,3 +113,13 @@ class FailSafeRedisCache(RedisCache):
 
     def clear(self):
         return self.attempt("clear", False)
+
+
+class FailSafeRedisCache(FailSafe, RedisCache):
+    errors = (RedisError,)
+
+
+class FailSafeFileBasedCache(FailSafe, FileBasedCache):
+    """The page cache's folder without Redis: a full or unwritable disk is a miss."""
+
+    errors = (OSError, EOFError)

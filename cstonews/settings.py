@@ -177,7 +177,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "archive.caching.FailSafeFileBasedCache",
             "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / ".pagecache")),
             "KEY_PREFIX": DATABASE_KEY,
             "OPTIONS": {"MAX_ENTRIES": 10_000},

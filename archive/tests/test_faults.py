@@ -4,6 +4,9 @@ accelerator: when Redis cannot be reached, visitors get their pages from the
 database and editors' saves are stored (see docs/failure-modes.md).
 """
 
+import errno
+import shutil
+import tempfile
 import time
 from unittest import mock
 
@@ -186,3 +189,21 @@ class DatabaseDownTests(FaultDrill):
             response = self.client.get("/news/")
         self.assertEqual(response["X-Page-Cache"], "hit")
         self.assertContains(response, "Ministers met in Minsk")
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class DiskFullTests(FaultDrill):
+    def test_a_full_disk_under_the_page_cache_folder_gives_the_pages(self):
+        folder = tempfile.mkdtemp(prefix="cstonews-test-pages-")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        on_disk = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "pages": {"BACKEND": "archive.caching.FailSafeFileBasedCache", "LOCATION": folder},
+        }
+        full = OSError(errno.ENOSPC, "No space left on device")
+        with (
+            override_settings(CACHES=on_disk),
+            mock.patch("tempfile.mkstemp", side_effect=full),
+            self.assertLogs("archive.caching", "WARNING"),
+        ):
+            self.assert_public_pages_show_the_news()
