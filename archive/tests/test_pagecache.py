@@ -1,8 +1,10 @@
 import datetime
 import time
+from importlib import import_module
 from unittest import mock
 
 import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -291,3 +293,19 @@ class KeptFragmentTests(TestCase):
                 # The same key again: kept, not rendered.
                 self.assertEqual(templating.kept("field", caller=lambda: "new"), html)
         self.assertEqual(sorted(templating.kept_fragments), [4, 5])
+
+
+class GenerationTriggerTests(TestCase):
+    def test_every_table_the_pages_show_moves_the_generation(self):
+        """A model added later needs its triggers (create_triggers in its migration)."""
+        triggers = import_module("archive.migrations.0016_generation_triggers")
+        models = apps.get_app_config("archive").get_models(include_auto_created=True)
+        tables = {model._meta.db_table for model in models} - triggers.NOT_SHOWN
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            else:
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            names = {name for (name,) in cursor.fetchall()}
+        missing = {t for t in tables if not any(n.startswith(f"{t}_generation") for n in names)}
+        self.assertEqual(missing, set())
