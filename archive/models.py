@@ -747,3 +747,20 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return self.old_slug
+
+
+class Generation(models.Model):
+    """
+    The archive's generation (archive/pagecache.py), one row: database
+    triggers move it on in the same transaction as every write to what the
+    public pages show, whatever makes the write; the cache holds a copy.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("generation")
+        verbose_name_plural = _("generation")
+
+    def __str__(self):
+        return str(self.value)

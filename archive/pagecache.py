@@ -3,9 +3,13 @@ Whole-page cache for anonymous visitors, never stale.
 
 A cached page is keyed by the archive's *generation*: a number that goes up
 whenever anything a page can show is written (a publish, an edit, an
-unpublish: see `bump()` and archive/signals.py), so the next request after a
-change builds the page anew. Time changes what is public too (a scheduled
-item goes live, another expires): the next such moment is known, and the
+unpublish), so the next request after a change builds the page anew. Its
+truth is in the database (archive.models.Generation, moved on by triggers in
+the same transaction as the write, whatever makes it); the cache holds a
+copy, refreshed after each commit through the ORM (archive/signals.py) and
+checked against the database by each process at least every
+GENERATION_CHECK_SECONDS. Time changes what is public too (a scheduled item
+goes live, another expires): the next such moment is known, and the
 generation goes up when it comes, so a scheduled item appears on time.
 
 Only GET and HEAD requests without a session cookie are cached: staff,
@@ -22,14 +26,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
-from django.db.models import Min
+from django.db import DatabaseError
+from django.db.models import F, Min
+from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
-from . import backlink
+from . import backlink, caching
 
 GENERATION = "pagecache:generation"
 # (generation, when what is public next changes by itself) for the newest generation.
@@ -51,7 +57,7 @@ YEAR_SECONDS = 24 * 3600
 # that a change seen by one worker makes every worker's pages old.
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
-SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz")
+SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
 # nine places (its menu, its filters' choices, its totals), each a read of
@@ -62,30 +68,80 @@ page_generation = ContextVar("page_generation", default=None)
 def generation():
     if (snapshot := page_generation.get()) is not None:
         return snapshot[0]
-    value = cache.get(GENERATION)
-    if value is None:
-        # A new cache (or one that forgot): start from the clock, so that a
-        # restarted cache never serves a page of an older generation.
-        cache.add(GENERATION, clock(), None)
-        value = cache.get(GENERATION) or clock()
-    return value
+    return checked(cache.get(GENERATION))
 
 
 def clock():
     return time.time_ns() // 1000
 
 
+def stored_generation():
+    """The generation's truth: the database's, moved on by triggers with every write."""
+    from .models import Generation
+
+    value = Generation.objects.filter(pk=1).values_list("value", flat=True).first()
+    if value is None:  # the row was lost (a flushed database): the clock's, as the triggers do
+        value = Generation.objects.get_or_create(pk=1, defaults={"value": clock()})[0].value
+    return value
+
+
+# When this process reads the database's generation next, and how many cache
+# failures it had seen when it last did.
+last_check = {}
+
+
+def checked(value):
+    """
+    The generation, given `value`, the cache's copy of it: the database's
+    value when the copy is missing, when GENERATION_CHECK_SECONDS have gone
+    by since this process last read it, or when the cache has failed since.
+    A copy found behind (a bump the cache missed: Redis down, a write by
+    another cache's process, a trigger's write) is put right in the cache.
+    """
+    now, failures = time.monotonic(), caching.failures()
+    if (
+        value is not None
+        and now < last_check.get("next", 0)
+        and failures == last_check.get("failures")
+    ):
+        return value
+    last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=failures)
+    try:
+        stored = stored_generation()
+    except DatabaseError:
+        if value is None:
+            raise
+        # The database is down: pages cached in the copy's generation are still served.
+        return value
+    if stored != value:
+        # Whatever the missed writes were, any year's news may have changed.
+        cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)
+    return stored
+
+
 def bump(years=None):
     """
-    Something public may have changed: every cached page is out of date.
-    The clock is part of the new number, so that two changes at once can
-    never both land on the same generation.
+    Something public may have changed without a write to the tables the
+    triggers watch (a scheduled moment came): the database's generation
+    moves on, and every cached page is out of date.
+    """
+    from .models import Generation
+
+    if not Generation.objects.filter(pk=1).update(value=Greatest(F("value") + 1, clock())):
+        stored_generation()
+    refresh(years)
+
+
+def refresh(years=None):
+    """
+    After a commit: the cache takes the database's generation (the triggers
+    moved it on in the transaction), so that every cached page is out of date.
 
     `years`: the years whose news may have changed (see remember_years), as
     the signals know them; None, the default, for a change that may touch
     any year (a bulk write, a scheduled moment, an import).
     """
-    stamp = max((cache.get(GENERATION) or 0) + 1, clock())
+    stamp = stored_generation()
     cache.set(GENERATION, stamp, None)
     # The years' stamps take the new generation's number, which always goes up.
     if years is None:
@@ -125,7 +181,7 @@ def current_generation(*keys):
     if not keys and (snapshot := page_generation.get()) is not None:
         return (*snapshot, {})
     found = cache.get_many([GENERATION, *keys])
-    value = found.pop(GENERATION, None) or generation()
+    value = checked(found.pop(GENERATION, None))
     moment = known_changes.get(value)
     if moment is None:
         moment = known_changes[value] = change_moment(value)

@@ -20,7 +20,7 @@ from .images import delete_renditions
 from .models import Attachment, Image, NewsItem
 
 # Records that no page shows: writing them leaves cached pages valid.
-NOT_SHOWN = {"transition", "revision"}
+NOT_SHOWN = {"transition", "revision", "generation"}
 
 
 def delete_unless_shared(model, field_file):
@@ -49,7 +49,7 @@ def delete_attachment_file(sender, instance, **kwargs):
 def invalidate_pages(sender, **kwargs):
     # After the commit: a page built from the old rows must not be cached as new.
     # No news item was written, so no year's count of news changed.
-    transaction.on_commit(lambda: pagecache.bump(years=()))
+    transaction.on_commit(lambda: pagecache.refresh(years=()))
 
 
 def news_year(moment):
@@ -73,11 +73,11 @@ def note_year_before(sender, instance, raw=False, **kwargs):
 def invalidate_news(sender, instance, raw=False, **kwargs):
     """Every cached page is old, and so are the counts of the item's years."""
     if raw:  # loaded from a fixture, without its year before: any year
-        transaction.on_commit(pagecache.bump)
+        transaction.on_commit(pagecache.refresh)
         return
     years = {news_year(instance.published_at), getattr(instance, "_year_before", None)}
     years.discard(None)
-    transaction.on_commit(lambda: pagecache.bump(years=years))
+    transaction.on_commit(lambda: pagecache.refresh(years=years))
 
 
 def connect_page_cache():

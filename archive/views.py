@@ -6,14 +6,16 @@ bad input answers with a message or a 404, never a 500.
 import datetime
 import functools
 import json
+import secrets
 import sys
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -97,6 +99,32 @@ def server_error(request):
 def healthz(request):
     """For load balancers: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def unready_reason():
+    """Why this server cannot serve as it should (its database or cache unreachable), or None."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        return f"database unreachable: {type(error).__name__}"
+    for name in ("default", "pages"):
+        # Written and read back: a cache that fails answers a miss (archive/caching.py).
+        token = secrets.token_hex(8)
+        caches[name].set("readyz", token, 10)
+        if caches[name].get("readyz") != token:
+            return f"cache {name!r} unreachable"
+    return None
+
+
+def readyz(request):
+    """For load balancers: 503 with the reason while the database or the cache cannot be reached."""
+    reason = unready_reason()
+    response = HttpResponse(
+        reason or "ok", content_type="text/plain", status=503 if reason else 200
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 LANGUAGE_COOKIE_DAYS = 365

@@ -153,7 +153,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # requests for the cores.
         server_options.append("-c max_parallel_workers_per_gather=0")
     # A database that does not answer must not hold a process for ever
-    # (docs/failure-modes-database.md); 0 turns either limit off.
+    # (docs/failure-modes.md); 0 turns either limit off.
     options["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     statement_seconds = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "20"))
     if statement_seconds:
@@ -178,7 +178,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_KEY = hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:12]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Redis failures are misses, logged (archive/caching.py): the site keeps
+    # answering from the database; short timeouts, as Redis answers at once or not at all.
+    redis = {
+        "BACKEND": "archive.caching.FailSafeRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     CACHES = {
         "default": {**redis, "KEY_PREFIX": f"cstonews-{DATABASE_KEY}"},
         "pages": {**redis, "KEY_PREFIX": f"cstonews-pages-{DATABASE_KEY}"},
@@ -187,7 +193,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "pages": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "archive.caching.FailSafeFileBasedCache",
             "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(BASE_DIR / ".pagecache")),
             "KEY_PREFIX": DATABASE_KEY,
             "OPTIONS": {"MAX_ENTRIES": 10_000},
@@ -317,6 +323,10 @@ NEWS_PAGE_SIZE = 20
 # Whole pages cached for anonymous visitors, never stale (archive/pagecache.py);
 # 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Each process reads the generation from the database at least this often, so
+# that a change the cache missed (Redis down, a write bypassing the ORM) shows
+# within it (docs/failure-modes.md).
+GENERATION_CHECK_SECONDS = float(os.environ.get("GENERATION_CHECK_SECONDS", "5"))
 # Uploads.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))

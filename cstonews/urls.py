@@ -6,13 +6,14 @@ from django.urls import include, path
 
 from archive.admin import editorial_queue
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
-from archive.views import healthz, robots_txt
+from archive.views import healthz, readyz, robots_txt
 
 # A database error outside a view answers 503, as inside one (archive/middleware.py).
 handler500 = "archive.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -1,15 +1,19 @@
 import datetime
+import time
+from importlib import import_module
 from unittest import mock
 
 import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
 from archive import pagecache, services, templating
-from archive.models import Status
+from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
 
@@ -198,6 +202,41 @@ class PageCacheTests(TestCase):
             callback()
         self.assertContains(self.get(), "Not committed yet")
 
+    def later(self):
+        """As if GENERATION_CHECK_SECONDS had gone by."""
+        seconds = time.monotonic() + settings.GENERATION_CHECK_SECONDS + 1
+        return mock.patch("time.monotonic", return_value=seconds)
+
+    def test_a_write_bypassing_the_orm_shows_within_the_check_interval(self):
+        """update() and SQL by hand send no signal: the database's triggers move the generation."""
+        item = NewsItemFactory(title="Ministers met", section=self.section)
+        self.get()
+        NewsItem.objects.filter(pk=item.pk).update(title="Ministers met in Minsk")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE archive_section SET name = 'Headlines' WHERE id = %s", [self.section.pk]
+            )
+        # Within the interval a cached page needs no query, not even for the generation.
+        with self.assertNumQueries(0):
+            self.assertEqual(self.get()["X-Page-Cache"], "hit")
+        with self.later():
+            response = self.get()
+        self.assertContains(response, "Ministers met in Minsk")
+        self.assertContains(response, "Headlines")
+
+    def test_a_write_by_a_process_with_another_cache_shows_within_the_check_interval(self):
+        """A command run without REDIS_URL writes the generation where every writer does."""
+        NewsItemFactory(title="Ministers met", section=self.section)
+        self.get()
+        elsewhere = {
+            name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "other"}
+            for name in ("default", "pages")
+        }
+        with override_settings(CACHES=elsewhere), self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        with self.later():
+            self.assertContains(self.get(), "Summit in Astana")
+
     def test_staff_and_previews_are_never_cached(self):
         draft = NewsItemFactory(title="Draft", section=self.section, status=Status.DRAFT)
         self.client.force_login(self.editor)
@@ -341,3 +380,19 @@ class KeptFragmentTests(TestCase):
                 # The same key again: kept, not rendered.
                 self.assertEqual(templating.kept("field", caller=lambda: "new"), html)
         self.assertEqual(sorted(templating.kept_fragments), [4, 5])
+
+
+class GenerationTriggerTests(TestCase):
+    def test_every_table_the_pages_show_moves_the_generation(self):
+        """A model added later needs its triggers (create_triggers in its migration)."""
+        triggers = import_module("archive.migrations.0016_generation_triggers")
+        models = apps.get_app_config("archive").get_models(include_auto_created=True)
+        tables = {model._meta.db_table for model in models} - triggers.NOT_SHOWN
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            else:
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            names = {name for (name,) in cursor.fetchall()}
+        missing = {t for t in tables if not any(n.startswith(f"{t}_generation") for n in names)}
+        self.assertEqual(missing, set())

@@ -70,7 +70,7 @@ class SettingsTests(SimpleTestCase):
             {
                 "debug": False,
                 "db": "cstonews.postgresql",
-                "cache": "django.core.cache.backends.redis.RedisCache",
+                "cache": "archive.caching.FailSafeRedisCache",
                 "hosts": ["news.example.org", "www.news.example.org"],
                 "ssl": True,
             },

@@ -1,0 +1,209 @@
+"""
+Fault drills: the site under a cache that fails. The cache is an
+accelerator: when Redis cannot be reached, visitors get their pages from the
+database and editors' saves are stored (see docs/failure-modes.md).
+"""
+
+import errno
+import shutil
+import tempfile
+import time
+from unittest import mock
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCacheClient
+from django.db import OperationalError, connection
+from django.test import TestCase, override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from archive import caching
+from archive.models import NewsItem, Topic
+
+from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
+
+
+def redis_caches(url):
+    return {
+        name: {
+            "BACKEND": "archive.caching.FailSafeRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"cstonews-faults-{name}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        for name in ("default", "pages")
+    }
+
+
+# A port where nothing answers.
+CLOSED = redis_caches("redis://127.0.0.1:1/0")
+# The real Redis, in a database of its own, emptied after each test.
+LIVE = redis_caches("redis://127.0.0.1:6379/13")
+
+
+class FaultDrill(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = UserFactory(username="editor", role="editor", is_superuser=True)
+        cls.section = SectionFactory(slug="news", name="News")
+        cls.item = NewsItemFactory(title="Ministers met in Minsk", section=cls.section)
+        cls.topic = TopicFactory(name="Security", slug="security")
+
+    def setUp(self):
+        caching.reset()
+        self.addCleanup(caching.reset)
+
+    def assert_public_pages_show_the_news(self, title="Ministers met in Minsk"):
+        for url in ("/", "/news/", self.item.get_absolute_url(), "/feeds/news/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, title)
+
+    def save_topic_in_admin(self, name):
+        self.client.force_login(self.editor)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                f"/admin/archive/topic/{self.topic.pk}/change/", {"name": name, "slug": "security"}
+            )
+        self.client.logout()
+        return response
+
+
+@override_settings(CACHES=CLOSED, PAGE_CACHE_SECONDS=300)
+class RedisUnreachableTests(FaultDrill):
+    def test_public_pages_are_built_from_the_database(self):
+        with self.assertLogs("archive.caching", "WARNING") as logs:
+            self.assert_public_pages_show_the_news()
+            self.assert_public_pages_show_the_news()
+        # One line for all those failures, not one per cache call.
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("Cache unavailable", logs.output[0])
+
+    def test_an_editors_save_succeeds_and_is_stored(self):
+        with self.assertLogs("archive.caching", "WARNING"):
+            response = self.save_topic_in_admin("Collective security")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Topic.objects.get(pk=self.topic.pk).name, "Collective security")
+
+    def test_healthz_stays_200_and_readyz_says_why_it_is_not_ready(self):
+        self.assertEqual(self.client.get("/healthz").status_code, 200)
+        with self.assertLogs("archive.caching", "WARNING"), self.assertLogs("django.request"):
+            response = self.client.get("/readyz")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"cache 'default' unreachable")
+
+
+class ReadyzTests(TestCase):
+    def test_ready_when_database_and_cache_answer(self):
+        response = self.client.get("/readyz")
+        self.assertEqual((response.status_code, response.content), (200, b"ok"))
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    @override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
+    def test_ready_with_a_live_redis_and_never_page_cached(self):
+        self.addCleanup(caches["pages"].clear)
+        for _ in range(2):
+            response = self.client.get("/readyz")
+            self.assertEqual((response.status_code, response.content), (200, b"ok"))
+            self.assertFalse(response.has_header("X-Page-Cache"))
+
+    def test_not_ready_when_the_database_cannot_be_reached(self):
+        refused = OperationalError("could not connect to server")
+        with (
+            mock.patch.object(connection, "cursor", side_effect=refused),
+            self.assertLogs("django.request"),
+        ):
+            response = self.client.get("/readyz")
+            self.assertEqual(self.client.get("/healthz").status_code, 200)
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.content, b"database unreachable: OperationalError")
+
+
+class LiveRedisDrill(FaultDrill):
+    """With the real Redis, emptied after each test."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(caches["pages"].clear)
+        self.addCleanup(caches["default"].clear)
+
+
+@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300)
+class RedisFailingMidRequestTests(LiveRedisDrill):
+    def test_a_connection_that_breaks_after_the_first_call_gives_the_page(self):
+        calls = []
+
+        def breaks_after_first(original):
+            def call(*args, **kwargs):
+                calls.append(1)
+                if len(calls) > 1:
+                    raise RedisConnectionError("Connection reset by peer")
+                return original(*args, **kwargs)
+
+            return call
+
+        for method in ("get", "get_many", "set", "add", "set_many", "delete"):
+            original = getattr(RedisCacheClient, method)
+            patcher = mock.patch.object(RedisCacheClient, method, breaks_after_first(original))
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        with self.assertLogs("archive.caching", "WARNING"):
+            self.assert_public_pages_show_the_news()
+        self.assertGreater(len(calls), 1)
+
+
+@override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300, GENERATION_CHECK_SECONDS=60)
+class RedisBackTests(LiveRedisDrill):
+    def test_a_publish_made_while_redis_was_down_shows_when_it_is_back(self):
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "hit")
+        down = RedisConnectionError("Connection refused")
+        with (
+            mock.patch.object(RedisCacheClient, "set", side_effect=down),
+            mock.patch.object(RedisCacheClient, "set_many", side_effect=down),
+            self.assertLogs("archive.caching", "WARNING"),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        # Redis answers again once the process tries it (well within the check interval).
+        later = time.monotonic() + caching.RETRY_SECONDS + 1
+        with mock.patch("time.monotonic", return_value=later):
+            response = self.client.get("/news/")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Summit in Astana")
+        self.assertTrue(NewsItem.objects.filter(title="Summit in Astana").exists())
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class DatabaseDownTests(FaultDrill):
+    def test_cached_pages_are_still_served_when_the_generation_cannot_be_checked(self):
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        later = time.monotonic() + settings.GENERATION_CHECK_SECONDS + 1
+        refused = OperationalError("could not connect to server")
+        with (
+            mock.patch("time.monotonic", return_value=later),
+            mock.patch.object(connection, "cursor", side_effect=refused),
+        ):
+            response = self.client.get("/news/")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Ministers met in Minsk")
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class DiskFullTests(FaultDrill):
+    def test_a_full_disk_under_the_page_cache_folder_gives_the_pages(self):
+        folder = tempfile.mkdtemp(prefix="cstonews-test-pages-")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        on_disk = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "pages": {"BACKEND": "archive.caching.FailSafeFileBasedCache", "LOCATION": folder},
+        }
+        full = OSError(errno.ENOSPC, "No space left on device")
+        with (
+            override_settings(CACHES=on_disk),
+            mock.patch("tempfile.mkstemp", side_effect=full),
+            self.assertLogs("archive.caching", "WARNING"),
+        ):
+            self.assert_public_pages_show_the_news()
