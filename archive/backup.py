@@ -280,6 +280,8 @@ class Loader:
         self.counts = dict.fromkeys(TYPES, 0)
         self.pending = []
         self.end = None
+        # Items the database holds in a newer version than the file: left as they are.
+        self.kept_newer = []
 
     def finish(self):
         """Check the end record, then make the links that waited for their targets."""
@@ -437,6 +439,11 @@ class Loader:
     def load_item(self, kind, key, fields):
         model = ITEM_MODELS[kind]
         item = self.existing(model, slug=key)
+        version = fields.get("version")
+        if item.pk and isinstance(version, int) and item.version > version:
+            # An older backup merged in must not undo an editor's later saves.
+            self.kept_newer.append(f"{kind} “{key}” (version {item.version}, file {version})")
+            return item
         timestamps = self.assign(item, {**fields, "slug": key})
         # The record's version and times are the archive's own, kept as they are.
         item.full_clean(validate_unique=False, exclude=list(self.DEFERRED))

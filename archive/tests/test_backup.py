@@ -166,6 +166,19 @@ class MergeTests(BackupTestCase):
         call_command("import_archive", self.write(text), "--merge", verbosity=0)
         self.assertEqual(Transition.objects.count(), steps)
 
+    def test_an_older_backup_never_undoes_a_later_save(self):
+        self.build_archive()
+        text = export()
+        item = NewsItem.objects.get(slug="interview-belta")
+        NewsItem.objects.filter(pk=item.pk).update(title="Saved after the backup", version=9)
+        err = io.StringIO()
+        call_command("import_archive", self.write(text), "--merge", verbosity=0, stderr=err)
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Saved after the backup", 9))
+        self.assertIn(
+            "newer in the database than in the file: newsitem “interview-belta”", err.getvalue()
+        )
+
 
 class BadFileTests(BackupTestCase):
     def assertRefused(self, text, message):
@@ -362,3 +375,35 @@ class FailedMediaImportTests(BackupTestCase):
             call_command("import_archive", path, "--media", verbosity=0)
         self.assertFalse((self.public / "first.jpg").exists())
         self.assertFalse(Section.objects.exists())
+
+
+class UnreachableDatabaseTests(BackupTestCase):
+    """Every command answers a database it cannot reach with one line, not a traceback."""
+
+    def test_import_archive_says_so_in_one_line(self):
+        refused = OperationalError('connection to server at "db" failed\nIs the server running?')
+        path = self.write(EMPTY)
+        with (
+            mock.patch(
+                "archive.management.commands.import_archive.archive_is_empty", side_effect=refused
+            ),
+            self.assertRaisesMessage(CommandError, "The database cannot be reached") as caught,
+        ):
+            call_command("import_archive", path, verbosity=0)
+        self.assertNotIn("\n", str(caught.exception))
+
+    def test_import_pages_says_so_in_one_line(self):
+        path = self.write("Title\n\nTitle 01.02.2024\n\nText.\n", name="page.txt")
+        with mock.patch("archive.management.commands.import_pages.Section") as section:
+            section.objects.exists.side_effect = OperationalError("server closed the connection")
+            with self.assertRaisesMessage(CommandError, "The database cannot be reached"):
+                call_command("import_pages", path, verbosity=0)
+
+
+class CorruptMediaArchiveTests(BackupTestCase):
+    def test_a_media_archive_that_is_no_tar_is_refused_in_one_line(self):
+        path = self.write(EMPTY)
+        Path(path + ".media.tar").write_bytes(b"\x00not a tar archive" * 100)
+        with self.assertRaisesMessage(CommandError, "not a tar file") as caught:
+            call_command("import_archive", path, "--media", verbosity=0)
+        self.assertNotIn("\n", str(caught.exception))

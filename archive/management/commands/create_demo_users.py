@@ -8,9 +8,10 @@ database. An account that already exists is left as it is, password included.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from archive.management.base import ArchiveCommand
 from archive.management.local import ALLOW_HELP, refuse_unless_local
 from archive.roles import give_role
 
@@ -18,7 +19,7 @@ from archive.roles import give_role
 DEMO_USERS = [("admin", None), ("editor", "editor"), ("author", "author")]
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Create the local demo accounts admin, editor and author (debug only)."
 
     def add_arguments(self, parser):

@@ -11,13 +11,14 @@ import os
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from archive.management.base import ArchiveCommand
 from archive.roles import ROLES, give_role
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Create an author or editor account for the admin (or change a user's role)."
 
     def add_arguments(self, parser):

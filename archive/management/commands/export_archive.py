@@ -18,21 +18,17 @@ import tarfile
 import tempfile
 
 from django.core.files.storage import default_storage, storages
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from archive.backup import export_lines
+from archive.management.base import ArchiveCommand, first_line
 from archive.models import Attachment, Image
 
 MEDIA_PREFIX, DOCUMENTS_PREFIX = "media/", "documents/"
 
 
-def first_line(error):
-    """An error's text without the detail lines some database drivers add."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Export the whole archive as JSON Lines (to a file or standard output)."
 
     def add_arguments(self, parser):

@@ -19,15 +19,16 @@ from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 
 from archive.backup import BackupError, Loader, archive_is_empty
+from archive.management.base import ArchiveCommand, first_line
 
-from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX, first_line
+from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Import an archive written by export_archive (all or nothing)."
 
     def add_arguments(self, parser):
@@ -101,6 +102,12 @@ class Command(BaseCommand):
         finally:
             if stream is not sys.stdin:
                 stream.close()
+        if loader.kept_newer:
+            self.stderr.write(
+                "Kept as they are, newer in the database than in the file: "
+                + ", ".join(loader.kept_newer)
+                + "."
+            )
         if options["verbosity"] > 0:
             counts = ", ".join(f"{n} {kind}" for kind, n in loader.counts.items() if n)
             self.stdout.write(self.style.SUCCESS(f"Imported {counts or 'nothing'}."))
@@ -108,15 +115,24 @@ class Command(BaseCommand):
     def restore_media(self, path):
         try:
             archive = tarfile.open(path)  # noqa: SIM115 (closed by the with below)
-        except (OSError, tarfile.TarError) as error:
-            raise CommandError(f"Cannot read the media archive {path}: {error}") from error
+        except OSError as error:
+            raise CommandError(
+                f"Cannot read the media archive {path}: {error.strerror}."
+            ) from error
+        except tarfile.TarError as error:
+            # tarfile lists every compression it tried, a line each: one is enough.
+            raise CommandError(
+                f"Cannot read the media archive {path}: not a tar file ({first_line(error)})"
+            ) from error
         with archive:
             try:
                 for member in archive:
                     if member.isfile():
                         self.restore(path, archive, member)
             except (OSError, EOFError, tarfile.TarError) as error:
-                raise CommandError(f"Cannot read the media archive {path}: {error}") from error
+                raise CommandError(
+                    f"Cannot read the media archive {path}: {first_line(error)}"
+                ) from error
 
     def restore(self, path, archive, member):
         storage, name = self.destination(member.name)

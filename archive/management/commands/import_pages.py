@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 
 from archive.importing import import_entry, parse
+from archive.management.base import ArchiveCommand
 from archive.models import Section
 
 DEFAULT_SECTION_NAMES = ("news", "новости")
@@ -32,7 +33,7 @@ SECTION_HINTS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Import news from text copied from the CSTO site (files, folders, or - for stdin)."
 
     def add_arguments(self, parser):

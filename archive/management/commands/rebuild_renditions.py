@@ -5,14 +5,13 @@ changing RENDITION_WIDTHS, with a progress bar.
 
 import sys
 
-from django.core.management.base import BaseCommand
-
 from archive.images import make_renditions, renditions_are_current
+from archive.management.base import ArchiveCommand
 from archive.management.progress import progress_bar
 from archive.models import Image
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Rebuild image renditions (all, or with --missing only those not made yet)."
 
     def add_arguments(self, parser):

@@ -14,13 +14,14 @@ Only into the local SQLite database, unless --allow-database says otherwise
 import time
 
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from archive import demo_content as demo
 from archive import demo_media
 from archive.generate import clear_generated, generate, generated_count
 from archive.importing import noon_in_moscow
+from archive.management.base import ArchiveCommand
 from archive.management.local import ALLOW_HELP, refuse_unless_local
 from archive.management.progress import progress_bar
 from archive.models import (
@@ -39,7 +40,7 @@ from archive.models import (
 from archive.services import save_image
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Load the demo archive (real CSTO text, curated). Safe to run again."
 
     def add_arguments(self, parser):
