@@ -121,9 +121,7 @@ class Command(ArchiveCommand):
             ) from error
         except tarfile.TarError as error:
             # tarfile lists every compression it tried, a line each: one is enough.
-            raise CommandError(
-                f"Cannot read the media archive {path}: not a tar file ({first_line(error)})"
-            ) from error
+            raise CommandError(f"Cannot read the media archive {path}: not a tar file.") from error
         with archive:
             try:
                 for member in archive:
