@@ -10,7 +10,7 @@ from . import pagecache
 
 # The number changes with what a taxonomy holds, so that a shared cache never
 # hands new code an older layout.
-KEY = "taxonomy:3:{}"
+KEY = "taxonomy:4:{}"
 # This process's copy for the newest generation it has seen: a filtered list
 # asks for the taxonomy seven times (menu, choices, section filter), and each
 # read of the cache unpickled it again.
@@ -24,7 +24,8 @@ def taxonomy():
     {"section": [(slug, name), ...], "section_ids": {slug: pk}, "tree": {pk: parent_pk},
     "section_by_id": {pk: (slug, name)}, "descriptions": {pk: description},
     "top": [...], and "person", "person_ids" and the same for bodies and topics}.
-    Sections are in their order (position, name).
+    Sections are in their order (position, name); persons, bodies and topics
+    are only those that a published news item or statement shows.
     """
     key = KEY.format(pagecache.generation())
     found = latest.get(key) or cache.get(key)
@@ -39,7 +40,9 @@ def taxonomy():
 
 
 def load():
-    from .models import Body, Person, Section, Topic
+    from django.db.models import Q
+
+    from .models import Body, NewsItem, Person, Section, Statement, Topic
 
     sections = list(Section.objects.values_list("pk", "slug", "name", "parent_id"))
     descriptions = Section.objects.exclude(description="").values_list("pk", "description")
@@ -51,8 +54,17 @@ def load():
         "descriptions": dict(descriptions),
         "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
     }
+    # Only persons, bodies and topics that a public item shows: one that only
+    # drafts name is as hidden as the drafts.
+    news = NewsItem.objects.published()
+    statements = Statement.objects.published()
+    public = {
+        "person": Q(pk__in=news.values("persons")),
+        "body": Q(pk__in=news.values("bodies")) | Q(pk__in=statements.values("adopted_by")),
+        "topic": Q(pk__in=news.values("topics")) | Q(pk__in=statements.values("topics")),
+    }
     for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
-        rows = list(model.objects.values_list("pk", "slug", "name"))
+        rows = list(model.objects.filter(public[kind]).values_list("pk", "slug", "name"))
         data[kind] = [(slug, name) for _, slug, name in rows]
         data[f"{kind}_ids"] = {slug: pk for pk, slug, _ in rows}
     return data

@@ -1227,8 +1227,14 @@ class RelatedNewsView(ListPageMixin, ListView):
     news_lookup = None
     context_object_name = "items"
 
+    # Its name in the taxonomy, which holds only what public items show.
+    kind = None
+
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.model, slug=kwargs["slug"])
+        pk = taxonomy.taxonomy()[f"{self.kind}_ids"].get(kwargs["slug"])
+        if pk is None:
+            raise Http404(_("Nothing public is filed under this name."))
+        self.object = get_object_or_404(self.model, pk=pk)
         return super().get(request, *args, **kwargs)
 
     list_queryset = staticmethod(news_list_queryset)
@@ -1244,12 +1250,14 @@ class RelatedNewsView(ListPageMixin, ListView):
 
 class PersonDetailView(RelatedNewsView):
     model = Person
+    kind = "person"
     news_lookup = "persons"
     template_name = "archive/person_detail.html"
 
 
 class BodyDetailView(RelatedNewsView):
     model = Body
+    kind = "body"
     news_lookup = "bodies"
     template_name = "archive/body_detail.html"
 
@@ -1260,6 +1268,7 @@ class BodyDetailView(RelatedNewsView):
 
 class TopicDetailView(RelatedNewsView):
     model = Topic
+    kind = "topic"
     news_lookup = "topics"
     template_name = "archive/topic_detail.html"
 

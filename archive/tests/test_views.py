@@ -447,7 +447,7 @@ class NewsFilterTests(TestCase):
         self.assertContains(response, 'name="year" value="2020"')
 
     def test_filter_choices_are_escaped_and_labelled(self):
-        PersonFactory(name="<b>Bold</b> & Co", slug="bold")
+        self.meeting.persons.add(PersonFactory(name="<b>Bold</b> & Co", slug="bold"))
         response = self.client.get(NEWS, {"person": "bold"})
         self.assertContains(
             response, '<option value="bold" selected>&lt;b&gt;Bold&lt;/b&gt; &amp; Co</option>'
@@ -461,7 +461,7 @@ class NewsFilterTests(TestCase):
         self.assertNotContains(self.client.get(NEWS), "Newcomer")
         self.assertNotContains(self.client.get(NEWS, {"page": "1"}), "Newcomer")
         with self.captureOnCommitCallbacks(execute=True):
-            PersonFactory(name="Newcomer", slug="newcomer")
+            self.meeting.persons.add(PersonFactory(name="Newcomer", slug="newcomer"))
         self.assertContains(self.client.get(NEWS), '<option value="newcomer">Newcomer</option>')
         # A choice shows in the form, and is not kept for the next visitor.
         chosen = self.client.get(NEWS, {"person": "newcomer"})
@@ -477,7 +477,7 @@ class NewsFilterTests(TestCase):
         # With a filter chosen, the others are kept as HTML in the process.
         self.assertNotContains(self.client.get(NEWS, {"language": "en"}), "Newcomer")
         with self.captureOnCommitCallbacks(execute=True):
-            PersonFactory(name="Newcomer", slug="newcomer")
+            self.meeting.persons.add(PersonFactory(name="Newcomer", slug="newcomer"))
         filtered = self.client.get(NEWS, {"language": "en"})
         self.assertContains(filtered, '<option value="newcomer">Newcomer</option>')
         self.assertContains(filtered, '<option value="en" selected>English</option>')
@@ -551,6 +551,8 @@ class BadInputTests(TestCase):
         section = SectionFactory(slug="news")
         item = NewsItemFactory(section=section, slug="item")
         statement = StatementFactory(slug="statement")
+        item.persons.add(person := PersonFactory())
+        item.topics.add(topic := TopicFactory())
         urls = [
             "/",
             NEWS,
@@ -558,9 +560,9 @@ class BadInputTests(TestCase):
             item.get_absolute_url(),
             "/statements/",
             statement.get_absolute_url(),
-            f"/persons/{PersonFactory().slug}/",
+            f"/persons/{person.slug}/",
             f"/bodies/{statement.adopted_by.slug}/",
-            f"/topics/{TopicFactory().slug}/",
+            f"/topics/{topic.slug}/",
         ]
         queries = [
             "page=0",
@@ -897,6 +899,33 @@ class RelatedPagesTests(TestCase):
                 self.assertNotContains(response, "Hidden statement")
         self.assertContains(self.client.get(body.get_absolute_url()), "Statement by the body")
         self.assertContains(self.client.get(topic.get_absolute_url()), "Statement by the body")
+
+    def test_tags_of_unpublished_items_only_are_hidden(self):
+        person, body, topic = PersonFactory(), BodyFactory(), TopicFactory()
+        draft = NewsItemFactory(status=Status.DRAFT, published_at=None)
+        draft.persons.add(person)
+        draft.bodies.add(body)
+        draft.topics.add(topic)
+        StatementFactory(adopted_by=body, status=Status.REVIEW).topics.add(topic)
+        NewsItemFactory(published_at=timezone.now() + datetime.timedelta(days=1)).persons.add(
+            person
+        )
+        for obj in (person, body, topic):
+            with self.subTest(obj=obj):
+                self.assertEqual(self.client.get(obj.get_absolute_url()).status_code, 404)
+        for page in (NEWS, "/statements/"):
+            with self.subTest(page=page):
+                response = self.client.get(page)
+                self.assertEqual(response.status_code, 200)
+                for obj in (person, body, topic):
+                    self.assertNotContains(response, f'value="{obj.slug}"')
+        # The same names, once a public item shows them, are there.
+        with self.captureOnCommitCallbacks(execute=True):
+            StatementFactory(adopted_by=body).topics.add(topic)
+        self.assertEqual(self.client.get(body.get_absolute_url()).status_code, 200)
+        self.assertEqual(self.client.get(topic.get_absolute_url()).status_code, 200)
+        self.assertEqual(self.client.get(person.get_absolute_url()).status_code, 404)
+        self.assertContains(self.client.get("/statements/"), f'value="{body.slug}"')
 
     def test_unknown_slugs_are_404(self):
         for url in ("/persons/nobody/", "/bodies/nothing/", "/topics/none/", "/statements/x/"):
