@@ -140,7 +140,9 @@ class SchedulingOnEveryPublicSurfaceTests(TestCase):
                 if visible:
                     self.assertContains(response, item.title)
                 else:
-                    self.assertNotContains(response, item.title)
+                    # A person no public item names has no page at all.
+                    hidden = 404 if url == person.get_absolute_url() else 200
+                    self.assertNotContains(response, item.title, status_code=hidden)
 
     def test_before_at_and_after(self):
         go_live = NOW + datetime.timedelta(hours=1)
@@ -174,4 +176,5 @@ class SchedulingOnEveryPublicSurfaceTests(TestCase):
                 if visible:
                     self.assertContains(response, statement.title)
                 else:
-                    self.assertNotContains(response, statement.title)
+                    hidden = 404 if url == statement.adopted_by.get_absolute_url() else 200
+                    self.assertNotContains(response, statement.title, status_code=hidden)
