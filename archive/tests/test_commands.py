@@ -91,11 +91,22 @@ class SeedDemoTests(TestCase):
         urls = ["/", "/news/", "/statements/"]
         urls += [item.get_absolute_url() for item in NewsItem.objects.published()]
         urls += [statement.get_absolute_url() for statement in Statement.objects.published()]
-        for model in (Section, Person, Body, Topic):
-            urls += [obj.get_absolute_url() for obj in model.objects.all()]
+        urls += [section.get_absolute_url() for section in Section.objects.all()]
+        # A person, body or topic has a page only while a public item shows it.
+        shown = set()
+        for item in NewsItem.objects.published():
+            shown.update([*item.persons.all(), *item.bodies.all(), *item.topics.all()])
+        for statement in Statement.objects.published():
+            shown.update([statement.adopted_by, *statement.topics.all()])
+        self.assertTrue(shown)
         for url in urls:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+        for model in (Person, Body, Topic):
+            for obj in model.objects.all():
+                with self.subTest(url=obj.get_absolute_url()):
+                    response = self.client.get(obj.get_absolute_url())
+                    self.assertEqual(response.status_code, 200 if obj in shown else 404)
         interview = NewsItem.objects.get(slug="tasmagambetov-interview-belta")
         self.assertEqual(self.client.get(interview.get_absolute_url()).status_code, 404)
 
