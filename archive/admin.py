@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,14 +88,63 @@ class TopicAdmin(ArchiveModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ItemPartAdmin(ArchiveModelAdmin):
+    """
+    Media links, images and attachments: what a news item or a statement
+    shows. Whoever may not change every item showing a part may not change or
+    delete the part (services.can_change_part), and each change is recorded
+    in the history of the items that show it.
+    """
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_change_part(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.can_change_part(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        # A media link moved to another item leaves the history of both.
+        before = services.items_showing(type(obj).objects.get(pk=obj.pk)) if change else []
+        self.store(obj)
+        if change and not form.has_changed():
+            return
+        message = _("%(part)s “%(name)s” changed") if change else _("%(part)s “%(name)s” added")
+        services.record_part_change(
+            items=[*before, *services.items_showing(obj)],
+            user=request.user,
+            comment=message % {"part": capfirst(self.opts.verbose_name), "name": obj},
+        )
+
+    def store(self, obj):
+        obj.save()
+
+    def delete_model(self, request, obj):
+        items = services.items_showing(obj)
+        name = str(obj)
+        super().delete_model(request, obj)
+        services.record_part_change(
+            items=items,
+            user=request.user,
+            comment=_("%(part)s “%(name)s” deleted")
+            % {"part": capfirst(self.opts.verbose_name), "name": name},
+        )
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each deletion is in its items' history.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Image)
-class ImageAdmin(ArchiveModelAdmin):
+class ImageAdmin(ItemPartAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "size", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["size", "format", "preview"]
     fields = ["file", "alt_text", "caption", "credit", "size", "format", "preview"]
 
-    def save_model(self, request, obj, form, change):
+    def store(self, obj):
         # Validated again and saved with its renditions, made here once.
         services.save_image(image=obj)
 
@@ -129,7 +179,7 @@ class ImageAdmin(ArchiveModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ArchiveModelAdmin):
+class AttachmentAdmin(ItemPartAdmin):
     list_display = ["title", "kind", "human_size", "created_at"]
     list_filter = ["kind"]
     search_fields = ["title"]
@@ -619,12 +669,18 @@ class StatementAdmin(WorkflowAdmin):
 
 
 @admin.register(MediaLink)
-class MediaLinkAdmin(ArchiveModelAdmin):
+class MediaLinkAdmin(ItemPartAdmin):
     list_display = ["title", "outlet", "date", "news_item"]
     list_select_related = ["news_item"]
     search_fields = ["title", "outlet", "url"]
     list_filter = ["outlet"]
     autocomplete_fields = ["news_item"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "news_item":
+            # A link may go only on an item its writer may change.
+            kwargs["queryset"] = services.editable_items(request.user, NewsItem)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- The editors' start page -------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from .images import make_renditions, renditions_are_current
 from .models import (
+    Attachment,
     GalleryImage,
     Image,
     MediaLink,
@@ -87,6 +88,63 @@ def can_edit(user, item, *, status=None, author_id=None) -> bool:
     status = item.status if status is None else status
     author_id = item.author_id if author_id is None else author_id
     return status == Status.DRAFT and author_id == user.pk
+
+
+def editable_items(user, model):
+    """The `model` items whose content `user` may change: can_edit() as a query."""
+    meta = model._meta
+    if not user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        return model.objects.none()
+    if is_editor(user, model):
+        return model.objects.all()
+    return model.objects.filter(status=Status.DRAFT, author=user)
+
+
+# --- What shows on an item: media links, images, attachments -----------------
+
+
+def items_showing(part) -> list:
+    """The news items and statements whose pages show `part` (as the database holds it)."""
+    if isinstance(part, MediaLink):
+        return list(NewsItem.objects.filter(media_links=part)) if part.pk else []
+    if isinstance(part, Image):
+        return list(
+            NewsItem.objects.filter(
+                models.Q(cover_image=part) | models.Q(gallery_images__image=part)
+            ).distinct()
+        )
+    if isinstance(part, Attachment):
+        return [*part.news_items.all(), *part.statements.all()]
+    raise TypeError(f"{type(part).__name__} is not shown on items.")
+
+
+def can_change_part(user, part) -> bool:
+    """
+    Whether `user` may change or delete a media link, an image or an
+    attachment: only if they may change every item that shows it, so that an
+    author never reaches a published page (nor another author's) through a
+    shared part.
+    """
+    return all(can_edit(user, item) for item in items_showing(part))
+
+
+def record_part_change(*, items, user, comment: str):
+    """
+    A new version of each item whose page a changed part shows, so that the
+    change is in the item's history (who, and which part) and a form opened
+    before it can no longer overwrite it.
+    """
+    seen = set()
+    for item in items:
+        key = (type(item), item.pk)
+        if key in seen:
+            continue
+        seen.add(key)
+        with transaction.atomic():
+            current = type(item).objects.select_for_update().get(pk=item.pk)
+            current.version += 1
+            current.save(update_fields=["version", "updated_at"])
+            record_revision(item=current, user=user, comment=comment[:300])
 
 
 # --- Transitions -------------------------------------------------------------
