@@ -13,8 +13,10 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -178,6 +180,32 @@ class ImageAdmin(ItemPartAdmin):
         )
 
 
+class StoredDocument:
+    """A stored document as the file widget shows it: its name, linked to its download view."""
+
+    def __init__(self, field_file):
+        self.name = field_file.name
+        self.url = field_file.instance.get_absolute_url()
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentInput(AdminFileWidget):
+    """
+    The admin's file input for documents, whose private storage has no public
+    URL: the current file links to the download view instead.
+    """
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "instance", None) and value.instance.pk)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return StoredDocument(value)
+        return None
+
+
 @admin.register(Attachment)
 class AttachmentAdmin(ItemPartAdmin):
     list_display = ["title", "kind", "human_size", "created_at"]
@@ -185,6 +213,7 @@ class AttachmentAdmin(ItemPartAdmin):
     search_fields = ["title"]
     readonly_fields = ["kind", "human_size"]
     fields = ["title", "file", "kind", "human_size"]
+    formfield_overrides = {models.FileField: {"widget": DocumentInput}}
 
     @admin.display(description=gettext_lazy("size"))
     def human_size(self, obj):

@@ -212,3 +212,18 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         self.assertEqual(response.status_code, 403)
         document.refresh_from_db()
         self.assertEqual((document.title, document.kind), ("Statement on the UN Charter", "docx"))
+
+    def test_the_attachment_change_page_links_to_the_download(self):
+        document = make_attachment()
+        self.client.force_login(self.editor)
+        response = self.client.get(f"/admin/archive/attachment/{document.pk}/change/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
+        self.assertContains(response, document.file.name)
+        # A refused replacement shows the form again, with the current file.
+        response = self.client.post(
+            f"/admin/archive/attachment/{document.pk}/change/",
+            {"title": document.title, "file": media.upload(b"MZ an executable", "a.pdf")},
+        )
+        self.assertContains(response, "not a PDF, DOCX or ODT")
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
