@@ -215,6 +215,17 @@ class AttachmentAdmin(ItemPartAdmin):
     fields = ["title", "file", "kind", "human_size"]
     formfield_overrides = {models.FileField: {"widget": DocumentInput}}
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only, the admin would show the file by its (missing) public URL.
+            fields = ["document" if name == "file" else name for name in fields]
+        return fields
+
+    @admin.display(description=gettext_lazy("file"))
+    def document(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.file.name)
+
     @admin.display(description=gettext_lazy("size"))
     def human_size(self, obj):
         return obj.label if obj.kind else "—"

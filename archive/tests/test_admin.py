@@ -183,6 +183,9 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         response = self.client.post(url, self.image_data(cover, media.image_bytes("PNG")))
         self.assertEqual(response.status_code, 403)
         self.assertEqual(Image.objects.get(pk=cover.pk).file.name, cover.file.name)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, 'type="file"')
 
     def test_a_shared_image_is_the_authors_only_if_every_item_using_it_is_their_draft(self):
         photo = make_image()
@@ -227,3 +230,12 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         )
         self.assertContains(response, "not a PDF, DOCX or ODT")
         self.assertContains(response, f'href="/documents/{document.pk}/"')
+
+    def test_an_author_sees_a_published_document_read_only(self):
+        document = make_attachment()
+        StatementFactory().attachments.add(document)
+        self.client.force_login(self.author)
+        response = self.client.get(f"/admin/archive/attachment/{document.pk}/change/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
+        self.assertNotContains(response, 'type="file"')
