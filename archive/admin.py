@@ -311,7 +311,7 @@ class WorkflowForm(forms.ModelForm):
                 )
             )
         current = type(self.instance).objects.get(pk=self.instance.pk)
-        if current.version != expected:
+        if services.changed_since(current, expected):
             raise ValidationError(services.conflict_message(current, expected))
         return cleaned
 

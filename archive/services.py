@@ -15,10 +15,12 @@ nothing but their own drafts.
 
 import datetime
 import difflib
+import json
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -318,7 +320,7 @@ def save_item(*, item, user, expected_version: int | None = None):
                 _("You may not change “%(title)s”: authors edit their own drafts only.")
                 % {"title": current}
             )
-        if expected_version is not None and expected_version != current.version:
+        if expected_version is not None and changed_since(current, expected_version):
             raise ConflictError(conflict_message(current, expected_version))
         # The state is the workflow's to change, never a content save's.
         item.status = current.status
@@ -348,6 +350,20 @@ def _pair_translations(item, *, previous):
         NewsItem.objects.filter(pk=partner).exclude(translation=None).exclude(
             translation=item.pk
         ).update(translation=None)
+
+
+def changed_since(current, version: int) -> bool:
+    """
+    Whether `current`'s content differs from what it was at `version`. A new
+    version that left the content as it was (an image or a document replaced
+    in its own page) cannot be overwritten by a form opened before it.
+    """
+    if version == current.version:
+        return False
+    then = Revision.for_item(current).filter(version=version).first()
+    # Compared as stored: the revision's dates and times are JSON text.
+    now = json.loads(json.dumps(snapshot(current), cls=DjangoJSONEncoder))
+    return then is None or then.data != now
 
 
 def conflict_message(current, expected_version):

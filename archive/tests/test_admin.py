@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from django.utils import timezone
 
 from archive.models import GalleryImage, Image, NewsItem, Revision, Status
 
@@ -239,3 +240,51 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, f'href="/documents/{document.pk}/"')
         self.assertNotContains(response, 'type="file"')
+
+    def item_form(self, item, version, **changes):
+        when = timezone.localtime(item.published_at)
+        return {
+            "expected_version": version,
+            "title": item.title,
+            "slug": item.slug,
+            "section": item.section_id,
+            "language": item.language,
+            "lead": "A new lead.",
+            "body": item.body,
+            "cover_image": item.cover_image_id or "",
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+            "media_links-TOTAL_FORMS": "0",
+            "media_links-INITIAL_FORMS": "0",
+            "gallery_images-TOTAL_FORMS": "0",
+            "gallery_images-INITIAL_FORMS": "0",
+            **changes,
+        }
+
+    def test_an_item_form_opened_before_a_part_changed(self):
+        """A new cover file leaves the form's content intact; a changed link would be lost."""
+        self.client.force_login(self.editor)
+        item = NewsItemFactory(cover_image=make_image())
+        self.client.post(f"/admin/archive/newsitem/{item.pk}/change/", self.item_form(item, 1))
+        item.refresh_from_db()
+        opened_at = item.version
+        url = f"/admin/archive/image/{item.cover_image_id}/change/"
+        response = self.client.post(
+            url, self.image_data(item.cover_image, media.image_bytes("PNG"))
+        )
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual(item.version, opened_at + 1)
+        change = f"/admin/archive/newsitem/{item.pk}/change/"
+        response = self.client.post(change, self.item_form(item, opened_at))
+        self.assertEqual(response.status_code, 302)
+
+        item.refresh_from_db()
+        opened_at = item.version
+        link = MediaLinkFactory(news_item=item)
+        self.client.post(
+            f"/admin/archive/medialink/{link.pk}/change/",
+            self.link_data(link, url="https://example.org/corrected/"),
+        )
+        response = self.client.post(change, self.item_form(item, opened_at))
+        self.assertContains(response, "Someone else saved this item")
