@@ -59,6 +59,21 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             raise IncorrectLookupParameters(error) from error
 
 
+class ObjectRuleAdmin(ArchiveModelAdmin):
+    """Change and delete permissions narrowed, object by object, by a rule of the services."""
+
+    def may_change(self, user, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.may_change(request.user, obj))
+
+
 @admin.register(Section)
 class SectionAdmin(ArchiveModelAdmin):
     list_display = ["name", "slug", "parent", "position"]
@@ -90,7 +105,7 @@ class TopicAdmin(ArchiveModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ItemPartAdmin(ArchiveModelAdmin):
+class ItemPartAdmin(ObjectRuleAdmin):
     """
     Media links, images and attachments: what a news item or a statement
     shows. Whoever may not change every item showing a part may not change or
@@ -98,13 +113,8 @@ class ItemPartAdmin(ArchiveModelAdmin):
     in the history of the items that show it.
     """
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or services.can_change_part(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or services.can_change_part(request.user, obj))
+    def may_change(self, user, obj):
+        return services.can_change_part(user, obj)
 
     def save_model(self, request, obj, form, change):
         # A media link moved to another item leaves the history of both.
@@ -326,7 +336,7 @@ STEP_BUTTONS = {
 }
 
 
-class WorkflowAdmin(ArchiveModelAdmin):
+class WorkflowAdmin(ObjectRuleAdmin):
     """What news items and statements share in the admin."""
 
     form = WorkflowForm
@@ -338,13 +348,8 @@ class WorkflowAdmin(ArchiveModelAdmin):
 
     # Permissions, checked on the server for every page, form and action.
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
+    def may_change(self, user, obj):
+        return services.can_edit(user, obj)
 
     def has_publish_permission(self, request):
         return services.is_editor(request.user, self.model)

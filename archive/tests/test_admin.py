@@ -99,13 +99,16 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
             **changes,
         }
 
+    def post_link(self, link, **changes):
+        url = f"/admin/archive/medialink/{link.pk}/change/"
+        return self.client.post(url, self.link_data(link, **changes))
+
     def history(self, item):
         return self.client.get(f"/admin/archive/newsitem/{item.pk}/history/")
 
     def test_an_author_cannot_change_add_or_delete_links_of_a_published_item(self):
         self.client.force_login(self.author)
-        url = f"/admin/archive/medialink/{self.link.pk}/change/"
-        response = self.client.post(url, self.link_data(self.link, url="https://evil.example/"))
+        response = self.post_link(self.link, url="https://evil.example/")
         self.assertEqual(response.status_code, 403)
         response = self.client.post(
             "/admin/archive/medialink/add/",
@@ -120,10 +123,7 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         )
         self.assertEqual(response.status_code, 403)
         # A draft's link cannot be moved onto the published item either.
-        url = f"/admin/archive/medialink/{self.draft_link.pk}/change/"
-        response = self.client.post(
-            url, self.link_data(self.draft_link, news_item=self.link.news_item_id)
-        )
+        response = self.post_link(self.draft_link, news_item=self.published.pk)
         self.assertContains(response, "Select a valid choice")
 
         self.assertEqual(
@@ -137,10 +137,7 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
 
     def test_an_author_changes_the_links_of_their_own_draft_with_a_revision(self):
         self.client.force_login(self.author)
-        url = f"/admin/archive/medialink/{self.draft_link.pk}/change/"
-        response = self.client.post(
-            url, self.link_data(self.draft_link, url="https://example.org/new/")
-        )
+        response = self.post_link(self.draft_link, url="https://example.org/new/")
         self.assertEqual(response.status_code, 302)
         self.draft.refresh_from_db()
         revision = Revision.for_item(self.draft).get()
@@ -149,10 +146,7 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
 
     def test_an_editor_changes_a_published_link_and_the_item_history_says_so(self):
         self.client.force_login(self.editor)
-        url = f"/admin/archive/medialink/{self.link.pk}/change/"
-        response = self.client.post(
-            url, self.link_data(self.link, url="https://example.org/moved/")
-        )
+        response = self.post_link(self.link, url="https://example.org/moved/")
         self.assertEqual(response.status_code, 302)
         self.assertContains(
             self.client.get(self.published.get_absolute_url()), "https://example.org/moved/"
@@ -282,9 +276,6 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         item.refresh_from_db()
         opened_at = item.version
         link = MediaLinkFactory(news_item=item)
-        self.client.post(
-            f"/admin/archive/medialink/{link.pk}/change/",
-            self.link_data(link, url="https://example.org/corrected/"),
-        )
+        self.post_link(link, url="https://example.org/corrected/")
         response = self.client.post(change, self.item_form(item, opened_at))
         self.assertContains(response, "Someone else saved this item")
