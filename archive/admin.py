@@ -13,8 +13,10 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -22,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,6 +59,21 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             raise IncorrectLookupParameters(error) from error
 
 
+class ObjectRuleAdmin(ArchiveModelAdmin):
+    """Change and delete permissions narrowed, object by object, by a rule of the services."""
+
+    def may_change(self, user, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.may_change(request.user, obj))
+
+
 @admin.register(Section)
 class SectionAdmin(ArchiveModelAdmin):
     list_display = ["name", "slug", "parent", "position"]
@@ -87,14 +105,58 @@ class TopicAdmin(ArchiveModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ItemPartAdmin(ObjectRuleAdmin):
+    """
+    Media links, images and attachments: what a news item or a statement
+    shows. Whoever may not change every item showing a part may not change or
+    delete the part (services.can_change_part), and each change is recorded
+    in the history of the items that show it.
+    """
+
+    def may_change(self, user, obj):
+        return services.can_change_part(user, obj)
+
+    def save_model(self, request, obj, form, change):
+        # A media link moved to another item leaves the history of both.
+        before = services.items_showing(type(obj).objects.get(pk=obj.pk)) if change else []
+        self.store(obj)
+        if change and not form.has_changed():
+            return
+        message = _("%(part)s “%(name)s” changed") if change else _("%(part)s “%(name)s” added")
+        services.record_part_change(
+            items=[*before, *services.items_showing(obj)],
+            user=request.user,
+            comment=message % {"part": capfirst(self.opts.verbose_name), "name": obj},
+        )
+
+    def store(self, obj):
+        obj.save()
+
+    def delete_model(self, request, obj):
+        items = services.items_showing(obj)
+        name = str(obj)
+        super().delete_model(request, obj)
+        services.record_part_change(
+            items=items,
+            user=request.user,
+            comment=_("%(part)s “%(name)s” deleted")
+            % {"part": capfirst(self.opts.verbose_name), "name": name},
+        )
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each deletion is in its items' history.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Image)
-class ImageAdmin(ArchiveModelAdmin):
+class ImageAdmin(ItemPartAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "size", "created_at"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["size", "format", "preview"]
     fields = ["file", "alt_text", "caption", "credit", "size", "format", "preview"]
 
-    def save_model(self, request, obj, form, change):
+    def store(self, obj):
         # Validated again and saved with its renditions, made here once.
         services.save_image(image=obj)
 
@@ -128,13 +190,51 @@ class ImageAdmin(ArchiveModelAdmin):
         )
 
 
+class StoredDocument:
+    """A stored document as the file widget shows it: its name, linked to its download view."""
+
+    def __init__(self, field_file):
+        self.name = field_file.name
+        self.url = field_file.instance.get_absolute_url()
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentInput(AdminFileWidget):
+    """
+    The admin's file input for documents, whose private storage has no public
+    URL: the current file links to the download view instead.
+    """
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "instance", None) and value.instance.pk)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return StoredDocument(value)
+        return None
+
+
 @admin.register(Attachment)
-class AttachmentAdmin(ArchiveModelAdmin):
+class AttachmentAdmin(ItemPartAdmin):
     list_display = ["title", "kind", "human_size", "created_at"]
     list_filter = ["kind"]
     search_fields = ["title"]
     readonly_fields = ["kind", "human_size"]
     fields = ["title", "file", "kind", "human_size"]
+    formfield_overrides = {models.FileField: {"widget": DocumentInput}}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only, the admin would show the file by its (missing) public URL.
+            fields = ["document" if name == "file" else name for name in fields]
+        return fields
+
+    @admin.display(description=gettext_lazy("file"))
+    def document(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.file.name)
 
     @admin.display(description=gettext_lazy("size"))
     def human_size(self, obj):
@@ -221,7 +321,7 @@ class WorkflowForm(forms.ModelForm):
                 )
             )
         current = type(self.instance).objects.get(pk=self.instance.pk)
-        if current.version != expected:
+        if services.changed_since(current, expected):
             raise ValidationError(services.conflict_message(current, expected))
         return cleaned
 
@@ -236,7 +336,7 @@ STEP_BUTTONS = {
 }
 
 
-class WorkflowAdmin(ArchiveModelAdmin):
+class WorkflowAdmin(ObjectRuleAdmin):
     """What news items and statements share in the admin."""
 
     form = WorkflowForm
@@ -248,13 +348,8 @@ class WorkflowAdmin(ArchiveModelAdmin):
 
     # Permissions, checked on the server for every page, form and action.
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
+    def may_change(self, user, obj):
+        return services.can_edit(user, obj)
 
     def has_publish_permission(self, request):
         return services.is_editor(request.user, self.model)
@@ -619,12 +714,18 @@ class StatementAdmin(WorkflowAdmin):
 
 
 @admin.register(MediaLink)
-class MediaLinkAdmin(ArchiveModelAdmin):
+class MediaLinkAdmin(ItemPartAdmin):
     list_display = ["title", "outlet", "date", "news_item"]
     list_select_related = ["news_item"]
     search_fields = ["title", "outlet", "url"]
     list_filter = ["outlet"]
     autocomplete_fields = ["news_item"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "news_item":
+            # A link may go only on an item its writer may change.
+            kwargs["queryset"] = services.editable_items(request.user, NewsItem)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- The editors' start page -------------------------------------------------------

@@ -15,10 +15,12 @@ nothing but their own drafts.
 
 import datetime
 import difflib
+import json
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from .images import make_renditions, renditions_are_current
 from .models import (
+    Attachment,
     GalleryImage,
     Image,
     MediaLink,
@@ -87,6 +90,63 @@ def can_edit(user, item, *, status=None, author_id=None) -> bool:
     status = item.status if status is None else status
     author_id = item.author_id if author_id is None else author_id
     return status == Status.DRAFT and author_id == user.pk
+
+
+def editable_items(user, model):
+    """The `model` items whose content `user` may change: can_edit() as a query."""
+    meta = model._meta
+    if not user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        return model.objects.none()
+    if is_editor(user, model):
+        return model.objects.all()
+    return model.objects.filter(status=Status.DRAFT, author=user)
+
+
+# --- What shows on an item: media links, images, attachments -----------------
+
+
+def items_showing(part) -> list:
+    """The news items and statements whose pages show `part` (as the database holds it)."""
+    if isinstance(part, MediaLink):
+        return list(NewsItem.objects.filter(media_links=part)) if part.pk else []
+    if isinstance(part, Image):
+        return list(
+            NewsItem.objects.filter(
+                models.Q(cover_image=part) | models.Q(gallery_images__image=part)
+            ).distinct()
+        )
+    if isinstance(part, Attachment):
+        return [*part.news_items.all(), *part.statements.all()]
+    raise TypeError(f"{type(part).__name__} is not shown on items.")
+
+
+def can_change_part(user, part) -> bool:
+    """
+    Whether `user` may change or delete a media link, an image or an
+    attachment: only if they may change every item that shows it, so that an
+    author never reaches a published page (nor another author's) through a
+    shared part.
+    """
+    return all(can_edit(user, item) for item in items_showing(part))
+
+
+def record_part_change(*, items, user, comment: str):
+    """
+    A new version of each item whose page a changed part shows, so that the
+    change is in the item's history (who, and which part) and a form opened
+    before it can no longer overwrite it.
+    """
+    seen = set()
+    for item in items:
+        key = (type(item), item.pk)
+        if key in seen:
+            continue
+        seen.add(key)
+        with transaction.atomic():
+            current = type(item).objects.select_for_update().get(pk=item.pk)
+            current.version += 1
+            current.save(update_fields=["version", "updated_at"])
+            record_revision(item=current, user=user, comment=comment[:300])
 
 
 # --- Transitions -------------------------------------------------------------
@@ -260,7 +320,7 @@ def save_item(*, item, user, expected_version: int | None = None):
                 _("You may not change “%(title)s”: authors edit their own drafts only.")
                 % {"title": current}
             )
-        if expected_version is not None and expected_version != current.version:
+        if expected_version is not None and changed_since(current, expected_version):
             raise ConflictError(conflict_message(current, expected_version))
         # The state is the workflow's to change, never a content save's.
         item.status = current.status
@@ -290,6 +350,20 @@ def _pair_translations(item, *, previous):
         NewsItem.objects.filter(pk=partner).exclude(translation=None).exclude(
             translation=item.pk
         ).update(translation=None)
+
+
+def changed_since(current, version: int) -> bool:
+    """
+    Whether `current`'s content differs from what it was at `version`. A new
+    version that left the content as it was (an image or a document replaced
+    in its own page) cannot be overwritten by a form opened before it.
+    """
+    if version == current.version:
+        return False
+    then = Revision.for_item(current).filter(version=version).first()
+    # Compared as stored: the revision's dates and times are JSON text.
+    now = json.loads(json.dumps(snapshot(current), cls=DjangoJSONEncoder))
+    return then is None or then.data != now
 
 
 def conflict_message(current, expected_version):

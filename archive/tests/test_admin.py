@@ -1,7 +1,12 @@
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from django.utils import timezone
 
-from .factories import MediaLinkFactory, NewsItemFactory, StatementFactory
+from archive.models import GalleryImage, Image, NewsItem, Revision, Status
+
+from . import media
+from .factories import MediaLinkFactory, NewsItemFactory, StatementFactory, UserFactory
+from .test_media import FreshMediaMixin, make_attachment, make_image
 
 
 class AdminTests(TestCase):
@@ -65,3 +70,212 @@ class AdminTests(TestCase):
                 with self.subTest(model=model, query=query):
                     response = self.client.get(f"/admin/archive/{model}/?{query}")
                     self.assertIn(response.status_code, (200, 302, 400))
+
+
+class ItemPartPermissionTests(FreshMediaMixin, TestCase):
+    """
+    Media links, images and attachments follow the rule of the items that show
+    them: an author changes only what belongs to their own drafts, an editor
+    anything, and every change is in the history of the items showing it.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.author = UserFactory(username="author", role="author")
+        cls.editor = UserFactory(username="editor", role="editor")
+        cls.published = NewsItemFactory(slug="ministers-met", author=cls.author)
+        cls.link = MediaLinkFactory(news_item=cls.published, url="https://example.org/tass/")
+        cls.draft = NewsItemFactory(status=Status.DRAFT, published_at=None, author=cls.author)
+        cls.draft_link = MediaLinkFactory(news_item=cls.draft, url="https://example.org/draft/")
+
+    def link_data(self, link, **changes):
+        return {
+            "news_item": link.news_item_id,
+            "outlet": link.outlet,
+            "title": link.title,
+            "url": link.url,
+            "date": "",
+            "position": link.position,
+            **changes,
+        }
+
+    def post_link(self, link, **changes):
+        url = f"/admin/archive/medialink/{link.pk}/change/"
+        return self.client.post(url, self.link_data(link, **changes))
+
+    def history(self, item):
+        return self.client.get(f"/admin/archive/newsitem/{item.pk}/history/")
+
+    def test_an_author_cannot_change_add_or_delete_links_of_a_published_item(self):
+        self.client.force_login(self.author)
+        response = self.post_link(self.link, url="https://evil.example/")
+        self.assertEqual(response.status_code, 403)
+        response = self.client.post(
+            "/admin/archive/medialink/add/",
+            self.link_data(self.link, url="https://evil.example/added/"),
+        )
+        self.assertContains(response, "Select a valid choice")
+        delete = f"/admin/archive/medialink/{self.link.pk}/delete/"
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+        response = self.client.post(
+            "/admin/archive/medialink/",
+            {"action": "delete_selected", "_selected_action": [self.link.pk], "post": "yes"},
+        )
+        self.assertEqual(response.status_code, 403)
+        # A draft's link cannot be moved onto the published item either.
+        response = self.post_link(self.draft_link, news_item=self.published.pk)
+        self.assertContains(response, "Select a valid choice")
+
+        self.assertEqual(
+            list(self.published.media_links.values_list("url", flat=True)),
+            ["https://example.org/tass/"],
+        )
+        page = self.client.get(self.published.get_absolute_url())
+        self.assertContains(page, "https://example.org/tass/")
+        self.assertNotContains(page, "evil.example")
+        self.assertFalse(Revision.for_item(self.published).exists())
+
+    def test_an_author_changes_the_links_of_their_own_draft_with_a_revision(self):
+        self.client.force_login(self.author)
+        response = self.post_link(self.draft_link, url="https://example.org/new/")
+        self.assertEqual(response.status_code, 302)
+        self.draft.refresh_from_db()
+        revision = Revision.for_item(self.draft).get()
+        self.assertEqual((revision.version, revision.user), (self.draft.version, self.author))
+        self.assertEqual(revision.data["media_links"][0]["url"], "https://example.org/new/")
+
+    def test_an_editor_changes_a_published_link_and_the_item_history_says_so(self):
+        self.client.force_login(self.editor)
+        response = self.post_link(self.link, url="https://example.org/moved/")
+        self.assertEqual(response.status_code, 302)
+        self.assertContains(
+            self.client.get(self.published.get_absolute_url()), "https://example.org/moved/"
+        )
+        history = self.history(self.published)
+        self.assertContains(history, f"Media link “{self.link}” changed")
+        self.assertContains(history, "editor")
+
+        response = self.client.post(
+            f"/admin/archive/medialink/{self.link.pk}/delete/", {"post": "yes"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertContains(self.history(self.published), f"Media link “{self.link}” deleted")
+        self.assertEqual(Revision.for_item(self.published).first().data["media_links"], [])
+
+    def image_data(self, image, content):
+        return {
+            "file": media.upload(content, "new.png"),
+            "alt_text": image.alt_text,
+            "caption": "",
+            "credit": "",
+        }
+
+    def test_an_author_cannot_replace_the_cover_of_a_published_item(self):
+        cover = make_image()
+        NewsItem.objects.filter(pk=self.published.pk).update(cover_image=cover)
+        self.client.force_login(self.author)
+        url = f"/admin/archive/image/{cover.pk}/change/"
+        response = self.client.post(url, self.image_data(cover, media.image_bytes("PNG")))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Image.objects.get(pk=cover.pk).file.name, cover.file.name)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, 'type="file"')
+
+    def test_a_shared_image_is_the_authors_only_if_every_item_using_it_is_their_draft(self):
+        photo = make_image()
+        GalleryImage.objects.create(news_item=self.draft, image=photo)
+        url = f"/admin/archive/image/{photo.pk}/change/"
+        self.client.force_login(self.author)
+        self.assertContains(self.client.get(url), 'name="alt_text"')
+        other = NewsItemFactory(status=Status.DRAFT, published_at=None, author=self.editor)
+        GalleryImage.objects.create(news_item=other, image=photo)
+        response = self.client.post(url, self.image_data(photo, media.image_bytes("PNG")))
+        self.assertEqual(response.status_code, 403)
+
+        self.client.force_login(self.editor)
+        response = self.client.post(url, self.image_data(photo, media.image_bytes("PNG")))
+        self.assertEqual(response.status_code, 302)
+        for item in (self.draft, other):
+            self.assertContains(self.history(item), f"Image “{photo}” changed")
+
+    def test_an_author_cannot_replace_the_document_of_a_published_statement(self):
+        document = make_attachment()
+        StatementFactory().attachments.add(document)
+        self.client.force_login(self.author)
+        url = f"/admin/archive/attachment/{document.pk}/change/"
+        response = self.client.post(
+            url, {"title": "Forged", "file": media.upload(media.pdf_bytes(), "forged.pdf")}
+        )
+        self.assertEqual(response.status_code, 403)
+        document.refresh_from_db()
+        self.assertEqual((document.title, document.kind), ("Statement on the UN Charter", "docx"))
+
+    def test_the_attachment_change_page_links_to_the_download(self):
+        document = make_attachment()
+        self.client.force_login(self.editor)
+        response = self.client.get(f"/admin/archive/attachment/{document.pk}/change/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
+        self.assertContains(response, document.file.name)
+        # A refused replacement shows the form again, with the current file.
+        response = self.client.post(
+            f"/admin/archive/attachment/{document.pk}/change/",
+            {"title": document.title, "file": media.upload(b"MZ an executable", "a.pdf")},
+        )
+        self.assertContains(response, "not a PDF, DOCX or ODT")
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
+
+    def test_an_author_sees_a_published_document_read_only(self):
+        document = make_attachment()
+        StatementFactory().attachments.add(document)
+        self.client.force_login(self.author)
+        response = self.client.get(f"/admin/archive/attachment/{document.pk}/change/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'href="/documents/{document.pk}/"')
+        self.assertNotContains(response, 'type="file"')
+
+    def item_form(self, item, version, **changes):
+        when = timezone.localtime(item.published_at)
+        return {
+            "expected_version": version,
+            "title": item.title,
+            "slug": item.slug,
+            "section": item.section_id,
+            "language": item.language,
+            "lead": "A new lead.",
+            "body": item.body,
+            "cover_image": item.cover_image_id or "",
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+            "media_links-TOTAL_FORMS": "0",
+            "media_links-INITIAL_FORMS": "0",
+            "gallery_images-TOTAL_FORMS": "0",
+            "gallery_images-INITIAL_FORMS": "0",
+            **changes,
+        }
+
+    def test_an_item_form_opened_before_a_part_changed(self):
+        """A new cover file leaves the form's content intact; a changed link would be lost."""
+        self.client.force_login(self.editor)
+        item = NewsItemFactory(cover_image=make_image())
+        self.client.post(f"/admin/archive/newsitem/{item.pk}/change/", self.item_form(item, 1))
+        item.refresh_from_db()
+        opened_at = item.version
+        url = f"/admin/archive/image/{item.cover_image_id}/change/"
+        response = self.client.post(
+            url, self.image_data(item.cover_image, media.image_bytes("PNG"))
+        )
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual(item.version, opened_at + 1)
+        change = f"/admin/archive/newsitem/{item.pk}/change/"
+        response = self.client.post(change, self.item_form(item, opened_at))
+        self.assertEqual(response.status_code, 302)
+
+        item.refresh_from_db()
+        opened_at = item.version
+        link = MediaLinkFactory(news_item=item)
+        self.post_link(link, url="https://example.org/corrected/")
+        response = self.client.post(change, self.item_form(item, opened_at))
+        self.assertContains(response, "Someone else saved this item")
