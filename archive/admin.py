@@ -45,7 +45,7 @@ from .models import (
     Topic,
     Transition,
 )
-from .preview import preview_url
+from .preview import can_preview, preview_url
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -342,7 +342,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
     form = WorkflowForm
     change_form_template = "admin/archive/workflow_change_form.html"
     object_history_template = "admin/archive/history.html"
-    actions = ["submit_selected", "publish_selected", "archive_selected"]
+    actions = [
+        "submit_selected",
+        "publish_selected",
+        "archive_selected",
+        "revoke_previews_selected",
+    ]
     list_filter = [PublicStateFilter, "status", "language", "author"]
     list_select_related = ["author"]
 
@@ -443,7 +448,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
             ],
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
-            "preview_link": request.build_absolute_uri(preview_url(obj)),
+            "preview_link": request.build_absolute_uri(preview_url(obj))
+            if can_preview(obj)
+            else None,
+            "revoke_previews_url": reverse(self.url_name("revoke_previews"), args=[obj.pk])
+            if services.is_editor(request.user, obj)
+            else None,
             "history_url": reverse(self.url_name("history"), args=[obj.pk]),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         }
@@ -473,6 +483,11 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 "<int:pk>/history/<int:version>/restore/",
                 wrap(self.restore_view),
                 name=f"{prefix}_restore",
+            ),
+            path(
+                "<int:pk>/revoke-previews/",
+                wrap(self.revoke_previews_view),
+                name=f"{prefix}_revoke_previews",
             ),
             *super().get_urls(),
         ]
@@ -576,6 +591,23 @@ class WorkflowAdmin(ObjectRuleAdmin):
             )
         return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
 
+    def revoke_previews_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = self.get_item(request, pk)
+        try:
+            services.revoke_preview_links(item=item, user=request.user)
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The preview links of “%(item)s” made until now no longer work.")
+                % {"item": item},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
+
     # Bulk actions: the same rules, item by item, with a report.
 
     def run_bulk(self, request, queryset, step, **kwargs):
@@ -611,6 +643,13 @@ class WorkflowAdmin(ObjectRuleAdmin):
     )
     def archive_selected(self, request, queryset):
         self.run_bulk(request, queryset, services.archive)
+
+    @admin.action(
+        description=gettext_lazy("Revoke the preview links of selected items"),
+        permissions=["publish"],
+    )
+    def revoke_previews_selected(self, request, queryset):
+        self.run_bulk(request, queryset, services.revoke_preview_links)
 
 
 class MediaLinkInline(admin.TabularInline):

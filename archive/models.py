@@ -177,6 +177,21 @@ class Publishable(models.Model):
     status_changed_at = models.DateTimeField(
         _("status changed"), default=timezone.now, editable=False
     )
+    # Part of every preview link's signature (archive/preview.py): revoking
+    # the links adds one, and every link made before stops working.
+    preview_key = models.PositiveIntegerField(_("preview key"), default=0, editable=False)
+    preview_revoked_at = models.DateTimeField(
+        _("preview links revoked"), null=True, blank=True, editable=False
+    )
+    preview_revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("preview links revoked by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Made by `seed_demo --extra` for load tests; `--clear-extra` removes them.
     generated = models.BooleanField(_("generated"), default=False, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

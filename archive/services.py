@@ -57,6 +57,10 @@ NOT_CONTENT = {
     "author",
     "published_at",
     "expire_at",
+    # Restoring a revision must not bring revoked preview links back.
+    "preview_key",
+    "preview_revoked_at",
+    "preview_revoked_by",
 }
 EMPTY = (None, "", [])
 MEDIA_LINK_FIELDS = ["outlet", "title", "url", "date", "position"]
@@ -287,6 +291,25 @@ def available_actions(user, item):
         if item.status in rule.sources
         and (is_editor(user, item) if rule.editor_only else can_edit(user, item))
     ]
+
+
+# --- Preview links -----------------------------------------------------------
+
+
+def revoke_preview_links(*, item, user):
+    """
+    Every preview link made so far for `item` stops working; links made
+    afterwards work. Editors only; who did it and when is kept on the item.
+    """
+    if not is_editor(user, item):
+        raise WorkflowError(_("Only an editor may do this."))
+    now = timezone.now()
+    # An update, not a save: the content, its version and the public pages are untouched.
+    type(item).objects.filter(pk=item.pk).update(
+        preview_key=models.F("preview_key") + 1, preview_revoked_at=now, preview_revoked_by=user
+    )
+    item.refresh_from_db(fields=["preview_key", "preview_revoked_at", "preview_revoked_by"])
+    return item
 
 
 # --- Saving content ----------------------------------------------------------

@@ -1469,6 +1469,13 @@ def preview_view(request, token):
     item = preview.item_from_token(token)
     if item is None:
         raise Http404(_("This preview link is not valid, or it has expired."))
+    if item.is_public:
+        # Published since: the link holder gets the public page, as everyone does.
+        response = HttpResponseRedirect(item.get_absolute_url())
+        add_never_cache_headers(response)
+        return response
+    if not preview.can_preview(item):
+        raise Http404(_("This preview link is not valid, or it has expired."))
     if isinstance(item, NewsItem):
         view = NewsDetailView.as_view(preview_item=item)
         return view(request, section=item.section.slug, slug=item.slug)

@@ -5,7 +5,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from archive import services
-from archive.models import Status
+from archive.models import NewsItem, Revision, Status
 from archive.preview import preview_url
 
 from .factories import (
@@ -95,6 +95,70 @@ class PreviewLinkTests(TestCase):
         url = preview_url(self.item)
         self.item.delete()
         self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_link_sends_to_the_public_page_once_the_item_is_published(self):
+        editor = UserFactory(username="editor", role="editor")
+        url = preview_url(self.item)
+        services.publish(item=self.item, user=editor)
+        self.item.title = "Changed after publication"
+        services.save_item(item=self.item, user=editor)
+        response = self.client.get(url)
+        self.assertRedirects(response, self.item.get_absolute_url())
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_a_link_to_an_archived_or_expired_item_is_404(self):
+        editor = UserFactory(username="editor", role="editor")
+        url = preview_url(self.item)
+        services.publish(item=self.item, user=editor)
+        services.archive(item=self.item, user=editor)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        expired = NewsItemFactory(
+            published_at=timezone.now() - datetime.timedelta(days=2),
+            expire_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        self.assertEqual(self.client.get(preview_url(expired)).status_code, 404)
+
+    def test_a_link_shows_a_scheduled_item_until_it_goes_live(self):
+        go_live = NOW + datetime.timedelta(hours=1)
+        scheduled = NewsItemFactory(title="Scheduled item", published_at=go_live)
+        with time_machine.travel(NOW, tick=False):
+            url = preview_url(scheduled)
+            self.assertContains(self.client.get(url), "Scheduled item")
+        with time_machine.travel(go_live, tick=False):
+            self.assertRedirects(self.client.get(url), scheduled.get_absolute_url())
+
+    def test_a_link_keeps_working_for_newer_versions_but_not_older_ones(self):
+        editor = UserFactory(username="editor", role="editor")
+        url = preview_url(self.item)
+        self.item.title = "Edited under review"
+        services.save_item(item=self.item, user=editor)
+        self.assertContains(self.client.get(url), "Edited under review")
+        # An older version of the item (brought back from a backup, say).
+        newer = preview_url(self.item)
+        NewsItem.objects.filter(pk=self.item.pk).update(version=self.item.version - 1)
+        self.assertEqual(self.client.get(newer).status_code, 404)
+
+    def test_an_editor_revokes_every_link_of_an_item(self):
+        editor = UserFactory(username="editor", role="editor")
+        old, other = preview_url(self.item), preview_url(self.statement)
+        services.record_revision(item=self.item, user=editor)
+        services.revoke_preview_links(item=self.item, user=editor)
+        self.assertEqual(self.client.get(old).status_code, 404)
+        self.assertContains(self.client.get(preview_url(self.item)), "Under review")
+        self.assertContains(self.client.get(other), "Draft statement")
+        self.item.refresh_from_db()
+        self.assertEqual(self.item.preview_revoked_by, editor)
+        # Restoring a revision made before does not bring the revoked links back.
+        revision = Revision.for_item(self.item).get()
+        services.restore_revision(revision=revision, user=editor)
+        self.assertEqual(self.client.get(old).status_code, 404)
+
+    def test_an_author_cannot_revoke_links(self):
+        author = UserFactory(username="author", role="author")
+        url = preview_url(self.item)
+        with self.assertRaises(services.WorkflowError):
+            services.revoke_preview_links(item=self.item, user=author)
+        self.assertEqual(self.client.get(url).status_code, 200)
 
 
 class SlugRedirectTests(TestCase):

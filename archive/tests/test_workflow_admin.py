@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from archive import services
 from archive.models import NewsItem, Revision, Status, Transition
+from archive.preview import preview_url
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
 
@@ -424,6 +425,57 @@ class HistoryTests(AdminWorkflowTestCase):
         self.login(self.editor)
         self.assertEqual(self.client.get(f"{CHANGELIST}{item.pk}/history/9/").status_code, 404)
         self.assertEqual(self.client.get(f"{CHANGELIST}999999/history/").status_code, 404)
+
+
+class RevokePreviewLinksTests(AdminWorkflowTestCase):
+    def revoke_url(self, item):
+        return f"{CHANGELIST}{item.pk}/revoke-previews/"
+
+    def test_an_editor_revokes_the_links_from_the_change_form(self):
+        item = self.draft(title="Under review")
+        old_link = preview_url(item)
+        self.login(self.editor)
+        form = self.client.get(change_url(item))
+        self.assertContains(form, f'action="{self.revoke_url(item)}"')
+        self.assertContains(form, "Revoke preview links")
+        response = self.client.post(self.revoke_url(item))
+        self.assertRedirects(response, change_url(item), fetch_redirect_response=False)
+        self.assertIn(
+            "The preview links of “Under review” made until now no longer work.",
+            messages_of(response),
+        )
+        self.assertEqual(self.client.get(old_link).status_code, 404)
+        form = self.client.get(change_url(item))
+        self.assertContains(form, "Last revoked by editor on")
+        # The form now shows a new link, which works.
+        fresh = re.search(r'id="preview-link" [^>]*value="http://testserver([^"]+)"', form.text)
+        self.assertContains(self.client.get(fresh[1]), "Under review")
+
+    def test_an_author_can_neither_see_nor_use_the_button(self):
+        item = self.draft(title="Own draft")
+        link = preview_url(item)
+        self.login(self.author)
+        self.assertNotContains(self.client.get(change_url(item)), "Revoke preview links")
+        response = self.client.post(self.revoke_url(item))
+        self.assertIn("Only an editor may do this.", messages_of(response))
+        self.assertEqual(self.client.get(link).status_code, 200)
+        self.assertEqual(self.client.get(self.revoke_url(item)).status_code, 405)
+
+    def test_the_bulk_action_revokes_the_links_of_each_item(self):
+        first, second = self.draft(title="First"), self.draft(title="Second", slug="second")
+        links = [preview_url(first), preview_url(second)]
+        self.login(self.editor)
+        self.client.post(
+            CHANGELIST,
+            {"action": "revoke_previews_selected", "_selected_action": [first.pk, second.pk]},
+        )
+        for link in links:
+            self.assertEqual(self.client.get(link).status_code, 404)
+
+    def test_an_archived_item_shows_no_preview_link(self):
+        self.login(self.editor)
+        archived = NewsItemFactory(section=self.section, status=Status.ARCHIVED)
+        self.assertNotContains(self.client.get(change_url(archived)), 'id="preview-link"')
 
 
 class PagesRenderTests(AdminWorkflowTestCase):
