@@ -222,6 +222,10 @@ NOT_ANSWERING = "database is not answering; please try again in a minute."
 class DatabaseErrorTests(TestCase):
     """A database error on a public page is the database's fault, said as such: 503, not 500."""
 
+    def setUp(self):
+        # Each failure is logged, as an operator needs it to be; expected here.
+        self.enterContext(self.assertLogs(level="WARNING"))
+
     def test_an_error_in_a_view_answers_503(self):
         item = NewsItemFactory()
         with mock.patch("archive.views.public_item_page", side_effect=OperationalError("gone")):
@@ -338,6 +342,8 @@ class StalledDatabaseDrill(TransactionTestCase):
     def test_a_stalled_database_gives_a_quick_503_and_cached_pages_still_answer(self):
         url = self.item.get_absolute_url()
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        # The stall is logged, as an operator needs it to be; expected here.
+        self.enterContext(self.assertLogs(level="WARNING"))
         self.proxy.stall()
         # A query already under way on the kept connection, then a new connection.
         for attempt in range(2):
