@@ -1,3 +1,4 @@
+import contextlib
 import ipaddress
 import logging
 import os
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 
+from . import breaker
 from .models import request_script_prefix
 
 NUL = "\x00"
@@ -59,6 +61,26 @@ def bad_query_reason(request):
     if has_nul_bytes(request):
         return _("The address holds something this site cannot read.")
     return None
+
+
+class HealthMiddleware:
+    """
+    Answers /healthz and /readyz before anything reads the Host header or
+    redirects to HTTPS: load balancers probe each server by its address,
+    over plain HTTP. Put it first.
+    """
+
+    def __init__(self, get_response):
+        from .views import healthz, readyz  # the views import this module
+
+        self.get_response = get_response
+        self.answers = {"/healthz": healthz, "/readyz": readyz}
+
+    def __call__(self, request):
+        answer = self.answers.get(request.path_info)
+        if answer is not None and request.method in ("GET", "HEAD"):
+            return answer(request)
+        return self.get_response(request)
 
 
 class ScriptPrefixMiddleware:
@@ -201,14 +223,19 @@ class DatabaseDeadlineMiddleware:
             return self.get_response(request)
         token = watchdog.watch(seconds, wrappers)
         try:
-            return self.get_response(request)
+            with contextlib.ExitStack() as stack:
+                for wrapper in wrappers:
+                    stack.enter_context(wrapper.execute_wrapper(breaker.refuse_while_open))
+                return self.get_response(request)
         finally:
             if watchdog.done(token):
+                breaker.trip()
                 # A cut connection is of no more use: the next request opens another.
                 for wrapper in wrappers:
                     wrapper.close()
 
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
+            breaker.trip(exception)
             return database_unavailable(request, exception)
         return None

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
-from . import backlink, caching
+from . import backlink, breaker, caching
 
 GENERATION = "pagecache:generation"
 # (generation, when what is public next changes by itself) for the newest generation.
@@ -99,16 +99,17 @@ def checked(value):
     another cache's process, a trigger's write) is put right in the cache.
     """
     now, failures = time.monotonic(), caching.failures()
-    if (
-        value is not None
-        and now < last_check.get("next", 0)
-        and failures == last_check.get("failures")
+    if value is not None and (
+        breaker.is_open()
+        or (now < last_check.get("next", 0) and failures == last_check.get("failures"))
     ):
+        # While the database is known to be down, the copy is all there is.
         return value
     last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=failures)
     try:
         stored = stored_generation()
-    except DatabaseError:
+    except DatabaseError as error:
+        breaker.trip(error)
         if value is None:
             raise
         # The database is down: pages cached in the copy's generation are still served.
@@ -417,7 +418,12 @@ class PageCacheMiddleware:
     def page(self, request):
         cacheable = cacheable_request(request)
         key = page_key(request) if cacheable else None
-        value, moment, found = current_generation(*([key] if cacheable else []))
+        try:
+            value, moment, found = current_generation(*([key] if cacheable else []))
+        except DatabaseError:
+            # Neither the cache nor the database knows the generation: the page
+            # is built without the cache, and the view says the database is down.
+            return self.get_response(request)
         snapshot = page_generation.set((value, moment))
         try:
             if not cacheable:

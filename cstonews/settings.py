@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: health checks answer whatever the Host header and scheme.
+    "archive.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.ScriptPrefixMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
@@ -82,7 +84,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # With debug on, runserver serves static/ itself.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "cstonews.urls"
 
@@ -165,6 +167,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # holds when the server or the network stalls and statement_timeout cannot
 # fire. Below gunicorn's timeout; 0 turns it off.
 DATABASE_REQUEST_TIMEOUT = float(os.environ.get("DATABASE_REQUEST_TIMEOUT", "25"))
+# After the database failed, each process leaves it alone this many seconds:
+# pages that need it answer 503 at once, cached pages are served without
+# checking it (archive/breaker.py).
+DATABASE_RETRY_SECONDS = float(os.environ.get("DATABASE_RETRY_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The list indexes carry expire_at as a covering column for PostgreSQL; SQLite

@@ -11,7 +11,7 @@ from django.test.runner import (
 )
 from django.test.utils import override_settings
 
-from archive import caching, pagecache, taxonomy, templating
+from archive import breaker, caching, pagecache, taxonomy, templating
 
 
 def fresh_caches(result_class):
@@ -27,6 +27,7 @@ def fresh_caches(result_class):
             finally:
                 logging.getLogger("archive.caching").disabled = False
             caching.reset()
+            breaker.reset()
             # And what each process keeps per generation (the taxonomy, the
             # next scheduled change, kept fragments): under a frozen clock a
             # new generation can take the number of an earlier test's.
@@ -35,6 +36,12 @@ def fresh_caches(result_class):
             pagecache.last_check.clear()
             templating.kept_fragments.clear()
             super().startTest(test)
+
+        def stopTest(self, test):
+            # A drill that failed the database leaves this process's breaker
+            # open; the next class's set-up must reach the database.
+            breaker.reset()
+            super().stopTest(test)
 
     return Result
 

@@ -24,7 +24,7 @@ from django.db import OperationalError, connection
 from django.test import TestCase, TransactionTestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from archive import caching, pagecache
+from archive import breaker, caching, pagecache
 from archive.models import NewsItem, Topic
 
 from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
@@ -199,6 +199,52 @@ class DatabaseDownTests(FaultDrill):
 
 
 @override_settings(PAGE_CACHE_SECONDS=300)
+class DatabaseBreakerTests(FaultDrill):
+    """After the database failed, a process leaves it alone for DATABASE_RETRY_SECONDS."""
+
+    def test_cached_pages_do_not_wait_for_a_database_that_just_failed(self):
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        breaker.trip()
+        pagecache.last_check.clear()  # the periodic check would be due now
+        with mock.patch.object(pagecache, "stored_generation") as stored:
+            response = self.client.get("/news/")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        stored.assert_not_called()
+
+    def test_no_cache_and_no_database_is_a_503_without_a_traceback(self):
+        refused = OperationalError("could not connect to server")
+        with (
+            self.assertLogs(level="WARNING") as logged,
+            mock.patch.object(pagecache, "stored_generation", side_effect=refused),
+            mock.patch("archive.views.HomeView.get_context_data", side_effect=refused),
+        ):
+            response = self.client.get("/")
+        self.assertContains(response, "database is not answering", status_code=503)
+        self.assertFalse([record for record in logged.records if record.exc_info])
+
+    @skipUnless(connection.vendor == "postgresql", "the breaker guards PostgreSQL connections")
+    def test_a_page_needing_the_database_answers_at_once_while_it_rests(self):
+        # The database works, but this process saw it fail a moment ago.
+        breaker.trip()
+        started = time.monotonic()
+        with self.assertLogs(level="WARNING"):
+            response = self.client.get(self.item.get_absolute_url())
+        self.assertContains(response, "database is not answering", status_code=503)
+        self.assertLess(time.monotonic() - started, 1)
+        breaker.reset()
+        self.assertEqual(self.client.get(self.item.get_absolute_url()).status_code, 200)
+
+
+class HealthCheckTests(TestCase):
+    @override_settings(ALLOWED_HOSTS=["news.example.org"], SECURE_SSL_REDIRECT=True)
+    def test_load_balancers_probe_by_address_over_plain_http(self):
+        for path, answer in (("/healthz", b"ok"), ("/readyz", b"ok")):
+            with self.subTest(path=path):
+                response = self.client.get(path, HTTP_HOST="10.0.0.12:8000")
+                self.assertEqual((response.status_code, response.content), (200, answer))
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
 class DiskFullTests(FaultDrill):
     def test_a_full_disk_under_the_page_cache_folder_gives_the_pages(self):
         folder = tempfile.mkdtemp(prefix="cstonews-test-pages-")
@@ -320,6 +366,8 @@ class StalledDatabaseDrill(TransactionTestCase):
             connection.close()
             proxy.close()
             settings_dict.update(saved)
+            # The database is back: this process may dial it again at once.
+            breaker.reset()
             # The proxied sessions end as their sockets close: wait for them,
             # so that the test database can be flushed and dropped.
             with connection.cursor() as cursor:

@@ -3,8 +3,17 @@ import select
 from django.db.backends.postgresql import base
 from psycopg import pq
 
+from archive import breaker
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        # A server that failed this process a moment ago is not dialled again
+        # yet: a stalled one would hold each request for the connect timeout.
+        if breaker.is_open():
+            raise breaker.DatabaseResting("the database failed a moment ago; not asked again yet")
+        return super().get_new_connection(conn_params)
+
     def is_usable(self):
         """
         Whether a kept connection still works. Django asks at each request's
