@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.db.models import F, Min
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
@@ -85,6 +85,26 @@ def stored_generation():
     return value
 
 
+def stored_generation_within(seconds):
+    """
+    stored_generation(), given up after `seconds`: a cached page must not
+    wait the whole request deadline for a database that has stalled.
+    """
+    from .middleware import watchdog  # the middleware imports the views, which import this
+
+    wrappers = [wrapper for wrapper in connections.all() if wrapper.vendor == "postgresql"]
+    if not seconds or not wrappers:
+        return stored_generation()
+    token = watchdog.watch(seconds, wrappers)
+    try:
+        return stored_generation()
+    finally:
+        if watchdog.done(token):
+            # Cut by the watchdog: of no more use; the next request opens another.
+            for wrapper in wrappers:
+                wrapper.close()
+
+
 # When this process reads the database's generation next, and how many cache
 # failures it had seen when it last did.
 last_check = {}
@@ -107,7 +127,7 @@ def checked(value):
         return value
     last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=failures)
     try:
-        stored = stored_generation()
+        stored = stored_generation_within(settings.GENERATION_CHECK_TIMEOUT)
     except DatabaseError as error:
         breaker.trip(error)
         if value is None:

@@ -336,6 +336,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # that a change the cache missed (Redis down, a write bypassing the ORM) shows
 # within it (docs/failure-modes.md).
 GENERATION_CHECK_SECONDS = float(os.environ.get("GENERATION_CHECK_SECONDS", "5"))
+# How long that read of the database may take before a cached page is served
+# with the cache's copy and the database is left to rest (archive/breaker.py).
+GENERATION_CHECK_TIMEOUT = float(os.environ.get("GENERATION_CHECK_TIMEOUT", "2"))
 # Uploads.
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))

@@ -387,6 +387,21 @@ class StalledDatabaseDrill(TransactionTestCase):
         response = self.client.get(url)
         return response, time.monotonic() - started
 
+    @override_settings(DATABASE_REQUEST_TIMEOUT=20, GENERATION_CHECK_TIMEOUT=1)
+    def test_a_cached_page_due_for_its_generation_check_does_not_wait_for_the_stall(self):
+        url = self.item.get_absolute_url()
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        self.enterContext(self.assertLogs(level="WARNING"))
+        self.proxy.stall()
+        pagecache.last_check.clear()  # the periodic check is due
+        response, seconds = self.timed_get(url)
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertLess(seconds, 3)
+        # And the database rests: a page that needs it answers at once.
+        response, seconds = self.timed_get("/news/")
+        self.assertContains(response, NOT_ANSWERING, status_code=503)
+        self.assertLess(seconds, 1)
+
     def test_a_stalled_database_gives_a_quick_503_and_cached_pages_still_answer(self):
         url = self.item.get_absolute_url()
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
