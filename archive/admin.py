@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
@@ -768,6 +769,18 @@ class MediaLinkAdmin(ItemPartAdmin):
 
 
 # --- The editors' start page -------------------------------------------------------
+
+admin.site.site_header = gettext_lazy("CSTO News Archive")
+admin.site.site_title = gettext_lazy("CSTO News Archive")
+admin.site.index_title = gettext_lazy("All content")
+
+
+def desk_login(request):
+    """The admin's sign-in, which leads to the editorial queue unless asked for another page."""
+    if REDIRECT_FIELD_NAME in request.GET or REDIRECT_FIELD_NAME in request.POST:
+        return admin.site.login(request)
+    return admin.site.login(request, {REDIRECT_FIELD_NAME: reverse("editorial-queue")})
+
 
 QUEUE_LENGTH = 20
 

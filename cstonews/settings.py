@@ -226,6 +226,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "archive.middleware.client_address"
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_VERBOSE = False
+# The admin is the only sign-in: staff land on the editorial queue.
+LOGIN_REDIRECT_URL = "editorial-queue"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

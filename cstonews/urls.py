@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from archive.admin import editorial_queue
+from archive.admin import desk_login, editorial_queue
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
 from archive.views import healthz, readyz, robots_txt
 
@@ -33,6 +33,7 @@ urlpatterns = [
         {"sitemaps": {"news": GoogleNewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),
+    path("admin/login/", desk_login),
     path("admin/queue/", admin.site.admin_view(editorial_queue), name="editorial-queue"),
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),

@@ -72,6 +72,37 @@ class AdminTests(TestCase):
                     self.assertIn(response.status_code, (200, 302, 400))
 
 
+class DeskTests(TestCase):
+    """The admin is the press office's desk: named for the archive, opening on the queue."""
+
+    def setUp(self):
+        author = UserFactory(username="author", role="author")
+        author.set_password("a-long-password-1")
+        author.save()
+
+    def sign_in(self, query=""):
+        """As a browser does: the form, then its fields posted back."""
+        following = self.client.get(f"/admin/login/{query}").context["next"]
+        return self.client.post(
+            f"/admin/login/{query}",
+            {"username": "author", "password": "a-long-password-1", "next": following},
+        )
+
+    def test_staff_land_on_the_editorial_queue_after_signing_in(self):
+        self.assertRedirects(self.sign_in(), "/admin/queue/")
+
+    def test_a_page_asked_for_before_signing_in_comes_first(self):
+        response = self.sign_in("?next=/admin/archive/newsitem/")
+        self.assertRedirects(response, "/admin/archive/newsitem/")
+
+    def test_the_admin_is_named_for_the_archive_in_both_languages(self):
+        response = self.client.get("/admin/login/")
+        self.assertContains(response, "CSTO News Archive")
+        self.assertNotContains(response, "Django administration")
+        response = self.client.get("/admin/login/", headers={"accept-language": "ru"})
+        self.assertContains(response, "Архив новостей ОДКБ")
+
+
 class ItemPartPermissionTests(FreshMediaMixin, TestCase):
     """
     Media links, images and attachments follow the rule of the items that show
