@@ -1,14 +1,22 @@
 """
-A database that has just failed this process is not asked again for a few
-seconds (DATABASE_RETRY_SECONDS): while it is down or stalled, requests that
-need it answer 503 at once instead of each waiting for the request deadline,
-and cached pages skip their check of the generation (docs/failure-modes.md).
+A database that stalls or fails, seen from one process (docs/failure-modes.md).
+
+deadline() cuts the connections of a block still waiting on PostgreSQL after
+its seconds (a stalled server answers no timeout of its own). A database that
+has just failed this process is not asked again for DATABASE_RETRY_SECONDS:
+while it is down or stalled, requests that need it answer 503 at once instead
+of each waiting for a deadline, and cached pages skip their check of the
+generation.
 """
 
+import contextlib
+import os
+import socket
+import threading
 import time
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connections
 
 
 class DatabaseResting(OperationalError):
@@ -41,3 +49,89 @@ def refuse_while_open(execute, sql, params, many, context):
     if is_open():
         raise DatabaseResting("the database failed a moment ago; not asked again yet")
     return execute(sql, params, many, context)
+
+
+def cut(wrapper):
+    """
+    Shuts down the socket of `wrapper`'s connection: a query waiting on it
+    raises OperationalError at once. A server that stalls answers neither
+    the query nor a cancel request (psycopg's cancel() opens a new
+    connection to it), so only the client's end can end the wait.
+    """
+    connection = wrapper.connection
+    if connection is None:
+        return
+    try:
+        end = socket.socket(fileno=os.dup(connection.fileno()))
+    except (OSError, wrapper.Database.Error):
+        return  # closed meanwhile
+    try:
+        end.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        end.close()
+
+
+class Watchdog:
+    """
+    One thread per process that cuts the database connections of requests
+    still running at their deadline (see DatabaseDeadlineMiddleware).
+    """
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.watched = {}
+        self.thread = None
+
+    def watch(self, seconds, wrappers):
+        token = object()
+        with self.changed:
+            if self.thread is None or not self.thread.is_alive():
+                # Started in each process (gunicorn forks after loading the site).
+                self.thread = threading.Thread(target=self.run, name="db-deadline", daemon=True)
+                self.thread.start()
+            self.watched[token] = (time.monotonic() + seconds, wrappers)
+            self.changed.notify()
+        return token
+
+    def done(self, token):
+        """Stops watching; whether the deadline came first and the connections were cut."""
+        with self.changed:
+            return self.watched.pop(token, None) is None
+
+    def run(self):
+        with self.changed:
+            while True:
+                now = time.monotonic()
+                for token, (deadline, wrappers) in list(self.watched.items()):
+                    if deadline <= now:
+                        del self.watched[token]
+                        for wrapper in wrappers:
+                            cut(wrapper)
+                deadlines = [deadline for deadline, _ in self.watched.values()]
+                self.changed.wait(min(deadlines) - now if deadlines else None)
+
+
+watchdog = Watchdog()
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """
+    Cuts this thread's PostgreSQL connections if the block still waits on
+    them after `seconds` (0: no limit); the database then rests, and the cut
+    connections are closed, so that the next request opens others.
+    """
+    wrappers = [wrapper for wrapper in connections.all() if wrapper.vendor == "postgresql"]
+    if not seconds or not wrappers:
+        yield
+        return
+    token = watchdog.watch(seconds, wrappers)
+    try:
+        yield
+    finally:
+        if watchdog.done(token):
+            trip()
+            for wrapper in wrappers:
+                wrapper.close()

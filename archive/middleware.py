@@ -1,10 +1,6 @@
 import contextlib
 import ipaddress
 import logging
-import os
-import socket
-import threading
-import time
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
@@ -139,71 +135,6 @@ def database_unavailable(request, error):
     return response
 
 
-def cut(wrapper):
-    """
-    Shuts down the socket of `wrapper`'s connection: a query waiting on it
-    raises OperationalError at once. A server that stalls answers neither
-    the query nor a cancel request (psycopg's cancel() opens a new
-    connection to it), so only the client's end can end the wait.
-    """
-    connection = wrapper.connection
-    if connection is None:
-        return
-    try:
-        end = socket.socket(fileno=os.dup(connection.fileno()))
-    except (OSError, wrapper.Database.Error):
-        return  # closed meanwhile
-    try:
-        end.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    finally:
-        end.close()
-
-
-class Watchdog:
-    """
-    One thread per process that cuts the database connections of requests
-    still running at their deadline (see DatabaseDeadlineMiddleware).
-    """
-
-    def __init__(self):
-        self.changed = threading.Condition()
-        self.watched = {}
-        self.thread = None
-
-    def watch(self, seconds, wrappers):
-        token = object()
-        with self.changed:
-            if self.thread is None or not self.thread.is_alive():
-                # Started in each process (gunicorn forks after loading the site).
-                self.thread = threading.Thread(target=self.run, name="db-deadline", daemon=True)
-                self.thread.start()
-            self.watched[token] = (time.monotonic() + seconds, wrappers)
-            self.changed.notify()
-        return token
-
-    def done(self, token):
-        """Stops watching; whether the deadline came first and the connections were cut."""
-        with self.changed:
-            return self.watched.pop(token, None) is None
-
-    def run(self):
-        with self.changed:
-            while True:
-                now = time.monotonic()
-                for token, (deadline, wrappers) in list(self.watched.items()):
-                    if deadline <= now:
-                        del self.watched[token]
-                        for wrapper in wrappers:
-                            cut(wrapper)
-                deadlines = [deadline for deadline, _ in self.watched.values()]
-                self.changed.wait(min(deadlines) - now if deadlines else None)
-
-
-watchdog = Watchdog()
-
-
 class DatabaseDeadlineMiddleware:
     """
     A database that stops answering (a stalled server or network, which
@@ -217,22 +148,14 @@ class DatabaseDeadlineMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        seconds = settings.DATABASE_REQUEST_TIMEOUT
-        wrappers = [wrapper for wrapper in connections.all() if wrapper.vendor == "postgresql"]
-        if not seconds or not wrappers:
-            return self.get_response(request)
-        token = watchdog.watch(seconds, wrappers)
-        try:
-            with contextlib.ExitStack() as stack:
-                for wrapper in wrappers:
+        with (
+            breaker.deadline(settings.DATABASE_REQUEST_TIMEOUT),
+            contextlib.ExitStack() as stack,
+        ):
+            for wrapper in connections.all():
+                if wrapper.vendor == "postgresql":
                     stack.enter_context(wrapper.execute_wrapper(breaker.refuse_while_open))
-                return self.get_response(request)
-        finally:
-            if watchdog.done(token):
-                breaker.trip()
-                # A cut connection is of no more use: the next request opens another.
-                for wrapper in wrappers:
-                    wrapper.close()
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from django.db.models import F, Min
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
@@ -90,19 +90,8 @@ def stored_generation_within(seconds):
     stored_generation(), given up after `seconds`: a cached page must not
     wait the whole request deadline for a database that has stalled.
     """
-    from .middleware import watchdog  # the middleware imports the views, which import this
-
-    wrappers = [wrapper for wrapper in connections.all() if wrapper.vendor == "postgresql"]
-    if not seconds or not wrappers:
+    with breaker.deadline(seconds):
         return stored_generation()
-    token = watchdog.watch(seconds, wrappers)
-    try:
-        return stored_generation()
-    finally:
-        if watchdog.done(token):
-            # Cut by the watchdog: of no more use; the next request opens another.
-            for wrapper in wrappers:
-                wrapper.close()
 
 
 # When this process reads the database's generation next, and how many cache
