@@ -52,6 +52,23 @@
                 }
             });
         });
+        // A multiple choice draws its "remove all" button as a <span> inside
+        // the list of choices, where a screen reader expects only list items:
+        // it moves just before the list (select2 still finds it there).
+        // select2 redraws the list on every change and then forgets the old
+        // button, so the one outside is replaced or, with no choice left, removed.
+        document.querySelectorAll('ul.select2-selection__rendered').forEach(function(list) {
+            const inside = list.querySelector(':scope > .select2-selection__clear');
+            if (!inside && list.querySelector('.select2-selection__choice')) {
+                return;
+            }
+            list.parentElement.querySelectorAll(':scope > .select2-selection__clear').forEach(function(old) {
+                old.remove();
+            });
+            if (inside) {
+                list.before(inside);
+            }
+        });
         // A list of choices still empty is a listbox being filled.
         document.querySelectorAll('.select2-results__options').forEach(function(list) {
             const busy = String(!list.querySelector('[role="option"]'));
