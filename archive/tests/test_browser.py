@@ -26,7 +26,7 @@ from django.utils import timezone
 from archive.models import NewsItem, Status
 
 from . import media
-from .factories import SectionFactory, UserFactory
+from .factories import NewsItemFactory, PersonFactory, SectionFactory, UserFactory
 
 CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -201,6 +201,22 @@ class BrowserTests(StaticLiveServerTestCase):
         visitor.click("text=Back to the section")
         visitor.wait_for_url(self.url("/news/press-releases/"))
         self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
+
+    def test_an_index_and_the_admins_link_to_a_public_page(self):
+        person = PersonFactory(name="Imangali Tasmagambetov")
+        NewsItemFactory(section=self.section).persons.add(person)
+        visitor = self.new_page()
+        visitor.goto(self.url("/persons/"))
+        self.check(visitor, "person-index")
+        visitor.click("text=Imangali Tasmagambetov")
+        visitor.wait_for_url(self.url(person.get_absolute_url()))
+        visitor.click(".breadcrumbs >> text=Persons")
+        visitor.wait_for_url(self.url("/persons/"))
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(self.url("/admin/archive/person/"))
+        self.check(editor, "admin-person-list")
+        self.assertEqual(editor.locator(f"td a[href='{person.get_absolute_url()}']").count(), 1)
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
