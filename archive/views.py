@@ -1312,21 +1312,27 @@ def public_counts(kind):
     return pagecache.remember(f"index-counts:{kind}", count)
 
 
+def filed_as(name):
+    """`name` as an index files it: lower case, from its first letter or digit («Rubezh»: R)."""
+    text = name.casefold().replace("ё", "е")
+    start = next((i for i, char in enumerate(text) if char.isalnum()), len(text))
+    return text[start:] or text
+
+
 def alphabetical_key(name, language):
     """
     Where `name` goes in an index read in `language`: names in the reader's
     alphabet first (Cyrillic for Russian, Latin for English), case ignored,
     ё filed with е as Russian dictionaries do.
     """
-    text = name.strip().casefold().replace("ё", "е")
-    cyrillic = bool(text) and "\u0400" <= text[0] <= "\u04ff"
+    text = filed_as(name)
+    cyrillic = "\u0400" <= text[:1] <= "\u04ff"
     return (cyrillic != (language == "ru"), text, name)
 
 
 def initial(name):
     """The letter `name` is filed under in an index."""
-    letter = name.strip()[:1].upper()
-    return "Е" if letter == "Ё" else letter or "?"
+    return filed_as(name)[:1].upper() or "?"
 
 
 class IndexView(TemplateView):
@@ -1360,9 +1366,7 @@ class IndexView(TemplateView):
         ]
         return super().get_context_data(
             title=INDEX_TITLES[self.kind],
-            kind=self.kind,
             letters=letters,
-            total=len(entries),
             crumbs=[(INDEX_TITLES[self.kind], None)],
             **kwargs,
         )

@@ -999,20 +999,21 @@ class IndexPageTests(TestCase):
 
     def test_alphabetical_in_the_visitors_language(self):
         item = NewsItemFactory()
-        names = ["zhukov", "Ёлкин", "Андреев", "Anders", "Борисов", "Ежов", "Yakovlev"]
+        names = ["zhukov", "Ёлкин", "Андреев", "«Anders»", "Борисов", "Ежов", "Yakovlev"]
         for name in names:
             item.persons.add(PersonFactory(name=name))
         english = [name for _, name, _ in self.entries(self.client.get("/persons/"))]
         self.assertEqual(
-            english, ["Anders", "Yakovlev", "zhukov", "Андреев", "Борисов", "Ежов", "Ёлкин"]
+            english, ["«Anders»", "Yakovlev", "zhukov", "Андреев", "Борисов", "Ежов", "Ёлкин"]
         )
         response = self.client.get("/persons/", headers={"accept-language": "ru"})
         russian = [name for _, name, _ in self.entries(response)]
         self.assertEqual(
-            russian, ["Андреев", "Борисов", "Ежов", "Ёлкин", "Anders", "Yakovlev", "zhukov"]
+            russian, ["Андреев", "Борисов", "Ежов", "Ёлкин", "«Anders»", "Yakovlev", "zhukov"]
         )
         self.assertContains(response, "<h1>Персоны</h1>", html=True)
-        # Under their initials, Ё with Е.
+        # Under their initials, Ё with Е, quotes passed over.
+        self.assertContains(response, '<h2 id="letter-4">A</h2>', html=True)
         self.assertContains(response, '<h2 id="letter-3">Е</h2>', html=True)
         self.assertContains(response, '<a href="#letter-3">Е</a>', html=True)
 
