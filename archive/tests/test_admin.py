@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive.models import GalleryImage, Image, NewsItem, Revision, Status
@@ -124,6 +126,15 @@ class PublicPageLinkTests(TestCase):
                 self.assertContains(response, f'<a href="{url}">{url}</a>', html=True)
                 self.assertNotContains(response, f'href="{self.hidden[kind].get_absolute_url()}"')
                 self.assertContains(response, "Not public yet", count=1)
+
+    def test_the_column_costs_no_query_per_row(self):
+        self.client.get("/admin/archive/person/")
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/admin/archive/person/")
+        PersonFactory.create_batch(20)
+        with self.assertNumQueries(len(few)):
+            response = self.client.get("/admin/archive/person/")
+        self.assertContains(response, "Not public yet", count=21)
 
     def test_published_since_the_link_appears(self):
         person = self.hidden["person"]
