@@ -26,7 +26,7 @@ from django.utils import timezone
 from archive.models import NewsItem, Status
 
 from . import media
-from .factories import NewsItemFactory, PersonFactory, SectionFactory, UserFactory
+from .factories import PersonFactory, SectionFactory, UserFactory
 
 CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -202,18 +202,16 @@ class BrowserTests(StaticLiveServerTestCase):
         visitor.wait_for_url(self.url("/news/press-releases/"))
         self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
 
-    def test_an_index_and_the_admins_link_to_a_public_page(self):
+        # The index of persons leads to the person's page, and back; the
+        # editor's list of persons links to the public page.
         person = PersonFactory(name="Imangali Tasmagambetov")
-        NewsItemFactory(section=self.section).persons.add(person)
-        visitor = self.new_page()
+        item.persons.add(person)
         visitor.goto(self.url("/persons/"))
         self.check(visitor, "person-index")
         visitor.click("text=Imangali Tasmagambetov")
         visitor.wait_for_url(self.url(person.get_absolute_url()))
         visitor.click(".breadcrumbs >> text=Persons")
         visitor.wait_for_url(self.url("/persons/"))
-        editor = self.new_page()
-        self.sign_in(editor, "editor")
         editor.goto(self.url("/admin/archive/person/"))
         self.check(editor, "admin-person-list")
         self.assertEqual(editor.locator(f"td a[href='{person.get_absolute_url()}']").count(), 1)
