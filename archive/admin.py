@@ -29,7 +29,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import services, taxonomy
 from .models import (
     Attachment,
     Body,
@@ -85,23 +85,62 @@ class SectionAdmin(ArchiveModelAdmin):
     autocomplete_fields = ["parent"]
 
 
+class PublicPageAdmin(ArchiveModelAdmin):
+    """
+    Persons, bodies and topics have a public page only while a public item
+    shows them (archive/taxonomy.py): "View on site" and the "public page"
+    column and field link to it then, and otherwise say why there is none.
+    """
+
+    # Its name in the taxonomy.
+    kind = None
+    readonly_fields = ["public_page"]
+
+    def public_url(self, obj):
+        """The address of `obj`'s public page, or None while it has none (a 404)."""
+        if obj is None or obj.pk is None:
+            return None
+        if taxonomy.taxonomy()[f"{self.kind}_ids"].get(obj.slug) != obj.pk:
+            return None
+        return obj.get_absolute_url()
+
+    def view_on_site(self, obj):
+        # None hides the button: it would lead to a 404.
+        return self.public_url(obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # Something not yet saved has no page to speak of.
+        return fields if obj is not None else [f for f in fields if f != "public_page"]
+
+    @admin.display(description=gettext_lazy("public page"))
+    def public_page(self, obj):
+        url = self.public_url(obj)
+        if url is None:
+            return _("Not public yet: no published item shows it.")
+        return format_html('<a href="{}">{}</a>', url, url)
+
+
 @admin.register(Person)
-class PersonAdmin(ArchiveModelAdmin):
-    list_display = ["name", "position", "slug"]
+class PersonAdmin(PublicPageAdmin):
+    kind = "person"
+    list_display = ["name", "position", "slug", "public_page"]
     search_fields = ["name", "position", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Body)
-class BodyAdmin(ArchiveModelAdmin):
-    list_display = ["name", "acronym", "slug"]
+class BodyAdmin(PublicPageAdmin):
+    kind = "body"
+    list_display = ["name", "acronym", "slug", "public_page"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(ArchiveModelAdmin):
-    list_display = ["name", "slug"]
+class TopicAdmin(PublicPageAdmin):
+    kind = "topic"
+    list_display = ["name", "slug", "public_page"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

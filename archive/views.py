@@ -3,8 +3,10 @@ Public pages. Views stay thin: every read starts from `published()`, and
 bad input answers with a message or a 404, never a 500.
 """
 
+import collections
 import datetime
 import functools
+import itertools
 import json
 import secrets
 import sys
@@ -46,6 +48,7 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView
@@ -1244,7 +1247,9 @@ class RelatedNewsView(ListPageMixin, ListView):
         return [{self.news_lookup: self.object.pk}]
 
     def get_context_data(self, **kwargs):
-        crumbs = [(self.object.name, None)]
+        # Up to the index of its kind.
+        index = (INDEX_TITLES[self.kind], address(f"archive:{self.kind}-list"))
+        crumbs = [index, (self.object.name, None)]
         return super().get_context_data(object=self.object, crumbs=crumbs, **kwargs)
 
 
@@ -1275,6 +1280,96 @@ class TopicDetailView(RelatedNewsView):
     def get_context_data(self, **kwargs):
         statements = statement_list_queryset().filter(topics=self.object)
         return super().get_context_data(statements=statements[:RELATED_STATEMENTS], **kwargs)
+
+
+# How public items point to each kind of the indexes, as (model, field).
+INDEX_LINKS = {
+    "person": [(NewsItem, "persons")],
+    "body": [(NewsItem, "bodies"), (Statement, "adopted_by")],
+    "topic": [(NewsItem, "topics"), (Statement, "topics")],
+}
+INDEX_TITLES = {
+    "person": gettext_lazy("Persons"),
+    "body": gettext_lazy("Statutory bodies"),
+    "topic": gettext_lazy("Topics"),
+}
+
+
+def public_counts(kind):
+    """
+    {pk: how many public news items and statements show it} for a kind of
+    the indexes: one grouped query per model, once per generation.
+    """
+
+    def count():
+        totals = collections.Counter()
+        for model, field in INDEX_LINKS[kind]:
+            rows = model.objects.published().order_by().values_list(field).annotate(n=Count("pk"))
+            totals.update(dict(rows))
+        totals.pop(None, None)  # items that show none of this kind
+        return dict(totals)
+
+    return pagecache.remember(f"index-counts:{kind}", count)
+
+
+def filed_as(name):
+    """`name` as an index files it: lower case, from its first letter or digit («Rubezh»: R)."""
+    text = name.casefold().replace("ё", "е")
+    start = next((i for i, char in enumerate(text) if char.isalnum()), len(text))
+    return text[start:] or text
+
+
+def alphabetical_key(name, language):
+    """
+    Where `name` goes in an index read in `language`: names in the reader's
+    alphabet first (Cyrillic for Russian, Latin for English), case ignored,
+    ё filed with е as Russian dictionaries do.
+    """
+    text = filed_as(name)
+    cyrillic = "\u0400" <= text[:1] <= "\u04ff"
+    return (cyrillic != (language == "ru"), text, name)
+
+
+def initial(name):
+    """The letter `name` is filed under in an index."""
+    return filed_as(name)[:1].upper() or "?"
+
+
+class IndexView(TemplateView):
+    """
+    /persons/, /bodies/, /topics/: every one of a kind that public items
+    show (the taxonomy's), alphabetically in the visitor's language, under
+    their initials, each with its number of public items.
+    """
+
+    template_name = "archive/index.html"
+    # Its name in the taxonomy.
+    kind = None
+    # Reads no parameter: the page cache drops any query string (see pagecache.used_params).
+    query_params = ()
+
+    def get_context_data(self, **kwargs):
+        data = taxonomy.taxonomy()
+        ids = data[f"{self.kind}_ids"]
+        counts = public_counts(self.kind)
+        language = get_language()
+        entries = sorted(
+            (
+                (name, address(f"archive:{self.kind}-detail", slug), counts.get(ids[slug], 0))
+                for slug, name in data[self.kind]
+            ),
+            key=lambda entry: alphabetical_key(entry[0], language),
+        )
+        letters = [
+            (letter, list(group))
+            for letter, group in itertools.groupby(entries, key=lambda entry: initial(entry[0]))
+        ]
+        return super().get_context_data(
+            title=INDEX_TITLES[self.kind],
+            letters=letters,
+            crumbs=[(INDEX_TITLES[self.kind], None)],
+            **kwargs,
+        )
 
 
 class SearchView(TemplateView):

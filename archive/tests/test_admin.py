@@ -1,11 +1,21 @@
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive.models import GalleryImage, Image, NewsItem, Revision, Status
 
 from . import media
-from .factories import MediaLinkFactory, NewsItemFactory, StatementFactory, UserFactory
+from .factories import (
+    BodyFactory,
+    MediaLinkFactory,
+    NewsItemFactory,
+    PersonFactory,
+    StatementFactory,
+    TopicFactory,
+    UserFactory,
+)
 from .test_media import FreshMediaMixin, make_attachment, make_image
 
 
@@ -70,6 +80,73 @@ class AdminTests(TestCase):
                 with self.subTest(model=model, query=query):
                     response = self.client.get(f"/admin/archive/{model}/?{query}")
                     self.assertIn(response.status_code, (200, 302, 400))
+
+
+class PublicPageLinkTests(TestCase):
+    """Persons, bodies and topics link to their public page, only while they have one."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
+        cls.public = {"person": PersonFactory(), "body": BodyFactory(), "topic": TopicFactory()}
+        cls.hidden = {"person": PersonFactory(), "body": BodyFactory(), "topic": TopicFactory()}
+        item = NewsItemFactory()
+        item.persons.add(cls.public["person"])
+        item.bodies.add(cls.public["body"])
+        item.topics.add(cls.public["topic"])
+        draft = NewsItemFactory(status=Status.DRAFT, published_at=None)
+        draft.persons.add(cls.hidden["person"])
+        draft.bodies.add(cls.hidden["body"])
+        draft.topics.add(cls.hidden["topic"])
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def test_view_on_site_only_for_a_public_page(self):
+        for kind, obj in self.public.items():
+            with self.subTest(kind=kind):
+                url = obj.get_absolute_url()
+                response = self.client.get(f"/admin/archive/{kind}/{obj.pk}/change/")
+                self.assertContains(response, f'href="{url}" class="viewsitelink"')
+                self.assertContains(response, f'<a href="{url}">{url}</a>', html=True)
+                self.assertEqual(self.client.get(url).status_code, 200)
+        for kind, obj in self.hidden.items():
+            with self.subTest(kind=kind):
+                response = self.client.get(f"/admin/archive/{kind}/{obj.pk}/change/")
+                self.assertNotContains(response, "viewsitelink")
+                self.assertContains(response, "Not public yet: no published item shows it.")
+                self.assertEqual(self.client.get(obj.get_absolute_url()).status_code, 404)
+
+    def test_the_list_has_a_public_page_column(self):
+        for kind in self.public:
+            with self.subTest(kind=kind):
+                response = self.client.get(f"/admin/archive/{kind}/")
+                url = self.public[kind].get_absolute_url()
+                self.assertContains(response, "Public page")
+                self.assertContains(response, f'<a href="{url}">{url}</a>', html=True)
+                self.assertNotContains(response, f'href="{self.hidden[kind].get_absolute_url()}"')
+                self.assertContains(response, "Not public yet", count=1)
+
+    def test_the_column_costs_no_query_per_row(self):
+        self.client.get("/admin/archive/person/")
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/admin/archive/person/")
+        PersonFactory.create_batch(20)
+        with self.assertNumQueries(len(few)):
+            response = self.client.get("/admin/archive/person/")
+        self.assertContains(response, "Not public yet", count=21)
+
+    def test_published_since_the_link_appears(self):
+        person = self.hidden["person"]
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory().persons.add(person)
+        response = self.client.get(f"/admin/archive/person/{person.pk}/change/")
+        self.assertContains(response, f'href="{person.get_absolute_url()}" class="viewsitelink"')
+
+    def test_the_add_form_has_no_public_page(self):
+        response = self.client.get("/admin/archive/person/add/")
+        self.assertNotContains(response, "Public page")
+        self.assertNotContains(response, "viewsitelink")
 
 
 class DeskTests(TestCase):

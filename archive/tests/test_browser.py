@@ -28,7 +28,7 @@ from django.utils import timezone
 from archive.models import NewsItem, Status
 
 from . import media
-from .factories import SectionFactory, UserFactory
+from .factories import PersonFactory, SectionFactory, UserFactory
 
 CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -213,6 +213,20 @@ class BrowserTests(StaticLiveServerTestCase):
         visitor.click("text=Back to the section")
         visitor.wait_for_url(self.url("/news/press-releases/"))
         self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
+
+        # The index of persons leads to the person's page, and back; the
+        # editor's list of persons links to the public page.
+        person = PersonFactory(name="Imangali Tasmagambetov")
+        item.persons.add(person)
+        visitor.goto(self.url("/persons/"))
+        self.check(visitor, "person-index")
+        visitor.click("text=Imangali Tasmagambetov")
+        visitor.wait_for_url(self.url(person.get_absolute_url()))
+        visitor.click(".breadcrumbs >> text=Persons")
+        visitor.wait_for_url(self.url("/persons/"))
+        editor.goto(self.url("/admin/archive/person/"))
+        self.check(editor, "admin-person-list")
+        self.assertEqual(editor.locator(f"td a[href='{person.get_absolute_url()}']").count(), 1)
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))

@@ -36,6 +36,7 @@ class HtmlTests(TestCase):
         yield Statement.objects.published().first().get_absolute_url()
         for model in (Section, Person, Body, Topic):
             yield model.objects.first().get_absolute_url()
+        yield from ("/persons/", "/bodies/", "/topics/", "/persons/?page=x")
 
     def test_pages_are_valid_and_accessible(self):
         parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)

@@ -256,7 +256,7 @@ class PageCacheTests(TestCase):
         NewsItemFactory(title="First news", section=self.section)
         item = NewsItemFactory(title="Second news", section=self.section)
         pages = caches["pages"]
-        for url in ("/news/", item.get_absolute_url(), "/sitemap.xml", "/feeds/news/"):
+        for url in ("/news/", item.get_absolute_url(), "/sitemap.xml", "/feeds/news/", "/persons/"):
             with self.subTest(url=url):
                 built = self.get(url)
                 kept = len(pages._cache)
@@ -306,7 +306,7 @@ class PageCacheTests(TestCase):
 
     def test_pages_are_checked_again_before_a_browser_shows_them(self):
         item = NewsItemFactory(title="First news", section=self.section)
-        for url in ("/news/", item.get_absolute_url(), "/feeds/news/"):
+        for url in ("/news/", item.get_absolute_url(), "/feeds/news/", "/topics/"):
             for state in ("miss", "hit"):
                 with self.subTest(url=url, state=state):
                     response = self.get(url)

@@ -949,6 +949,124 @@ class RelatedPagesTests(TestCase):
                 self.client.get(person.get_absolute_url())
 
 
+class IndexPageTests(TestCase):
+    """/persons/, /bodies/, /topics/: what has public items, A to Z, with counts."""
+
+    def entries(self, response):
+        """The names listed, in the page's order, with their links and counts."""
+        return re.findall(
+            r'<li><a href="([^"]+)">([^<]+)</a> <span class="count">([^<]+)</span>',
+            response.content.decode(),
+        )
+
+    def test_each_index_lists_what_public_items_show_with_counts(self):
+        person, body, topic = (
+            PersonFactory(name="Imangali Tasmagambetov"),
+            BodyFactory(),
+            TopicFactory(),
+        )
+        for item in NewsItemFactory.create_batch(2):
+            item.persons.add(person)
+            item.bodies.add(body)
+            item.topics.add(topic)
+        StatementFactory(adopted_by=body).topics.add(topic)
+        expected = {
+            "/persons/": [(person.get_absolute_url(), person.name, "2 items")],
+            "/bodies/": [(body.get_absolute_url(), body.name, "3 items")],
+            "/topics/": [(topic.get_absolute_url(), topic.name, "3 items")],
+        }
+        for url, entries in expected.items():
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(self.entries(response), entries)
+                self.assertContains(response, '<a href="/">Home</a>', html=True)
+
+    def test_what_only_unpublished_items_show_is_not_listed(self):
+        public, hidden = PersonFactory(name="Public person"), PersonFactory(name="Hidden person")
+        NewsItemFactory().persons.add(public)
+        for state in HIDDEN_STATES:
+            NewsItemFactory(**state).persons.add(public, hidden)
+        body = BodyFactory(name="Hidden council")
+        StatementFactory(adopted_by=body, status=Status.DRAFT)
+        response = self.client.get("/persons/")
+        self.assertEqual(
+            self.entries(response), [(public.get_absolute_url(), public.name, "1 item")]
+        )
+        self.assertNotContains(response, "Hidden person")
+        self.assertNotContains(self.client.get("/bodies/"), "Hidden council")
+        self.assertContains(self.client.get("/topics/"), "Nothing is listed here yet.")
+
+    def test_alphabetical_in_the_visitors_language(self):
+        item = NewsItemFactory()
+        names = ["zhukov", "Ёлкин", "Андреев", "«Anders»", "Борисов", "Ежов", "Yakovlev"]
+        for name in names:
+            item.persons.add(PersonFactory(name=name))
+        english = [name for _, name, _ in self.entries(self.client.get("/persons/"))]
+        self.assertEqual(
+            english, ["«Anders»", "Yakovlev", "zhukov", "Андреев", "Борисов", "Ежов", "Ёлкин"]
+        )
+        response = self.client.get("/persons/", headers={"accept-language": "ru"})
+        russian = [name for _, name, _ in self.entries(response)]
+        self.assertEqual(
+            russian, ["Андреев", "Борисов", "Ежов", "Ёлкин", "«Anders»", "Yakovlev", "zhukov"]
+        )
+        self.assertContains(response, "<h1>Персоны</h1>", html=True)
+        # Under their initials, Ё with Е, quotes passed over.
+        self.assertContains(response, '<h2 id="letter-4">A</h2>', html=True)
+        self.assertContains(response, '<h2 id="letter-3">Е</h2>', html=True)
+        self.assertContains(response, '<a href="#letter-3">Е</a>', html=True)
+
+    def test_query_count_does_not_grow_with_the_number_listed(self):
+        """
+        Built in a new generation (the taxonomy and the counts read again),
+        the page runs as many queries for 30 persons as for 1: one grouped
+        count, not one per person.
+        """
+        item = NewsItemFactory()
+        item.persons.add(PersonFactory())
+
+        def cold_visit():
+            pagecache.last_check.clear()  # the generation read from the database both times
+            return self.client.get("/persons/")
+
+        with CaptureQueriesContext(connection) as one:
+            self.assertEqual(len(self.entries(cold_visit())), 1)
+        with self.captureOnCommitCallbacks(execute=True):  # a new generation
+            for person in PersonFactory.create_batch(29):
+                NewsItemFactory().persons.add(person)
+        with self.assertNumQueries(len(one)):
+            self.assertEqual(len(self.entries(cold_visit())), 30)
+        # Kept for the generation: the next visit reads nothing.
+        with self.assertNumQueries(0):
+            self.client.get("/persons/")
+
+    def test_any_query_string_is_ignored(self):
+        NewsItemFactory().persons.add(PersonFactory(name="Someone"))
+        for query in ("?page=zz", "?page=2", "?person=x&person=y", "?utm_source=a"):
+            with self.subTest(query=query):
+                self.assertContains(self.client.get(f"/persons/{query}"), "Someone")
+
+    def test_detail_pages_lead_up_to_their_index(self):
+        person, body, topic = PersonFactory(), BodyFactory(), TopicFactory()
+        item = NewsItemFactory()
+        item.persons.add(person)
+        item.bodies.add(body)
+        item.topics.add(topic)
+        for obj, index, label in (
+            (person, "/persons/", "Persons"),
+            (body, "/bodies/", "Statutory bodies"),
+            (topic, "/topics/", "Topics"),
+        ):
+            with self.subTest(obj=obj):
+                response = self.client.get(obj.get_absolute_url())
+                self.assertContains(response, f'<li><a href="{index}">{label}</a></li>', html=True)
+        # And every page's footer links to the three.
+        footer = self.client.get("/").content.decode().split('<footer class="site-footer">')[1]
+        for index in ("/persons/", "/bodies/", "/topics/"):
+            self.assertIn(f'href="{index}"', footer)
+
+
 class ErrorPageTests(TestCase):
     def test_not_found_page_is_the_sites_own(self):
         response = self.client.get("/news/no-such-section/")
