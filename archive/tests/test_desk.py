@@ -6,15 +6,15 @@ from unittest import mock
 
 import time_machine
 from django.core import mail
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from archive import services
 from archive.models import NotificationSettings, Statement, Status
 from archive.preview import preview_url
 
-from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
-from .test_workflow_admin import messages_of
+from .factories import NewsItemFactory, StatementFactory, UserFactory
+from .test_workflow_admin import AdminWorkflowTestCase, messages_of
 
 QUEUE = "/admin/queue/"
 
@@ -23,26 +23,15 @@ def publish_url(item):
     return f"/admin/queue/publish/{item._meta.model_name}/{item.pk}/"
 
 
-class DeskTestCase(TestCase):
+class DeskTestCase(AdminWorkflowTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.author = UserFactory(username="author", role="author", email="author@example.org")
-        cls.other_author = UserFactory(username="other", role="author", email="other@example.org")
-        cls.editor = UserFactory(username="editor", role="editor", email="editor@example.org")
+        super().setUpTestData()
+        for user in (cls.author, cls.other_author, cls.editor):
+            user.email = f"{user.username}@example.org"
+            user.save()
         cls.second_editor = UserFactory(
             username="editor2", role="editor", email="editor2@example.org"
-        )
-        cls.section = SectionFactory(name="Security", slug="security")
-
-    def draft(self, author=None, **kwargs):
-        return NewsItemFactory(
-            **{
-                "section": self.section,
-                "status": Status.DRAFT,
-                "published_at": None,
-                "author": author or self.author,
-                **kwargs,
-            }
         )
 
     def in_review(self, **kwargs):
@@ -68,7 +57,7 @@ class QueueTests(DeskTestCase):
         page = self.client.get(QUEUE)
         self.assertContains(page, '<table class="queue-table"', count=2)
         self.assertContains(page, "Ministers met in Minsk")
-        self.assertContains(page, ">Security</td>", html=False)
+        self.assertContains(page, ">News</td>", html=False)
         self.assertContains(page, '<span class="state-badge state-review">In review</span>')
         self.assertContains(page, "2\xa0days")
         self.assertContains(page, "<q>Ready, with photos.</q>", html=False)
