@@ -20,7 +20,9 @@ from pathlib import Path
 
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core import serializers
 from django.utils import timezone
 
 from archive import services
@@ -71,6 +73,13 @@ class BrowserTests(StaticLiveServerTestCase):
         # calls the test makes between steps are still plain synchronous ones.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
+        # The editorial roles come from migrations, and the flush after each
+        # live-server test empties their tables; serialized_rollback cannot
+        # bring them back here, because Playwright's event loop gives this
+        # thread database connections of its own. Each test puts them back.
+        cls.roles = serializers.serialize(
+            "json", Group.objects.all(), use_natural_foreign_keys=True
+        )
         cls.playwright = sync_playwright().start()
         cls.browser = cls.playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -85,6 +94,9 @@ class BrowserTests(StaticLiveServerTestCase):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     def setUp(self):
+        if not Group.objects.exists():
+            for role in serializers.deserialize("json", self.roles):
+                role.save()
         self.section = SectionFactory(name="Press releases", slug="press-releases")
         SectionFactory(name="Speeches", slug="speeches")
         for name in ("author", "editor"):
