@@ -84,7 +84,9 @@ class QueueTests(DeskTestCase):
         self.client.force_login(self.author)
         self.assertNotContains(self.client.get(QUEUE), "Sent back to you")
 
+    @time_machine.travel("2026-05-04 10:00:00 +0000", tick=False)
     def test_preview_link_for_previewable_items_only(self):
+        # The clock stands still: a preview link is signed with the time it was made.
         item = self.in_review(title="Previewable")
         live = NewsItemFactory(section=self.section, title="Already out")
         self.client.force_login(self.editor)
