@@ -237,6 +237,13 @@ class BrowserTests(StaticLiveServerTestCase):
         page.wait_for_selector(".messagelist .success")
         item.refresh_from_db()
         self.assertEqual(item.status, Status.PUBLISHED)
+        # The editor turns their workflow mails off.
+        page.click(".queue-tools a")
+        page.uncheck("#id_email")
+        page.click("input[type=submit]")
+        page.wait_for_selector(".messagelist .success")
+        self.check(page, "admin-notifications")
+        self.assertFalse(page.is_checked("#id_email"))
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
