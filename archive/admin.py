@@ -15,11 +15,17 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Count, OuterRef, Subquery
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +43,7 @@ from .models import (
     Image,
     MediaLink,
     NewsItem,
+    NotificationSettings,
     Person,
     PublicState,
     Revision,
@@ -824,32 +831,123 @@ def desk_login(request):
 QUEUE_LENGTH = 20
 
 
+def with_last_step(items, model):
+    """
+    `items` with their last workflow step (comment, states, who, when) as
+    columns of the same query, so that the queue's count of queries does not
+    grow with its length.
+    """
+    steps = Transition.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk")
+    ).order_by("-created_at", "-id")
+    return items.annotate(
+        last_comment=Subquery(steps.values("comment")[:1]),
+        last_from=Subquery(steps.values("from_status")[:1]),
+        last_to=Subquery(steps.values("to_status")[:1]),
+        last_by=Subquery(steps.values("user__username")[:1]),
+        last_at=Subquery(steps.values("created_at")[:1]),
+    )
+
+
 def editorial_queue(request):
-    """Items in review (oldest first), scheduled, my drafts, recently published."""
+    """
+    Items in review (oldest first), sent back to me, scheduled, my drafts,
+    recently published: one table each, with how long each item has waited
+    and its last workflow comment.
+    """
     now = timezone.now()
     queues = []
     for model in (NewsItem, Statement):
         meta = model._meta
         if not request.user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
             continue
-        items = model.objects.select_related("author")
-        queues.append(
-            {
-                "opts": meta,
-                "review": items.filter(status=Status.REVIEW).order_by("status_changed_at")[
-                    :QUEUE_LENGTH
-                ],
-                "scheduled": items.scheduled(now).order_by("published_at")[:QUEUE_LENGTH],
-                "drafts": items.filter(status=Status.DRAFT, author=request.user).order_by(
-                    "-updated_at"
-                )[:QUEUE_LENGTH],
-                "published": items.published(now).order_by("-published_at")[:QUEUE_LENGTH],
-                "counts": dict(items.values_list("status").annotate(n=Count("id")).order_by()),
-            }
-        )
+        items = with_last_step(model.objects.select_related("author"), model)
+        if model is NewsItem:
+            items = items.select_related("section")
+        mine = items.filter(status=Status.DRAFT, author=request.user)
+        lists = {
+            "review": items.filter(status=Status.REVIEW).order_by("status_changed_at"),
+            "sent_back": mine.filter(
+                last_from=Status.REVIEW, last_to=Status.DRAFT, last_comment__gt=""
+            ).order_by("-status_changed_at"),
+            "scheduled": items.scheduled(now).order_by("published_at"),
+            "drafts": mine.order_by("-updated_at"),
+            "published": items.published(now).order_by("-published_at"),
+        }
+        queue = {"opts": meta, "is_editor": services.is_editor(request.user, model)}
+        for name, rows in lists.items():
+            queue[name] = list(rows[:QUEUE_LENGTH])
+            for item in queue[name]:
+                item.preview_link = preview_url(item) if can_preview(item) else None
+        queue["counts"] = dict(items.values_list("status").annotate(n=Count("id")).order_by())
+        queues.append(queue)
     context = {
         **admin.site.each_context(request),
         "title": _("Editorial queue"),
         "queues": queues,
     }
     return TemplateResponse(request, "admin/archive/queue.html", context)
+
+
+QUEUE_MODELS = {"newsitem": NewsItem, "statement": Statement}
+
+
+def queue_publish(request, model_name, pk):
+    """
+    The queue's Publish button: the item goes live (or is scheduled for the
+    time already set on it), as from its own page, and the editor is back
+    on the queue.
+    """
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    model = QUEUE_MODELS.get(model_name)
+    if model is None:
+        raise Http404(_("No such item."))
+    item = get_object_or_404(model, pk=pk)
+    if not services.is_editor(request.user, item):
+        raise PermissionDenied
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The item's version is missing."))
+    if version != item.version:
+        # The queue was out of date: the editor publishes what they saw or nothing.
+        messages.error(
+            request,
+            _("“%(item)s” was changed since the queue was loaded: open it and check it first.")
+            % {"item": item},
+        )
+    else:
+        try:
+            services.publish(item=item, user=request.user)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, WorkflowAdmin.done_message(item))
+    return HttpResponseRedirect(reverse("editorial-queue"))
+
+
+class NotificationsForm(forms.ModelForm):
+    class Meta:
+        model = NotificationSettings
+        fields = ["email"]
+
+
+def my_notifications(request):
+    """The signed-in user's own notification settings; nobody else's are reachable."""
+    own = NotificationSettings.objects.filter(user=request.user).first()
+    form = NotificationsForm(
+        request.POST if request.method == "POST" else None,
+        instance=own or NotificationSettings(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification settings were saved."))
+        return HttpResponseRedirect(reverse("my-notifications"))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("My notifications"),
+        "form": form,
+        "has_email": bool(request.user.email),
+    }
+    return TemplateResponse(request, "admin/archive/notifications.html", context)

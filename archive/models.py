@@ -779,3 +779,29 @@ class Generation(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class NotificationSettings(models.Model):
+    """A staff member's choice of the workflow mails they get (archive/notifications.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("user"),
+    )
+    email = models.BooleanField(
+        _("e-mail me about workflow steps"),
+        default=True,
+        help_text=_(
+            "Editors are told when an item is sent to review; authors when their item "
+            "is sent back or published."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return str(self.user)

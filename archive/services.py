@@ -27,6 +27,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from . import notifications
 from .images import make_renditions, renditions_are_current
 from .models import (
     Attachment,
@@ -223,6 +224,7 @@ def _transition(*, item, user, action, comment="", published_at=None):
             published_at=current.published_at if rule.target == Status.PUBLISHED else None,
             created_at=now,
         )
+    notifications.step_taken(item=current, user=user, action=action, comment=comment)
     for field in ("status", "status_changed_at", "published_at", "updated_at", "version"):
         setattr(item, field, getattr(current, field))
     return item

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from archive.admin import desk_login, editorial_queue
+from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
 from archive.views import healthz, readyz, robots_txt
 
@@ -35,6 +35,16 @@ urlpatterns = [
     ),
     path("admin/login/", desk_login),
     path("admin/queue/", admin.site.admin_view(editorial_queue), name="editorial-queue"),
+    path(
+        "admin/queue/publish/<str:model_name>/<int:pk>/",
+        admin.site.admin_view(queue_publish),
+        name="queue-publish",
+    ),
+    path(
+        "admin/notifications/",
+        admin.site.admin_view(my_notifications),
+        name="my-notifications",
+    ),
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
 ]

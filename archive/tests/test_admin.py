@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from archive.models import GalleryImage, Image, NewsItem, Revision, Status
 
@@ -176,7 +176,9 @@ class DeskTests(TestCase):
         response = self.client.get("/admin/login/")
         self.assertContains(response, "CSTO News Archive")
         self.assertNotContains(response, "Django administration")
-        response = self.client.get("/admin/login/", headers={"accept-language": "ru"})
+        # The request leaves Russian active in this thread; the override puts English back.
+        with translation.override("en"):
+            response = self.client.get("/admin/login/", headers={"accept-language": "ru"})
         self.assertContains(response, "Архив новостей ОДКБ")
 
 

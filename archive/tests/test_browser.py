@@ -25,10 +25,11 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core import serializers
 from django.utils import timezone
 
+from archive import services
 from archive.models import NewsItem, Status
 
 from . import media
-from .factories import PersonFactory, SectionFactory, UserFactory
+from .factories import NewsItemFactory, PersonFactory, SectionFactory, UserFactory
 
 CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -104,8 +105,8 @@ class BrowserTests(StaticLiveServerTestCase):
             user.save()
         self.csp_violations = []
 
-    def new_page(self):
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+    def new_page(self, width=1280):
+        context = self.browser.new_context(viewport={"width": width, "height": 900})
         self.addCleanup(context.close)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -227,6 +228,36 @@ class BrowserTests(StaticLiveServerTestCase):
         editor.goto(self.url("/admin/archive/person/"))
         self.check(editor, "admin-person-list")
         self.assertEqual(editor.locator(f"td a[href='{person.get_absolute_url()}']").count(), 1)
+
+    def test_the_queue_at_1366_px_and_on_a_phone(self):
+        author = UserFactory(username="author")
+        item = NewsItemFactory(
+            title="Summit in Astana",
+            section=self.section,
+            status=Status.DRAFT,
+            published_at=None,
+            author=author,
+        )
+        services.submit_for_review(item=item, user=author, comment="With the final communiqué.")
+        for width in (390, 1366):
+            page = self.new_page(width)
+            self.sign_in(page, "editor")
+            page.goto(self.url("/admin/queue/"))
+            self.check(page, f"admin-queue-{width}")
+            # Every column shows without scrolling sideways.
+            fits = "el => el.scrollWidth <= el.clientWidth"
+            self.assertTrue(page.locator(".queue-table-wrap").first.evaluate(fits))
+        page.click("button:has-text('Publish')")
+        page.wait_for_selector(".messagelist .success")
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.PUBLISHED)
+        # The editor turns their workflow mails off.
+        page.click(".queue-tools a")
+        page.uncheck("#id_email")
+        page.click("input[type=submit]")
+        page.wait_for_selector(".messagelist .success")
+        self.check(page, "admin-notifications")
+        self.assertFalse(page.is_checked("#id_email"))
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
