@@ -47,6 +47,7 @@ from .models import (
     Transition,
 )
 from .preview import can_preview, preview_url
+from .richtext import RichTextField, render_rich_text
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -291,6 +292,16 @@ class PublicStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def rich_text_display(model, field_name):
+    """The read-only display of a rich-text field: its HTML, not its escaped tags."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name)
+    def display(model_admin, obj):
+        return render_rich_text(getattr(obj, field_name))
+
+    return display
+
+
 class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
@@ -351,6 +362,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
     ]
     list_filter = [PublicStateFilter, "status", "language", "author"]
     list_select_related = ["author"]
+    # The field edited with the rich-text editor and shown as text when read-only.
+    rich_text_field = None
 
     # Permissions, checked on the server for every page, form and action.
 
@@ -369,12 +382,21 @@ class WorkflowAdmin(ObjectRuleAdmin):
                     name,
                     {
                         **options,
-                        "fields": [f for f in options["fields"] if f != "expected_version"],
+                        "fields": [
+                            "rich_text" if f == self.rich_text_field else f
+                            for f in options["fields"]
+                            if f != "expected_version"
+                        ],
                     },
                 )
                 for name, options in fieldsets
             ]
         return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == self.rich_text_field:
+            kwargs["form_class"] = RichTextField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "author", "version"]
@@ -685,6 +707,8 @@ class NewsItemAdmin(WorkflowAdmin):
         "translation",
     ]
     inlines = [GalleryImageInline, MediaLinkInline]
+    rich_text_field = "body"
+    rich_text = rich_text_display(NewsItem, "body")
     fieldsets = [
         (
             None,
@@ -729,6 +753,8 @@ class StatementAdmin(WorkflowAdmin):
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments"]
+    rich_text_field = "text"
+    rich_text = rich_text_display(Statement, "text")
     fieldsets = [
         (
             None,
