@@ -47,7 +47,7 @@ from .models import (
     Transition,
 )
 from .preview import can_preview, preview_url
-from .richtext import RichTextField, render_rich_text
+from .richtext import RichTextField, render_rich_text, same_rich_text
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -322,6 +322,13 @@ class WorkflowForm(forms.ModelForm):
             raise ValidationError(self.refusal)
         if not self.instance.pk:
             return cleaned
+        for name, field in self.fields.items():
+            # The editor writes stored HTML back in its own spacing: an
+            # untouched text keeps its stored form, so no change is recorded.
+            stored = getattr(self.instance, name, None)
+            rich = isinstance(field, RichTextField) and name in cleaned
+            if rich and same_rich_text(cleaned[name], stored or ""):
+                cleaned[name] = stored
         expected = cleaned.get("expected_version")
         if expected is None:
             raise ValidationError(

@@ -5,12 +5,14 @@ The toolbar offers only what archive/sanitize.py keeps, so that what an editor
 makes is what gets saved; the sanitizer stays the last word on the server.
 """
 
+import re
+
 from django import forms
 from django.utils.safestring import mark_safe
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .sanitize import ALLOWED_URL_SCHEMES, sanitize_html
+from .sanitize import ALLOWED_URL_SCHEMES, TAG_RE, sanitize_html
 
 # Each extension makes tags in sanitize.ALLOWED_TAGS (test_richtext checks it).
 EXTENSIONS = {
@@ -37,6 +39,13 @@ class RichTextWidget(AdminProseEditorWidget):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("preset", "archive")
         super().__init__(*args, **kwargs)
+
+    def format_value(self, value):
+        # Plain text (from an import) opens as the paragraphs it becomes when
+        # saved, not as one run-on paragraph.
+        if value and not TAG_RE.search(value):
+            value = sanitize_html(value)
+        return super().format_value(value)
 
     @property
     def media(self):
@@ -69,3 +78,13 @@ class RichTextField(ProseEditorFormField):
 def render_rich_text(html: str) -> str:
     """Stored rich text as safe HTML for a read-only page, sanitized once more."""
     return mark_safe(sanitize_html(html))
+
+
+BETWEEN_TAGS_RE = re.compile(r">\s+<")
+
+
+def same_rich_text(a: str, b: str) -> bool:
+    """Whether two texts save as the same HTML, but for the spaces between tags."""
+    return BETWEEN_TAGS_RE.sub("><", sanitize_html(a)) == BETWEEN_TAGS_RE.sub(
+        "><", sanitize_html(b)
+    )

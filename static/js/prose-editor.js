@@ -20,6 +20,15 @@ function createEditor(textarea) {
     }
   }
   const disabled = textarea.hasAttribute("disabled");
+  // The editable area takes the field's label and help text from the textarea.
+  const label = document.querySelector(`label[for="${textarea.id}"]`);
+  const attributes = { "aria-multiline": "true" };
+  if (label) {
+    attributes["aria-label"] = label.textContent.trim().replace(/:$/, "");
+  }
+  if (textarea.getAttribute("aria-describedby")) {
+    attributes["aria-describedby"] = textarea.getAttribute("aria-describedby");
+  }
   const wrapper = editor.crel("div", { className: `prose-editor ${disabled ? "disabled" : ""}` });
   textarea.before(wrapper);
   wrapper.append(textarea);
@@ -27,6 +36,7 @@ function createEditor(textarea) {
     element: wrapper,
     editable: !disabled,
     injectCSS: false,
+    editorProps: { attributes },
     extensions,
     content: textarea.value,
     onUpdate({ editor: instance }) {
