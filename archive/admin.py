@@ -54,6 +54,7 @@ from .models import (
     Transition,
 )
 from .preview import can_preview, preview_url
+from .richtext import RichTextField, render_rich_text, same_rich_text
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -337,6 +338,16 @@ class PublicStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def rich_text_display(model, field_name):
+    """The read-only display of a rich-text field: its HTML, not its escaped tags."""
+
+    @admin.display(description=model._meta.get_field(field_name).verbose_name)
+    def display(model_admin, obj):
+        return render_rich_text(getattr(obj, field_name))
+
+    return display
+
+
 class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
@@ -357,6 +368,13 @@ class WorkflowForm(forms.ModelForm):
             raise ValidationError(self.refusal)
         if not self.instance.pk:
             return cleaned
+        for name, field in self.fields.items():
+            # The editor writes stored HTML back in its own spacing: an
+            # untouched text keeps its stored form, so no change is recorded.
+            stored = getattr(self.instance, name, None)
+            rich = isinstance(field, RichTextField) and name in cleaned
+            if rich and same_rich_text(cleaned[name], stored or ""):
+                cleaned[name] = stored
         expected = cleaned.get("expected_version")
         if expected is None:
             raise ValidationError(
@@ -397,6 +415,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
     ]
     list_filter = [PublicStateFilter, "status", "language", "author"]
     list_select_related = ["author"]
+    # The field edited with the rich-text editor and shown as text when read-only.
+    rich_text_field = None
 
     # Permissions, checked on the server for every page, form and action.
 
@@ -415,12 +435,21 @@ class WorkflowAdmin(ObjectRuleAdmin):
                     name,
                     {
                         **options,
-                        "fields": [f for f in options["fields"] if f != "expected_version"],
+                        "fields": [
+                            "rich_text" if f == self.rich_text_field else f
+                            for f in options["fields"]
+                            if f != "expected_version"
+                        ],
                     },
                 )
                 for name, options in fieldsets
             ]
         return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == self.rich_text_field:
+            kwargs["form_class"] = RichTextField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "author", "version"]
@@ -731,6 +760,8 @@ class NewsItemAdmin(WorkflowAdmin):
         "translation",
     ]
     inlines = [GalleryImageInline, MediaLinkInline]
+    rich_text_field = "body"
+    rich_text = rich_text_display(NewsItem, "body")
     fieldsets = [
         (
             None,
@@ -775,6 +806,8 @@ class StatementAdmin(WorkflowAdmin):
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments"]
+    rich_text_field = "text"
+    rich_text = rich_text_display(Statement, "text")
     fieldsets = [
         (
             None,

@@ -5,10 +5,11 @@ Runs when an item is cleaned and saved, never when a page is shown: the
 database only ever holds HTML that is safe to print.
 """
 
+import html as html_module
 import re
 
 import nh3
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, strip_tags
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -47,3 +48,17 @@ def sanitize_html(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+
+
+# Where one block of text ends and the next begins, for html_to_text().
+BLOCK_END_RE = re.compile(r"<br\s*/?>|</(p|h[1-6]|li|blockquote|tr|caption)>", re.IGNORECASE)
+
+
+def html_to_text(html: str) -> str:
+    """
+    The words of rich text without its tags, one paragraph (heading, list
+    item) a line, so that "<p>One</p><p>Two</p>" reads "One" and "Two", not "OneTwo".
+    """
+    text = html_module.unescape(strip_tags(BLOCK_END_RE.sub("\n", html or "")))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from .models import (
     Status,
     Transition,
 )
+from .sanitize import html_to_text
 from .signals import delete_unless_shared
 
 # Fields that belong to the workflow, not to the content a revision keeps:
@@ -556,7 +557,7 @@ def _display(field, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.TextField):
-        return strip_tags(str(value))
+        return html_to_text(str(value))
     if isinstance(field, models.DateField):
         # Revisions keep dates as ISO text (JSON); show them as the site does.
         value = field.to_python(value)

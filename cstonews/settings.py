@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_prose_editor",
     "archive",
 ]
 

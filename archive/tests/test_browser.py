@@ -163,7 +163,7 @@ class BrowserTests(StaticLiveServerTestCase):
         author.fill("#id_title", "Foreign ministers met in Minsk")
         self.choose(author, "section", "Press releases")
         author.fill("#id_lead", "The Council of Foreign Ministers met in Minsk.")
-        author.fill("#id_body", "The ministers discussed collective security.")
+        author.fill(".field-body .tiptap", "The ministers discussed collective security.")
         self.choose(author, "cover_image", "Ministers at the round table")
         self.check(author, "admin-news-item-form")
         author.click("input[name=_continue]")

@@ -1,0 +1,161 @@
+"""
+The rich-text editor of news bodies in headless Chromium: what an editor types
+is stored as the HTML the sanitizer keeps, text pasted from Word keeps its
+structure and loses the rest, an unchanged body saves unchanged, and the page
+breaks no Content Security Policy rule.
+"""
+
+from archive import services
+from archive.models import NewsItem, Revision
+
+from . import test_browser
+from .factories import NewsItemFactory, SectionFactory, UserFactory
+
+# What Word puts on the clipboard: styled spans, Office tags, fonts, a table.
+WORD_HTML = """
+<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>
+<h1 class="MsoTitle" style="font-family:Cambria">Summit report</h1>
+<p class="MsoNormal" style="margin:0;font-family:Calibri"><span
+ style="font-size:14pt;color:red"><b>Leaders</b> met in <i>Moscow</i></span><o:p></o:p></p>
+<ul><li style="mso-list:l0 level1"><span style="font-family:Symbol">First point</span></li></ul>
+<table border="1"><tr><td style="width:100px">Cell text</td></tr></table>
+<p><font face="Arial" color="blue">Font text</font>
+ <a href="https://example.org/report" style="color:blue">the report</a></p>
+<script>alert(1)</script>
+</body></html>
+"""
+
+
+class EditorBrowserTests(test_browser.BrowserTests):
+    # Only the editor's own tests run here, not the inherited end-to-end one.
+    test_author_editor_and_visitor = None
+
+    def setUp(self):
+        # A superuser: the editorial groups the migrations made do not outlive
+        # the first browser test, which empties the database when it ends.
+        self.section = SectionFactory(name="Press releases", slug="press-releases")
+        user = UserFactory(username="chief", is_superuser=True)
+        user.set_password("chief-password")
+        user.save()
+        self.csp_violations = []
+
+    def open_item(self, item):
+        page = self.new_page()
+        self.sign_in(page, "chief")
+        page.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
+        page.wait_for_selector(".field-body .tiptap")
+        return page
+
+    def save(self, page):
+        page.click("input[name=_continue]")
+        page.wait_for_selector(".messagelist .success")
+        self.assertEqual(self.csp_violations, [], "Content Security Policy")
+
+    def test_typed_bold_list_and_link_are_stored(self):
+        item = NewsItemFactory(section=self.section, body="<p>Start</p>")
+        page = self.open_item(item)
+        self.check(page, "editor-news-item")
+        page.click(".field-body .tiptap")
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Control+b")
+        page.keyboard.type("Bold words")
+        page.keyboard.press("Control+b")
+        page.keyboard.press("Enter")
+        page.keyboard.type("- first point")  # Markdown-like: a bullet list
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        page.keyboard.type("the report")
+        page.keyboard.press("Shift+Home")
+        page.click(".field-body button[data-name=link]")
+        page.fill(".prose-editor-dialog input[name=href]", "https://example.org/report")
+        page.click(".prose-editor-dialog button[type=submit]")
+        self.save(page)
+        item.refresh_from_db()
+        self.assertEqual(
+            item.body,
+            "<p>Start</p><p><strong>Bold words</strong></p><ul><li><p>first point</p></li></ul>"
+            '<p><a href="https://example.org/report" title="" rel="noopener noreferrer">'
+            "the report</a></p>",
+        )
+
+    def test_toolbar_offers_only_what_the_sanitizer_keeps(self):
+        page = self.open_item(NewsItemFactory(section=self.section))
+        buttons = page.locator(".field-body .prose-menubar button").evaluate_all(
+            "buttons => buttons.map(b => b.dataset.name).filter(Boolean)"
+        )
+        self.assertEqual(
+            sorted(buttons),
+            sorted(
+                [
+                    "heading2",
+                    "heading3",
+                    "heading4",
+                    "paragraph",
+                    "bulletList",
+                    "orderedList",
+                    "orderedListProperties",
+                    "blockquote",
+                    "bold",
+                    "italic",
+                    "link",
+                    "unlink",
+                    "history:undo",
+                    "history:redo",
+                ]
+            ),
+        )
+
+    def test_paste_from_word_keeps_structure_only(self):
+        item = NewsItemFactory(section=self.section, body="<p>Start</p>")
+        page = self.open_item(item)
+        page.click(".field-body .tiptap")
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Enter")
+        page.locator(".field-body .tiptap").evaluate(
+            """(element, html) => {
+                const data = new DataTransfer();
+                data.setData("text/html", html);
+                data.setData("text/plain", "plain");
+                element.dispatchEvent(new ClipboardEvent("paste", {
+                    clipboardData: data, bubbles: true, cancelable: true,
+                }));
+            }""",
+            WORD_HTML,
+        )
+        self.save(page)
+        item.refresh_from_db()
+        for kept in (
+            "<strong>Leaders</strong> met in <em>Moscow</em>",
+            "<li><p>First point</p></li>",
+            "Cell text",
+            "Font text",
+            '<a href="https://example.org/report" rel="noopener noreferrer">the report</a>',
+        ):
+            self.assertIn(kept, item.body)
+        for dropped in ("style", "span", "font", "<table", "<td", "o:p", "class"):
+            self.assertNotIn(dropped, item.body)
+        self.assertNotIn("alert", item.body)
+
+    def test_unchanged_body_saves_unchanged(self):
+        for body in ("<p>One</p><p>Two</p>", "<p>One</p>\n\n<p>Two</p>"):
+            with self.subTest(body=body):
+                item = NewsItemFactory(section=self.section, body=body)
+                before = services.snapshot(item)
+                page = self.open_item(item)
+                self.save(page)
+                item = NewsItem.objects.get(pk=item.pk)
+                self.assertEqual(item.body, body)
+                revision = Revision.for_item(item).get(version=item.version)
+                changed = [c.label for c in services.compare(NewsItem, before, revision.data)]
+                self.assertNotIn("body", changed)
+
+    def test_plain_text_body_opens_as_paragraphs(self):
+        # Imports may have stored text without tags.
+        item = NewsItemFactory(section=self.section)
+        NewsItem.objects.filter(pk=item.pk).update(body="One\n\nTwo")
+        page = self.open_item(item)
+        self.assertEqual(page.inner_html(".field-body .tiptap"), "<p>One</p><p>Two</p>")
+        self.save(page)
+        item.refresh_from_db()
+        self.assertEqual(item.body, "<p>One</p>\n\n<p>Two</p>")
