@@ -12,6 +12,7 @@ browser fails instead of skipping.
 """
 
 import datetime
+import json
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core import serializers
+from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from archive import services
@@ -36,6 +39,9 @@ CHROMIUM = (
 )
 REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-results"
+# The Authors and Editors groups as the migrations make them (RolesFixtureTests
+# keeps the two in step).
+ROLES_FIXTURE = Path(__file__).parent / "data" / "roles.json"
 # What Chromium needs to start as root in a container, and to stay off the
 # network it cannot reach here.
 CHROMIUM_ARGS = [
@@ -64,7 +70,9 @@ if MISSING and REQUIRED:
 
 
 @unittest.skipIf(MISSING, MISSING or "")
-class BrowserTests(StaticLiveServerTestCase):
+class BrowserTestCase(StaticLiveServerTestCase):
+    """Chromium for each test class, with the pages' checks; no tests of its own."""
+
     maxDiff = None
 
     @classmethod
@@ -73,13 +81,6 @@ class BrowserTests(StaticLiveServerTestCase):
         # calls the test makes between steps are still plain synchronous ones.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
-        # The editorial roles come from migrations, and the flush after each
-        # live-server test empties their tables; serialized_rollback cannot
-        # bring them back here, because Playwright's event loop gives this
-        # thread database connections of its own. Each test puts them back.
-        cls.roles = serializers.serialize(
-            "json", Group.objects.all(), use_natural_foreign_keys=True
-        )
         cls.playwright = sync_playwright().start()
         cls.browser = cls.playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -94,9 +95,12 @@ class BrowserTests(StaticLiveServerTestCase):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     def setUp(self):
+        # The editorial roles come from migrations, and the flush after each
+        # live-server test empties their tables; serialized_rollback cannot
+        # bring them back here, because Playwright's event loop gives this
+        # thread database connections of its own. Each test loads them again.
         if not Group.objects.exists():
-            for role in serializers.deserialize("json", self.roles):
-                role.save()
+            call_command("loaddata", ROLES_FIXTURE, verbosity=0)
         self.section = SectionFactory(name="Press releases", slug="press-releases")
         SectionFactory(name="Speeches", slug="speeches")
         for name in ("author", "editor"):
@@ -147,6 +151,8 @@ class BrowserTests(StaticLiveServerTestCase):
         page.fill(".select2-dropdown .select2-search__field", text)
         page.click(f".select2-results__option:has-text('{text}')")
 
+
+class BrowserTests(BrowserTestCase):
     def test_author_editor_and_visitor(self):
         # The author uploads a photo and writes the item with it as cover.
         author = self.new_page()
@@ -264,3 +270,20 @@ class BrowserTests(StaticLiveServerTestCase):
         path = Path(folder) / name
         path.write_bytes(content)
         return path
+
+
+class RolesFixtureTests(TestCase):
+    def test_the_browser_tests_roles_are_the_migrations_roles(self):
+        made = serializers.serialize(
+            "json",
+            Group.objects.order_by("name"),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+        )
+        self.assertEqual(
+            json.loads(made),
+            json.loads(ROLES_FIXTURE.read_text()),
+            "The roles changed: rewrite the fixture with "
+            "`manage.py dumpdata auth.group --natural-foreign --natural-primary "
+            "--indent 1 -o archive/tests/data/roles.json` on a freshly migrated database.",
+        )

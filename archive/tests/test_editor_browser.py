@@ -9,7 +9,7 @@ from archive import services
 from archive.models import NewsItem, Revision
 
 from . import test_browser
-from .factories import NewsItemFactory, SectionFactory, UserFactory
+from .factories import NewsItemFactory
 
 # What Word puts on the clipboard: styled spans, Office tags, fonts, a table.
 WORD_HTML = """
@@ -26,22 +26,10 @@ WORD_HTML = """
 """
 
 
-class EditorBrowserTests(test_browser.BrowserTests):
-    # Only the editor's own tests run here, not the inherited end-to-end one.
-    test_author_editor_and_visitor = None
-
-    def setUp(self):
-        # A superuser: the editorial groups the migrations made do not outlive
-        # the first browser test, which empties the database when it ends.
-        self.section = SectionFactory(name="Press releases", slug="press-releases")
-        user = UserFactory(username="chief", is_superuser=True)
-        user.set_password("chief-password")
-        user.save()
-        self.csp_violations = []
-
+class EditorBrowserTests(test_browser.BrowserTestCase):
     def open_item(self, item):
         page = self.new_page()
-        self.sign_in(page, "chief")
+        self.sign_in(page, "editor")
         page.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
         page.wait_for_selector(".field-body .tiptap")
         return page
