@@ -87,10 +87,11 @@ class TransitionTests(RoleTestCase):
 
     def test_invalid_transitions_are_refused_with_a_reason(self):
         draft = self.draft(title="Ministers met")
+        archived = self.draft(title="Withdrawn", status=Status.ARCHIVED)
         with self.assertRaisesMessage(
-            services.WorkflowError, "“Ministers met” is draft. Only an item in review"
+            services.WorkflowError, "“Withdrawn” is archived. Only a draft, an item in review"
         ):
-            services.publish(item=draft, user=self.editor)
+            services.publish(item=archived, user=self.editor)
         with self.assertRaisesMessage(services.WorkflowError, "Only a published item"):
             services.archive(item=draft, user=self.editor)
         published = NewsItemFactory()
