@@ -282,9 +282,10 @@ def send_back(*, item, user, comment: str):
 
 def publish(*, item, user, at: datetime.datetime | None = None, comment: str = ""):
     """
-    Draft or in review → published; a scheduled item gets its new time. Editors only. With `at` in the future (or a future
-    publication time already on the item) the item is scheduled: it becomes
-    public by itself at that time, with no job to run.
+    Draft or in review → published, and a scheduled item rescheduled. Editors
+    only. With `at` in the future (or a future publication time already on the
+    item) the item is scheduled: it becomes public by itself at that time,
+    with no job to run.
     """
     if at is not None and timezone.is_naive(at):
         raise WorkflowError(_("The publication time needs a time zone."))
