@@ -1,6 +1,7 @@
 // Leaving a news item's or a statement's change page with unsaved edits asks
 // first (the browser's own prompt); submitting the form itself does not.
-(function () {
+// Loaded in the page's head (the admin's form Media), so it waits for the form.
+document.addEventListener("DOMContentLoaded", function () {
     "use strict";
     const form = document.querySelector("#content-main form[id$='_form']");
     if (!form) {
@@ -19,6 +20,6 @@
             event.returnValue = "";
         }
     });
-    // Back from the browser's cache (bfcache) the page is as it was left: submitting again may ask.
+    // Back from the browser's cache (bfcache) the page is as it was left.
     window.addEventListener("pageshow", function () { submitting = false; });
-}());
+});
