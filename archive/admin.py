@@ -52,6 +52,7 @@ from .models import (
     Status,
     Topic,
     Transition,
+    TrashedItem,
 )
 from .preview import can_preview, preview_url
 from .richtext import RichTextField, render_rich_text, same_rich_text
@@ -391,11 +392,41 @@ class WorkflowForm(forms.ModelForm):
         return cleaned
 
 
+def time_zone_label(now=None) -> str:
+    """The site's time zone as editors name it: "Moscow time, UTC+3"."""
+    zone = timezone.get_default_timezone()
+    offset = timezone.localtime(now or timezone.now(), zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    utc = "UTC" if not minutes else f"UTC{'+' if minutes > 0 else '−'}{hours}"
+    if rest:
+        utc += f":{rest:02d}"
+    name = ZONE_NAMES.get(str(zone))
+    return f"{name}, {utc}" if name else utc
+
+
+# Readable names of the zones the site is likely run in; others go by their offset.
+ZONE_NAMES = {"Europe/Moscow": gettext_lazy("Moscow time")}
+
+# Technical fields: the services or the editors set them, authors never.
+EDITOR_ONLY_FIELDS = {
+    "slug",
+    "translation",
+    "status",
+    "published_at",
+    "expire_at",
+    "author",
+    "version",
+    "flags",
+}
+
+
 # The button of each workflow step on the change form.
 STEP_BUTTONS = {
     "submit": gettext_lazy("Save and send to review"),
     "send_back": gettext_lazy("Save and send back to the author"),
     "publish": gettext_lazy("Save and publish or schedule"),
+    "unschedule": gettext_lazy("Save and cancel the schedule (back to draft)"),
     "archive": gettext_lazy("Save and unpublish (archive)"),
     "restore": gettext_lazy("Save and restore to draft"),
 }
@@ -406,6 +437,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     form = WorkflowForm
     change_form_template = "admin/archive/workflow_change_form.html"
+    change_list_template = "admin/archive/workflow_change_list.html"
     object_history_template = "admin/archive/history.html"
     actions = [
         "submit_selected",
@@ -426,30 +458,53 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def has_publish_permission(self, request):
         return services.is_editor(request.user, self.model)
 
+    def has_delete_permission(self, request, obj=None):
+        # Published and archived items are archived, not deleted (but by a superuser).
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.may_delete(request.user, obj))
+
+    class Media:
+        js = ["js/unsaved-changes.js"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        hidden, shown = set(), {}
         if obj is not None and not self.has_change_permission(request, obj):
-            # A read-only view has no form, so no version to check.
-            fieldsets = [
-                (
-                    name,
-                    {
-                        **options,
-                        "fields": [
-                            "rich_text" if f == self.rich_text_field else f
-                            for f in options["fields"]
-                            if f != "expected_version"
-                        ],
-                    },
-                )
-                for name, options in fieldsets
-            ]
-        return fieldsets
+            # A read-only view has no form, so no version to check, and shows
+            # the text formatted rather than as HTML source.
+            hidden.add("expected_version")
+            shown[self.rich_text_field] = "rich_text"
+        if not services.is_editor(request.user, self.model):
+            # Authors see what they write; the state is in the workflow panel.
+            hidden |= EDITOR_ONLY_FIELDS
+        fieldsets = [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [shown.get(f, f) for f in options["fields"] if f not in hidden],
+                },
+            )
+            for name, options in fieldsets
+        ]
+        return [(name, options) for name, options in fieldsets if options["fields"]]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if not services.is_editor(request.user, self.model):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == self.rich_text_field:
             kwargs["form_class"] = RichTextField
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("published_at", "expire_at"):
+            field.help_text = format_html(
+                "{} {}",
+                db_field.help_text,
+                _("Date and time in %(zone)s.") % {"zone": time_zone_label()},
+            )
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "author", "version"]
@@ -462,7 +517,21 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     def save_model(self, request, obj, form, change):
         expected = form.cleaned_data.get("expected_version") if change else None
+        if not obj.slug:
+            # The author's form has no slug: the address comes from the title.
+            obj.slug = services.free_slug(type(obj), obj.title)
         services.save_item(item=obj, user=request.user, expected_version=expected)
+
+    def delete_model(self, request, obj):
+        try:
+            services.delete_item(item=obj, user=request.user)
+        except services.WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def delete_queryset(self, request, queryset):
+        # One by one: each draft goes to the trash, and each is checked.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -532,6 +601,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
             else None,
             "history_url": reverse(self.url_name("history"), args=[obj.pk]),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": time_zone_label(),
         }
 
     @admin.display(description=gettext_lazy("state"), ordering="status")
@@ -559,6 +629,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 "<int:pk>/history/<int:version>/restore/",
                 wrap(self.restore_view),
                 name=f"{prefix}_restore",
+            ),
+            path("trash/", wrap(self.trash_view), name=f"{prefix}_trash"),
+            path(
+                "trash/<int:pk>/restore/",
+                wrap(self.trash_restore_view),
+                name=f"{prefix}_trash_restore",
             ),
             path(
                 "<int:pk>/revoke-previews/",
@@ -682,6 +758,39 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 % {"item": item},
                 messages.SUCCESS,
             )
+        return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
+
+    def trash_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        # Purged when looked at too, so nothing older than promised is ever offered.
+        services.purge_trash()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Deleted %(items)s") % {"items": self.model._meta.verbose_name_plural},
+            "trash": services.trash_for(request.user, self.model).select_related(
+                "author", "deleted_by"
+            ),
+            "restore_url_name": self.url_name("trash_restore"),
+            "trash_days": TrashedItem.TRASH_DAYS,
+        }
+        return TemplateResponse(request, "admin/archive/trash.html", context)
+
+    def trash_restore_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        trashed = get_object_or_404(services.trash_for(request.user, self.model), pk=pk)
+        try:
+            item = services.restore_from_trash(trashed=trashed, user=request.user)
+        except services.WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse(self.url_name("trash")))
+        self.message_user(
+            request,
+            _("“%(item)s” was restored as a draft.") % {"item": item},
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
 
     # Bulk actions: the same rules, item by item, with a report.
@@ -907,7 +1016,11 @@ def editorial_queue(request):
             "drafts": mine.order_by("-updated_at"),
             "published": items.published(now).order_by("-published_at"),
         }
-        queue = {"opts": meta, "is_editor": services.is_editor(request.user, model)}
+        queue = {
+            "opts": meta,
+            "is_editor": services.is_editor(request.user, model),
+            "trash_url": reverse(f"admin:{meta.app_label}_{meta.model_name}_trash"),
+        }
         for name, rows in lists.items():
             queue[name] = list(rows[:QUEUE_LENGTH])
             for item in queue[name]:

@@ -7,6 +7,7 @@ draft, a scheduled, an expired or an archived item can never leak.
 """
 
 import contextvars
+import datetime
 import functools
 from urllib.parse import urlsplit
 
@@ -805,3 +806,47 @@ class NotificationSettings(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class TrashedItem(models.Model):
+    """
+    A deleted draft (or item in review), kept for TRASH_DAYS so that it can
+    be restored; its revisions and workflow log stay under its old id.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(_("title"), max_length=500)
+    # services.snapshot() of the item, and the author who may restore it.
+    data = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now, db_index=True)
+
+    TRASH_DAYS = 30
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = _("deleted item")
+        verbose_name_plural = _("deleted items")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def kept_until(self):
+        return self.deleted_at + datetime.timedelta(days=self.TRASH_DAYS)

@@ -29,16 +29,19 @@ from django.utils.translation import gettext as _
 
 from . import notifications
 from .images import make_renditions, renditions_are_current
+from .importing import slug_for
 from .models import (
     Attachment,
     GalleryImage,
     Image,
     MediaLink,
     NewsItem,
+    PublicState,
     Revision,
     SlugRedirect,
     Status,
     Transition,
+    TrashedItem,
 )
 from .sanitize import html_to_text
 from .signals import delete_unless_shared
@@ -164,6 +167,15 @@ class Rule:
     target: str
     editor_only: bool
     refusal: str  # why an item in another state cannot take this step
+    # From `published`, only while the item has not gone live yet.
+    scheduled_only: bool = False
+
+    def applies_to(self, item) -> bool:
+        if item.status not in self.sources:
+            return False
+        if self.scheduled_only and item.status == Status.PUBLISHED:
+            return item.public_state == PublicState.SCHEDULED
+        return True
 
 
 RULES = {
@@ -171,8 +183,20 @@ RULES = {
     "send_back": Rule(
         (Status.REVIEW,), Status.DRAFT, True, "Only an item in review can be sent back."
     ),
+    # Editors publish their own drafts in one step, and reschedule a scheduled item.
     "publish": Rule(
-        (Status.REVIEW,), Status.PUBLISHED, True, "Only an item in review can be published."
+        (Status.DRAFT, Status.REVIEW, Status.PUBLISHED),
+        Status.PUBLISHED,
+        True,
+        "Only a draft, an item in review or a scheduled item can be published.",
+        scheduled_only=True,
+    ),
+    "unschedule": Rule(
+        (Status.PUBLISHED,),
+        Status.DRAFT,
+        True,
+        "Only a scheduled item can have its schedule cancelled.",
+        scheduled_only=True,
     ),
     "archive": Rule(
         (Status.PUBLISHED,), Status.ARCHIVED, True, "Only a published item can be unpublished."
@@ -193,7 +217,7 @@ def _transition(*, item, user, action, comment="", published_at=None):
             raise WorkflowError(_("Only an editor may do this."))
         if not rule.editor_only and not can_edit(user, current):
             raise WorkflowError(_("Only the item's author or an editor may send it to review."))
-        if current.status not in rule.sources:
+        if not rule.applies_to(current):
             raise WorkflowError(
                 _("“%(title)s” is %(state)s. %(why)s")
                 % {
@@ -210,6 +234,9 @@ def _transition(*, item, user, action, comment="", published_at=None):
             # "Publish now" keeps a date the editor set (an old news item keeps
             # its historical date; a future one is scheduled).
             current.published_at = published_at or current.published_at or now
+        elif action == "unschedule":
+            # The schedule is cancelled: publishing again asks for a new time.
+            current.published_at = None
         try:
             current.full_clean()
         except ValidationError as error:
@@ -258,13 +285,19 @@ def send_back(*, item, user, comment: str):
 
 def publish(*, item, user, at: datetime.datetime | None = None, comment: str = ""):
     """
-    In review → published. Editors only. With `at` in the future (or a future
-    publication time already on the item) the item is scheduled: it becomes
-    public by itself at that time, with no job to run.
+    Draft or in review → published, and a scheduled item rescheduled. Editors
+    only. With `at` in the future (or a future publication time already on the
+    item) the item is scheduled: it becomes public by itself at that time,
+    with no job to run.
     """
     if at is not None and timezone.is_naive(at):
         raise WorkflowError(_("The publication time needs a time zone."))
     return _transition(item=item, user=user, action="publish", comment=comment, published_at=at)
+
+
+def unschedule(*, item, user, comment: str = ""):
+    """Scheduled → draft: the go-live time is cancelled before it came. Editors only."""
+    return _transition(item=item, user=user, action="unschedule", comment=comment)
 
 
 def archive(*, item, user, comment: str = ""):
@@ -281,6 +314,7 @@ ACTIONS = {
     "submit": submit_for_review,
     "send_back": send_back,
     "publish": publish,
+    "unschedule": unschedule,
     "archive": archive,
     "restore": restore_to_draft,
 }
@@ -291,7 +325,7 @@ def available_actions(user, item):
     return [
         action
         for action, rule in RULES.items()
-        if item.status in rule.sources
+        if rule.applies_to(item)
         and (is_editor(user, item) if rule.editor_only else can_edit(user, item))
     ]
 
@@ -360,6 +394,20 @@ def save_item(*, item, user, expected_version: int | None = None):
         if isinstance(item, NewsItem) and item.translation_id:
             NewsItem.objects.filter(pk=item.translation_id).update(translation=item)
     return item
+
+
+def free_slug(model, title: str) -> str:
+    """An address for a new item made from its title: ASCII, and not yet taken."""
+    base = slug_for(title) or model._meta.model_name
+    slug, n = base, 2
+    while (
+        model.objects.filter(slug=slug).exists()
+        or SlugRedirect.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), old_slug=slug
+        ).exists()
+    ):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def _pair_translations(item, *, previous):
@@ -433,6 +481,140 @@ def find_redirect(model, slug):
     content_type = ContentType.objects.get_for_model(model)
     old = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).first()
     return model.objects.filter(pk=old.object_id).first() if old else None
+
+
+# --- Deleting: the trash ----------------------------------------------------
+
+
+def may_delete(user, item) -> bool:
+    """
+    Whether `user` may delete `item`. Whatever has been public is archived,
+    not deleted: only a superuser deletes a published or archived item.
+    """
+    if item.status in (Status.PUBLISHED, Status.ARCHIVED) and not user.is_superuser:
+        return False
+    meta = item._meta
+    return user.has_perm(f"{meta.app_label}.delete_{meta.model_name}") and can_edit(user, item)
+
+
+def delete_item(*, item, user):
+    """
+    Delete `item`. A draft or an item in review goes to the trash, from which
+    it can be restored for TrashedItem.TRASH_DAYS days; its revisions and
+    workflow log stay, keyed by its id.
+    """
+    with transaction.atomic():
+        current = type(item).objects.select_for_update().get(pk=item.pk)
+        if not may_delete(user, current):
+            raise WorkflowError(
+                _("“%(title)s” cannot be deleted by you: unpublish (archive) it instead.")
+                % {"title": current}
+            )
+        if current.status in (Status.DRAFT, Status.REVIEW):
+            TrashedItem.objects.create(
+                content_type=ContentType.objects.get_for_model(current),
+                object_id=current.pk,
+                title=str(current)[:500],
+                data=snapshot(current),
+                author=current.author,
+                deleted_by=user,
+            )
+        current.delete()
+
+
+def trash_for(user, model):
+    """The `model` items in the trash that `user` may restore: an editor all, an author theirs."""
+    meta = model._meta
+    trash = TrashedItem.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    if not user.has_perm(f"{meta.app_label}.change_{meta.model_name}"):
+        return trash.none()
+    if is_editor(user, model):
+        return trash
+    return trash.filter(author=user)
+
+
+def purge_trash(*, now=None, dry_run=False) -> int:
+    """Forget what has been in the trash longer than TRASH_DAYS, with its history."""
+    now = now or timezone.now()
+    old = TrashedItem.objects.filter(
+        deleted_at__lt=now - datetime.timedelta(days=TrashedItem.TRASH_DAYS)
+    )
+    count = old.count()
+    if dry_run:
+        return count
+    with transaction.atomic():
+        for trashed in old.select_for_update():
+            for record in (Revision, Transition):
+                record.objects.filter(
+                    content_type=trashed.content_type_id, object_id=trashed.object_id
+                ).delete()
+            trashed.delete()
+    return count
+
+
+def restore_from_trash(*, trashed, user):
+    """
+    Bring a deleted item back as a draft, under its old id when it is free,
+    with the content it had, its revisions and its workflow log.
+    """
+    model = trashed.content_type.model_class()
+    if not trash_for(user, model).filter(pk=trashed.pk).exists():
+        raise WorkflowError(_("Only the item's author or an editor may restore it."))
+    data = trashed.data
+    with transaction.atomic():
+        item = model(status=Status.DRAFT, author_id=trashed.author_id)
+        if not model.objects.filter(pk=trashed.object_id).exists():
+            item.pk = trashed.object_id
+        for field in content_fields(model):
+            if field.name not in data or field.many_to_many:
+                continue
+            value = data[field.name]
+            if field.is_relation:
+                # What it pointed to may have gone since (a translation deleted).
+                if value is not None and not field.related_model.objects.filter(pk=value).exists():
+                    value = None
+                setattr(item, field.attname, value)
+            else:
+                setattr(item, field.attname, field.to_python(value))
+        if model.objects.filter(slug=item.slug).exists():
+            raise WorkflowError(
+                _(
+                    "“%(title)s” cannot be restored: its address “%(slug)s” is now used by "
+                    "another item. Change that item's slug, or rename it, and restore again."
+                )
+                % {"title": trashed.title, "slug": item.slug}
+            )
+        records = {"content_type": trashed.content_type_id, "object_id": trashed.object_id}
+        item.version = (
+            Revision.objects.filter(**records).aggregate(v=models.Max("version"))["v"] or 0
+        ) + 1
+        _clean(item)
+        item.save(force_insert=True)
+        if item.pk != trashed.object_id:
+            # Its old id was taken: its history follows it to the new one.
+            for record in (Revision, Transition):
+                record.objects.filter(**records).update(object_id=item.pk)
+        for field in model._meta.many_to_many:
+            if field.name in data and field.name != "gallery":
+                getattr(item, field.name).set(
+                    field.related_model.objects.filter(pk__in=data[field.name])
+                )
+        if "media_links" in data:
+            MediaLink.objects.bulk_create(
+                MediaLink(news_item=item, **link) for link in data["media_links"]
+            )
+        if "gallery" in data:
+            existing = set(
+                Image.objects.filter(pk__in=data["gallery"]).values_list("pk", flat=True)
+            )
+            GalleryImage.objects.bulk_create(
+                GalleryImage(news_item=item, image_id=pk, position=position)
+                for position, pk in enumerate(data["gallery"])
+                if pk in existing
+            )
+        record_revision(item=item, user=user, comment=_("Restored from the trash"))
+        trashed.delete()
+    return item
 
 
 # --- Revisions ---------------------------------------------------------------

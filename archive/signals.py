@@ -20,7 +20,7 @@ from .images import delete_renditions
 from .models import Attachment, Image, NewsItem
 
 # Records that no page shows: writing them leaves cached pages valid.
-NOT_SHOWN = {"transition", "revision", "generation", "notificationsettings"}
+NOT_SHOWN = {"transition", "revision", "generation", "notificationsettings", "trasheditem"}
 
 
 def delete_unless_shared(model, field_file):

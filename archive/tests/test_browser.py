@@ -265,6 +265,37 @@ class BrowserTests(BrowserTestCase):
         self.check(page, "admin-notifications")
         self.assertFalse(page.is_checked("#id_email"))
 
+    def test_leaving_a_changed_form_asks_first(self):
+        item = NewsItemFactory(
+            section=self.section, status=Status.DRAFT, published_at=None, title="A draft"
+        )
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        change = self.url(f"/admin/archive/newsitem/{item.pk}/change/")
+        asked = []
+
+        def answer(dialog):
+            asked.append(dialog.type)
+            dialog.dismiss()  # stay on the page
+
+        editor.on("dialog", answer)
+        # Untouched, the form lets the editor go without a question.
+        editor.goto(change)
+        editor.click(".workflow-panel a:has-text('Revisions and full history')")
+        editor.wait_for_url("**/history/")
+        self.assertEqual(asked, [])
+        editor.goto(change)
+        editor.fill("#id_title", "A draft, retitled")
+        editor.click(".workflow-panel a:has-text('Revisions and full history')")
+        editor.wait_for_timeout(500)
+        self.assertEqual((asked, editor.url), (["beforeunload"], change))
+        # Saving is not leaving: no question, and the new title is kept.
+        editor.click("input[name=_continue]")
+        editor.wait_for_selector(".messagelist .success")
+        self.assertEqual(asked, ["beforeunload"])
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).title, "A draft, retitled")
+        self.assertEqual(self.csp_violations, [])
+
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
         path = Path(folder) / name

@@ -162,11 +162,16 @@ class QueuePublishTests(DeskTestCase):
         self.assertEqual(item.status, Status.REVIEW)
 
     def test_a_refused_step_is_a_message(self):
-        item = self.draft()
+        item = self.in_review()
+        services.publish(item=item, user=self.editor)
+        services.archive(item=item, user=self.editor)
         self.client.force_login(self.editor)
         response = self.client.post(publish_url(item), {"version": item.version})
         self.assertRedirects(response, QUEUE, fetch_redirect_response=False)
-        self.assertIn("Only an item in review can be published.", messages_of(response)[0])
+        self.assertIn(
+            "Only a draft, an item in review or a scheduled item can be published.",
+            messages_of(response)[0],
+        )
 
     def test_bad_input(self):
         item = self.in_review()

@@ -87,10 +87,11 @@ class TransitionTests(RoleTestCase):
 
     def test_invalid_transitions_are_refused_with_a_reason(self):
         draft = self.draft(title="Ministers met")
+        archived = self.draft(title="Withdrawn", status=Status.ARCHIVED)
         with self.assertRaisesMessage(
-            services.WorkflowError, "“Ministers met” is draft. Only an item in review"
+            services.WorkflowError, "“Withdrawn” is archived. Only a draft, an item in review"
         ):
-            services.publish(item=draft, user=self.editor)
+            services.publish(item=archived, user=self.editor)
         with self.assertRaisesMessage(services.WorkflowError, "Only a published item"):
             services.archive(item=draft, user=self.editor)
         published = NewsItemFactory()
@@ -306,3 +307,37 @@ class QuerySetTests(TestCase):
             [PublicState.SCHEDULED, PublicState.EXPIRED, PublicState.LIVE],
         )
         self.assertEqual(timezone.now(), NOW)
+
+
+class TrashTests(RoleTestCase):
+    def test_a_restored_item_has_its_tags_and_media_links_back(self):
+        item = self.draft(title="With links")
+        person = PersonFactory(name="The Secretary General")
+        item.persons.add(person)
+        MediaLinkFactory(news_item=item, title="TASS report", date=datetime.date(2026, 3, 1))
+        pk = item.pk
+        services.delete_item(item=item, user=self.author)
+        restored = services.restore_from_trash(
+            trashed=services.trash_for(self.author, NewsItem).get(), user=self.author
+        )
+        self.assertEqual((restored.pk, restored.status), (pk, Status.DRAFT))
+        self.assertEqual(list(restored.persons.all()), [person])
+        link = restored.media_links.get()
+        self.assertEqual((link.title, link.date), ("TASS report", datetime.date(2026, 3, 1)))
+
+    def test_a_statement_goes_to_the_trash_and_only_its_author_or_an_editor_restores_it(self):
+        statement = StatementFactory(status=Status.DRAFT, published_at=None, author=self.author)
+        services.delete_item(item=statement, user=self.author)
+        trashed = services.trash_for(self.editor, type(statement)).get()
+        with self.assertRaisesMessage(services.WorkflowError, "Only the item's author"):
+            services.restore_from_trash(trashed=trashed, user=self.other_author)
+        restored = services.restore_from_trash(trashed=trashed, user=self.editor)
+        self.assertEqual(restored.title, statement.title)
+
+    def test_published_items_are_deleted_by_superusers_only(self):
+        item = NewsItemFactory()
+        with self.assertRaisesMessage(services.WorkflowError, "unpublish (archive) it instead"):
+            services.delete_item(item=item, user=self.editor)
+        services.delete_item(item=item, user=self.superuser)
+        self.assertFalse(NewsItem.objects.filter(pk=item.pk).exists())
+        self.assertFalse(services.trash_for(self.editor, NewsItem).exists())

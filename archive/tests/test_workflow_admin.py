@@ -6,20 +6,26 @@ from unittest import mock
 
 import time_machine
 from django.contrib.messages import get_messages
-from django.test import TestCase
+from django.core.management import call_command
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from archive import services
-from archive.models import NewsItem, Revision, Status, Transition
+from archive.models import NewsItem, Revision, Status, Transition, TrashedItem
 from archive.preview import preview_url
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
 
 CHANGELIST = "/admin/archive/newsitem/"
+TRASH = f"{CHANGELIST}trash/"
 
 
 def change_url(item):
     return f"{CHANGELIST}{item.pk}/change/"
+
+
+def delete_url(item):
+    return f"{CHANGELIST}{item.pk}/delete/"
 
 
 def messages_of(response):
@@ -171,7 +177,7 @@ class AuthorTests(AdminWorkflowTestCase):
     def test_author_cannot_publish_even_by_a_forged_post(self):
         item = self.draft(lead="Old lead.")
         self.login(self.author)
-        for action in ("publish", "send_back", "archive", "restore", "nonsense"):
+        for action in ("publish", "unschedule", "send_back", "archive", "restore", "nonsense"):
             with self.subTest(action=action):
                 response = self.step(
                     item, action, lead="Typed by the author.", workflow_comment="Why not?"
@@ -284,20 +290,22 @@ class EditorTests(AdminWorkflowTestCase):
     def test_bulk_actions_report_what_they_did_and_refused(self):
         in_review = self.draft(title="Waiting")
         services.submit_for_review(item=in_review, user=self.author)
-        draft = self.draft(title="Unfinished")
+        archived = self.draft(title="Withdrawn", status=Status.ARCHIVED)
         self.login(self.editor)
         response = self.client.post(
             CHANGELIST,
-            {"action": "publish_selected", "_selected_action": [in_review.pk, draft.pk]},
+            {"action": "publish_selected", "_selected_action": [in_review.pk, archived.pk]},
         )
         reported = messages_of(response)
         self.assertIn("Done for 1: Waiting.", reported)
         self.assertIn(
-            "Refused: “Unfinished” is draft. Only an item in review can be published.", reported
+            "Refused: “Withdrawn” is archived. Only a draft, an item in review or a "
+            "scheduled item can be published.",
+            reported,
         )
         in_review.refresh_from_db()
-        draft.refresh_from_db()
-        self.assertEqual((in_review.status, draft.status), (Status.PUBLISHED, Status.DRAFT))
+        archived.refresh_from_db()
+        self.assertEqual((in_review.status, archived.status), (Status.PUBLISHED, Status.ARCHIVED))
 
     def test_list_filters_by_state(self):
         NewsItemFactory(title="Live one", section=self.section)
@@ -386,7 +394,7 @@ class HistoryTests(AdminWorkflowTestCase):
     def test_history_comparison_and_restore(self):
         self.login(self.author)
         self.client.post(f"{CHANGELIST}add/", self.form_data(title="First title"))
-        item = NewsItem.objects.get(slug="ministers-met")
+        item = NewsItem.objects.get(slug="first-title")
         self.client.post(change_url(item), self.form_data(item, title="Second title"))
 
         history = self.client.get(f"{CHANGELIST}{item.pk}/history/")
@@ -530,3 +538,221 @@ class PagesRenderTests(AdminWorkflowTestCase):
                 self.assertIn("/admin/login/", response["Location"])
         item.refresh_from_db()
         self.assertEqual(item.status, Status.DRAFT)
+
+
+class OneStepPublishTests(AdminWorkflowTestCase):
+    def test_an_editor_publishes_a_draft_in_one_press_with_the_typed_text(self):
+        item = self.draft(author=self.editor, lead="Old lead.")
+        self.login(self.editor)
+        self.assertContains(self.client.get(change_url(item)), "Save and publish or schedule")
+        response = self.step(item, "publish", lead="The lead typed before publishing.")
+        self.assertRedirects(response, change_url(item))
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.status, item.lead), (Status.PUBLISHED, "The lead typed before publishing.")
+        )
+        self.assertTrue(item.is_public)
+        step = Transition.for_item(item).get()
+        self.assertEqual((step.from_status, step.to_status), (Status.DRAFT, Status.PUBLISHED))
+
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_an_editor_reschedules_then_cancels_the_schedule(self):
+        item = self.draft(
+            status=Status.PUBLISHED,
+            published_at=datetime.datetime(2026, 5, 3, 9, tzinfo=datetime.UTC),
+        )
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, "Save and publish or schedule")
+        self.assertContains(page, "Save and cancel the schedule (back to draft)")
+
+        # Moscow time, UTC+3: 10:00 there is 07:00 UTC.
+        response = self.step(item, "publish", workflow_at="2026-05-04T10:00")
+        self.assertIn("goes live on 04.05.2026 10:00", messages_of(response)[0])
+        item.refresh_from_db()
+        self.assertEqual(item.published_at, datetime.datetime(2026, 5, 4, 7, tzinfo=datetime.UTC))
+
+        response = self.step(item, "unschedule", workflow_comment="Not this week.")
+        self.assertRedirects(response, change_url(item))
+        item.refresh_from_db()
+        self.assertEqual((item.status, item.published_at), (Status.DRAFT, None))
+        steps = list(Transition.for_item(item).order_by("created_at", "id"))
+        self.assertEqual(
+            [(s.from_status, s.to_status) for s in steps],
+            [(Status.PUBLISHED, Status.PUBLISHED), (Status.PUBLISHED, Status.DRAFT)],
+        )
+        self.assertEqual(steps[-1].comment, "Not this week.")
+
+    def test_a_live_item_cannot_be_unscheduled(self):
+        item = NewsItemFactory(section=self.section)
+        self.login(self.editor)
+        self.assertNotContains(self.client.get(change_url(item)), "cancel the schedule")
+        response = self.step(item, "unschedule")
+        self.assertContains(response, "Only a scheduled item can have its schedule cancelled.")
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.PUBLISHED)
+
+
+class DeleteTests(AdminWorkflowTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def bulk_delete(self, *items):
+        return self.client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [i.pk for i in items], "post": "yes"},
+        )
+
+    def test_an_editor_cannot_delete_a_published_or_archived_item(self):
+        published = NewsItemFactory(section=self.section)
+        archived = self.draft(status=Status.ARCHIVED)
+        self.login(self.editor)
+        for item in (published, archived):
+            with self.subTest(status=item.status):
+                self.assertEqual(self.client.get(delete_url(item)).status_code, 403)
+                response = self.client.post(delete_url(item), {"post": "yes"})
+                self.assertEqual(response.status_code, 403)
+                self.assertEqual(self.bulk_delete(item).status_code, 403)
+                self.assertTrue(NewsItem.objects.filter(pk=item.pk).exists())
+        self.assertNotContains(self.client.get(change_url(published)), delete_url(published))
+
+    def test_a_superuser_can_delete_a_published_item(self):
+        published = NewsItemFactory(section=self.section)
+        self.login(self.superuser)
+        response = self.client.post(delete_url(published), {"post": "yes"})
+        self.assertRedirects(response, CHANGELIST)
+        self.assertFalse(NewsItem.objects.filter(pk=published.pk).exists())
+
+    def test_a_deleted_draft_goes_to_the_trash_and_comes_back_with_its_history(self):
+        item = self.draft(title="Second thoughts", slug="second-thoughts")
+        services.record_revision(item=item, user=self.author)
+        services.submit_for_review(item=item, user=self.author)
+        pk = item.pk
+        self.login(self.editor)
+        self.assertRedirects(self.bulk_delete(item), CHANGELIST)
+        self.assertFalse(NewsItem.objects.filter(pk=pk).exists())
+
+        self.assertContains(self.client.get(CHANGELIST), f'href="{TRASH}"')
+        self.assertContains(self.client.get("/admin/queue/"), f'href="{TRASH}"')
+        trash = self.client.get(TRASH)
+        self.assertContains(trash, "Second thoughts")
+        trashed = TrashedItem.objects.get()
+        self.assertContains(trash, trashed.kept_until.strftime("%d.%m.%Y"))
+        self.assertEqual(trashed.deleted_by, self.editor)
+
+        self.assertEqual(self.client.get(f"{TRASH}{trashed.pk}/restore/").status_code, 405)
+        response = self.client.post(f"{TRASH}{trashed.pk}/restore/")
+        self.assertRedirects(response, change_url(item))
+        restored = NewsItem.objects.get(pk=pk)
+        self.assertEqual(
+            (restored.title, restored.status, restored.author),
+            ("Second thoughts", "draft", self.author),
+        )
+        self.assertEqual(Revision.for_item(restored).count(), 2)
+        self.assertEqual(Transition.for_item(restored).count(), 1)
+        self.assertFalse(TrashedItem.objects.exists())
+
+    def test_the_trash_is_the_authors_own_and_a_taken_slug_is_explained(self):
+        item = self.draft(slug="taken-later")
+        self.login(self.author)
+        response = self.client.post(delete_url(item), {"post": "yes"})
+        self.assertRedirects(response, CHANGELIST)
+        trashed = TrashedItem.objects.get()
+
+        self.login(self.other_author)
+        self.assertNotContains(self.client.get(TRASH), trashed.title)
+        self.assertEqual(self.client.post(f"{TRASH}{trashed.pk}/restore/").status_code, 404)
+
+        self.draft(slug="taken-later", title="Someone else's")
+        self.login(self.author)
+        response = self.client.post(f"{TRASH}{trashed.pk}/restore/", follow=True)
+        self.assertContains(response, "its address “taken-later” is now used by another item")
+        self.assertTrue(TrashedItem.objects.filter(pk=trashed.pk).exists())
+
+    def test_the_trash_is_purged_after_30_days(self):
+        start = datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC)
+        with time_machine.travel(start, tick=False):
+            kept = self.draft(title="Deleted later")
+            gone = self.draft(title="Deleted first")
+            services.record_revision(item=gone, user=self.author)
+            services.delete_item(item=gone, user=self.author)
+        with time_machine.travel(start + datetime.timedelta(days=20), tick=False):
+            services.delete_item(item=kept, user=self.author)
+        with time_machine.travel(start + datetime.timedelta(days=31), tick=False):
+            self.login(self.editor)
+            trash = self.client.get(TRASH)
+            self.assertContains(trash, "Deleted later")
+            self.assertNotContains(trash, "Deleted first")
+        self.assertFalse(Revision.objects.filter(object_id=gone.pk).exists())
+        with time_machine.travel(start + datetime.timedelta(days=51), tick=False):
+            call_command("purge_trash", verbosity=0)
+        self.assertFalse(TrashedItem.objects.exists())
+
+
+class AuthorFormTests(AdminWorkflowTestCase):
+    def test_an_authors_form_has_only_what_they_write(self):
+        item = self.draft(slug="kept-slug", flags="no-date")
+        self.login(self.author)
+        for url in (f"{CHANGELIST}add/", change_url(item)):
+            with self.subTest(url=url):
+                page = self.client.get(url)
+                for name in ("slug", "flags", "translation", "published_at_0", "expire_at_0"):
+                    self.assertNotContains(page, f'name="{name}"')
+                self.assertNotContains(page, "field-version")
+                self.assertContains(page, 'name="title"')
+        self.assertContains(self.client.get(change_url(item)), 'name="expected_version"')
+
+    def test_an_author_cannot_set_technical_fields_by_a_forged_post(self):
+        item = self.draft(slug="kept-slug", flags="no-date")
+        self.login(self.author)
+        response = self.client.post(
+            change_url(item),
+            self.form_data(item, slug="forged", flags="", version="99", title="New title"),
+        )
+        self.assertRedirects(response, CHANGELIST)
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.title, item.slug, item.flags, item.version),
+            ("New title", "kept-slug", "no-date", 2),
+        )
+
+    def test_a_new_items_slug_is_made_from_its_title(self):
+        self.draft(slug="ministers-met")
+        self.login(self.author)
+        self.client.post(f"{CHANGELIST}add/", self.form_data(title="Ministers met"))
+        self.client.post(f"{CHANGELIST}add/", self.form_data(title="Министры встретились"))
+        slugs = set(NewsItem.objects.filter(author=self.author).values_list("slug", flat=True))
+        self.assertEqual(slugs, {"ministers-met", "ministers-met-2", "ministry-vstretilis"})
+
+    def test_editors_see_every_field(self):
+        item = self.draft()
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        for name in ("slug", "flags", "published_at_0", "expire_at_0"):
+            self.assertContains(page, f'name="{name}"')
+
+
+class TimeZoneLabelTests(AdminWorkflowTestCase):
+    def test_the_times_say_in_which_zone_they_are_read(self):
+        item = self.draft(author=self.editor)
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, "Date and time in Moscow time, UTC+3.", count=2)
+        self.assertContains(page, "Go live at, in Moscow time, UTC+3")
+
+    @override_settings(TIME_ZONE="Asia/Yerevan")
+    def test_a_zone_without_a_name_goes_by_its_offset(self):
+        from archive.admin import time_zone_label
+
+        self.assertEqual(time_zone_label(), "UTC+4")
+
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_the_admin_shows_times_in_the_sites_zone(self):
+        item = NewsItemFactory(
+            section=self.section, published_at=datetime.datetime(2026, 4, 1, 9, tzinfo=datetime.UTC)
+        )
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, 'name="published_at_1" value="12:00:00"')
