@@ -13,7 +13,8 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -198,12 +199,96 @@ class ItemPartAdmin(ObjectRuleAdmin):
             self.delete_model(request, obj)
 
 
+def thumbnail_url(image):
+    """The address of the smallest rendition of `image`, or "" before it has any."""
+    smallest = image.thumbnail
+    return default_storage.url(smallest["jpeg"]) if smallest else ""
+
+
+class ArchiveAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete answers, with each image's thumbnail."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Image):
+            # Read from the row itself: no query for each result.
+            result["thumbnail"] = thumbnail_url(obj)
+        return result
+
+
+def autocomplete_view(request):
+    return ArchiveAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The site's own view, replaced before its URLs are made (admin.site.urls).
+admin.site.autocomplete_view = autocomplete_view
+
+
+class ImageChooser(AutocompleteSelect):
+    """
+    The autocomplete for an image, showing thumbnails: in each result, and
+    beside the field for the image chosen (static/js/image-chooser.js).
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["class"] += " image-chooser"
+        return attrs
+
+    def optgroups(self, name, value, attr=None):
+        """The chosen image with its thumbnail, from the one query the admin's widget makes."""
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        for image in self.choices.queryset.using(self.db).filter(pk__in=chosen):
+            label = self.choices.field.label_from_instance(image)
+            option = self.create_option(name, image.pk, label, True, len(options))
+            option["attrs"]["data-thumbnail"] = thumbnail_url(image)
+            options.append(option)
+        return [(None, options, 0)]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        chosen = [
+            option["attrs"]["data-thumbnail"]
+            for _group, options, _index in context["widget"]["optgroups"]
+            for option in options
+            if option["value"] != ""
+        ]
+        preview = format_html('<img src="{}" alt="" width="80">', chosen[0]) if chosen else ""
+        return format_html(
+            '{}<span class="image-chooser-preview">{}</span>',
+            self._render(self.template_name, context, renderer),
+            preview,
+        )
+
+    @property
+    def media(self):
+        # One list with select2's own scripts, so that this one comes after them.
+        base = super().media
+        return forms.Media(
+            js=[*base._js, "js/image-chooser.js"],
+            css={"screen": [*base._css["screen"], "css/image-chooser.css"]},
+        )
+
+
+class ImageChooserMixin:
+    """Image foreign keys chosen with thumbnails (ImageChooser)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Image and "widget" not in kwargs:
+            kwargs["widget"] = ImageChooser(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Image)
 class ImageAdmin(ItemPartAdmin):
     list_display = ["thumbnail", "alt_text", "caption", "credit", "size", "created_at"]
-    search_fields = ["alt_text", "caption", "credit"]
-    readonly_fields = ["size", "format", "preview"]
-    fields = ["file", "alt_text", "caption", "credit", "size", "format", "preview"]
+    # The autocomplete of the image choosers searches these too.
+    search_fields = ["alt_text", "caption", "credit", "original_name"]
+    readonly_fields = ["original_name", "size", "format", "preview"]
+    fields = ["file", "alt_text", "caption", "credit", "original_name", "size", "format", "preview"]
 
     def store(self, obj):
         # Validated again and saved with its renditions, made here once.
@@ -211,13 +296,13 @@ class ImageAdmin(ItemPartAdmin):
 
     @admin.display(description=gettext_lazy("image"))
     def thumbnail(self, obj):
-        sources = obj.sources
-        if not sources:
+        smallest = obj.thumbnail
+        if not smallest:
             return "—"
         return format_html(
             '<img src="{}" alt="" width="80" height="{}" loading="lazy">',
-            default_storage.url(sources[0]["jpeg"]),
-            round(80 * sources[0]["height"] / sources[0]["width"]),
+            thumbnail_url(obj),
+            round(80 * smallest["height"] / smallest["width"]),
         )
 
     @admin.display(description=gettext_lazy("size"))
@@ -290,7 +375,7 @@ class AttachmentAdmin(ItemPartAdmin):
         return obj.label if obj.kind else "—"
 
 
-class GalleryImageInline(admin.TabularInline):
+class GalleryImageInline(ImageChooserMixin, admin.TabularInline):
     model = GalleryImage
     extra = 0
     fields = ["image", "position"]
@@ -419,6 +504,84 @@ EDITOR_ONLY_FIELDS = {
     "version",
     "flags",
 }
+
+
+class NewsItemForm(WorkflowForm):
+    """
+    The news item form, with an image to upload right here (no popup): it is
+    checked like any upload (Image.clean), needs its alternative text, and
+    becomes the cover or joins the gallery when the item is saved.
+    """
+
+    new_image = forms.FileField(
+        label=gettext_lazy("New image"),
+        required=False,
+        help_text=gettext_lazy(
+            "JPEG, PNG, WebP or GIF, up to 10 MB and 40 megapixels. If the form comes "
+            "back with an error, choose the file again: a browser does not keep it."
+        ),
+    )
+    new_image_alt_text = forms.CharField(
+        label=gettext_lazy("Alternative text of the new image"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("What the image shows, for people who cannot see it. Required."),
+    )
+    new_image_caption = forms.CharField(
+        label=gettext_lazy("Caption of the new image"), max_length=500, required=False
+    )
+    new_image_credit = forms.CharField(
+        label=gettext_lazy("Credit of the new image"), max_length=200, required=False
+    )
+    new_image_place = forms.ChoiceField(
+        label=gettext_lazy("Use the new image"),
+        choices=[
+            ("cover", gettext_lazy("as the cover image")),
+            ("gallery", gettext_lazy("at the end of the gallery")),
+        ],
+        initial="cover",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    # Set by NewsItemAdmin.get_form: whether this user may add images.
+    may_upload_images = False
+    new_image_instance = None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("new_image")
+        if not upload:
+            return cleaned
+        if not self.may_upload_images:
+            # The upload fields are not on this user's form: the error goes on top.
+            self.add_error(None, _("You may not upload images."))
+            return cleaned
+        image = Image(
+            file=upload,
+            alt_text=cleaned.get("new_image_alt_text", ""),
+            caption=cleaned.get("new_image_caption", ""),
+            credit=cleaned.get("new_image_credit", ""),
+        )
+        try:
+            image.full_clean()
+        except ValidationError as error:
+            errors = error.message_dict
+            if "alt_text" in errors:
+                self.add_error(
+                    "new_image_alt_text",
+                    _(
+                        "Write the alternative text of the new image: what it shows, for "
+                        "people who cannot see it. Then choose the image file again: a "
+                        "browser does not keep it when the form comes back."
+                    ),
+                )
+            for message in errors.get("file", []):
+                self.add_error("new_image", message)
+            for field in set(errors) - {"alt_text", "file"}:
+                self.add_error(f"new_image_{field}", errors[field])
+        else:
+            self.new_image_instance = image
+        return cleaned
 
 
 # The button of each workflow step on the change form.
@@ -843,8 +1006,18 @@ class MediaLinkInline(admin.TabularInline):
     fields = ["outlet", "title", "url", "date", "position"]
 
 
+UPLOAD_FIELDS = [
+    "new_image",
+    "new_image_alt_text",
+    "new_image_caption",
+    "new_image_credit",
+    "new_image_place",
+]
+
+
 @admin.register(NewsItem)
-class NewsItemAdmin(WorkflowAdmin):
+class NewsItemAdmin(ImageChooserMixin, WorkflowAdmin):
+    form = NewsItemForm
     list_display = [
         "title",
         "section",
@@ -893,9 +1066,51 @@ class NewsItemAdmin(WorkflowAdmin):
             {"fields": ["status", "published_at", "expire_at", "author", "version", "flags"]},
         ),
         (gettext_lazy("Pictures and documents"), {"fields": ["cover_image", "attachments"]}),
+        (gettext_lazy("Upload a new image"), {"fields": UPLOAD_FIELDS}),
         (gettext_lazy("Related"), {"fields": ["persons", "bodies", "topics"]}),
         (gettext_lazy("Credits"), {"fields": ["media_heading", "signature", "source_url"]}),
     ]
+
+    # Uploading an image on the item's own form.
+
+    def may_upload_images(self, request, obj):
+        may_change = obj is None or self.has_change_permission(request, obj)
+        return may_change and request.user.has_perm("archive.add_image")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.may_upload_images(request, obj):
+            fieldsets = [each for each in fieldsets if each[1]["fields"] != UPLOAD_FIELDS]
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        allowed = self.may_upload_images(request, obj)
+        return type(form.__name__, (form,), {"may_upload_images": allowed})
+
+    def save_model(self, request, obj, form, change):
+        image = form.new_image_instance
+        if image is not None:
+            services.save_image(image=image)
+            # Known to changeform_view, which removes its files if the save is undone.
+            request.new_image = image
+            if form.cleaned_data.get("new_image_place") != "gallery":
+                obj.cover_image = image
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        image = form.new_image_instance
+        if image is not None and form.cleaned_data.get("new_image_place") == "gallery":
+            services.add_to_gallery(item=form.instance, image=image)
+        super().save_related(request, form, formsets, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        image = getattr(request, "new_image", None)
+        if image is not None:
+            # A refused workflow step rolls the image's row back; its files go too.
+            services.discard_image_files(image)
+        return response
 
 
 @admin.register(Statement)

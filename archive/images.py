@@ -3,9 +3,10 @@ Images: validation by content, and renditions made once, at write time.
 
 An upload is checked by what it is, not by its name: Pillow must read it as
 a JPEG, PNG, WebP or GIF, whole (not truncated), within the size and pixel
-limits, with no web-page code hidden inside (a polyglot), and its name must
-end as that format's files do. Nothing is written
-to storage before these checks pass.
+limits, with no web-page code hidden inside (a polyglot). Its name does not
+matter: it is stored under the extension of the format it has (a PNG sent
+as `photo.jpg` becomes `….png`). Nothing is written to storage before these
+checks pass.
 
 Renditions (settings.RENDITION_WIDTHS, in WebP and JPEG) are made when an
 image is saved, stored next to it, and recorded on the Image row, so that a
@@ -36,13 +37,7 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags
 from PIL import Image as PillowImage
 
-# Pillow format name: the file name endings such files have.
-EXTENSIONS = {
-    "JPEG": {".jpg", ".jpeg", ".jpe"},
-    "PNG": {".png"},
-    "WEBP": {".webp"},
-    "GIF": {".gif"},
-}
+# The formats accepted (Pillow's names), and the extension each is stored under.
 STORED_EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 # Markup that a browser sniffing the file as HTML (or SVG) would act on. A
 # real photo has none; a polyglot (a valid image that is also a web page)
@@ -98,7 +93,7 @@ def check_image(file):
         # pixel is decoded, so a decompression bomb is refused unopened.
         with PillowImage.open(file) as image:
             image_format, (width, height) = image.format, image.size
-            if image_format not in EXTENSIONS:
+            if image_format not in STORED_EXTENSION:
                 raise ValidationError(
                     _("%(format)s images are not accepted: upload a JPEG, PNG, WebP or GIF.")
                     % {"format": image_format or _("This kind of")},
@@ -134,20 +129,6 @@ def check_image(file):
         ) from error
     finally:
         file.seek(0)
-    extension = PurePath(file.name or "").suffix.lower()
-    if extension not in EXTENSIONS[image_format]:
-        raise ValidationError(
-            _(
-                "The file is a %(format)s image but its name ends in “%(ext)s”; "
-                "rename it to %(right)s."
-            )
-            % {
-                "format": image_format,
-                "ext": extension or _("nothing"),
-                "right": STORED_EXTENSION[image_format],
-            },
-            code="extension",
-        )
     return image_format, width, height
 
 
@@ -198,8 +179,13 @@ def _check_renditions_fit(size):
 
 
 def image_upload_to(instance, filename):
-    """An unguessable name: an image of an unpublished item is not found by guessing."""
-    extension = PurePath(filename).suffix.lower()
+    """
+    An unguessable name (an image of an unpublished item is not found by
+    guessing), ending as the format check_image found: files from messengers
+    often carry the wrong extension, and a server would send them with the
+    wrong type.
+    """
+    extension = STORED_EXTENSION.get(instance.format) or PurePath(filename).suffix.lower()
     return f"images/{uuid.uuid4().hex}{extension}"
 
 

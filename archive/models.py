@@ -9,6 +9,7 @@ draft, a scheduled, an expired or an archived item can never leak.
 import contextvars
 import datetime
 import functools
+from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -357,6 +358,9 @@ class Image(models.Model):
     credit = models.CharField(
         _("credit"), max_length=200, blank=True, help_text=_("E.g. “CSTO press service”.")
     )
+    # The stored name is random (images.image_upload_to); this one is what
+    # the editor knows the file by, and searches for.
+    original_name = models.CharField(_("file name"), max_length=255, editable=False, blank=True)
     width = models.PositiveIntegerField(_("width"), editable=False, default=0)
     height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     format = models.CharField(_("format"), max_length=8, editable=False, blank=True)
@@ -381,6 +385,13 @@ class Image(models.Model):
                 self.format, self.width, self.height = check_image(self.file.file)
             except ValidationError as error:
                 raise ValidationError({"file": error.messages}) from error
+            self.original_name = PurePath(self.file.name or "").name[-255:]
+
+    @property
+    def thumbnail(self):
+        """The smallest rendition (width, height, webp, jpeg), or None before they are made."""
+        sources = self.sources
+        return sources[0] if sources else None
 
     @property
     def sources(self):

@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import notifications
-from .images import make_renditions, renditions_are_current
+from .images import delete_renditions, make_renditions, renditions_are_current
 from .importing import slug_for
 from .models import (
     Attachment,
@@ -798,3 +798,23 @@ def save_image(*, image):
         if old_file and old_file.name != image.file.name:
             transaction.on_commit(lambda: delete_unless_shared(Image, old_file))
     return image
+
+
+def add_to_gallery(*, item, image) -> GalleryImage:
+    """Put `image` at the end of the gallery of the news item `item`."""
+    last = item.gallery_images.aggregate(last=models.Max("position"))["last"]
+    return GalleryImage.objects.create(
+        news_item=item, image=image, position=0 if last is None else last + 1
+    )
+
+
+def discard_image_files(image):
+    """
+    Delete the stored file and renditions of an image whose row was rolled
+    back (a save refused after the upload was stored): nothing refers to them.
+    """
+    if image.pk and Image.objects.filter(pk=image.pk).exists():
+        return
+    delete_renditions(image.renditions)
+    if image.file.name:
+        delete_unless_shared(Image, image.file)

@@ -170,7 +170,16 @@ class BrowserTests(BrowserTestCase):
         self.choose(author, "section", "Press releases")
         author.fill("#id_lead", "The Council of Foreign Ministers met in Minsk.")
         author.fill(".field-body .tiptap", "The ministers discussed collective security.")
-        self.choose(author, "cover_image", "Ministers at the round table")
+        # The cover's chooser shows each image's thumbnail, and the chosen
+        # one's beside the field.
+        author.click("#id_cover_image + .select2 .select2-selection")
+        author.fill(".select2-dropdown .select2-search__field", "round table")
+        author.wait_for_selector(".select2-results__option .image-chooser-result img")
+        author.screenshot(path=SCREENSHOTS / "admin-image-chooser.png")
+        self.assertEqual(self.csp_violations, [], "Content Security Policy on the chooser")
+        author.click(".select2-results__option:has-text('Ministers at the round table')")
+        thumbnail = author.locator(".field-cover_image .image-chooser-preview img")
+        self.assertIn("/media/renditions/", thumbnail.get_attribute("src"))
         self.check(author, "admin-news-item-form")
         author.click("input[name=_continue]")
         author.wait_for_selector(".workflow-panel")

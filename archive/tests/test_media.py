@@ -120,10 +120,11 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
         self.assertRefused(media.image_bytes("BMP"), "photo.bmp", "BMP images are not accepted")
         self.assertRefused(media.image_bytes("TIFF"), "photo.tiff", "TIFF images are not accepted")
 
-    def test_wrong_extension(self):
-        png = media.image_bytes("PNG")
-        self.assertRefused(png, "photo.jpg", "is a PNG image but its name ends in “.jpg”")
-        self.assertRefused(png, "photo.php", "rename it to .png")
+    def test_wrong_extension_is_stored_as_the_format(self):
+        """A PNG called photo.php is accepted, and stored as a .png (test_pictures has more)."""
+        response = self.post(media.image_bytes("PNG"), "photo.php")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Image.objects.get().file.name.endswith(".png"))
 
     @override_settings(IMAGE_MAX_BYTES=1000)
     def test_oversized_file(self):
