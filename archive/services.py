@@ -543,6 +543,82 @@ def compare(model, before: dict, after: dict) -> list[Change]:
     return changes
 
 
+@dataclass
+class FieldConflict:
+    """A field someone else changed since a form was opened, as the conflict panel shows it."""
+
+    name: str
+    label: str
+    theirs: str
+    yours: str
+    diff: str  # HTML, safe: their change, from the version the form was opened at
+    both: bool  # whether the form's user changed it too
+    choosable: bool  # a field of the form; gallery and media links are formsets
+
+
+def as_stored(data: dict) -> dict:
+    """Plain data as a revision keeps it (dates and times as JSON text), to compare."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def form_snapshot(model, cleaned_data: dict) -> dict:
+    """What a change form's user typed, as snapshot() data, for the fields the form has."""
+    data = {}
+    for field in content_fields(model):
+        if field.name not in cleaned_data:
+            continue
+        value = cleaned_data[field.name]
+        if field.many_to_many:
+            value = sorted(obj.pk for obj in value)
+        elif field.is_relation:
+            value = value.pk if value is not None else None
+        data[field.name] = value
+    return as_stored(data)
+
+
+def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConflict]:
+    """
+    The fields changed between `base` (the version a form was opened at) and
+    `theirs` (the stored version), beside what the form's user typed.
+    """
+
+    def differ(old, new):
+        return old != new and not (old in EMPTY and new in EMPTY)
+
+    found = []
+    for field in content_fields(model):
+        old, new = base.get(field.name), theirs.get(field.name)
+        if not differ(old, new):
+            continue
+        old_text, new_text = _display(field, old), _display(field, new)
+        choosable = field.name in typed
+        mine = typed.get(field.name)
+        found.append(
+            FieldConflict(
+                name=field.name,
+                label=str(field.verbose_name),
+                theirs=new_text,
+                yours=_display(field, mine) if choosable else "",
+                diff=word_diff(old_text, new_text),
+                both=choosable and differ(old, mine),
+                choosable=choosable,
+            )
+        )
+    for key, label, display in [
+        ("gallery", _("gallery"), _display_gallery),
+        ("media_links", _("media links"), _display_links),
+    ]:
+        old, new = base.get(key) or [], theirs.get(key) or []
+        if old != new:
+            old_text, new_text = display(old), display(new)
+            found.append(
+                FieldConflict(
+                    key, str(label), new_text, "", word_diff(old_text, new_text), False, False
+                )
+            )
+    return found
+
+
 def _display(field, value) -> str:
     if value in EMPTY:
         return ""
