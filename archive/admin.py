@@ -311,6 +311,10 @@ class WorkflowForm(forms.ModelForm):
         # Each error below brings the form back with everything typed in it.
         if self.instance.pk:
             self.conflict = self.find_conflict(cleaned)
+        # A save refused for someone else's save (a race past the check
+        # below) is explained by the conflict panel's message instead.
+        if self.conflict is not None:
+            raise ValidationError(self.conflict["message"])
         if self.refusal:
             raise ValidationError(self.refusal)
         if not self.instance.pk:
@@ -325,8 +329,6 @@ class WorkflowForm(forms.ModelForm):
                     "reload the page, and apply it again."
                 )
             )
-        if self.conflict is not None:
-            raise ValidationError(self.conflict["message"])
         self.take_theirs(cleaned)
         return cleaned
 
@@ -366,7 +368,7 @@ class WorkflowForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["expected_version"] = current.version
         return {
-            "message": services.conflict_message(current, expected),
+            "message": services.conflict_message(current, expected, compared=True),
             "fields": fields,
             "carried": carried,
             "known": base is not None,

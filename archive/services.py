@@ -389,16 +389,26 @@ def changed_since(current, version: int) -> bool:
     return then is None or then.data != now
 
 
-def conflict_message(current, expected_version):
+def conflict_message(current, expected_version, *, compared=False):
+    """Why a save was refused; `compared`: the page shows their changes beside the form."""
     last = Revision.for_item(current).select_related("user").first()
     who = last.user.get_username() if last and last.user else _("someone else")
     when = timezone.localtime(last.created_at if last else current.updated_at)
-    return _(
-        "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
-        "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your text "
-        "is still in the form below: copy what you need, reload the page to see their "
-        "changes, and apply yours again."
-    ) % {
+    if compared:
+        message = _(
+            "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
+            "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your "
+            "text is still in the form below, and their changes are listed above it: "
+            "choose for each field whether to keep yours or take theirs, and save again."
+        )
+    else:
+        message = _(
+            "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
+            "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your text "
+            "is still in the form below: copy what you need, reload the page to see their "
+            "changes, and apply yours again."
+        )
+    return message % {
         "who": who,
         "when": when.strftime("%d.%m.%Y %H:%M"),
         "theirs": current.version,

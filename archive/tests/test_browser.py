@@ -17,16 +17,19 @@ import shutil
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.utils import timezone
 
+from archive import presence, services
 from archive.models import NewsItem, Status
 
 from . import media
-from .factories import SectionFactory, UserFactory
+from .factories import NewsItemFactory, SectionFactory, UserFactory
 
 CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -201,6 +204,56 @@ class BrowserTests(StaticLiveServerTestCase):
         visitor.click("text=Back to the section")
         visitor.wait_for_url(self.url("/news/press-releases/"))
         self.assertEqual(visitor.locator("h1").inner_text(), "Press releases")
+
+    def test_two_editors_on_one_item(self):
+        """Each sees the other while both have the form open; the stale save shows their change."""
+        self.enterContext(mock.patch.object(presence, "HEARTBEAT", datetime.timedelta(seconds=1)))
+        item = NewsItemFactory(
+            section=self.section,
+            status=Status.DRAFT,
+            published_at=None,
+            author=User.objects.get(username="author"),
+            title="Ministers met",
+            lead="The ministers met.",
+        )
+        services.record_revision(item=item, user=None)
+        change = self.url(f"/admin/archive/newsitem/{item.pk}/change/")
+        notice = "#presence-notice"
+
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(change)
+        author = self.new_page()
+        self.sign_in(author, "author")
+        author.goto(change)
+        self.assertIn("Also editing: editor, since", author.locator(notice).inner_text())
+        # The editor's page learns of the author at its next heartbeat.
+        editor.wait_for_selector(f"{notice}:has-text('Also editing: author')")
+        self.check(editor, "admin-presence")
+
+        # The author saves a new lead and leaves; the editor's notice goes.
+        author.fill("#id_lead", "The ministers met in Minsk.")
+        author.click("input[name=_continue]")
+        author.wait_for_selector(".messagelist .success")
+        author.goto(self.url("/admin/"))
+        editor.wait_for_selector(f"{notice}:empty", state="attached")
+
+        # The editor, still on version 1, saves a new title: refused, with the
+        # author's change shown and the editor's title kept in the form.
+        editor.fill("#id_title", "Foreign ministers met")
+        editor.click("input[name=_continue]")
+        editor.wait_for_selector(".conflict-panel")
+        self.assertIn("in Minsk", editor.locator(".conflict-panel ins").inner_text())
+        self.assertEqual(editor.input_value("#id_title"), "Foreign ministers met")
+        self.check(editor, "admin-conflict")
+        editor.check("input[name=conflict-lead][value=theirs]")
+        editor.click("text=Save with these choices")
+        editor.wait_for_selector(".messagelist .success")
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.title, item.lead, item.version),
+            ("Foreign ministers met", "The ministers met in Minsk.", 3),
+        )
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))

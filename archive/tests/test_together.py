@@ -163,6 +163,7 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
             r'name="conflict-lead" value="theirs" checked',
         )
         self.assertContains(response, "Save with these choices")
+        self.assertContains(response, "their changes are listed above it")
         self.item.refresh_from_db()
         self.assertEqual((self.item.title, self.item.version), ("Original title", 2))
 
