@@ -23,10 +23,11 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.db import connection
 from django.utils import timezone
 
 from archive import presence, services
-from archive.models import NewsItem, Status
+from archive.models import EditingSession, NewsItem, Status
 
 from . import media
 from .factories import NewsItemFactory, SectionFactory, UserFactory
@@ -66,6 +67,9 @@ if MISSING and REQUIRED:
 @unittest.skipIf(MISSING, MISSING or "")
 class BrowserTests(StaticLiveServerTestCase):
     maxDiff = None
+    # Each test empties the database; the editorial groups, made by a
+    # migration, must come back for the next one.
+    serialized_rollback = True
 
     @classmethod
     def setUpClass(cls):
@@ -73,7 +77,13 @@ class BrowserTests(StaticLiveServerTestCase):
         # calls the test makes between steps are still plain synchronous ones.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
+        saved = getattr(connection, "_test_serialized_contents", None)
         cls.playwright = sync_playwright().start()
+        # Playwright's loop gives this thread a new context, and with it a new
+        # connection object: it must still know the database as migrations
+        # left it, for serialized_rollback to restore it after each test.
+        if saved is not None:
+            connection._test_serialized_contents = saved
         cls.browser = cls.playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -254,6 +264,14 @@ class BrowserTests(StaticLiveServerTestCase):
             (item.title, item.lead, item.version),
             ("Foreign ministers met", "The ministers met in Minsk.", 3),
         )
+        # Leaving, the last page says goodbye: no request of it may reach the
+        # server while the test's database is being emptied.
+        editor.goto(self.url("/admin/"))
+        for _ in range(50):
+            if not EditingSession.objects.exists():
+                break
+            editor.wait_for_timeout(100)
+        self.assertFalse(EditingSession.objects.exists())
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
