@@ -564,6 +564,7 @@ class FieldConflict:
     diff: str  # HTML, safe: their change, from the version the form was opened at
     both: bool  # whether the form's user changed it too
     choosable: bool  # a field of the form; gallery and media links are formsets
+    take_theirs: bool = False  # the conflict panel's choice, set by the form
 
 
 def as_stored(data: dict) -> dict:

@@ -6,7 +6,7 @@ import re
 import time_machine
 from django.test import TestCase
 
-from archive import services
+from archive import pagecache, services
 from archive.models import EditingSession, NewsItem, Revision, Status
 
 from .factories import NewsItemFactory, TopicFactory, UserFactory
@@ -112,6 +112,17 @@ class PresenceTests(TestCase):
         response = self.client_for(author).post(presence_url(self.item))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["others"][0]["name"], "boris")
+
+    def test_a_heartbeat_leaves_the_cached_public_pages_valid(self):
+        """Editors beat every 20 s each: that must not make every cached page old."""
+        anna = self.client_for(self.anna)
+        anna.post(presence_url(self.item))
+        before = pagecache.stored_generation()
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            anna.post(presence_url(self.item))
+            anna.post(presence_url(self.item), {"leave": "1"})
+        self.assertEqual(callbacks, [])
+        self.assertEqual(pagecache.stored_generation(), before)
 
     def test_the_heartbeat_costs_a_fixed_number_of_queries(self):
         """However many people have the item open, a heartbeat costs the same."""
