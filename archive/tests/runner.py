@@ -2,7 +2,6 @@ import logging
 import shutil
 import tempfile
 
-from django.conf import settings
 from django.core.cache import caches
 from django.test.runner import (
     DiscoverRunner,
@@ -11,7 +10,6 @@ from django.test.runner import (
     RemoteTestRunner,
 )
 from django.test.utils import override_settings
-from django.utils import translation
 
 from archive import breaker, caching, pagecache, taxonomy, templating
 
@@ -37,9 +35,6 @@ def fresh_caches(result_class):
             pagecache.known_changes.clear()
             pagecache.last_check.clear()
             templating.kept_fragments.clear()
-            # A request in Russian leaves its language active in this thread
-            # (LocaleMiddleware never deactivates): the next test starts in English.
-            translation.activate(settings.LANGUAGE_CODE)
             super().startTest(test)
 
         def stopTest(self, test):
