@@ -26,6 +26,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -36,7 +37,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services, taxonomy
+from . import presence, services, taxonomy
 from .models import (
     Attachment,
     Body,
@@ -441,6 +442,8 @@ class WorkflowForm(forms.ModelForm):
     # Why the services refused this very form a moment ago (see
     # WorkflowAdmin.changeform_view): shown as the form's error.
     refusal = None
+    # What someone else changed since this form was opened (find_conflict()).
+    conflict = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -450,6 +453,12 @@ class WorkflowForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         # Each error below brings the form back with everything typed in it.
+        if self.instance.pk:
+            self.conflict = self.find_conflict(cleaned)
+        # A save refused for someone else's save (a race past the check
+        # below) is explained by the conflict panel's message instead.
+        if self.conflict is not None:
+            raise ValidationError(self.conflict["message"])
         if self.refusal:
             raise ValidationError(self.refusal)
         if not self.instance.pk:
@@ -471,10 +480,64 @@ class WorkflowForm(forms.ModelForm):
                     "reload the page, and apply it again."
                 )
             )
-        current = type(self.instance).objects.get(pk=self.instance.pk)
-        if services.changed_since(current, expected):
-            raise ValidationError(services.conflict_message(current, expected))
+        self.take_theirs(cleaned)
         return cleaned
+
+    def find_conflict(self, cleaned):
+        """Someone else's save since `expected_version`: their changes beside what was typed."""
+        expected = cleaned.get("expected_version")
+        if expected is None:
+            return None
+        model = type(self.instance)
+        current = model.objects.get(pk=self.instance.pk)
+        if not services.changed_since(current, expected):
+            return None
+        base = Revision.for_item(current).filter(version=expected).first()
+        typed = services.form_snapshot(model, cleaned)
+        fields = services.conflicts(
+            model,
+            # Without the version the form was opened at, compare with what was typed.
+            base=base.data if base else typed,
+            theirs=services.as_stored(services.snapshot(current)),
+            typed=typed,
+        )
+        for field in fields:
+            # Who changed what is unknown without the opened version: keep what was typed.
+            field.both = field.both or (base is None and field.choosable)
+            chosen = self.data.get(f"conflict-{field.name}")
+            # Unless chosen otherwise, their change stays where this user typed nothing.
+            field.take_theirs = chosen == "theirs" if chosen else not field.both
+        shown = {field.name for field in fields}
+        # Choices made in an earlier conflict panel for fields not in this one still hold.
+        carried = [
+            (key, value)
+            for key, value in self.data.items()
+            if key.startswith("conflict-") and key.removeprefix("conflict-") not in shown
+        ]
+        # Saved again, the form goes on top of their version, with the choices
+        # the user makes in the conflict panel they now see.
+        self.data = self.data.copy()
+        self.data["expected_version"] = current.version
+        return {
+            "message": services.conflict_message(current, expected, compared=True),
+            "fields": fields,
+            "carried": carried,
+            "known": base is not None,
+            "version": current.version,
+        }
+
+    def take_theirs(self, cleaned):
+        """The stored values of the fields where the conflict panel's choice was "take theirs"."""
+        current = self.instance
+        for field in services.content_fields(type(current)):
+            if field.name not in self.fields or field.name not in cleaned:
+                continue
+            if self.data.get(f"conflict-{field.name}") != "theirs":
+                continue
+            if field.many_to_many:
+                cleaned[field.name] = list(getattr(current, field.name).all())
+            else:
+                cleaned[field.name] = getattr(current, field.name)
 
 
 def time_zone_label(now=None) -> str:
@@ -765,6 +828,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
             "history_url": reverse(self.url_name("history"), args=[obj.pk]),
             "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "time_zone": time_zone_label(),
+            **self.presence_context(request, obj),
+        }
+
+    def presence_context(self, request, obj):
+        # Rendered on the page too, so that the notice is there before (or without) the script.
+        presence.touch(user=request.user, item=obj)
+        return {
+            "presence_notice": presence.notice(presence.others(user=request.user, item=obj)),
+            "presence_url": reverse(self.url_name("presence"), args=[obj.pk]),
+            "presence_interval": int(presence.HEARTBEAT.total_seconds()),
         }
 
     @admin.display(description=gettext_lazy("state"), ordering="status")
@@ -798,6 +871,11 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 "trash/<int:pk>/restore/",
                 wrap(self.trash_restore_view),
                 name=f"{prefix}_trash_restore",
+            ),
+            path(
+                "<int:pk>/presence/",
+                wrap(self.presence_view),
+                name=f"{prefix}_presence",
             ),
             path(
                 "<int:pk>/revoke-previews/",
@@ -905,6 +983,21 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
+
+    def presence_view(self, request, pk):
+        """
+        The change form's heartbeat: its user is still there (or, with
+        `leave`, gone); answers who else is.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = self.get_item(request, pk)
+        if request.POST.get("leave"):
+            presence.leave(user=request.user, item=item)
+            return JsonResponse({"others": [], "notice": ""})
+        presence.touch(user=request.user, item=item)
+        present = presence.others(user=request.user, item=item)
+        return JsonResponse({"others": present, "notice": presence.notice(present)})
 
     def revoke_previews_view(self, request, pk):
         if request.method != "POST":

@@ -861,3 +861,30 @@ class TrashedItem(models.Model):
     @property
     def kept_until(self):
         return self.deleted_at + datetime.timedelta(days=self.TRASH_DAYS)
+
+
+class EditingSession(models.Model):
+    """
+    Someone with an item's change form open (archive/presence.py): kept in
+    the database, not the cache, so that presence needs nothing but the site.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    started_at = models.DateTimeField(_("since"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="one_editing_session_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.content_type.model} {self.object_id}"

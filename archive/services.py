@@ -440,16 +440,26 @@ def changed_since(current, version: int) -> bool:
     return then is None or then.data != now
 
 
-def conflict_message(current, expected_version):
+def conflict_message(current, expected_version, *, compared=False):
+    """Why a save was refused; `compared`: the page shows their changes beside the form."""
     last = Revision.for_item(current).select_related("user").first()
     who = last.user.get_username() if last and last.user else _("someone else")
     when = timezone.localtime(last.created_at if last else current.updated_at)
-    return _(
-        "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
-        "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your text "
-        "is still in the form below: copy what you need, reload the page to see their "
-        "changes, and apply yours again."
-    ) % {
+    if compared:
+        message = _(
+            "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
+            "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your "
+            "text is still in the form below, and their changes are listed above it: "
+            "choose for each field whether to keep yours or take theirs, and save again."
+        )
+    else:
+        message = _(
+            "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
+            "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your text "
+            "is still in the form below: copy what you need, reload the page to see their "
+            "changes, and apply yours again."
+        )
+    return message % {
         "who": who,
         "when": when.strftime("%d.%m.%Y %H:%M"),
         "theirs": current.version,
@@ -726,6 +736,83 @@ def compare(model, before: dict, after: dict) -> list[Change]:
             old_text, new_text = display(old), display(new)
             changes.append(Change(str(label), old_text, new_text, word_diff(old_text, new_text)))
     return changes
+
+
+@dataclass
+class FieldConflict:
+    """A field someone else changed since a form was opened, as the conflict panel shows it."""
+
+    name: str
+    label: str
+    theirs: str
+    yours: str
+    diff: str  # HTML, safe: their change, from the version the form was opened at
+    both: bool  # whether the form's user changed it too
+    choosable: bool  # a field of the form; gallery and media links are formsets
+    take_theirs: bool = False  # the conflict panel's choice, set by the form
+
+
+def as_stored(data: dict) -> dict:
+    """Plain data as a revision keeps it (dates and times as JSON text), to compare."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def form_snapshot(model, cleaned_data: dict) -> dict:
+    """What a change form's user typed, as snapshot() data, for the fields the form has."""
+    data = {}
+    for field in content_fields(model):
+        if field.name not in cleaned_data:
+            continue
+        value = cleaned_data[field.name]
+        if field.many_to_many:
+            value = sorted(obj.pk for obj in value)
+        elif field.is_relation:
+            value = value.pk if value is not None else None
+        data[field.name] = value
+    return as_stored(data)
+
+
+def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConflict]:
+    """
+    The fields changed between `base` (the version a form was opened at) and
+    `theirs` (the stored version), beside what the form's user typed.
+    """
+
+    def differ(old, new):
+        return old != new and not (old in EMPTY and new in EMPTY)
+
+    found = []
+    for field in content_fields(model):
+        old, new = base.get(field.name), theirs.get(field.name)
+        if not differ(old, new):
+            continue
+        old_text, new_text = _display(field, old), _display(field, new)
+        choosable = field.name in typed
+        mine = typed.get(field.name)
+        found.append(
+            FieldConflict(
+                name=field.name,
+                label=str(field.verbose_name),
+                theirs=new_text,
+                yours=_display(field, mine) if choosable else "",
+                diff=word_diff(old_text, new_text),
+                both=choosable and differ(old, mine),
+                choosable=choosable,
+            )
+        )
+    for key, label, display in [
+        ("gallery", _("gallery"), _display_gallery),
+        ("media_links", _("media links"), _display_links),
+    ]:
+        old, new = base.get(key) or [], theirs.get(key) or []
+        if old != new:
+            old_text, new_text = display(old), display(new)
+            found.append(
+                FieldConflict(
+                    key, str(label), new_text, "", word_diff(old_text, new_text), False, False
+                )
+            )
+    return found
 
 
 def _display(field, value) -> str:

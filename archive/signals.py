@@ -19,8 +19,16 @@ from . import pagecache
 from .images import delete_renditions
 from .models import Attachment, Image, NewsItem
 
-# Records that no page shows: writing them leaves cached pages valid.
-NOT_SHOWN = {"transition", "revision", "generation", "notificationsettings", "trasheditem"}
+# Records that no page shows: writing them leaves cached pages valid (and
+# the heartbeats of editing sessions, every few seconds, must).
+NOT_SHOWN = {
+    "transition",
+    "revision",
+    "generation",
+    "notificationsettings",
+    "trasheditem",
+    "editingsession",
+}
 
 
 def delete_unless_shared(model, field_file):

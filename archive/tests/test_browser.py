@@ -18,18 +18,19 @@ import shutil
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import time_machine
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core import serializers
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from archive import services
-from archive.models import NewsItem, Status
+from archive import presence, services
+from archive.models import EditingSession, NewsItem, Status
 
 from . import media
 from .factories import NewsItemFactory, PersonFactory, SectionFactory, UserFactory
@@ -108,14 +109,32 @@ class BrowserTestCase(StaticLiveServerTestCase):
             user.set_password(f"{name}-password")
             user.save()
         self.csp_violations = []
+        self.pages = []
 
     def new_page(self, width=1280):
+        if not self.pages:
+            self.addCleanup(self.leave_pages)
         context = self.browser.new_context(viewport={"width": width, "height": 900})
-        self.addCleanup(context.close)
         page = context.new_page()
+        self.pages.append(page)
         page.set_default_timeout(15_000)
         page.on("console", self.watch_console)
         return page
+
+    def leave_pages(self):
+        """
+        Leave every page, and wait until their goodbyes (the change form's
+        presence beacon) have reached the server: no request may arrive
+        while the test's database is being emptied.
+        """
+        for page in self.pages:
+            page.goto("about:blank")
+        for _ in range(50):
+            if not EditingSession.objects.exists():
+                break
+            self.pages[0].wait_for_timeout(100)
+        for page in self.pages:
+            page.context.close()
 
     def watch_console(self, message):
         if "Content Security Policy" in message.text:
@@ -304,6 +323,63 @@ class BrowserTests(BrowserTestCase):
         self.assertEqual(asked, ["beforeunload"])
         self.assertEqual(NewsItem.objects.get(pk=item.pk).title, "A draft, retitled")
         self.assertEqual(self.csp_violations, [])
+
+    def test_two_editors_on_one_item(self):
+        """Each sees the other while both have the form open; the stale save shows their change."""
+        self.enterContext(mock.patch.object(presence, "HEARTBEAT", datetime.timedelta(seconds=1)))
+        item = NewsItemFactory(
+            section=self.section,
+            status=Status.DRAFT,
+            published_at=None,
+            author=User.objects.get(username="author"),
+            title="Ministers met",
+            lead="The ministers met.",
+        )
+        services.record_revision(item=item, user=None)
+        change = self.url(f"/admin/archive/newsitem/{item.pk}/change/")
+        notice = "#presence-notice"
+
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(change)
+        author = self.new_page()
+        self.sign_in(author, "author")
+        author.goto(change)
+        self.assertIn("Also editing: editor, since", author.locator(notice).inner_text())
+        # The editor's page learns of the author at its next heartbeat.
+        editor.wait_for_selector(f"{notice}:has-text('Also editing: author')")
+        self.check(editor, "admin-presence")
+
+        # The author saves a new lead and leaves; the editor's notice goes.
+        author.fill("#id_lead", "The ministers met in Minsk.")
+        author.click("input[name=_continue]")
+        author.wait_for_selector(".messagelist .success")
+        author.goto(self.url("/admin/"))
+        editor.wait_for_selector(f"{notice}:empty", state="attached")
+
+        # The editor, still on version 1, saves a new title: refused, with the
+        # author's change shown and the editor's title kept in the form.
+        editor.fill("#id_title", "Foreign ministers met")
+        editor.click("input[name=_continue]")
+        editor.wait_for_selector(".conflict-panel")
+        self.assertIn("in Minsk", editor.locator(".conflict-panel ins").inner_text())
+        self.assertEqual(editor.input_value("#id_title"), "Foreign ministers met")
+        self.check(editor, "admin-conflict")
+        editor.check("input[name=conflict-lead][value=theirs]")
+        editor.click("text=Save with these choices")
+        editor.wait_for_selector(".messagelist .success")
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.title, item.lead, item.version),
+            ("Foreign ministers met", "The ministers met in Minsk.", 3),
+        )
+        # Leaving, the editor's page says goodbye.
+        editor.goto(self.url("/admin/"))
+        for _ in range(50):
+            if not EditingSession.objects.exists():
+                break
+            editor.wait_for_timeout(100)
+        self.assertFalse(EditingSession.objects.exists())
 
     def live_file(self, name, content):
         folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))

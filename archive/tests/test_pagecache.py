@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from archive import pagecache, services, templating
+from archive import pagecache, services, signals, templating
 from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
@@ -387,7 +387,9 @@ class GenerationTriggerTests(TestCase):
         """A model added later needs its triggers (create_triggers in its migration)."""
         triggers = import_module("archive.migrations.0016_generation_triggers")
         models = apps.get_app_config("archive").get_models(include_auto_created=True)
-        tables = {model._meta.db_table for model in models} - triggers.NOT_SHOWN
+        # Models added after that migration that no page shows are named in signals.py.
+        later = {f"archive_{name}" for name in signals.NOT_SHOWN}
+        tables = {model._meta.db_table for model in models} - triggers.NOT_SHOWN - later
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")

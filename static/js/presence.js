@@ -1,0 +1,48 @@
+'use strict';
+// Tells the site every few seconds that this change form is still open, and
+// shows who else has it open (archive/presence.py); says goodbye when the
+// page goes away, so that the others' notice disappears at their next beat.
+{
+    const notice = document.getElementById('presence-notice');
+    const tokenInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
+
+    function body(extra) {
+        const data = new FormData();
+        data.append('csrfmiddlewaretoken', tokenInput.value);
+        if (extra) {
+            data.append(extra, '1');
+        }
+        return data;
+    }
+
+    function beat() {
+        fetch(notice.dataset.url, {method: 'POST', body: body(), credentials: 'same-origin'})
+            .then(function(response) {
+                return response.ok ? response.json() : null;
+            })
+            .then(function(answer) {
+                if (answer && notice.textContent !== answer.notice) {
+                    notice.textContent = answer.notice;
+                }
+            })
+            // Presence is a courtesy: when the site cannot be reached, the form still works.
+            .catch(function() {});
+    }
+
+    if (notice && notice.dataset.url && tokenInput) {
+        const seconds = parseInt(notice.dataset.interval, 10) || 20;
+        let timer = setInterval(beat, seconds * 1000);
+        window.addEventListener('pagehide', function() {
+            clearInterval(timer);
+            navigator.sendBeacon(notice.dataset.url, body('leave'));
+        });
+        // Back from the browser's page cache: present again at once.
+        window.addEventListener('pageshow', function(event) {
+            if (event.persisted) {
+                clearInterval(timer);
+                timer = setInterval(beat, seconds * 1000);
+                beat();
+            }
+        });
+    }
+}
