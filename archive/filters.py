@@ -340,11 +340,16 @@ class ArchiveFilterSet(django_filters.FilterSet):
         cast to a date in SQL: then the index on it is used.
         """
         field = self.date_lookup
+        # The archive's years bound any date typed: the first and last days of
+        # the calendar have no moment in every time zone (0001-01-01 in Moscow
+        # is before year 1 in UTC).
+        first = first and max(first, datetime.date(FIRST_YEAR, 1, 1))
+        last = last and min(last, datetime.date(LAST_YEAR, 12, 31))
         if not isinstance(self.Meta.model._meta.get_field(field), models.DateTimeField):
             bounds = {f"{field}__gte": first, f"{field}__lte": last}
         else:
             bounds = {f"{field}__gte": start_of_day(first)}
-            if last and last < datetime.date.max:
+            if last:
                 bounds[f"{field}__lt"] = start_of_day(last + datetime.timedelta(days=1))
         return queryset.filter(**{key: value for key, value in bounds.items() if value})
 

@@ -110,3 +110,15 @@ class WidgetHtmlTests(TestCase):
         )
         # A date input holds only a real date.
         self.assertNotIn("value", DateInput().render("date_from", "2024-02-30"))
+
+
+class CalendarEdgeTests(TestCase):
+    def test_the_first_and_last_days_of_the_calendar_are_plain_bounds(self):
+        """0001-01-01 in Moscow is before year 1 in UTC: no moment to compare with."""
+        item = NewsItemFactory()
+        for query in ("date_from=0001-01-01", "date_to=9999-12-31", "date_from=0001-01-02"):
+            with self.subTest(query):
+                response = self.client.get(f"/news/?{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, item.title)
+        self.assertEqual(filtered("date_to=0001-01-01")[1], set())
