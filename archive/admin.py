@@ -481,6 +481,12 @@ class WorkflowForm(forms.ModelForm):
                 )
             )
         self.take_theirs(cleaned)
+        stored = self.instance
+        # Published while this form was open, which still shows no go-live
+        # time: the time the step set stays.
+        published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at
+        if published_meanwhile and "published_at" in cleaned and cleaned["published_at"] is None:
+            cleaned["published_at"] = stored.published_at
         return cleaned
 
     def find_conflict(self, cleaned):
@@ -501,6 +507,7 @@ class WorkflowForm(forms.ModelForm):
             theirs=services.as_stored(services.snapshot(current)),
             typed=typed,
         )
+        fields += self.time_conflicts(current, cleaned)
         for field in fields:
             # Who changed what is unknown without the opened version: keep what was typed.
             field.both = field.both or (base is None and field.choosable)
@@ -526,10 +533,39 @@ class WorkflowForm(forms.ModelForm):
             "version": current.version,
         }
 
+    def time_conflicts(self, current, cleaned):
+        """
+        The go-live and expiry times differ from the stored ones: a step
+        (publish, reschedule) sets them, and revisions do not keep them, so
+        they are shown against what the form holds; its user typed nothing
+        there if the form still has them empty.
+        """
+        found = []
+        for name in PUBLICATION_TIMES:
+            theirs, mine = getattr(current, name), cleaned.get(name)
+            if name not in self.fields or theirs == mine:
+                continue
+            field = current._meta.get_field(name)
+            theirs_text, mine_text = services.display(field, theirs), services.display(field, mine)
+            found.append(
+                services.FieldConflict(
+                    name=name,
+                    label=str(field.verbose_name),
+                    theirs=theirs_text,
+                    yours=mine_text,
+                    diff=services.word_diff(mine_text, theirs_text),
+                    both=mine is not None,
+                    choosable=True,
+                )
+            )
+        return found
+
     def take_theirs(self, cleaned):
         """The stored values of the fields where the conflict panel's choice was "take theirs"."""
         current = self.instance
-        for field in services.content_fields(type(current)):
+        fields = [*services.content_fields(type(current))]
+        fields += [current._meta.get_field(name) for name in PUBLICATION_TIMES]
+        for field in fields:
             if field.name not in self.fields or field.name not in cleaned:
                 continue
             if self.data.get(f"conflict-{field.name}") != "theirs":
@@ -538,6 +574,10 @@ class WorkflowForm(forms.ModelForm):
                 cleaned[field.name] = list(getattr(current, field.name).all())
             else:
                 cleaned[field.name] = getattr(current, field.name)
+
+
+# Set by workflow steps as well as typed: a stale form's may be out of date.
+PUBLICATION_TIMES = ("published_at", "expire_at")
 
 
 def time_zone_label(now=None) -> str:

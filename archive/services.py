@@ -722,7 +722,7 @@ def compare(model, before: dict, after: dict) -> list[Change]:
         old, new = before.get(field.name), after.get(field.name)
         if old == new or (old in EMPTY and new in EMPTY):
             continue
-        old_text, new_text = _display(field, old), _display(field, new)
+        old_text, new_text = display(field, old), display(field, new)
         changes.append(
             Change(str(field.verbose_name), old_text, new_text, word_diff(old_text, new_text))
         )
@@ -730,10 +730,10 @@ def compare(model, before: dict, after: dict) -> list[Change]:
         ("gallery", _("gallery"), _display_gallery),
         ("media_links", _("media links"), _display_links),
     ]
-    for key, label, display in extras:
+    for key, label, show in extras:
         old, new = before.get(key) or [], after.get(key) or []
         if old != new:
-            old_text, new_text = display(old), display(new)
+            old_text, new_text = show(old), show(new)
             changes.append(Change(str(label), old_text, new_text, word_diff(old_text, new_text)))
     return changes
 
@@ -786,7 +786,7 @@ def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConf
         old, new = base.get(field.name), theirs.get(field.name)
         if not differ(old, new):
             continue
-        old_text, new_text = _display(field, old), _display(field, new)
+        old_text, new_text = display(field, old), display(field, new)
         choosable = field.name in typed
         mine = typed.get(field.name)
         found.append(
@@ -794,19 +794,19 @@ def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConf
                 name=field.name,
                 label=str(field.verbose_name),
                 theirs=new_text,
-                yours=_display(field, mine) if choosable else "",
+                yours=display(field, mine) if choosable else "",
                 diff=word_diff(old_text, new_text),
                 both=choosable and differ(old, mine),
                 choosable=choosable,
             )
         )
-    for key, label, display in [
+    for key, label, show in [
         ("gallery", _("gallery"), _display_gallery),
         ("media_links", _("media links"), _display_links),
     ]:
         old, new = base.get(key) or [], theirs.get(key) or []
         if old != new:
-            old_text, new_text = display(old), display(new)
+            old_text, new_text = show(old), show(new)
             found.append(
                 FieldConflict(
                     key, str(label), new_text, "", word_diff(old_text, new_text), False, False
@@ -815,7 +815,7 @@ def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConf
     return found
 
 
-def _display(field, value) -> str:
+def display(field, value) -> str:
     if value in EMPTY:
         return ""
     if field.many_to_many:
@@ -827,6 +827,10 @@ def _display(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.TextField):
         return html_to_text(str(value))
+    if isinstance(field, models.DateTimeField):
+        value = field.to_python(value)
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(field, models.DateField):
         # Revisions keep dates as ISO text (JSON); show them as the site does.
         value = field.to_python(value)

@@ -39,7 +39,8 @@ CHROMIUM = (
     os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 )
 REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-results"
+# `make screenshots` keeps the desk's pictures in docs/screenshots instead.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or Path(settings.BASE_DIR) / "test-results")
 # The Authors and Editors groups as the migrations make them (RolesFixtureTests
 # keeps the two in step).
 ROLES_FIXTURE = Path(__file__).parent / "data" / "roles.json"
@@ -136,6 +137,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         for page in self.pages:
             page.context.close()
 
+    def live_file(self, name, content):
+        folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return path
+
     def watch_console(self, message):
         if "Content Security Policy" in message.text:
             self.csp_violations.append(message.text)
@@ -167,7 +174,8 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def choose(self, page, field, text):
         """Pick `text` in one of the admin's autocomplete (select2) fields."""
         page.click(f"#id_{field} + .select2 .select2-selection")
-        page.fill(".select2-dropdown .select2-search__field", text)
+        # A single choice searches in its dropdown, a multiple one in the field itself.
+        page.fill(".select2-container--open .select2-search__field", text)
         page.click(f".select2-results__option:has-text('{text}')")
 
 
@@ -380,12 +388,6 @@ class BrowserTests(BrowserTestCase):
                 break
             editor.wait_for_timeout(100)
         self.assertFalse(EditingSession.objects.exists())
-
-    def live_file(self, name, content):
-        folder = self.enterContext(tempfile.TemporaryDirectory(prefix="cstonews-e2e-"))
-        path = Path(folder) / name
-        path.write_bytes(content)
-        return path
 
 
 class RolesFixtureTests(TestCase):

@@ -300,3 +300,22 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
         self.assertEqual(
             (item.title, item.lead, item.version), ("Fresh", "Author's better lead.", 3)
         )
+
+
+class PublishedMeanwhileTests(AdminWorkflowTestCase):
+    def test_a_form_opened_before_a_publish_keeps_its_go_live_time(self):
+        """The stale form shows no go-live time: saving it must not need one typed."""
+        item = self.draft(title="Ministers met", published_at=None)
+        services.record_revision(item=item, user=self.author)
+        self.login(self.editor)
+        opened = self.form_data(item)
+        services.publish(item=item, user=UserFactory(username="second", role="editor"))
+        item.refresh_from_db()
+
+        response = self.client.post(change_url(item), {**opened, "lead": "My lead."})
+        self.assertEqual(response.status_code, 302)
+        stored = NewsItem.objects.get(pk=item.pk)
+        self.assertEqual(
+            (stored.lead, stored.status, stored.published_at),
+            ("My lead.", Status.PUBLISHED, item.published_at),
+        )
