@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Local work runs with debug on (the settings default to off).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format check migrate seed clean help messages bench bench-scale bench-uploads
+.PHONY: run test lint format check migrate seed clean help messages bench bench-scale bench-uploads screenshots
 N ?= 100000
 ROUNDS ?= 3
 
@@ -82,6 +82,11 @@ bench-scale: $(BIN)/.installed
 # A worker's peak memory while four 40-megapixel PNGs are uploaded at once.
 bench-uploads: $(BIN)/.installed
 	$(BIN)/python bench/uploads.py
+
+# The pictures of the editor's desk in docs/screenshots (the README links
+# them), taken along the press office's day in Chromium.
+screenshots: $(BIN)/.installed-dev
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python manage.py test --noinput archive.tests.test_desk_browser
 
 # Needs GNU gettext (apt-get install gettext); the compiled files are committed,
 # so nothing else does.

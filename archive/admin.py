@@ -452,6 +452,12 @@ class WorkflowForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        stored = self.instance  # as stored: the form is not applied yet
+        # Published while this form was open, which still shows no go-live
+        # time: the time the step set stays.
+        published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at
+        if published_meanwhile and "published_at" in cleaned and cleaned["published_at"] is None:
+            cleaned["published_at"] = stored.published_at
         # Each error below brings the form back with everything typed in it.
         if self.instance.pk:
             self.conflict = self.find_conflict(cleaned)
@@ -481,12 +487,6 @@ class WorkflowForm(forms.ModelForm):
                 )
             )
         self.take_theirs(cleaned)
-        stored = self.instance
-        # Published while this form was open, which still shows no go-live
-        # time: the time the step set stays.
-        published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at
-        if published_meanwhile and "published_at" in cleaned and cleaned["published_at"] is None:
-            cleaned["published_at"] = stored.published_at
         return cleaned
 
     def find_conflict(self, cleaned):
