@@ -40,6 +40,16 @@
                 }
             });
         });
+        // A single choice searches in a dropdown drawn at the end of the page,
+        // away from its field: its box is named after the field it controls.
+        document.querySelectorAll('.select2-dropdown .select2-search__field[aria-controls]').forEach(function(field) {
+            const id = field.getAttribute('aria-controls').replace(/^select2-/, '').replace(/-results$/, '');
+            const label = document.querySelector('label[for="' + id + '"]');
+            const name = label ? label.textContent.replace(/:\s*$/, '').trim() : '';
+            if (name && field.getAttribute('aria-label') !== name) {
+                field.setAttribute('aria-label', name);
+            }
+        });
         // A date-and-time field is two inputs under one label that points to
         // neither: each is named after the field and its part.
         document.querySelectorAll('p.datetime').forEach(function(row) {
