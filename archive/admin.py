@@ -789,10 +789,18 @@ class WorkflowAdmin(ObjectRuleAdmin):
         services.save_item(item=obj, user=request.user, expected_version=expected)
 
     def delete_model(self, request, obj):
+        trashed = obj.status in (Status.DRAFT, Status.REVIEW)
         try:
             services.delete_item(item=obj, user=request.user)
         except services.WorkflowError as error:
             raise PermissionDenied(str(error)) from error
+        if trashed:
+            self.message_user(
+                request,
+                _("“%(item)s” is in the trash, where it can be restored for %(days)s days.")
+                % {"item": obj, "days": TrashedItem.TRASH_DAYS},
+                messages.INFO,
+            )
 
     def delete_queryset(self, request, queryset):
         # One by one: each draft goes to the trash, and each is checked.
@@ -873,10 +881,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     def presence_context(self, request, obj):
         # Rendered on the page too, so that the notice is there before (or without) the script.
-        presence.touch(user=request.user, item=obj)
+        notice = presence.notice(presence.others(user=request.user, item=obj))
+        if not self.has_change_permission(request, obj):
+            # Someone who may only read the item is not editing it.
+            return {"presence_notice": notice}
+        page = presence.new_page()
+        presence.touch(user=request.user, item=obj, page=page)
         return {
-            "presence_notice": presence.notice(presence.others(user=request.user, item=obj)),
+            "presence_notice": notice,
             "presence_url": reverse(self.url_name("presence"), args=[obj.pk]),
+            "presence_page": page,
             "presence_interval": int(presence.HEARTBEAT.total_seconds()),
         }
 
@@ -1032,10 +1046,15 @@ class WorkflowAdmin(ObjectRuleAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         item = self.get_item(request, pk)
+        page = request.POST.get("page", "")[:32]
         if request.POST.get("leave"):
-            presence.leave(user=request.user, item=item)
+            presence.leave(user=request.user, item=item, page=page)
             return JsonResponse({"others": [], "notice": ""})
-        presence.touch(user=request.user, item=item)
+        if not self.has_change_permission(request, item):
+            # Someone who may only read the item is not editing it.
+            present = presence.others(user=request.user, item=item)
+            return JsonResponse({"others": present, "notice": presence.notice(present)})
+        presence.touch(user=request.user, item=item, page=page)
         present = presence.others(user=request.user, item=item)
         return JsonResponse({"others": present, "notice": presence.notice(present)})
 

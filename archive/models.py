@@ -876,6 +876,8 @@ class EditingSession(models.Model):
     object_id = models.PositiveBigIntegerField()
     started_at = models.DateTimeField(_("since"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+    # Which opened page beat last: a reloaded page's late goodbye is not a departure.
+    page = models.CharField(_("page"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("editing session")

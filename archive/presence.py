@@ -8,6 +8,7 @@ lazily, by the heartbeats themselves.
 """
 
 import datetime
+import secrets
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -25,22 +26,31 @@ def _sessions(item):
     return EditingSession.objects.filter(content_type=content_type, object_id=item.pk)
 
 
-def touch(*, user, item) -> None:
-    """`user` has `item`'s form open now."""
+def touch(*, user, item, page="") -> None:
+    """`user` has `item`'s form open now, in the opened page `page`."""
     now = timezone.now()
     EditingSession.objects.filter(last_seen_at__lt=now - WINDOW).delete()
-    if not _sessions(item).filter(user=user).update(last_seen_at=now):
+    if not _sessions(item).filter(user=user).update(last_seen_at=now, page=page):
         EditingSession.objects.get_or_create(
             content_type=ContentType.objects.get_for_model(item),
             object_id=item.pk,
             user=user,
-            defaults={"started_at": now, "last_seen_at": now},
+            defaults={"started_at": now, "last_seen_at": now, "page": page},
         )
 
 
-def leave(*, user, item) -> None:
-    """`user` closed `item`'s form."""
-    _sessions(item).filter(user=user).delete()
+def leave(*, user, item, page="") -> None:
+    """
+    `user` closed the page `page` of `item`'s form. A page saved or reloaded
+    has already said hello again as a new page when the old one's goodbye
+    arrives: that goodbye is ignored.
+    """
+    _sessions(item).filter(user=user, page=page).delete()
+
+
+def new_page() -> str:
+    """A name for one opened change page."""
+    return secrets.token_urlsafe(12)
 
 
 def others(*, user, item) -> list[dict]:

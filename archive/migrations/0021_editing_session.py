@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.PositiveBigIntegerField()),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
                 ('last_seen_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='last seen')),
+                ('page', models.CharField(blank=True, max_length=32, verbose_name='page')),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],

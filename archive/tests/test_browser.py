@@ -329,7 +329,15 @@ class BrowserTests(BrowserTestCase):
         editor.wait_for_selector(".messagelist .success")
         self.assertEqual(asked, ["beforeunload"])
         self.assertEqual(NewsItem.objects.get(pk=item.pk).title, "A draft, retitled")
+        # A searchable choice changed is an unsaved edit too.
+        self.choose(editor, "section", "Speeches")
+        editor.click(".workflow-panel a:has-text('Revisions and full history')")
+        editor.wait_for_timeout(500)
+        self.assertEqual(asked, ["beforeunload", "beforeunload"])
         self.assertEqual(self.csp_violations, [])
+        # The test's end leaves the page, unsaved choice and all.
+        editor.remove_listener("dialog", answer)
+        editor.on("dialog", lambda dialog: dialog.accept())
 
     def test_two_editors_on_one_item(self):
         """Each sees the other while both have the form open; the stale save shows their change."""

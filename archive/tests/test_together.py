@@ -43,6 +43,27 @@ class PresenceTests(TestCase):
         client.force_login(user)
         return client
 
+    def test_a_reloaded_page_stays_present_whatever_its_old_page_says(self):
+        anna, boris = self.client_for(self.anna), self.client_for(self.boris)
+        with time_machine.travel(NOON, tick=False):
+            first = re.search(r'data-page="([^"]+)"', anna.get(change_url(self.item)).text)[1]
+        with time_machine.travel(NOON + datetime.timedelta(seconds=5), tick=False):
+            # Saved or reloaded: the new page is there before the old one's goodbye.
+            anna.get(change_url(self.item))
+            anna.post(presence_url(self.item), {"leave": "1", "page": first})
+            beat = boris.post(presence_url(self.item)).json()
+        self.assertEqual(beat["notice"], "Also editing: Anna Petrova, since 12:00")
+
+    def test_someone_who_may_only_read_is_not_editing(self):
+        author = UserFactory(username="writer", role="author")
+        self.item.status = Status.REVIEW
+        self.item.save()
+        self.client_for(author).get(change_url(self.item))
+        self.client_for(author).post(presence_url(self.item))
+        self.assertEqual(
+            self.client_for(self.boris).post(presence_url(self.item)).json()["others"], []
+        )
+
     def test_two_editors_see_each_other_until_one_leaves(self):
         anna, boris = self.client_for(self.anna), self.client_for(self.boris)
         with time_machine.travel(NOON, tick=False):
@@ -57,8 +78,10 @@ class PresenceTests(TestCase):
         self.assertEqual(beat["others"], [{"name": "boris", "since": "12:01"}])
         self.assertEqual(beat["notice"], "Also editing: boris, since 12:01")
 
-        # Boris closes the tab: his beacon says goodbye.
-        self.assertEqual(boris.post(presence_url(self.item), {"leave": "1"}).status_code, 200)
+        # Boris closes the tab: his beacon says goodbye, naming his page.
+        page = re.search(r'data-page="([^"]+)"', opened.text)[1]
+        left = boris.post(presence_url(self.item), {"leave": "1", "page": page})
+        self.assertEqual(left.status_code, 200)
         with time_machine.travel(NOON + datetime.timedelta(seconds=80), tick=False):
             beat = anna.post(presence_url(self.item)).json()
         self.assertEqual(beat, {"others": [], "notice": ""})

@@ -631,8 +631,13 @@ class DeleteTests(AdminWorkflowTestCase):
         services.submit_for_review(item=item, user=self.author)
         pk = item.pk
         self.login(self.editor)
-        self.assertRedirects(self.bulk_delete(item), CHANGELIST)
+        deleted = self.bulk_delete(item)
+        self.assertRedirects(deleted, CHANGELIST)
         self.assertFalse(NewsItem.objects.filter(pk=pk).exists())
+        told = [str(message) for message in get_messages(deleted.wsgi_request)]
+        self.assertIn(
+            "“Second thoughts” is in the trash, where it can be restored for 30 days.", told
+        )
 
         self.assertContains(self.client.get(CHANGELIST), f'href="{TRASH}"')
         self.assertContains(self.client.get("/admin/queue/"), f'href="{TRASH}"')

@@ -9,6 +9,7 @@
     function body(extra) {
         const data = new FormData();
         data.append('csrfmiddlewaretoken', tokenInput.value);
+        data.append('page', notice.dataset.page);
         if (extra) {
             data.append(extra, '1');
         }

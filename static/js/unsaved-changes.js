@@ -12,6 +12,13 @@ document.addEventListener("DOMContentLoaded", function () {
     let submitting = false;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
+    // The admin's searchable choices (select2) announce what the user chose
+    // with jQuery events only, which addEventListener does not hear.
+    if (window.django && window.django.jQuery) {
+        window.django.jQuery(form).on("select2:select select2:unselect select2:clear", function () {
+            dirty = true;
+        });
+    }
     form.addEventListener("submit", function () { submitting = true; });
     window.addEventListener("beforeunload", function (event) {
         if (dirty && !submitting) {
