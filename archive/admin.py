@@ -576,6 +576,12 @@ class WorkflowForm(forms.ModelForm):
                 cleaned[field.name] = getattr(current, field.name)
 
 
+# What the editor's toolbar offers is what the sanitizer keeps (archive/richtext.py).
+RICH_TEXT_HELP = gettext_lazy(
+    "Paragraphs, headings, bold, italic, lists, links and quotations; text pasted "
+    "from Word or a web page keeps only these."
+)
+
 # Set by workflow steps as well as typed: a stale form's may be out of date.
 PUBLICATION_TIMES = ("published_at", "expire_at")
 
@@ -763,6 +769,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == self.rich_text_field:
             kwargs["form_class"] = RichTextField
+            kwargs["help_text"] = RICH_TEXT_HELP
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and db_field.name in ("published_at", "expire_at"):
             field.help_text = format_html(
@@ -967,6 +974,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 "item": item,
                 "when": when,
             }
+        if state == PublicState.DRAFT:
+            return _("Saved: “%(item)s” is a draft again.") % {"item": item}
         return _("Saved: “%(item)s” is now %(state)s.") % {
             "item": item,
             "state": state.label.lower(),
@@ -1392,6 +1401,9 @@ def editorial_queue(request):
             queue[name] = list(rows[:QUEUE_LENGTH])
             for item in queue[name]:
                 item.preview_link = preview_url(item) if can_preview(item) else None
+        # A draft sent back is listed once, under "Sent back to you".
+        sent_back = {item.pk for item in queue["sent_back"]}
+        queue["drafts"] = [item for item in queue["drafts"] if item.pk not in sent_back]
         queue["counts"] = dict(items.values_list("status").annotate(n=Count("id")).order_by())
         queues.append(queue)
     context = {

@@ -72,6 +72,9 @@ class QueueTests(DeskTestCase):
         self.assertContains(page, "Sent back to you")
         sent_back = page.context["queues"][0]["sent_back"]
         self.assertEqual([i.title for i in sent_back], ["Needs work"])
+        # Listed once: not again under "My drafts".
+        drafts = page.context["queues"][0]["drafts"]
+        self.assertEqual([i.title for i in drafts], ["Plain draft"])
         self.assertContains(page, "Add the date of the meeting.")
         self.assertContains(page, "editor, ")
         # Neither the editor nor another author has it sent back to them.
