@@ -966,13 +966,19 @@ class WorkflowAdmin(ObjectRuleAdmin):
         return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
     @staticmethod
-    def done_message(item):
+    def done_message(item, *, saved=True):
         state = item.public_state
         if state == PublicState.SCHEDULED:
             when = timezone.localtime(item.published_at).strftime("%d.%m.%Y %H:%M")
             return _("Saved: “%(item)s” is scheduled: it goes live on %(when)s.") % {
                 "item": item,
                 "when": when,
+            }
+        if not saved:
+            # A step taken from the queue: nothing was typed, nothing saved.
+            return _("“%(item)s” is now %(state)s.") % {
+                "item": item,
+                "state": state.label.lower(),
             }
         if state == PublicState.DRAFT:
             return _("Saved: “%(item)s” is a draft again.") % {"item": item}
@@ -1434,7 +1440,7 @@ def queue_publish(request, model_name, pk):
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        return HttpResponseBadRequest(_("The item's version is missing."))
+        return HttpResponseBadRequest(_("The item's version is missing or not a number."))
     if version != item.version:
         # The queue was out of date: the editor publishes what they saw or nothing.
         messages.error(
@@ -1448,7 +1454,7 @@ def queue_publish(request, model_name, pk):
         except services.WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, WorkflowAdmin.done_message(item))
+            messages.success(request, WorkflowAdmin.done_message(item, saved=False))
     return HttpResponseRedirect(reverse("editorial-queue"))
 
 

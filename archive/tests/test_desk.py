@@ -137,7 +137,7 @@ class QueuePublishTests(DeskTestCase):
         self.assertRedirects(response, QUEUE, fetch_redirect_response=False)
         item.refresh_from_db()
         self.assertEqual(item.status, Status.PUBLISHED)
-        self.assertIn("“Going out” is now published.", messages_of(response)[0])
+        self.assertEqual(messages_of(response)[0], "“Going out” is now published.")
 
     def test_a_statement_too(self):
         statement = StatementFactory(author=self.author, status=Status.DRAFT, published_at=None)
