@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from . import taxonomy
 from .models import (
     Attachment,
     Body,
@@ -116,8 +117,10 @@ def export_records():
         fields["date_joined"] = plain(user.date_joined)
         fields["groups"] = sorted(group.name for group in user.groups.all())
         yield {"type": "user", "key": user.get_username(), "fields": fields}
-    sections = Section.objects.select_related("parent")
-    for section in sorted(sections, key=lambda s: (len(s.ancestors()), s.slug)):
+    # Parents first, so that an import finds each section's parent made.
+    sections = list(Section.objects.select_related("parent"))
+    tree = taxonomy.tree_of(sections)
+    for section in sorted(sections, key=lambda s: (len(taxonomy.ids_above(tree, s.pk)), s.slug)):
         yield {"type": "section", "key": section.slug, "fields": model_fields(section)}
     for kind in ("person", "body", "topic"):
         for obj in SLUGGED[kind].objects.order_by("slug"):

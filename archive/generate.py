@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import pagecache
-from .importing import slug_for
 from .models import (
     Body,
     Language,
@@ -30,6 +29,7 @@ from .models import (
     Status,
     Topic,
 )
+from .slugs import slug_for
 
 BATCH = 2000
 YEARS = 15

@@ -269,21 +269,6 @@ class Section(models.Model):
                 raise ValidationError({"parent": _("A section cannot be inside itself.")})
             parent = parent.parent
 
-    def ancestors(self):
-        """The sections above this one, outermost first."""
-        chain = []
-        parent = self.parent
-        while parent is not None:
-            chain.insert(0, parent)
-            parent = parent.parent
-        return chain
-
-    def descendant_ids(self):
-        """This section's id and the ids of every section below it (from the cached tree)."""
-        from .taxonomy import section_and_below
-
-        return section_and_below(self.slug)
-
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=200)

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from . import notifications
 from .images import delete_renditions, make_renditions, renditions_are_current
-from .importing import slug_for
 from .models import (
     Attachment,
     GalleryImage,
@@ -45,6 +44,7 @@ from .models import (
 )
 from .sanitize import html_to_text
 from .signals import delete_unless_shared
+from .slugs import slug_for
 
 # Fields that belong to the workflow, not to the content a revision keeps:
 # when an item goes live is the editors' decision, logged with each step.
