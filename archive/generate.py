@@ -133,7 +133,8 @@ def analyze():
     links = [
         field.remote_field.through
         for model in (NewsItem, Statement)
-        for field in model._meta.many_to_many
+        for field in model._meta.get_fields()
+        if field.many_to_many and not field.auto_created
     ]
     with connection.cursor() as cursor:
         for model in (NewsItem, Statement, MediaLink, *links):
@@ -182,7 +183,7 @@ def make_batch(numbers, seed, now, sections, persons, bodies, topics):
 
 def model_rows(model, items, now):
     """Rows for every column of `model`: the item's values, else the field's default."""
-    fields = model._meta.concrete_fields
+    fields = [f for f in model._meta.get_fields() if f.concrete and not f.many_to_many]
     defaults = {}
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

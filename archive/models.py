@@ -24,6 +24,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .compat import is_new_upload
 from .documents import attachment_storage, check_document, document_upload_to, human_size
 from .images import check_image, image_upload_to
 from .sanitize import sanitize_html
@@ -365,7 +366,7 @@ class Image(models.Model):
 
     def clean(self):
         super().clean()
-        if self.file and not self.file._committed:
+        if is_new_upload(self.file):
             try:
                 self.format, self.width, self.height = check_image(self.file.file)
             except ValidationError as error:
@@ -412,7 +413,7 @@ class Attachment(models.Model):
 
     def clean(self):
         super().clean()
-        if self.file and not self.file._committed:
+        if is_new_upload(self.file):
             try:
                 self.kind = check_document(self.file.file)
             except ValidationError as error:

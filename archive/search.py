@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import pagecache
+from .compat import annotation
 
 MAX_WORDS = 10
 # Above this many matches, results are listed newest first, not ranked.
@@ -131,7 +132,7 @@ def bounded_count(queryset):
 
 def is_ranked(queryset):
     """Whether search() ordered `queryset` by relevance (else newest first)."""
-    return isinstance(queryset.query.annotations.get("rank"), SearchRank)
+    return isinstance(annotation(queryset, "rank"), SearchRank)
 
 
 def with_headlines(queryset, query, *, text_fields):
