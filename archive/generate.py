@@ -121,7 +121,7 @@ def generate(total, *, seed=1, progress=None):
 def analyze():
     """
     Fresh planner statistics after a bulk load: without them PostgreSQL takes
-    a table of a million rows for a small one and sorts it whole for page 1.
+    a large table for a small one and sorts it whole for page 1.
     VACUUM too where it can run (not inside a transaction): it marks the
     pages all-visible, which lets deep list pages use index-only scans.
     """
@@ -129,7 +129,7 @@ def analyze():
         return
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     # The links to persons, bodies and topics too: without their statistics a
-    # filter on a common topic read all its 236,000 links for one page.
+    # filter on a common topic reads all its links for one page.
     links = [
         field.remote_field.through
         for model in (NewsItem, Statement)
