@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Section
+from .pagecache import remember
 from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .taxonomy import section_and_below
 
@@ -40,7 +41,8 @@ class NewsFeed(AbsoluteLinksFeed):
         return reverse("archive:news-list")
 
     def items(self):
-        return self.news()[:FEED_LENGTH]
+        # A feed changes only with the archive's generation.
+        return remember("feed:news", lambda: list(self.news()[:FEED_LENGTH]))
 
     @staticmethod
     def news():
@@ -109,7 +111,11 @@ class SectionFeed(NewsFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return self.news().filter(section__in=section_and_below(section.slug))[:FEED_LENGTH]
+        below = section_and_below(section.slug)
+        return remember(
+            f"feed:section:{section.pk}",
+            lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
+        )
 
 
 class SectionAtomFeed(SectionFeed):
@@ -129,7 +135,9 @@ class StatementFeed(AbsoluteLinksFeed):
 
     def items(self):
         teasers = statement_teasers().only(*STATEMENT_TEASER_FIELDS, "published_at")
-        return teasers.order_by("-published_at", "-pk")[:FEED_LENGTH]
+        return remember(
+            "feed:statements", lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH])
+        )
 
     def item_title(self, statement):
         return statement.title

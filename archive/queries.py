@@ -14,7 +14,6 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Value,
 )
@@ -79,11 +78,12 @@ def home_news(now=None, count=HOME_ITEMS_PER_SECTION):
         .filter(section=OuterRef("pk"))
         .order_by("-published_at", "-pk")
     )
-    places = Q()
-    for place in range(count):
-        nth = Section.objects.values(pk_at=Subquery(latest.values("pk")[place : place + 1]))
-        places |= Q(pk__in=nth)
-    return news_teasers(now).filter(places).order_by("-published_at", "-pk")
+    places = [
+        Section.objects.order_by().values(pk_at=Subquery(latest.values("pk")[place : place + 1]))
+        for place in range(count)
+    ]
+    ids = places[0].union(*places[1:], all=True) if count > 1 else places[0]
+    return news_teasers(now).filter(pk__in=ids).order_by("-published_at", "-pk")
 
 
 def latest_statements(now=None, count=HOME_STATEMENTS):

@@ -5,13 +5,12 @@ import datetime
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from .. import backlink, queries, taxonomy
+from .. import backlink, pagecache, queries, taxonomy
 from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
 from ..models import NewsItem, Section
 from ..navigation import month_links, section_crumbs, year_links, year_range
@@ -23,16 +22,19 @@ class HomeView(TemplateView):
     template_name = "archive/home.html"
 
     def get_context_data(self, **kwargs):
-        now = timezone.now()
+        # What the home page lists changes only with the archive's generation.
+        news, statements = pagecache.remember(
+            "home", lambda: (list(queries.home_news()), list(queries.latest_statements()))
+        )
         by_section = {}
-        for item in queries.home_news(now):
+        for item in news:
             by_section.setdefault(item.section_id, (item.section, []))[1].append(item)
         # The sections in their own order (position, name), as the taxonomy keeps them.
         order = {pk: number for number, pk in enumerate(taxonomy.sections())}
         sections = sorted(by_section.items(), key=lambda entry: order.get(entry[0], len(order)))
         return super().get_context_data(
             sections=[pair for _pk, pair in sections],
-            statements=queries.latest_statements(now),
+            statements=statements,
             **kwargs,
         )
 
@@ -144,6 +146,12 @@ class NewsDetailView(ItemDetailMixin, DetailView):
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
         return None
 
+    def related(self, item):
+        if not item.is_public:
+            return queries.related_of(item)
+        # What a public item lists changes only with the archive's generation.
+        return pagecache.remember(f"related:{item.pk}", lambda: queries.related_of(item))
+
     def get_context_data(self, **kwargs):
         item = self.object
         translation = item.translation
@@ -155,6 +163,6 @@ class NewsDetailView(ItemDetailMixin, DetailView):
             translation=translation,
             translation_label=TRANSLATION_LABELS.get(translation.language) if translation else "",
             json_ld=news_article_json_ld(self.request, item),
-            **queries.related_of(item),
+            **self.related(item),
             **kwargs,
         )
