@@ -11,11 +11,3 @@ def is_new_upload(field_file):
     yet stored: Django keeps this only in the private FieldFile._committed.
     """
     return bool(field_file) and not field_file._committed
-
-
-def annotation(queryset, name):
-    """
-    The expression `queryset` annotates as `name`, or None: QuerySet has no
-    public way to read back its annotations.
-    """
-    return queryset.query.annotations.get(name)

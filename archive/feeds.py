@@ -1,27 +1,19 @@
 """RSS 2.0 and Atom feeds: all news, each section, statements. Public items only."""
 
 import copy
-import datetime
 
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Section
-from .prepared import Prepared
+from .pagecache import remember
+from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .taxonomy import section_and_below
-from .views import (
-    NEWS_TEASER_FIELDS,
-    STATEMENT_TEASER_FIELDS,
-    attach_sections,
-    news_list_queryset,
-    statement_list_queryset,
-)
 
 FEED_LENGTH = 30
 
@@ -49,16 +41,13 @@ class NewsFeed(AbsoluteLinksFeed):
         return reverse("archive:news-list")
 
     def items(self):
-        return attach_sections(latest_news(now=timezone.now()))
+        # A feed changes only with the archive's generation.
+        return remember("feed:news", lambda: list(self.news()[:FEED_LENGTH]))
 
     @staticmethod
-    def news(now=None):
-        # What a teaser shows is what an entry shows (not the text), and its date.
-        return (
-            news_list_queryset(now)
-            .only(*NEWS_TEASER_FIELDS, "updated_at")
-            .order_by("-published_at", "-pk")
-        )
+    def news():
+        # What a teaser shows is what an entry shows (not the text).
+        return news_teasers().order_by("-published_at", "-pk")
 
     def item_title(self, item):
         return item.title
@@ -99,10 +88,6 @@ class NewsFeed(AbsoluteLinksFeed):
         return "image/jpeg" if self.cover(item) else None
 
 
-# The whole archive's entries, its SQL built once (see archive/prepared.py).
-latest_news = Prepared(lambda now: NewsFeed.news(now)[:FEED_LENGTH], now=datetime.datetime)
-
-
 class NewsAtomFeed(NewsFeed):
     feed_type = Atom1Feed
     subtitle = NewsFeed.description
@@ -126,7 +111,11 @@ class SectionFeed(NewsFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return self.news().filter(section__in=section_and_below(section.slug))[:FEED_LENGTH]
+        below = section_and_below(section.slug)
+        return remember(
+            f"feed:section:{section.pk}",
+            lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
+        )
 
 
 class SectionAtomFeed(SectionFeed):
@@ -145,10 +134,9 @@ class StatementFeed(AbsoluteLinksFeed):
         return reverse("archive:statement-list")
 
     def items(self):
-        return (
-            statement_list_queryset()
-            .only(*STATEMENT_TEASER_FIELDS, "published_at", "updated_at")
-            .order_by("-published_at", "-pk")[:FEED_LENGTH]
+        teasers = statement_teasers().only(*STATEMENT_TEASER_FIELDS, "published_at")
+        return remember(
+            "feed:statements", lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH])
         )
 
     def item_title(self, statement):

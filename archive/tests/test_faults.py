@@ -274,7 +274,7 @@ class DatabaseErrorTests(TestCase):
 
     def test_an_error_in_a_view_answers_503(self):
         item = NewsItemFactory()
-        with mock.patch("archive.views.public_item_page", side_effect=OperationalError("gone")):
+        with mock.patch("archive.queries.related_of", side_effect=OperationalError("gone")):
             response = self.client.get(item.get_absolute_url())
             self.assertEqual(response.status_code, 503)
             self.assertEqual(response["Retry-After"], "60")
