@@ -27,8 +27,7 @@ class AbsoluteLinksFeed(Feed):
         feed.request = request
         response = Feed.__call__(feed, request, *args, **kwargs)
         # The feed generator writes the body in hundreds of small pieces, and a
-        # WSGI server sends each piece in its own write: one piece is many
-        # times faster to serve, most of all from the page cache.
+        # WSGI server sends each piece in its own write: one piece is cheaper.
         response.content = response.content
         return response
 
