@@ -111,7 +111,11 @@ def item_page(queryset=None):
     page asks only for what the item has.
     """
     queryset = NewsItem.objects.all() if queryset is None else queryset
-    shown = [f.name for f in NewsItem._meta.concrete_fields if f.name not in NOT_ON_ITEM_PAGE]
+    shown = [
+        f.name
+        for f in NewsItem._meta.get_fields()
+        if f.concrete and not f.many_to_many and f.name not in NOT_ON_ITEM_PAGE
+    ]
     return (
         queryset.select_related("section", "cover_image", "translation__section")
         .only(
