@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
 from django.db import DatabaseError
-from django.db.models import F, Min
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
@@ -162,16 +162,11 @@ def refresh(years=None):
 
 def next_change():
     """When what is public next changes by itself (a go-live, an expiry), or None."""
-    from .models import NewsItem, Statement, Status
+    from .models import NewsItem, Statement
 
     now = timezone.now()
-    moments = []
-    for model in (NewsItem, Statement):
-        published = model.objects.filter(status=Status.PUBLISHED)
-        found = published.filter(published_at__gt=now).aggregate(at=Min("published_at"))["at"]
-        expires = published.filter(expire_at__gt=now).aggregate(at=Min("expire_at"))["at"]
-        moments += [moment for moment in (found, expires) if moment]
-    return min(moments) if moments else None
+    moments = [model.objects.next_change(now) for model in (NewsItem, Statement)]
+    return min((moment for moment in moments if moment), default=None)
 
 
 # {generation: moment of the next scheduled change} for the newest
@@ -214,22 +209,13 @@ def change_moment(value):
     return moment
 
 
-def remember(name, compute, seconds=300):
+def key(name):
     """
-    What `compute()` returns, worked out once per generation of the archive
-    for every worker of the site: for answers that read many rows (a total,
-    the latest change) and stay right until something public changes.
+    Where `name` is kept in this generation of the archive, for
+    cache.get_or_set(): answers that read many rows (a total, the latest
+    change) and stay right until something public changes.
     """
-    generation, _, _ = current_generation()
-    key = f"remember:{generation}:{name}"
-    marker = BUILDING.format(key)
-    # Kept in a tuple, so that an answer of None is remembered too.
-    found = cache.get(key) or wait_for(marker, key, lambda entry: entry)
-    if found is None:
-        with building(marker):
-            found = (compute(),)
-            cache.set(key, found, seconds)
-    return found[0]
+    return f"remember:{current_generation()[0]}:{name}"
 
 
 def year_stamps(years):
@@ -367,6 +353,8 @@ def keep_used_params(request):
     fbclid, anything made up) and `back` (see backlink): they neither
     change the page nor make another copy of it in the cache.
     """
+    if not request.GET:
+        return
     used = used_params(request)
     if "back" in used:
         request.back_url = backlink.safe_back_url(request)
@@ -421,6 +409,8 @@ class PageCacheMiddleware:
             response = self.page(request)
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
+            if response.get("X-Page-Cache") == "hit":
+                return response  # kept with its headers
         public_headers(response)
         return response
 
