@@ -11,8 +11,8 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import pagecache
 from .models import Body, NewsItem, Person, Section, Statement, Topic, slug_address
-from .pagecache import remember
 from .taxonomy import taxonomy
 from .views import CountCachingPaginator, news_total
 
@@ -46,8 +46,8 @@ class PublicItemsSitemap(Sitemap):
         )
 
     def get_latest_lastmod(self):
-        return remember(
-            f"sitemap-latest:{self.name}",
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"sitemap-latest:{self.name}"),
             # From the table alone: PostgreSQL then reads the newest of the
             # updated_at index and stops (the pages' join to the sections
             # made it read all 1,000,000 rows: 0.5 s).
@@ -110,7 +110,9 @@ class RelatedSitemap(Sitemap):
     link = None
 
     def items(self):
-        return remember(f"sitemap-{self.model._meta.model_name}", self.find_items)
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"sitemap-{self.model._meta.model_name}"), self.find_items
+        )
 
     def public_news(self):
         return NewsItem.objects.published().filter(**{self.link: OuterRef("pk")})

@@ -356,7 +356,7 @@ class CountCachingPaginator(Paginator):
 
         if self.count_key is None:
             return count()
-        return pagecache.remember(self.count_key, count)
+        return pagecache.cache.get_or_set(pagecache.key(self.count_key), count)
 
 
 # The first pages of the lists (the whole archive's news, a section's, a
@@ -593,8 +593,9 @@ class SearchResultsMixin:
             context["count_limit"] = search.COUNT_LIMIT
         elif query:
             # Counted over every match: once per change of the archive.
-            context["facets"] = pagecache.remember(
-                "facets:" + count_key(self.request), lambda: self.facets(self.object_list)
+            context["facets"] = pagecache.cache.get_or_set(
+                pagecache.key("facets:" + count_key(self.request)),
+                lambda: self.facets(self.object_list),
             )
         return context
 
@@ -721,7 +722,7 @@ def archive_years():
             .count()
         )
 
-    return pagecache.remember("archive:years", count)
+    return pagecache.cache.get_or_set(pagecache.key("archive:years"), count)
 
 
 def news_total():
@@ -1309,7 +1310,7 @@ def public_counts(kind):
         totals.pop(None, None)  # items that show none of this kind
         return dict(totals)
 
-    return pagecache.remember(f"index-counts:{kind}", count)
+    return pagecache.cache.get_or_set(pagecache.key(f"index-counts:{kind}"), count)
 
 
 def filed_as(name):
@@ -1414,8 +1415,8 @@ class SearchView(TemplateView):
             statements = statements.filter(adopted_on__year=data["year"])
         # Counted over every match: once per change of the archive.
         ranked = search.uses_postgres() and search.is_ranked(news) and search.is_ranked(statements)
-        counts = pagecache.remember(
-            "search-facets:" + count_key(self.request),
+        counts = pagecache.cache.get_or_set(
+            pagecache.key("search-facets:" + count_key(self.request)),
             lambda: search_counts(news, statements, data["kind"], bounded=not ranked),
         )
         labels = {"news": _("News"), "statements": _("Statements")}
