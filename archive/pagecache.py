@@ -189,11 +189,14 @@ def current_generation(*keys):
     value = checked(found.pop(GENERATION, None))
     moment = known_changes.get(value)
     if moment is None:
-        moment = known_changes[value] = change_moment(value)
+        # Before DatabaseDeadlineMiddleware: the page cache keeps its own deadline.
+        with breaker.deadline(settings.DATABASE_REQUEST_TIMEOUT):
+            moment = known_changes[value] = change_moment(value)
         for older in sorted(known_changes)[:-2]:
             known_changes.pop(older, None)
     if timezone.now().timestamp() >= moment:
-        bump()
+        with breaker.deadline(settings.DATABASE_REQUEST_TIMEOUT):
+            bump()
         return current_generation(*keys)
     return value, moment, found
 
