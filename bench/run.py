@@ -374,8 +374,8 @@ def interleaved(load, base, path, seconds, connections, rounds=ROUNDS, bare=None
     """
     `path` under load for `seconds` in all, in `rounds` turns, each after a
     turn of /healthz half as long; its ratio is to those /healthz turns.
-    The machine's speed drifts twofold within minutes (a shared VM): a page
-    compared with a /healthz run minutes away was off by a third. Given
+    The machine's speed drifts within minutes (a shared VM), so a page is
+    only compared with a /healthz run just before it. Given
     `bare` (the bare project's address), a turn of its view, half as long,
     comes before each turn of the page too.
     """
