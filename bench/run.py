@@ -161,6 +161,8 @@ class Server:
         # The gunicorn.conf.py of the checkout at `root`; ours for the bare project.
         config = "gunicorn.conf.py" if app == "cstonews.wsgi" else str(ROOT / "gunicorn.conf.py")
         self.port = free_port()
+        # A file, not a pipe: a pipe nobody reads fills up and stops the workers.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             [
                 PYTHON,
@@ -177,14 +179,15 @@ class Server:
             cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit("gunicorn did not start: " + self.process.stderr.read().decode())
+                self.log.seek(0)
+                raise SystemExit("gunicorn did not start: " + self.log.read().decode())
             try:
                 urllib.request.urlopen(self.base + probe, timeout=1).read()
                 return
@@ -200,6 +203,7 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
 
 
 def load_wrk(url, seconds, connections, paths=None, timeout=2):
