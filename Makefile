@@ -58,6 +58,7 @@ run: migrate
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff format .

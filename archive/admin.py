@@ -231,6 +231,8 @@ class ImageChooser(AutocompleteSelect):
     beside the field for the image chosen (static/js/image-chooser.js).
     """
 
+    template_name = "archive/widgets/image_chooser.html"
+
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
         attrs["class"] += " image-chooser"
@@ -249,28 +251,24 @@ class ImageChooser(AutocompleteSelect):
             options.append(option)
         return [(None, options, 0)]
 
-    def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
         chosen = [
             option["attrs"]["data-thumbnail"]
             for _group, options, _index in context["widget"]["optgroups"]
             for option in options
             if option["value"] != ""
         ]
-        preview = format_html('<img src="{}" alt="" width="80">', chosen[0]) if chosen else ""
-        return format_html(
-            '{}<span class="image-chooser-preview">{}</span>',
-            self._render(self.template_name, context, renderer),
-            preview,
-        )
+        context["widget"]["preview"] = chosen[0] if chosen else ""
+        return context
 
     @property
     def media(self):
-        # One list with select2's own scripts, so that this one comes after them.
-        base = super().media
-        return forms.Media(
-            js=[*base._js, "js/image-chooser.js"],
-            css={"screen": [*base._css["screen"], "css/image-chooser.css"]},
+        # Named after autocomplete.js, the last of select2's own scripts, so
+        # that the merged list loads this one after them.
+        return super().media + forms.Media(
+            js=["admin/js/autocomplete.js", "js/image-chooser.js"],
+            css={"screen": ["admin/css/autocomplete.css", "css/image-chooser.css"]},
         )
 
 

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from . import taxonomy
 from .models import (
     Attachment,
     Body,
@@ -116,8 +117,10 @@ def export_records():
         fields["date_joined"] = plain(user.date_joined)
         fields["groups"] = sorted(group.name for group in user.groups.all())
         yield {"type": "user", "key": user.get_username(), "fields": fields}
-    sections = Section.objects.select_related("parent")
-    for section in sorted(sections, key=lambda s: (len(s.ancestors()), s.slug)):
+    # Parents first, so that an import finds each section's parent made.
+    sections = list(Section.objects.select_related("parent"))
+    tree = taxonomy.tree_of(sections)
+    for section in sorted(sections, key=lambda s: (len(taxonomy.ids_above(tree, s.pk)), s.slug)):
         yield {"type": "section", "key": section.slug, "fields": model_fields(section)}
     for kind in ("person", "body", "topic"):
         for obj in SLUGGED[kind].objects.order_by("slug"):
@@ -131,10 +134,15 @@ def export_records():
 
 
 def export_items(kind, model):
-    related = [field.name for field in model._meta.many_to_many if field.name != "gallery"]
-    queryset = model.objects.order_by("slug").select_related(
-        *[f.name for f in model._meta.concrete_fields if f.is_relation]
-    )
+    related = [
+        f.name
+        for f in model._meta.get_fields()
+        if f.many_to_many and not f.auto_created and f.name != "gallery"
+    ]
+    foreign_keys = [
+        f.name for f in model._meta.get_fields() if f.concrete and (f.many_to_one or f.one_to_one)
+    ]
+    queryset = model.objects.order_by("slug").select_related(*foreign_keys)
     queryset = queryset.prefetch_related(*related)
     if model is NewsItem:
         queryset = queryset.prefetch_related("media_links", "gallery_images__image")
@@ -156,8 +164,8 @@ def export_items(kind, model):
 def model_fields(obj):
     """Concrete fields by name; relations by natural key."""
     fields = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in SKIPPED:
+    for field in obj._meta.get_fields():
+        if not field.concrete or field.many_to_many or field.name in SKIPPED:
             continue
         if field.is_relation:
             fields[field.name] = natural_key(getattr(obj, field.name))
@@ -353,7 +361,9 @@ class Loader:
         """Set plain fields from a record; relations by natural key."""
         timestamps = {}
         self.deferred = {}
-        for field in obj._meta.concrete_fields:
+        for field in obj._meta.get_fields():
+            if not field.concrete or field.many_to_many:
+                continue
             if field.name in SKIPPED or field.name not in fields:
                 continue
             value = fields[field.name]
@@ -451,7 +461,8 @@ class Loader:
         for name, key in self.deferred.items():
             if key is not None:
                 self.pending.append((model, item.pk, name, key))
-        for field in model._meta.many_to_many:
+        links = [f for f in model._meta.get_fields() if f.many_to_many and not f.auto_created]
+        for field in links:
             if field.name in fields and field.name != "gallery":
                 keys = fields[field.name]
                 related = [self.find(field.related_model, k, field.name) for k in keys]

@@ -7,10 +7,8 @@ warning line per process at most every LOG_SECONDS, and the cache is left
 alone for RETRY_SECONDS after a failure so that a request does not wait for
 it at every one of its cache calls.
 
-Compatibility: KeptRedisClient reaches into private names of Django's Redis
-backend (RedisCache._class; RedisCacheClient._get_connection_pool and
-_client); test_faults.KeptRedisClientTests fails first if a Django upgrade
-moves them.
+The Redis cache keeps one client per server (compat.KeptRedisClient):
+Django's builds a new one for every cache call.
 """
 
 import logging
@@ -18,8 +16,10 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+from . import compat
 
 logger = logging.getLogger(__name__)
 
@@ -120,30 +120,12 @@ class FailSafe:
         return self.attempt("clear", False)
 
 
-class KeptRedisClient(RedisCacheClient):
-    """
-    Django's Redis client, keeping one redis.Redis for each server: Django's
-    builds a new one (with its table of reply parsers) for every cache call,
-    which was a large part of what a page served from the cache cost.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kept = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        if pool not in self.kept:
-            self.kept[pool] = self._client(connection_pool=pool)
-        return self.kept[pool]
-
-
 class FailSafeRedisCache(FailSafe, RedisCache):
     errors = (RedisError,)
 
     def __init__(self, location, params):
         super().__init__(location, params)
-        self._class = KeptRedisClient
+        compat.keep_redis_clients(self)
 
 
 class FailSafeFileBasedCache(FailSafe, FileBasedCache):

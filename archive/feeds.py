@@ -1,27 +1,19 @@
 """RSS 2.0 and Atom feeds: all news, each section, statements. Public items only."""
 
 import copy
-import datetime
 
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from . import pagecache
 from .models import Section
-from .prepared import Prepared
+from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .taxonomy import section_and_below
-from .views import (
-    NEWS_TEASER_FIELDS,
-    STATEMENT_TEASER_FIELDS,
-    attach_sections,
-    news_list_queryset,
-    statement_list_queryset,
-)
 
 FEED_LENGTH = 30
 
@@ -35,8 +27,7 @@ class AbsoluteLinksFeed(Feed):
         feed.request = request
         response = Feed.__call__(feed, request, *args, **kwargs)
         # The feed generator writes the body in hundreds of small pieces, and a
-        # WSGI server sends each piece in its own write: one piece is many
-        # times faster to serve, most of all from the page cache.
+        # WSGI server sends each piece in its own write: one piece is cheaper.
         response.content = response.content
         return response
 
@@ -49,16 +40,15 @@ class NewsFeed(AbsoluteLinksFeed):
         return reverse("archive:news-list")
 
     def items(self):
-        return attach_sections(latest_news(now=timezone.now()))
+        # A feed changes only with the archive's generation.
+        return pagecache.cache.get_or_set(
+            pagecache.key("feed:news"), lambda: list(self.news()[:FEED_LENGTH])
+        )
 
     @staticmethod
-    def news(now=None):
-        # What a teaser shows is what an entry shows (not the text), and its date.
-        return (
-            news_list_queryset(now)
-            .only(*NEWS_TEASER_FIELDS, "updated_at")
-            .order_by("-published_at", "-pk")
-        )
+    def news():
+        # What a teaser shows is what an entry shows (not the text).
+        return news_teasers().order_by("-published_at", "-pk")
 
     def item_title(self, item):
         return item.title
@@ -99,10 +89,6 @@ class NewsFeed(AbsoluteLinksFeed):
         return "image/jpeg" if self.cover(item) else None
 
 
-# The whole archive's entries, its SQL built once (see archive/prepared.py).
-latest_news = Prepared(lambda now: NewsFeed.news(now)[:FEED_LENGTH], now=datetime.datetime)
-
-
 class NewsAtomFeed(NewsFeed):
     feed_type = Atom1Feed
     subtitle = NewsFeed.description
@@ -126,7 +112,11 @@ class SectionFeed(NewsFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return self.news().filter(section__in=section_and_below(section.slug))[:FEED_LENGTH]
+        below = section_and_below(section.slug)
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"feed:section:{section.pk}"),
+            lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
+        )
 
 
 class SectionAtomFeed(SectionFeed):
@@ -145,10 +135,10 @@ class StatementFeed(AbsoluteLinksFeed):
         return reverse("archive:statement-list")
 
     def items(self):
-        return (
-            statement_list_queryset()
-            .only(*STATEMENT_TEASER_FIELDS, "published_at", "updated_at")
-            .order_by("-published_at", "-pk")[:FEED_LENGTH]
+        teasers = statement_teasers().only(*STATEMENT_TEASER_FIELDS, "published_at")
+        return pagecache.cache.get_or_set(
+            pagecache.key("feed:statements"),
+            lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH]),
         )
 
     def item_title(self, statement):

@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import pagecache
-from .importing import slug_for
 from .models import (
     Body,
     Language,
@@ -30,6 +29,7 @@ from .models import (
     Status,
     Topic,
 )
+from .slugs import slug_for
 
 BATCH = 2000
 YEARS = 15
@@ -121,7 +121,7 @@ def generate(total, *, seed=1, progress=None):
 def analyze():
     """
     Fresh planner statistics after a bulk load: without them PostgreSQL takes
-    a table of a million rows for a small one and sorts it whole for page 1.
+    a large table for a small one and sorts it whole for page 1.
     VACUUM too where it can run (not inside a transaction): it marks the
     pages all-visible, which lets deep list pages use index-only scans.
     """
@@ -129,11 +129,12 @@ def analyze():
         return
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     # The links to persons, bodies and topics too: without their statistics a
-    # filter on a common topic read all its 236,000 links for one page.
+    # filter on a common topic reads all its links for one page.
     links = [
         field.remote_field.through
         for model in (NewsItem, Statement)
-        for field in model._meta.many_to_many
+        for field in model._meta.get_fields()
+        if field.many_to_many and not field.auto_created
     ]
     with connection.cursor() as cursor:
         for model in (NewsItem, Statement, MediaLink, *links):
@@ -182,7 +183,7 @@ def make_batch(numbers, seed, now, sections, persons, bodies, topics):
 
 def model_rows(model, items, now):
     """Rows for every column of `model`: the item's values, else the field's default."""
-    fields = model._meta.concrete_fields
+    fields = [f for f in model._meta.get_fields() if f.concrete and not f.many_to_many]
     defaults = {}
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

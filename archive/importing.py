@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.utils.text import slugify
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from .models import Body, MediaLink, NewsItem, Person, Status, Topic
+from .services import record_revision, record_system_transition
+from .slugs import slug_for
 
 DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 TITLE_WITH_DATE = re.compile(r"^(?P<title>.+?)\s+(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})$")
@@ -106,47 +112,6 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 LATIN = re.compile(r"[a-z]", re.IGNORECASE)
-TRANSLITERATION = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "_",
-            "y",
-            "_",
-            "e",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
 
 
 @dataclass
@@ -414,13 +379,6 @@ def language_of(text):
     return "ru" if cyrillic > latin else "en"
 
 
-def slug_for(title, limit=80):
-    """An ASCII slug, Russian titles transliterated."""
-    latin = "".join(TRANSLITERATION.get(char, char) for char in title.lower()).replace("_", "")
-    slug = slugify(latin)[:limit].rstrip("-")
-    return slug.rsplit("-", 1)[0] if len(slugify(latin)) > limit and "-" in slug else slug
-
-
 def outlet_from(url):
     """'TASS' from .../smi/tass-rossiya-predlozhila-.../, else the site's name."""
     parts = urlsplit(url)
@@ -456,13 +414,6 @@ def import_entry(entry, *, section, publish=False, source=""):
     changes only while it still holds what an earlier import put there, or
     is empty: what an editor wrote is kept.
     """
-    from django.db import transaction
-    from django.db.models import Q
-    from django.db.models.functions import Lower
-
-    from .models import Body, MediaLink, NewsItem, Person, Status, Topic
-    from .services import record_revision, record_system_transition
-
     values = {
         "title": entry.title[:500],
         "lead": entry.lead,
@@ -576,8 +527,6 @@ def noon_in_moscow(date):
 
 
 def unique_slug(title):
-    from .models import NewsItem
-
     base = slug_for(title) or "news"
     slug, number = base, 1
     while NewsItem.objects.filter(slug=slug).exists():

@@ -52,16 +52,16 @@ def ts_query(query):
     )
 
 
-def search(queryset, query, *, text_fields, date_field, remember_as=None):
+def search(queryset, query, *, text_fields, date_field, ranked=None):
     """
-    `queryset` narrowed to what matches `query`: best first, or, when more
-    than RANK_LIMIT items match, newest first (see is_ranked). Given
-    `remember_as` (a name for this search and its filters), which of the two
-    is worked out once per change of the archive.
+    `queryset` narrowed to what matches `query`: best first where `ranked`
+    (by default, where is_rankable), else newest first. SQLite lists every
+    match newest first.
     """
     if uses_postgres():
-        found = matches(queryset, query)
-        return in_order(found, query, date_field, not too_many_to_rank(found, remember_as))
+        if ranked is None:
+            ranked = is_rankable(queryset, query)
+        return in_order(matches(queryset, query), query, date_field, ranked)
     words = words_of(query)
     if not words:
         return queryset.none()
@@ -70,7 +70,18 @@ def search(queryset, query, *, text_fields, date_field, remember_as=None):
         for field in text_fields:
             match |= Q(**{f"{field}__icontains": word})
         queryset = queryset.filter(match)
-    return queryset
+    return queryset.order_by(f"-{date_field}", "-pk")
+
+
+def is_rankable(queryset, query, remember_as=None):
+    """
+    Whether the matches of `query` in `queryset` are few enough to rank
+    (PostgreSQL only). Given `remember_as` (a name for this search and its
+    filters), worked out once per change of the archive.
+    """
+    if not uses_postgres():
+        return False
+    return not too_many_to_rank(matches(queryset, query), remember_as)
 
 
 def matches(queryset, query):
@@ -94,23 +105,10 @@ def in_order(matches, query, date_field, ranked):
     )
 
 
-def searched(queryset, query, ranked, date_field, text_fields):
-    """
-    On PostgreSQL, what search() and with_headlines() make of `queryset`,
-    told whether it is ranked: a list's prepared search page (views.list_page).
-    """
-    return with_headlines(
-        in_order(matches(queryset, query), query, date_field, ranked),
-        query,
-        text_fields=text_fields,
-    )
-
-
 def too_many_to_rank(matches, remember_as):
     """
-    Whether more than RANK_LIMIT items match (11 ms at 100,000 items).
-    `matches` is only read when the answer is not remembered (it may be a
-    queryset not yet built: see views.SearchResultsMixin.ranked).
+    Whether more than RANK_LIMIT items match; `matches` is only read when
+    the answer is not remembered.
     """
     if remember_as is None:
         return more_than(matches, RANK_LIMIT)
@@ -130,11 +128,6 @@ def bounded_count(queryset):
     return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
-def is_ranked(queryset):
-    """Whether search() ordered `queryset` by relevance (else newest first)."""
-    return isinstance(queryset.query.annotations.get("rank"), SearchRank)
-
-
 def with_headlines(queryset, query, *, text_fields):
     """On PostgreSQL, each result's matching fragments (computed for the page shown only)."""
     if not uses_postgres():
@@ -151,8 +144,8 @@ def with_headlines(queryset, query, *, text_fields):
         "min_words": 12,
     }
 
-    # One headline whose dictionary depends on the row's language (two
-    # headlines in a CASE took twice as long to build into SQL).
+    # One headline whose dictionary depends on the row's language: cheaper to
+    # build into SQL than two headlines in a CASE.
     config = Case(When(language="ru", then=Value("russian")), default=Value("english"))
     return queryset.annotate(
         headline=SearchHeadline(text, ts_query(query), config=config, **options)

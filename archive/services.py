@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from . import notifications
 from .images import delete_renditions, make_renditions, renditions_are_current
-from .importing import slug_for
 from .models import (
     Attachment,
     GalleryImage,
@@ -45,6 +44,7 @@ from .models import (
 )
 from .sanitize import html_to_text
 from .signals import delete_unless_shared
+from .slugs import slug_for
 
 # Fields that belong to the workflow, not to the content a revision keeps:
 # when an item goes live is the editors' decision, logged with each step.
@@ -604,7 +604,8 @@ def restore_from_trash(*, trashed, user):
             # Its old id was taken: its history follows it to the new one.
             for record in (Revision, Transition):
                 record.objects.filter(**records).update(object_id=item.pk)
-        for field in model._meta.many_to_many:
+        links = [f for f in model._meta.get_fields() if f.many_to_many and not f.auto_created]
+        for field in links:
             if field.name in data and field.name != "gallery":
                 getattr(item, field.name).set(
                     field.related_model.objects.filter(pk__in=data[field.name])
@@ -633,7 +634,8 @@ def restore_from_trash(*, trashed, user):
 def content_fields(model):
     return [
         field
-        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        for field in model._meta.get_fields()
+        if field.concrete or (field.many_to_many and not field.auto_created)
         # The gallery is kept with its order, apart (see snapshot()).
         if field.name not in NOT_CONTENT and field.name != "gallery"
     ]
@@ -679,7 +681,8 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
             else:
                 setattr(item, field.attname, field.to_python(data[field.name]))
         save_item(item=item, user=user, expected_version=expected_version)
-        for field in model._meta.many_to_many:
+        links = [f for f in model._meta.get_fields() if f.many_to_many and not f.auto_created]
+        for field in links:
             if field.name in data:
                 getattr(item, field.name).set(
                     field.related_model.objects.filter(pk__in=data[field.name])

@@ -96,7 +96,8 @@ def connect_page_cache():
         if model is not NewsItem:  # news items: invalidate_news, with their years
             post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-save-{model}")
             post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages-del-{model}")
-        for field in model._meta.many_to_many:
+        links = [f for f in model._meta.get_fields() if f.many_to_many and not f.auto_created]
+        for field in links:
             m2m_changed.connect(
                 invalidate_pages,
                 sender=field.remote_field.through,

@@ -1,6 +1,7 @@
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
 
 
 class PrivateStorage(FileSystemStorage):
@@ -9,15 +10,18 @@ class PrivateStorage(FileSystemStorage):
     they reach visitors only through a view that checks what they may see.
     """
 
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+    def __init__(self, location=None, **kwargs):
+        super().__init__(location=location, **kwargs)
+        self.chosen_location = location
 
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+    # Read from the setting on each use, so that a changed setting (as in tests) is followed.
+    @property
+    def base_location(self):
+        return self.chosen_location or settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def url(self, name):
         raise ValueError("Private files have no public URL; link to their download view.")

@@ -1,29 +1,31 @@
 """
-Sections, persons, bodies and topics as the public pages list them: read
-once per generation of the archive (archive/pagecache.py) and kept in the
-cache, so that menus and filter forms cost no query per request.
+Sections, persons, bodies and topics as the public pages list them, and the
+one place where the section tree is walked.
+
+The taxonomy is read once per generation of the archive (archive/pagecache.py)
+and kept in the cache, so that menus and filter forms cost no query per request.
 """
 
 from django.core.cache import cache
+from django.db.models import Q
 
 from . import pagecache
+from .models import Body, NewsItem, Person, Section, Statement, Topic
 
 # The number changes with what a taxonomy holds, so that a shared cache never
 # hands new code an older layout.
-KEY = "taxonomy:4:{}"
-# This process's copy for the newest generation it has seen: a filtered list
-# asks for the taxonomy seven times (menu, choices, section filter), and each
-# read of the cache unpickled it again.
+KEY = "taxonomy:5:{}"
+# This process's copy for the newest generation it has seen: a page asks for
+# the taxonomy several times, and each read of the cache would unpickle it again.
 latest = {}
-# Section objects built from that copy: {taxonomy key: {pk: Section}}.
-section_objects = {}
 
 
 def taxonomy():
     """
-    {"section": [(slug, name), ...], "section_ids": {slug: pk}, "tree": {pk: parent_pk},
-    "section_by_id": {pk: (slug, name)}, "descriptions": {pk: description},
-    "top": [...], and "person", "person_ids" and the same for bodies and topics}.
+    {"sections": {pk: Section}, "section": [(slug, name), ...], "section_ids": {slug: pk},
+    "tree": {pk: parent_pk}, "section_by_id": {pk: (slug, name)},
+    "descriptions": {pk: description}, "top": [...], and "person", "person_ids"
+    and the same for bodies and topics}.
     Sections are in their order (position, name); persons, bodies and topics
     are only those that a published news item or statement shows.
     """
@@ -34,25 +36,20 @@ def taxonomy():
         cache.set(key, found, None)
     if key not in latest:
         latest.clear()
-        section_objects.clear()
         latest[key] = found
     return found
 
 
 def load():
-    from django.db.models import Q
-
-    from .models import Body, NewsItem, Person, Section, Statement, Topic
-
-    sections = list(Section.objects.values_list("pk", "slug", "name", "parent_id"))
-    descriptions = Section.objects.exclude(description="").values_list("pk", "description")
+    sections = list(Section.objects.all())
     data = {
-        "section": [(slug, name) for _, slug, name, _ in sections],
-        "section_ids": {slug: pk for pk, slug, _, _ in sections},
-        "tree": {pk: parent for pk, _, _, parent in sections},
-        "section_by_id": {pk: (slug, name) for pk, slug, name, _ in sections},
-        "descriptions": dict(descriptions),
-        "top": [(slug, name) for _, slug, name, parent in sections if parent is None],
+        "sections": {section.pk: section for section in sections},
+        "section": [(section.slug, section.name) for section in sections],
+        "section_ids": {section.slug: section.pk for section in sections},
+        "tree": tree_of(sections),
+        "section_by_id": {section.pk: (section.slug, section.name) for section in sections},
+        "descriptions": {section.pk: section.description for section in sections},
+        "top": [(section.slug, section.name) for section in sections if section.parent_id is None],
     }
     # Only persons, bodies and topics that a public item shows: one that only
     # drafts name is as hidden as the drafts.
@@ -75,63 +72,60 @@ def choices(kind):
     return lambda: taxonomy()[kind]
 
 
-def section_and_below(slug):
-    """The ids of section `slug` and of every section below it."""
-    data = taxonomy()
-    root = data["section_ids"].get(slug)
-    if root is None:
-        return []
+# --- Walking the tree ---------------------------------------------------------
+# A tree is {section pk: parent pk or None}; these work on any such tree, the
+# cached one or one just read from the database.
+
+
+def tree_of(sections):
+    """{pk: parent pk} of `sections` (Section objects)."""
+    return {section.pk: section.parent_id for section in sections}
+
+
+def ids_below(tree, root):
+    """[root, and the id of every section below it]."""
     children = {}
-    for pk, parent in data["tree"].items():
+    for pk, parent in tree.items():
         children.setdefault(parent, []).append(pk)
     ids, todo = [], [root]
     while todo:
         pk = todo.pop()
+        if pk in ids:  # never loop on a bad tree
+            continue
         ids.append(pk)
         todo.extend(children.get(pk, []))
     return ids
 
 
+def ids_above(tree, pk):
+    """[ids of the sections above `pk`], outermost first."""
+    chain = []
+    parent = tree.get(pk)
+    while parent is not None and parent not in chain and parent != pk:  # never loop on a bad tree
+        chain.insert(0, parent)
+        parent = tree.get(parent)
+    return chain
+
+
+def section_and_below(slug):
+    """The ids of section `slug` and of every section below it."""
+    data = taxonomy()
+    root = data["section_ids"].get(slug)
+    return [] if root is None else ids_below(data["tree"], root)
+
+
 def ancestors(section_pk):
     """[(slug, name), ...] of the sections above section `section_pk`, outermost first."""
     data = taxonomy()
-    chain = []
-    parent = data["tree"].get(section_pk)
-    while parent is not None and len(chain) < len(data["tree"]):  # never loop on a bad tree
-        chain.insert(0, data["section_by_id"][parent])
-        parent = data["tree"].get(parent)
-    return chain
+    return [data["section_by_id"][pk] for pk in ids_above(data["tree"], section_pk)]
 
 
 def sections():
     """
-    {pk: Section} of this generation, in their order, each with its name,
-    slug, description and parent (the position deferred), built once per
-    process: lists take an item's section from here, not from a join, and a
-    section's page its section. Read only; shared by every request.
+    {pk: Section} of this generation, in their order: lists take an item's
+    section from here, not from a join. Read only; shared by every request.
     """
-    from django.db import DEFAULT_DB_ALIAS
-
-    from .models import Section
-
-    data = taxonomy()
-    key = KEY.format(pagecache.generation())
-    found = section_objects.get(key)
-    if found is None:
-        found = {}
-        for pk, (slug, name) in data["section_by_id"].items():
-            known = {
-                "id": pk,
-                "slug": slug,
-                "name": name,
-                "description": data["descriptions"].get(pk, ""),
-                "parent_id": data["tree"][pk],
-            }
-            # from_db() takes the values in the order of the model's fields.
-            names = [f.attname for f in Section._meta.concrete_fields if f.attname in known]
-            found[pk] = Section.from_db(DEFAULT_DB_ALIAS, names, [known[n] for n in names])
-        section_objects[key] = found
-    return found
+    return taxonomy()["sections"]
 
 
 def section_by_slug(slug):

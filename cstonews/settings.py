@@ -145,16 +145,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Parameters sent apart from the SQL, so that psycopg prepares a query
         # the site has run 5 times and PostgreSQL plans it once per
-        # connection: planning cost more than running (docs/performance.md).
-        # Turn off (0) behind a pooler that cannot keep prepared statements
-        # (PgBouncer before 1.21 in transaction mode).
+        # connection (planning costs more than running a page's small
+        # queries). Turn off (0) behind a pooler that cannot keep prepared
+        # statements (PgBouncer before 1.21 in transaction mode).
         options.update(server_side_binding=True, prepare_threshold=5)
     server_options = []
     if not env_bool("DATABASE_PARALLEL_QUERY", False):
-        # Each web request reads a handful of rows; PostgreSQL misjudged one
-        # and started parallel workers for it (docs/performance.md). Under
-        # load, parallel workers only compete with the other requests for the
-        # cores.
+        # Each web request reads a handful of rows; PostgreSQL misjudging one
+        # would start parallel workers that only compete with the other
+        # requests for the cores.
         server_options.append("-c max_parallel_workers_per_gather=0")
     # A database that does not answer must not hold a process for ever
     # (docs/failure-modes.md); 0 turns either limit off.

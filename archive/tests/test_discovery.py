@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
-from archive import pagecache, services, views
+from archive import navigation, pagecache, services
 from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
@@ -99,27 +99,27 @@ class DateArchiveTests(TestCase):
         self.assertEqual(archive_nav(self.client.get("/news/2020/"))[1], ("May", "1"))
 
     def test_a_publish_counts_only_its_own_year_again(self):
-        self.assertEqual(views.archive_years(), [(2024, 1), (2020, 3)])
+        self.assertEqual(navigation.archive_years(), [(2024, 1), (2020, 3)])
         with self.captureOnCommitCallbacks(execute=True):
             NewsItemFactory(title="Late May 2020", published_at=when(2020, 5, 25))
         pagecache.current_generation()  # the next scheduled change, as every page asks first
         with self.assertNumQueries(3):  # its newest and oldest moments, and 2020
-            self.assertEqual(views.archive_years(), [(2024, 1), (2020, 4)])
+            self.assertEqual(navigation.archive_years(), [(2024, 1), (2020, 4)])
         # A change that may touch any year (a bulk write, a scheduled moment):
         # every year from 2024 to 2020 is counted again.
         pagecache.bump()
         pagecache.current_generation()
         with self.assertNumQueries(2 + 5):
-            self.assertEqual(views.archive_years(), [(2024, 1), (2020, 4)])
+            self.assertEqual(navigation.archive_years(), [(2024, 1), (2020, 4)])
 
     def test_a_forgotten_year_stamp_is_never_stale(self):
-        self.assertEqual(views.archive_years(), [(2024, 1), (2020, 3)])
+        self.assertEqual(navigation.archive_years(), [(2024, 1), (2020, 3)])
         # The cache forgets 2020's stamp (evicted), and the count changes
         # without a signal; a new stamp starts from the clock.
         pagecache.cache.delete(pagecache.YEAR.format(2020))
         NewsItem.objects.filter(title="May 2020").update(status=Status.DRAFT)
         pagecache.bump(years=())  # a new generation, no year named
-        self.assertEqual(views.archive_years(), [(2024, 1), (2020, 2)])
+        self.assertEqual(navigation.archive_years(), [(2024, 1), (2020, 2)])
 
     def test_impossible_dates_are_404(self):
         for url in ("/news/2020/13/", "/news/2020/0/", "/news/1800/", "/news/99999999999/"):

@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from archive import services, sitemaps, views
+from archive import pagination, services, sitemaps
 from archive.models import Image, NewsItem, Status
 
 from . import media
@@ -205,7 +205,7 @@ class SitemapTests(TestCase):
         # Two items a page, and every page past the first read ids first.
         with (
             mock.patch.object(sitemaps.NewsSitemap, "limit", 2),
-            mock.patch.object(views, "SHALLOW_ROWS", 1),
+            mock.patch.object(pagination, "DEEP_ROWS", 1),
         ):
             for page in range(1, pages + 1):
                 with CaptureQueriesContext(connection) as queries:

@@ -1,0 +1,285 @@
+"""
+The querysets the public pages read: teasers for lists, the home page, an
+item page and what it lists, the counts of the facets and indexes. Every
+one starts from `published()`; views, feeds and sitemaps take them from here.
+"""
+
+import collections
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, ExtractYear
+from django.utils import timezone
+
+from . import pagecache, search
+from .models import (
+    Attachment,
+    Body,
+    GalleryImage,
+    MediaLink,
+    NewsItem,
+    Person,
+    Section,
+    Statement,
+    Topic,
+)
+
+HOME_ITEMS_PER_SECTION = 3
+HOME_STATEMENTS = 5
+RELATED_STATEMENTS = 10
+
+# The columns a teaser shows: a body, a search vector and an import record
+# are most of a row, and a list never shows them.
+NEWS_TEASER_FIELDS = (
+    *("title", "slug", "lead", "published_at", "language", "updated_at"),
+    *("section__name", "section__slug", "cover_image"),
+)
+STATEMENT_TEASER_FIELDS = (
+    *("title", "slug", "kind", "adopted_on", "language", "updated_at"),
+    *("adopted_by__name", "adopted_by__slug"),
+)
+
+
+def news_teasers(now=None):
+    """Public news, newest first, with what a teaser shows."""
+    return (
+        NewsItem.objects.published(now)
+        .select_related("section", "cover_image")
+        .only(*NEWS_TEASER_FIELDS)
+    )
+
+
+def statement_teasers(now=None):
+    """Public statements, newest first, with what a teaser shows."""
+    return (
+        Statement.objects.published(now).select_related("adopted_by").only(*STATEMENT_TEASER_FIELDS)
+    )
+
+
+def home_news(now=None, count=HOME_ITEMS_PER_SECTION):
+    """
+    The `count` latest public news of every section, newest first. Each
+    section's are found by a subquery per place (the latest, the one
+    before...), which the (section, status, published_at) index answers
+    without reading the section's older news, on SQLite as on PostgreSQL.
+    """
+    now = now or timezone.now()
+    latest = (
+        NewsItem.objects.published(now)
+        .filter(section=OuterRef("pk"))
+        .order_by("-published_at", "-pk")
+    )
+    places = [
+        Section.objects.order_by().values(pk_at=Subquery(latest.values("pk")[place : place + 1]))
+        for place in range(count)
+    ]
+    ids = places[0].union(*places[1:], all=True) if count > 1 else places[0]
+    return news_teasers(now).filter(pk__in=ids).order_by("-published_at", "-pk")
+
+
+def latest_statements(now=None, count=HOME_STATEMENTS):
+    return statement_teasers(now)[:count]
+
+
+# What an item page lists of other records, each only read when the item has
+# any (see item_page): the gallery, the documents, the media links and the
+# public statements that cite it.
+ITEM_EXTRAS = {
+    "gallery": (GalleryImage, "news_item"),
+    "attachments": (Attachment, "news_items"),
+    "media_links": (MediaLink, "news_item"),
+    "statements": (Statement, "news_items"),
+}
+TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
+# An item's columns its page never shows.
+NOT_ON_ITEM_PAGE = {"search_vector", "import_data"}
+
+
+def item_page(queryset=None):
+    """
+    News items as their page shows them: with the section, the cover and
+    the translation, and whether each has any of ITEM_EXTRAS, so that the
+    page asks only for what the item has.
+    """
+    queryset = NewsItem.objects.all() if queryset is None else queryset
+    shown = [f.name for f in NewsItem._meta.concrete_fields if f.name not in NOT_ON_ITEM_PAGE]
+    return (
+        queryset.select_related("section", "cover_image", "translation__section")
+        .only(
+            *shown,
+            *("section__name", "section__slug", "section__parent"),
+            *(f"translation__{name}" for name in ("slug", "language", "section__slug")),
+            *(f"translation__{name}" for name in ("status", "published_at", "expire_at")),
+        )
+        .annotate(
+            **{
+                f"has_{name}": Exists(model.objects.filter(**{lookup: OuterRef("pk")}))
+                for name, (model, lookup) in ITEM_EXTRAS.items()
+            }
+        )
+    )
+
+
+def item_tags(item):
+    """An item's persons, bodies and topics as (kind, pk, slug, name), in one query."""
+    tags = [
+        model.objects.filter(news_items=item)
+        .annotate(kind=Value(kind))
+        .values_list("kind", "pk", "slug", "name")
+        .order_by()
+        for kind, model in TAGS.items()
+    ]
+    return tags[0].union(*tags[1:], all=True).order_by("kind", "name", "pk")
+
+
+def item_extras(item, now=None):
+    """{name: rows} of ITEM_EXTRAS for `item`: a query for each kind it has."""
+    extras = {
+        "gallery": GalleryImage.objects.select_related("image").filter(news_item=item),
+        "attachments": Attachment.objects.filter(news_items=item),
+        "media_links": MediaLink.objects.filter(news_item=item),
+        "statements": (
+            Statement.objects.published(now).only("title", "slug", "kind").filter(news_items=item)
+        ),
+    }
+    return {
+        name: list(rows) if getattr(item, f"has_{name}") else [] for name, rows in extras.items()
+    }
+
+
+def related_of(item, now=None):
+    """What an item's page lists besides the item: its tags and its extras."""
+    related = {kind: [] for kind in TAGS}
+    for kind, pk, slug, name in item_tags(item):
+        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
+    return related | item_extras(item, now)
+
+
+def statement_page():
+    """Statements as their page shows them, with their topics, documents and public news."""
+    return (
+        Statement.objects.select_related("adopted_by")
+        .defer("search_vector")
+        .prefetch_related("topics", "attachments", Prefetch("news_items", queryset=news_teasers()))
+    )
+
+
+def year_counts(queryset, date_field):
+    """[(year, count), ...], newest first, for what `queryset` holds."""
+    years = (
+        queryset.order_by()
+        .annotate(year=ExtractYear(date_field))
+        .values_list("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+    return list(years)
+
+
+def section_counts(queryset):
+    """[(slug, name, count), ...] of the news `queryset` holds, most first."""
+    sections = (
+        queryset.order_by()
+        .values_list("section__slug", "section__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "section__name")
+    )
+    return list(sections)
+
+
+# How public items point to each kind of the indexes, as (model, field).
+INDEX_LINKS = {
+    "person": [(NewsItem, "persons")],
+    "body": [(NewsItem, "bodies"), (Statement, "adopted_by")],
+    "topic": [(NewsItem, "topics"), (Statement, "topics")],
+}
+
+
+def public_counts(kind):
+    """
+    {pk: how many public news items and statements show it} for a kind of
+    the indexes: one grouped query per model, once per generation.
+    """
+
+    def count():
+        totals = collections.Counter()
+        for model, field in INDEX_LINKS[kind]:
+            rows = model.objects.published().order_by().values_list(field).annotate(n=Count("pk"))
+            totals.update(dict(rows))
+        totals.pop(None, None)  # items that show none of this kind
+        return dict(totals)
+
+    return pagecache.cache.get_or_set(pagecache.key(f"index-counts:{kind}"), count)
+
+
+# The search page: news and statements in one list.
+
+
+def combined(news, statements, ranked, bound=None):
+    """
+    One ordered list of (kind, pk, rank, date) over both kinds of results
+    (either may be None: not asked for): best first, or, when either kind
+    has too many matches to rank, newest first (which PostgreSQL reads from
+    the date indexes, page by page).
+    """
+    rank = F("rank") if ranked else Value(0.0, output_field=FloatField())
+    order = ("-score", "-moment", "-pk") if ranked else ("-moment", "-pk")
+    parts = []
+    if news is not None:
+        rows = news.annotate(result_kind=Value("n"), score=rank, moment=F("published_at"))
+        parts.append(rows.values_list("result_kind", "pk", "score", "moment").order_by(*order))
+    if statements is not None:
+        rows = statements.annotate(
+            result_kind=Value("s"), score=rank, moment=Cast("adopted_on", DateTimeField())
+        )
+        # Read in the order of their own date, which walks its index.
+        by_date = ["-adopted_on" if field == "-moment" else field for field in order]
+        parts.append(rows.values_list("result_kind", "pk", "score", "moment").order_by(*by_date))
+    if bound is not None:
+        # Only the first `bound` rows of each kind can be on the pages up to
+        # this one (PostgreSQL allows a LIMIT inside a UNION).
+        parts = [part[:bound] for part in parts]
+    if len(parts) == 1:
+        return parts[0] if bound is not None else parts[0].order_by(*order)
+    if bound is None:
+        parts = [part.order_by() for part in parts]
+    return parts[0].union(parts[1], all=True).order_by(*order)
+
+
+def search_counts(news, statements, kind, bounded=False):
+    """
+    What /search/ counts over all its matches: by kind, year and section;
+    `bounded`: by kind only, up to search.COUNT_LIMIT + 1 each (a common word).
+    """
+    if bounded:
+        kinds = [
+            ("news", search.bounded_count(news)),
+            ("statements", search.bounded_count(statements)),
+        ]
+        if any(count > search.COUNT_LIMIT for _, count in kinds):
+            return {"kinds": kinds, "years": [], "capped": True}
+    counts = {
+        "kinds": [("news", news.count()), ("statements", statements.count())],
+        "years": merge_years(
+            year_counts(news, "published_at"), year_counts(statements, "adopted_on")
+        ),
+    }
+    if kind != "statements":
+        counts["sections"] = section_counts(news)
+    return counts
+
+
+def merge_years(*counts):
+    total = collections.Counter()
+    for pairs in counts:
+        total.update(dict(pairs))
+    return sorted(total.items(), reverse=True)

@@ -1,0 +1,171 @@
+"""The home page, the news lists (all, a section's, a year's or month's) and a news item."""
+
+import datetime
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from .. import backlink, pagecache, queries, taxonomy
+from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
+from ..models import NewsItem, Section
+from ..navigation import month_links, section_crumbs, year_links, year_range
+from ..seo import TRANSLATION_LABELS, news_article_json_ld
+from .mixins import ItemDetailMixin, PublicListMixin
+
+
+class HomeView(TemplateView):
+    template_name = "archive/home.html"
+
+    def get_context_data(self, **kwargs):
+        # What the home page lists changes only with the archive's generation.
+        news, statements = pagecache.cache.get_or_set(
+            pagecache.key("home"),
+            lambda: (list(queries.home_news()), list(queries.latest_statements())),
+        )
+        by_section = {}
+        for item in news:
+            by_section.setdefault(item.section_id, (item.section, []))[1].append(item)
+        # The sections in their own order (position, name), as the taxonomy keeps them.
+        order = {pk: number for number, pk in enumerate(taxonomy.sections())}
+        sections = sorted(by_section.items(), key=lambda entry: order.get(entry[0], len(order)))
+        return super().get_context_data(
+            sections=[pair for _pk, pair in sections],
+            statements=statements,
+            **kwargs,
+        )
+
+
+class NewsListView(PublicListMixin, FilterView):
+    filterset_class = NewsItemFilter
+    template_name = "archive/newsitem_list.html"
+    # The year whose months the archive navigation opens.
+    year = None
+
+    def get_queryset(self):
+        return queries.news_teasers()
+
+    def facets(self, queryset):
+        return {
+            "sections": queries.section_counts(queryset),
+            "years": queries.year_counts(queryset, "published_at"),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("crumbs", [(_("All news"), None)])
+        # Callables: the archive navigation is kept as HTML and works them out only when built.
+        context["archive_years"] = year_links
+        context["archive_months"] = lambda: month_links(self.year)
+        return context
+
+
+class SectionView(NewsListView):
+    """One section's news: the news list held to that section and those below it."""
+
+    template_name = "archive/section_detail.html"
+    fixed_params = {"section"}
+
+    def get(self, request, *args, **kwargs):
+        self.section = taxonomy.section_by_slug(kwargs["section"]) or get_object_or_404(
+            Section.objects, slug=kwargs["section"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # A section the taxonomy does not know yet has no sections below it.
+        below = taxonomy.section_and_below(self.section.slug) or [self.section.pk]
+        return super().get_queryset().filter(section__in=below)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # The section is fixed by the address; the form does not offer it.
+        del filterset.filters["section"]
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            section=self.section,
+            subsections=taxonomy.subsections(self.section.pk),
+            crumbs=section_crumbs(self.section, link_last=False),
+            **kwargs,
+        )
+
+
+class NewsArchiveView(NewsListView):
+    """/news/<year>/ and /news/<year>/<month>/: the news list held to that time."""
+
+    template_name = "archive/newsitem_archive.html"
+    fixed_params = {"year"}
+
+    def get(self, request, *args, **kwargs):
+        self.year, self.month = kwargs["year"], kwargs.get("month")
+        if not FIRST_YEAR <= self.year <= LAST_YEAR or self.month not in (None, *range(1, 13)):
+            raise Http404(_("There is no such month or year in the archive."))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # A range of moments, which the index on published_at serves.
+        start, end = year_range(self.year, self.month)
+        return super().get_queryset().filter(published_at__gte=start, published_at__lt=end)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # The year is fixed by the address; the form does not offer it.
+        del filterset.filters["year"]
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        year_url = reverse("archive:news-year", args=[self.year])
+        crumbs = [(_("All news"), reverse("archive:news-list"))]
+        period = None
+        if self.month:
+            period = datetime.date(self.year, self.month, 1)
+            crumbs += [(str(self.year), year_url), (date_format(period, "F Y"), None)]
+        else:
+            crumbs.append((str(self.year), None))
+        return super().get_context_data(
+            crumbs=crumbs, year=self.year, month=self.month, period=period, **kwargs
+        )
+
+
+class NewsDetailView(ItemDetailMixin, DetailView):
+    model = NewsItem
+    context_object_name = "item"
+    template_name = "archive/newsitem_detail.html"
+
+    def detail_queryset(self):
+        return queries.item_page()
+
+    def redirect_to_canonical(self, kwargs):
+        # An item moved to another section keeps its old address working.
+        if self.preview_item is None and self.object.section.slug != kwargs["section"]:
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url())
+        return None
+
+    def related(self, item):
+        if not item.is_public:
+            return queries.related_of(item)
+        # What a public item lists changes only with the archive's generation.
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"related:{item.pk}"), lambda: queries.related_of(item)
+        )
+
+    def get_context_data(self, **kwargs):
+        item = self.object
+        translation = item.translation
+        if translation is not None and not translation.is_public:
+            translation = None
+        return super().get_context_data(
+            back_url=backlink.link(self.request),
+            crumbs=[*section_crumbs(item.section), (item.title, None)],
+            translation=translation,
+            translation_label=TRANSLATION_LABELS.get(translation.language) if translation else "",
+            json_ld=news_article_json_ld(self.request, item),
+            **self.related(item),
+            **kwargs,
+        )

@@ -1,0 +1,122 @@
+"""/search/: news and statements together."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from .. import pagecache, queries, search
+from ..filters import SearchForm
+from ..pagecache import count_key
+
+
+class SearchView(TemplateView):
+    """
+    /search/?q=: news and statements together, best matches first (newest
+    first where the database does not rank), narrowed by kind, section, year.
+    """
+
+    template_name = "archive/search.html"
+    paginate_by = settings.NEWS_PAGE_SIZE
+    query_params = (*SearchForm.base_fields, "page")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        context.update(form=form, crumbs=[(_("Search"), None)])
+        if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"]:
+            return context
+        data = form.cleaned_data
+        query = data["q"]
+        key = count_key(self.request)
+        news, statements = queries.news_teasers(), queries.statement_teasers()
+        if data["section"]:
+            news = news.filter(section__slug=data["section"])
+            statements = statements.none()
+        if data["year"]:
+            news = news.filter(published_at__year=data["year"])
+            statements = statements.filter(adopted_on__year=data["year"])
+        # Ranked only if both kinds can be: one list has one order.
+        ranked = search.is_rankable(news, query, f"news:{key}") and search.is_rankable(
+            statements, query, f"statements:{key}"
+        )
+        news = search.search(
+            news,
+            query,
+            text_fields=("title", "lead", "body"),
+            date_field="published_at",
+            ranked=ranked,
+        )
+        statements = search.search(
+            statements, query, text_fields=("title", "text"), date_field="adopted_on", ranked=ranked
+        )
+        # Counted over every match: once per change of the archive.
+        counts = pagecache.cache.get_or_set(
+            pagecache.key("search-facets:" + key),
+            lambda: queries.search_counts(news, statements, data["kind"], bounded=not ranked),
+        )
+        labels = {"news": _("News"), "statements": _("Statements")}
+        facets = {
+            "kinds": [(kind, labels[kind], count) for kind, count in counts["kinds"] if count],
+            "years": counts["years"],
+        }
+        if "sections" in counts:
+            facets["sections"] = counts["sections"]
+        number = self.page_number()
+        bound = None
+        if search.uses_postgres() and not ranked:
+            context["newest_first"] = search.RANK_LIMIT
+            # Newest first, each kind is read from its date index down to the
+            # end of this page only, not in full.
+            bound = number * self.paginate_by
+        shown = {"news": data["kind"] != "statements", "statements": data["kind"] != "news"}
+        total = sum(count for kind, count in counts["kinds"] if shown[kind])
+        if counts.get("capped"):
+            context["count_limit"] = search.COUNT_LIMIT
+            total = min(total, search.COUNT_LIMIT)
+        rows = queries.combined(
+            news if shown["news"] else None,
+            statements if shown["statements"] else None,
+            ranked,
+            bound,
+        )
+        page = self.paginate(rows, number, total)
+        context.update(
+            search_query=query,
+            facets=facets,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            results=self.results(page.object_list, query),
+        )
+        return context
+
+    def page_number(self):
+        try:
+            return max(1, int(self.request.GET.get("page", "1")))
+        except ValueError:
+            return 1
+
+    def paginate(self, rows, number, total):
+        paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
+        paginator.count = total  # counted with the facets, once per change of the archive
+        if number > paginator.num_pages:
+            raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
+        return paginator.page(number)
+
+    def results(self, rows, query):
+        """The page's results as objects, in the page's order, with their headlines."""
+        rows = list(rows)
+        found = {}
+        for kind, teasers, fields in (
+            ("n", queries.news_teasers(), ("lead", "body")),
+            ("s", queries.statement_teasers(), ("text",)),
+        ):
+            wanted = [pk for row_kind, pk, *_ in rows if row_kind == kind]
+            if wanted:
+                matched = search.with_headlines(
+                    teasers.filter(pk__in=wanted), query, text_fields=fields
+                )
+                found.update(((kind, item.pk), item) for item in matched)
+        return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]

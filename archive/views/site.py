@@ -1,0 +1,155 @@
+"""The site's own addresses: errors, health checks, language, robots.txt, previews, documents."""
+
+import secrets
+import sys
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from .. import preview
+from ..documents import CONTENT_TYPES
+from ..middleware import database_unavailable
+from ..models import Attachment, NewsItem
+from .news import NewsDetailView
+from .statements import StatementDetailView
+
+
+def server_error(request):
+    """
+    500, or the database's 503 (see middleware.database_unavailable) when
+    the error is the database's and came from outside a view (the page cache).
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return database_unavailable(request, error)
+    return defaults.server_error(request)
+
+
+def healthz(request):
+    """For load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def unready_reason():
+    """Why this server cannot serve as it should (its database or cache unreachable), or None."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        return f"database unreachable: {type(error).__name__}"
+    for name in ("default", "pages"):
+        # Written and read back: a cache that fails answers a miss (archive/caching.py).
+        token = secrets.token_hex(8)
+        caches[name].set("readyz", token, 10)
+        if caches[name].get("readyz") != token:
+            return f"cache {name!r} unreachable"
+    return None
+
+
+def readyz(request):
+    """For load balancers: 503 with the reason while the database or the cache cannot be reached."""
+    reason = unready_reason()
+    response = HttpResponse(
+        reason or "ok", content_type="text/plain", status=503 if reason else 200
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def switch_language(request, language):
+    """
+    The interface language the visitor chose, remembered in a cookie, then
+    back to the page they were on. A plain link: no form, no JavaScript.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise Http404(_("This site speaks English and Russian."))
+    next_url = request.GET.get("next", "/")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def robots_txt(request):
+    """Crawlers: everything public, not the admin, previews or search results."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    news_sitemap = request.build_absolute_uri(reverse("sitemap-news"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {sitemap}",
+        f"Sitemap: {news_sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def preview_view(request, token):
+    """An unpublished item, shown to whoever holds its signed preview link."""
+    item = preview.item_from_token(token)
+    if item is None:
+        raise Http404(_("This preview link is not valid, or it has expired."))
+    if item.is_public:
+        # Published since: the link holder gets the public page, as everyone does.
+        response = HttpResponseRedirect(item.get_absolute_url())
+        add_never_cache_headers(response)
+        return response
+    if not preview.can_preview(item):
+        raise Http404(_("This preview link is not valid, or it has expired."))
+    if isinstance(item, NewsItem):
+        view = NewsDetailView.as_view(preview_item=item)
+        return view(request, section=item.section.slug, slug=item.slug)
+    return StatementDetailView.as_view(preview_item=item)(request, slug=item.slug)
+
+
+def attachment_download(request, pk):
+    """
+    A document, as a download. Only while it belongs to a public news item or
+    statement (staff who may change items may always have it): a document of
+    a draft is as hidden as the draft.
+    """
+    attachment = get_object_or_404(Attachment, pk=pk)
+    public = (
+        attachment.news_items.published().exists() or attachment.statements.published().exists()
+    )
+    if not public and not request.user.has_perm("archive.change_attachment"):
+        raise Http404(_("No such document."))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("No such document.")) from error
+    name = slugify(attachment.title, allow_unicode=True)[:80] or "document"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.{attachment.kind}",
+        content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if not public:
+        add_never_cache_headers(response)
+    return response
