@@ -18,10 +18,9 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 # Django is loaded once, in the master, and each worker is a fork of it: a
-# recycled worker then starts at once instead of importing Django again
-# (about a second of a core each time, every half minute per worker under
-# the benchmark's load), and the workers share that memory. No connection is
-# opened before the fork. A code change needs a restart, not a HUP.
+# recycled worker then starts at once instead of importing Django again, and
+# the workers share that memory. No connection is opened before the fork. A
+# code change needs a restart, not a HUP.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"

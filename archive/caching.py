@@ -6,6 +6,9 @@ built from the database and saves succeed. The failure is logged as one
 warning line per process at most every LOG_SECONDS, and the cache is left
 alone for RETRY_SECONDS after a failure so that a request does not wait for
 it at every one of its cache calls.
+
+The Redis cache keeps one client per server (compat.KeptRedisClient):
+Django's builds a new one for every cache call.
 """
 
 import logging
@@ -15,6 +18,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+from . import compat
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +122,10 @@ class FailSafe:
 
 class FailSafeRedisCache(FailSafe, RedisCache):
     errors = (RedisError,)
+
+    def __init__(self, location, params):
+        super().__init__(location, params)
+        compat.keep_redis_clients(self)
 
 
 class FailSafeFileBasedCache(FailSafe, FileBasedCache):

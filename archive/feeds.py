@@ -10,8 +10,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from . import pagecache
 from .models import Section
-from .pagecache import remember
 from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .taxonomy import section_and_below
 
@@ -41,7 +41,9 @@ class NewsFeed(AbsoluteLinksFeed):
 
     def items(self):
         # A feed changes only with the archive's generation.
-        return remember("feed:news", lambda: list(self.news()[:FEED_LENGTH]))
+        return pagecache.cache.get_or_set(
+            pagecache.key("feed:news"), lambda: list(self.news()[:FEED_LENGTH])
+        )
 
     @staticmethod
     def news():
@@ -111,8 +113,8 @@ class SectionFeed(NewsFeed):
 
     def items(self, section):
         below = section_and_below(section.slug)
-        return remember(
-            f"feed:section:{section.pk}",
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"feed:section:{section.pk}"),
             lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
         )
 
@@ -134,8 +136,9 @@ class StatementFeed(AbsoluteLinksFeed):
 
     def items(self):
         teasers = statement_teasers().only(*STATEMENT_TEASER_FIELDS, "published_at")
-        return remember(
-            "feed:statements", lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH])
+        return pagecache.cache.get_or_set(
+            pagecache.key("feed:statements"),
+            lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH]),
         )
 
     def item_title(self, statement):

@@ -114,6 +114,13 @@ def choice_label(choices, value):
 
 
 class PublishedQuerySet(models.QuerySet):
+    """
+    The rule of what is public, in one place: an item is public while its
+    status is published, from its publication time until its expiry time
+    (if it has one). The other methods here, Publishable.public_state and
+    the page cache's next change follow from it (test_pagecache.PublicRuleTests).
+    """
+
     def published(self, now=None):
         """Items a visitor may see: published, due, and not expired."""
         now = now or timezone.now()
@@ -124,11 +131,24 @@ class PublishedQuerySet(models.QuerySet):
         )
 
     def scheduled(self, now=None):
-        """Published items whose time has not come yet."""
+        """Published items whose publication time has not come yet."""
         return self.filter(status=Status.PUBLISHED, published_at__gt=now or timezone.now())
 
     def expired(self, now=None):
+        """Published items whose expiry time has come."""
         return self.filter(status=Status.PUBLISHED, expire_at__lte=now or timezone.now())
+
+    def next_change(self, now=None):
+        """
+        When what is public among these items next changes by itself: the
+        first publication time of a scheduled item or expiry time of a
+        public one, or None.
+        """
+        now = now or timezone.now()
+        goes_live = self.scheduled(now).aggregate(at=models.Min("published_at"))["at"]
+        # expire_at__gt repeats what published() implies, so that the expiry index is used.
+        leaves = self.published(now).filter(expire_at__gt=now).aggregate(at=models.Min("expire_at"))
+        return min((at for at in (goes_live, leaves["at"]) if at), default=None)
 
 
 class Publishable(models.Model):
@@ -220,7 +240,11 @@ class Publishable(models.Model):
 
     @property
     def public_state(self):
-        """The status as a visitor experiences it: scheduled and expired told apart."""
+        """
+        The status as a visitor experiences it: PublishedQuerySet's rule for
+        this one item (LIVE: in published(), SCHEDULED: in scheduled(),
+        EXPIRED: in expired()).
+        """
         if self.status != Status.PUBLISHED:
             return PublicState(self.status)
         now = timezone.now()

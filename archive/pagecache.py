@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
 from django.db import DatabaseError
-from django.db.models import F, Min
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
@@ -162,16 +162,11 @@ def refresh(years=None):
 
 def next_change():
     """When what is public next changes by itself (a go-live, an expiry), or None."""
-    from .models import NewsItem, Statement, Status
+    from .models import NewsItem, Statement
 
     now = timezone.now()
-    moments = []
-    for model in (NewsItem, Statement):
-        published = model.objects.filter(status=Status.PUBLISHED)
-        found = published.filter(published_at__gt=now).aggregate(at=Min("published_at"))["at"]
-        expires = published.filter(expire_at__gt=now).aggregate(at=Min("expire_at"))["at"]
-        moments += [moment for moment in (found, expires) if moment]
-    return min(moments) if moments else None
+    moments = [model.objects.next_change(now) for model in (NewsItem, Statement)]
+    return min((moment for moment in moments if moment), default=None)
 
 
 # {generation: moment of the next scheduled change} for the newest
@@ -194,11 +189,14 @@ def current_generation(*keys):
     value = checked(found.pop(GENERATION, None))
     moment = known_changes.get(value)
     if moment is None:
-        moment = known_changes[value] = change_moment(value)
+        # Before DatabaseDeadlineMiddleware: the page cache keeps its own deadline.
+        with breaker.deadline(settings.DATABASE_REQUEST_TIMEOUT):
+            moment = known_changes[value] = change_moment(value)
         for older in sorted(known_changes)[:-2]:
             known_changes.pop(older, None)
     if timezone.now().timestamp() >= moment:
-        bump()
+        with breaker.deadline(settings.DATABASE_REQUEST_TIMEOUT):
+            bump()
         return current_generation(*keys)
     return value, moment, found
 
@@ -214,22 +212,13 @@ def change_moment(value):
     return moment
 
 
-def remember(name, compute, seconds=300):
+def key(name):
     """
-    What `compute()` returns, worked out once per generation of the archive
-    for every worker of the site: for answers that read many rows (a total,
-    the latest change) and stay right until something public changes.
+    Where `name` is kept in this generation of the archive, for
+    cache.get_or_set(): answers that read many rows (a total, the latest
+    change) and stay right until something public changes.
     """
-    generation, _, _ = current_generation()
-    key = f"remember:{generation}:{name}"
-    marker = BUILDING.format(key)
-    # Kept in a tuple, so that an answer of None is remembered too.
-    found = cache.get(key) or wait_for(marker, key, lambda entry: entry)
-    if found is None:
-        with building(marker):
-            found = (compute(),)
-            cache.set(key, found, seconds)
-    return found[0]
+    return f"remember:{current_generation()[0]}:{name}"
 
 
 def year_stamps(years):
@@ -254,7 +243,7 @@ def remember_years(name, years, compute, seconds=YEAR_SECONDS):
     """
     {year: compute(year)} for each of `years`, each worked out once until the
     news of that year change: after a publish, only its year is counted
-    again (at 1,000,000 items, counting every year took half a second).
+    again, not the whole archive.
     """
     stamps = year_stamps(years)
     keys = {year: f"remember:{name}:{year}:{stamps[year]}" for year in years}
@@ -367,6 +356,8 @@ def keep_used_params(request):
     fbclid, anything made up) and `back` (see backlink): they neither
     change the page nor make another copy of it in the cache.
     """
+    if not request.GET:
+        return
     used = used_params(request)
     if "back" in used:
         request.back_url = backlink.safe_back_url(request)
@@ -421,6 +412,8 @@ class PageCacheMiddleware:
             response = self.page(request)
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
+            if response.get("X-Page-Cache") == "hit":
+                return response  # kept with its headers
         public_headers(response)
         return response
 

@@ -112,8 +112,9 @@ def too_many_to_rank(matches, remember_as):
     """
     if remember_as is None:
         return more_than(matches, RANK_LIMIT)
-    return pagecache.remember(
-        f"too-many-to-rank:{RANK_LIMIT}:{remember_as}", lambda: more_than(matches, RANK_LIMIT)
+    return pagecache.cache.get_or_set(
+        pagecache.key(f"too-many-to-rank:{RANK_LIMIT}:{remember_as}"),
+        lambda: more_than(matches, RANK_LIMIT),
     )
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import pagecache
 from .models import Body, NewsItem, Person, Section, Statement, Topic
-from .pagecache import remember
 from .pagination import ListPaginator
 from .taxonomy import taxonomy
 
@@ -39,12 +39,14 @@ class PublicItemsSitemap(Sitemap):
         return ListPaginator(
             items,
             self.limit,
-            total=lambda: remember(f"sitemap-count:{self.name}", items.count),
+            total=lambda: pagecache.cache.get_or_set(
+                pagecache.key(f"sitemap-count:{self.name}"), items.count
+            ),
         )
 
     def get_latest_lastmod(self):
-        return remember(
-            f"sitemap-latest:{self.name}",
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"sitemap-latest:{self.name}"),
             # From the table alone: PostgreSQL then reads the newest of the
             # updated_at index and stops, where a join would read every row.
             lambda: self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"],
@@ -105,7 +107,9 @@ class RelatedSitemap(Sitemap):
     link = None
 
     def items(self):
-        return remember(f"sitemap-{self.model._meta.model_name}", self.find_items)
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"sitemap-{self.model._meta.model_name}"), self.find_items
+        )
 
     def public_news(self):
         return NewsItem.objects.published().filter(**{self.link: OuterRef("pk")})

@@ -6,17 +6,23 @@ The benchmark: `make bench` (N=100000), `make bench-scale`, or
 1. builds a PostgreSQL database with `seed_demo --extra N` (reused when it
    already holds N generated items);
 2. starts the site as production runs it: gunicorn, debug off, static files
-   by WhiteNoise, on loopback;
-3. loads each page with a bounded load generator (wrk where installed,
+   by WhiteNoise, on loopback, the page cache in Redis (REDIS_URL, by
+   default database 3 of the Redis on 127.0.0.1:6379);
+3. beside it, a bare project (`django-admin startproject` with one view
+   answering "ok", made in a temporary folder) under the same gunicorn
+   settings: what Django itself costs on this machine;
+4. loads each page with a bounded load generator (wrk where installed,
    otherwise a small Python one), the same connections and seconds for each,
    once with the page cache off and once with it on;
-4. prints a table (requests a second, median and 99th-percentile latency,
-   ratio to /healthz, queries a request, errors) and writes it, with a JSON
-   copy, under bench/results/.
+5. prints a table (requests a second, median and 99th-percentile latency,
+   ratio to /healthz, and with the page cache on to the bare project's view,
+   queries a request, errors) and writes it, with a JSON copy, under
+   bench/results/.
 
-`--smoke` runs the same steps in seconds on a tiny SQLite archive: `make
-test` does, so that this script never rots. `--scale 10000 100000 1000000`
-runs it at several sizes and draws the latency chart (PNG).
+`--smoke` runs the same steps in seconds on a tiny SQLite archive with the
+page cache in files: `make test` does, so that this script never rots.
+`--scale 10000 100000 1000000` runs it at several sizes and draws the
+latency chart (PNG).
 """
 
 import argparse
@@ -41,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results"
+# Where the page cache goes unless the caller sets REDIS_URL, as in production.
+REDIS_URL = "redis://127.0.0.1:6379/3"
 
 PAGES = [
     ("healthz", "/healthz"),
@@ -114,19 +122,55 @@ def free_port():
         return probe.getsockname()[1]
 
 
-class Server:
-    """gunicorn with the production settings, for one run (of the checkout at `root`)."""
+BARE_VIEW = """
+from django.http import HttpResponse
 
-    def __init__(self, env, workers, root=ROOT):
+
+def ok(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns.append(path("", ok))  # noqa: F821
+"""
+
+
+def bare_project(folder):
+    """
+    A new `django-admin startproject` in `folder`, with one plain view at /
+    and debug off: the bare Django that our /healthz and cached pages are
+    measured against.
+    """
+    folder.mkdir()
+    subprocess.run(
+        [Path(PYTHON).with_name("django-admin"), "startproject", "bare", str(folder)], check=True
+    )
+    with open(folder / "bare" / "settings.py", "a") as settings:
+        settings.write('\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1", "localhost"]\n')
+    with open(folder / "bare" / "urls.py", "a") as urls:
+        urls.write(BARE_VIEW)
+    return folder
+
+
+class Server:
+    """
+    gunicorn with the production settings (our gunicorn.conf.py), for one
+    run of the site (of the checkout at `root`), or of the bare project.
+    """
+
+    def __init__(self, env, workers, root=ROOT, app="cstonews.wsgi", probe="/healthz"):
+        # The gunicorn.conf.py of the checkout at `root`; ours for the bare project.
+        config = "gunicorn.conf.py" if app == "cstonews.wsgi" else str(ROOT / "gunicorn.conf.py")
         self.port = free_port()
+        # A file, not a pipe: a pipe nobody reads fills up and stops the workers.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             [
                 PYTHON,
                 "-m",
                 "gunicorn",
-                "cstonews.wsgi",
+                app,
                 "-c",
-                "gunicorn.conf.py",
+                config,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -135,16 +179,17 @@ class Server:
             cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit("gunicorn did not start: " + self.process.stderr.read().decode())
+                self.log.seek(0)
+                raise SystemExit("gunicorn did not start: " + self.log.read().decode())
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
+                urllib.request.urlopen(self.base + probe, timeout=1).read()
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.2)
@@ -158,6 +203,7 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
 
 
 def load_wrk(url, seconds, connections, paths=None, timeout=2):
@@ -328,32 +374,42 @@ ROUNDS = 3
 WORKERS = (os.cpu_count() or 2) * 2 + 1
 
 
-def interleaved(load, base, path, seconds, connections, rounds=ROUNDS):
+def interleaved(load, base, path, seconds, connections, rounds=ROUNDS, bare=None):
     """
     `path` under load for `seconds` in all, in `rounds` turns, each after a
     turn of /healthz half as long; its ratio is to those /healthz turns.
-    The machine's speed drifts twofold within minutes (a shared VM): a page
-    compared with a /healthz run minutes away was off by a third.
+    The machine's speed drifts within minutes (a shared VM), so a page is
+    only compared with a /healthz run just before it. Given
+    `bare` (the bare project's address), a turn of its view, half as long,
+    comes before each turn of the page too.
     """
     turn = max(1, round(seconds / rounds))
-    runs, floors = [], []
+    runs, floors, bares = [], [], []
     for _ in range(rounds):
         floors.append(load(base + "/healthz", max(1, turn // 2), connections)["rate"])
+        if bare:
+            bares.append(load(bare + "/", max(1, turn // 2), connections))
         runs.append(load(base + path, turn, connections))
     rate = statistics.mean(run["rate"] for run in runs)
     floor = statistics.mean(floors)
     # Each turn's ratio to the /healthz turn just before it: how far one
     # turn strays from another is how much a single figure can be trusted.
     turns = [run["rate"] / (before or 1) for run, before in zip(runs, floors, strict=True)]
-    return {
+    found = {
         "rate": rate,
         "floor": floor,
         "ratio": rate / (floor or 1),
         "turns": [min(turns), max(turns)],
         "p50": statistics.median(run["p50"] for run in runs),
         "p99": max(run["p99"] for run in runs),
-        "errors": sum(run["errors"] for run in runs),
+        "errors": sum(run["errors"] for run in runs + bares),
     }
+    if bares:
+        found["bare"] = statistics.mean(run["rate"] for run in bares)
+        found["bare_ratio"] = rate / (found["bare"] or 1)
+        found["bare_p50"] = statistics.median(run["p50"] for run in bares)
+        found["bare_p99"] = max(run["p99"] for run in bares)
+    return found
 
 
 def measure(
@@ -364,29 +420,71 @@ def measure(
     if smoke:
         pages = [(name, path) for name, path in pages if name in SMOKE_PAGES]
     results = {}
+    bare_env = environment(database_url, 0, folder)
+    bare_env.pop("DJANGO_SETTINGS_MODULE", None)
+    bare_root = bare_project(Path(folder) / "bare-project")
     for cache_seconds, label in ((0, "cache off"), (300, "cache on")):
         env = environment(database_url, cache_seconds, folder)
         pages = [(name, path or an_item_address(env)) for name, path in pages]
         counts = queries_per_request(env, [path for _, path in pages])
         server = Server(env, workers)
+        # With the page cache on, our /healthz and each page are compared
+        # with the bare project too: a cached page pays for little more.
+        bare = None
+        if cache_seconds:
+            bare = Server(bare_env, workers, root=bare_root, app="bare.wsgi", probe="/")
         load = load_wrk if use_wrk else load_python
         try:
             rows = []
             for name, path in pages:
-                row = interleaved(load, server.base, path, seconds, connections, rounds=rounds)
+                row = interleaved(
+                    load,
+                    server.base,
+                    path,
+                    seconds,
+                    connections,
+                    rounds=rounds,
+                    bare=bare and bare.base,
+                )
                 row.update(page=name, path=path, queries=counts[path])
                 rows.append(row)
                 ratio = f"{row['ratio']:.2f} of /healthz"
+                if bare:
+                    ratio += f", {row['bare_ratio']:.2f} of the bare project"
                 print(f"  {label:9} {name:16} {row['rate']:9.1f} req/s  ({ratio})", flush=True)
         finally:
             server.stop()
+            if bare:
+                bare.stop()
         # The /healthz row: the median of its turns beside every page, for scale.
         # Its own turns (each against the one before it) stay: they show how
         # far the machine strays when nothing changes.
         rows[0]["rate"] = statistics.median(row["floor"] for row in rows)
         rows[0]["ratio"] = 1.0
+        if bare:
+            bare_rate = statistics.median(row["bare"] for row in rows)
+            rows[0]["bare_ratio"] = rows[0]["rate"] / bare_rate
+            rows.insert(0, bare_row(bare_rate, rows))
         results[label] = rows
     return results
+
+
+def bare_row(rate, rows):
+    """The bare project's row: the median of its turns beside every page."""
+    healthz = rows[0]["rate"]
+    turns = [row["bare"] / row["floor"] for row in rows]
+    return {
+        "page": "bare project",
+        "path": "/",
+        "rate": rate,
+        "ratio": rate / healthz,
+        "bare_ratio": 1.0,
+        "turns": [min(turns), max(turns)],
+        "p50": statistics.median(row["bare_p50"] for row in rows),
+        "p99": max(row["bare_p99"] for row in rows),
+        "queries": 0,
+        "errors": 0,
+    }
 
 
 def mixed_load(database_url, seconds, connections, workers, use_wrk, folder):
@@ -451,18 +549,24 @@ def table(results, items, seconds, connections, tool, rounds=ROUNDS):
         f"Each page is loaded in {rounds} turn{'s' if rounds > 1 else ''}, "
         "each after a turn of /healthz half as long, "
         "and its ratio is to those turns; the /healthz row is the median of them. "
+        "With the page cache on, a turn of the bare project's view (django-admin "
+        "startproject, one view answering ok, the same gunicorn settings) comes before "
+        "each turn too: × bare is the page's rate over the bare project's. "
         "Turns: the lowest and highest ratio of a single turn to the /healthz turn before it "
         "(for /healthz, of /healthz to itself: the machine's own noise).",
         "",
-        "| page | cache | req/s | median ms | p99 ms | × /healthz | turns | queries | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | cache | req/s | median ms | p99 ms | × /healthz | × bare | turns "
+        "| queries | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, rows in results.items():
         for row in rows:
             low, high = row["turns"]
+            bare = f"{row['bare_ratio']:.2f}" if "bare_ratio" in row else ""
             lines.append(
                 f"| {row['page']} | {label.split()[1]} | {row['rate']:.0f} | {row['p50']:.1f} "
-                f"| {row['p99']:.1f} | {row['ratio']:.2f} | {low:.2f}–{high:.2f} "
+                f"| {row['p99']:.1f} "
+                f"| {row['ratio']:.2f} | {bare} | {low:.2f}–{high:.2f} "
                 f"| {row['queries']} | {row['errors']} |"
             )
     return "\n".join(lines)
@@ -532,6 +636,8 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
 
     if args.smoke:
+        # The page cache in files, as on a developer's machine.
+        os.environ.pop("REDIS_URL", None)
         folder = Path(tempfile.mkdtemp(prefix="cstonews-bench-smoke-"))
         try:
             args.seconds, args.connections, args.workers, args.rounds = 1, 2, 1, 1
@@ -545,6 +651,7 @@ def main():
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
+    os.environ.setdefault("REDIS_URL", REDIS_URL)
     sizes = args.scale or [args.items]
     report, medians = [], {}
     for items in sizes:
@@ -563,7 +670,8 @@ def main():
         )
     heading = (
         f"Measured {datetime.date.today()} on {machine()}, PostgreSQL, "
-        f"gunicorn ({args.workers} workers)."
+        f"gunicorn ({args.workers} workers), the page cache in Redis "
+        f"({os.environ['REDIS_URL']})."
     )
     (RESULTS / "latest.md").write_text(heading + "\n\n" + "\n\n".join(report) + "\n")
     if len(sizes) > 1:

@@ -66,13 +66,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.ScriptPrefixMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # What a cached page needs, above the page cache: its language (part of
+    # its key), and 304 for a browser that has it already.
     "django.middleware.locale.LocaleMiddleware",
-    # Outside the page cache, so that a cached page answers 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Outside the page cache: a stalled database gives a 503, cached pages still answer.
-    "archive.middleware.DatabaseDeadlineMiddleware",
+    # A hit ends here: the middleware below is only for pages that are built.
     "archive.pagecache.PageCacheMiddleware",
+    # A stalled database gives a 503 within the deadline.
+    "archive.middleware.DatabaseDeadlineMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

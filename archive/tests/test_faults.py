@@ -160,6 +160,20 @@ class RedisFailingMidRequestTests(LiveRedisDrill):
         self.assertGreater(len(calls), 1)
 
 
+@override_settings(CACHES=LIVE)
+class KeptRedisClientTests(LiveRedisDrill):
+    """The Redis cache with its kept client (archive.compat) is a working cache."""
+
+    def test_values_round_trip(self):
+        cache = caches["pages"]
+        cache.set_many({"a": 1, "b": ("page", b"<html>")})
+        self.assertEqual(cache.get_many(["a", "b", "c"]), {"a": 1, "b": ("page", b"<html>")})
+        self.assertEqual(cache.get_or_set("c", lambda: None), None)
+        self.assertTrue(cache.has_key("c"))
+        cache.delete("a")
+        self.assertIsNone(cache.get("a"))
+
+
 @override_settings(CACHES=LIVE, PAGE_CACHE_SECONDS=300, GENERATION_CHECK_SECONDS=60)
 class RedisBackTests(LiveRedisDrill):
     def test_a_publish_made_while_redis_was_down_shows_when_it_is_back(self):

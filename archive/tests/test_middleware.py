@@ -1,4 +1,7 @@
-from django.test import TestCase
+import functools
+
+from django.core.cache import cache, caches
+from django.test import TestCase, override_settings
 from django.urls import set_script_prefix
 
 from .factories import NewsItemFactory, SectionFactory
@@ -42,3 +45,46 @@ class ScriptPrefixTests(TestCase):
         self.assertContains(response, '<a href="/news/news/">')
         self.assertContains(response, 'href="/feeds/news/"')
         self.assertNotContains(response, "/archive/")
+
+
+@override_settings(PAGE_CACHE_SECONDS=300, SECURE_HSTS_SECONDS=31536000)
+class CachedAnswerTests(TestCase):
+    """
+    A page served from the cache passes only the middleware above the page
+    cache, and still carries every header the built page did.
+    """
+
+    HEADERS = (
+        "Content-Type",
+        "Content-Language",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Strict-Transport-Security",
+        "Cache-Control",
+        "Vary",
+        "ETag",
+    )
+
+    def setUp(self):
+        cache.clear()
+        caches["pages"].clear()
+
+    def test_a_hit_has_the_headers_of_the_built_page(self):
+        NewsItemFactory(section=SectionFactory(slug="news"))
+        for url in ("/", "/news/", "/feeds/news/"):
+            for language in ("en", "ru"):
+                with self.subTest(url=url, language=language):
+                    get = functools.partial(
+                        self.client.get, url, secure=True, headers={"accept-language": language}
+                    )
+                    built, hit = get(), get()
+                    self.assertEqual((built["X-Page-Cache"], hit["X-Page-Cache"]), ("miss", "hit"))
+                    self.assertEqual(hit["Content-Language"], language)
+                    for header in self.HEADERS:
+                        self.assertEqual(hit.get(header), built.get(header), header)
+                    self.assertFalse(hit.cookies)
+                    again = get(headers={"accept-language": language, "if-none-match": hit["ETag"]})
+                    self.assertEqual(again.status_code, 304)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from archive import pagecache, services, signals, templating
 from archive.models import NewsItem, Status
 
-from .factories import NewsItemFactory, SectionFactory, UserFactory
+from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
 
 NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
 
@@ -130,22 +130,15 @@ class PageCacheTests(TestCase):
             response = self.get()
         self.assertContains(response, "First news")
 
-    def test_a_total_being_counted_is_waited_for_not_counted_again(self):
-        # Every worker shares remembered answers: after a change, the lists
-        # built at once by several workers count the archive once.
-        key = f"remember:{pagecache.current_generation()[0]}:total"
-        pagecache.cache.set(pagecache.BUILDING.format(key), 1)
-
-        def the_other_worker_finishes(seconds):
-            pagecache.cache.set(key, (42,))
-
-        count = mock.Mock(return_value=0)
-        with mock.patch.object(pagecache.time, "sleep", the_other_worker_finishes):
-            self.assertEqual(pagecache.remember("total", count), 42)
-        count.assert_not_called()
-        self.assertEqual(pagecache.remember("total", count), 42)
+    def test_a_remembered_total_is_counted_once_a_generation(self):
+        # Every worker shares remembered answers: the lists of one generation count once.
+        count = mock.Mock(return_value=42)
+        self.assertEqual(pagecache.cache.get_or_set(pagecache.key("total"), count), 42)
+        self.assertEqual(pagecache.cache.get_or_set(pagecache.key("total"), count), 42)
+        count.assert_called_once()
         pagecache.bump()
-        self.assertEqual(pagecache.remember("total", count), 0)
+        count.return_value = 0
+        self.assertEqual(pagecache.cache.get_or_set(pagecache.key("total"), count), 0)
 
     def test_publish_edit_and_unpublish_show_on_the_next_request(self):
         item = NewsItemFactory(
@@ -343,6 +336,65 @@ class PageCacheTests(TestCase):
     def test_off_when_set_to_zero(self):
         self.get()
         self.assertNotIn("X-Page-Cache", self.get())
+
+
+class PublicRuleTests(TestCase):
+    """
+    published() is the rule; public_state and the page cache's next change
+    say the same of every item, and time moves each as the rule says.
+    """
+
+    HOUR = datetime.timedelta(hours=1)
+    # (status, publication, expiry in hours from now; state now; when that changes)
+    CASES = [
+        (Status.DRAFT, -1, None, "draft", None),
+        (Status.DRAFT, 1, None, "draft", None),
+        (Status.REVIEW, -1, None, "review", None),
+        (Status.ARCHIVED, -1, None, "archived", None),
+        (Status.PUBLISHED, -24, None, "live", None),
+        (Status.PUBLISHED, 0, None, "live", None),
+        (Status.PUBLISHED, 1, None, "scheduled", 1),
+        (Status.PUBLISHED, 1, 3, "scheduled", 1),
+        (Status.PUBLISHED, -24, 2, "live", 2),
+        (Status.PUBLISHED, -24, -1, "expired", None),
+        (Status.PUBLISHED, -24, 0, "expired", None),
+    ]
+
+    def at(self, hours):
+        return None if hours is None else NOW + hours * self.HOUR
+
+    def assert_agree(self, item, state):
+        self.assertEqual(item.public_state, state)
+        self.assertEqual(item.is_public, state == "live")
+        queries = {
+            "live": NewsItem.objects.published(),
+            "scheduled": NewsItem.objects.scheduled(),
+            "expired": NewsItem.objects.expired(),
+        }
+        for name, queryset in queries.items():
+            self.assertEqual(queryset.filter(pk=item.pk).exists(), name == state, name)
+
+    def test_the_three_agree_on_every_kind_of_item(self):
+        for status, published, expires, state, changes in self.CASES:
+            with self.subTest(status=status, published=published, expires=expires):
+                with time_machine.travel(NOW, tick=False):
+                    item = NewsItemFactory(
+                        status=status, published_at=self.at(published), expire_at=self.at(expires)
+                    )
+                    self.assert_agree(item, state)
+                    self.assertEqual(pagecache.next_change(), self.at(changes))
+                if changes is not None:
+                    # At the moment next_change names, what is public changes.
+                    with time_machine.travel(self.at(changes), tick=False):
+                        self.assertNotEqual(item.public_state, state)
+                        self.assert_agree(item, item.public_state)
+                item.delete()
+
+    def test_the_next_change_is_the_earliest_of_news_and_statements(self):
+        with time_machine.travel(NOW, tick=False):
+            NewsItemFactory(published_at=NOW + 3 * self.HOUR)
+            StatementFactory(published_at=NOW - self.HOUR, expire_at=NOW + 2 * self.HOUR)
+            self.assertEqual(pagecache.next_change(), NOW + 2 * self.HOUR)
 
 
 class ConditionalGetTests(TestCase):

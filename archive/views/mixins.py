@@ -49,7 +49,9 @@ class PublicListMixin:
 
     def get_paginator(self, queryset, per_page, **kwargs):
         def total():
-            return pagecache.remember(count_key(self.request), lambda: self.count(queryset))
+            return pagecache.cache.get_or_set(
+                pagecache.key(count_key(self.request)), lambda: self.count(queryset)
+            )
 
         return ListPaginator(queryset, per_page, total=total, allow_empty_first_page=True)
 
@@ -108,8 +110,9 @@ class PublicListMixin:
             context["count_limit"] = search.COUNT_LIMIT
         elif query:
             # Counted over every match: once per change of the archive.
-            context["facets"] = pagecache.remember(
-                "facets:" + count_key(self.request), lambda: self.facets(self.object_list)
+            context["facets"] = pagecache.cache.get_or_set(
+                pagecache.key("facets:" + count_key(self.request)),
+                lambda: self.facets(self.object_list),
             )
         return context
 

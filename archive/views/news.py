@@ -23,8 +23,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # What the home page lists changes only with the archive's generation.
-        news, statements = pagecache.remember(
-            "home", lambda: (list(queries.home_news()), list(queries.latest_statements()))
+        news, statements = pagecache.cache.get_or_set(
+            pagecache.key("home"),
+            lambda: (list(queries.home_news()), list(queries.latest_statements())),
         )
         by_section = {}
         for item in news:
@@ -150,7 +151,9 @@ class NewsDetailView(ItemDetailMixin, DetailView):
         if not item.is_public:
             return queries.related_of(item)
         # What a public item lists changes only with the archive's generation.
-        return pagecache.remember(f"related:{item.pk}", lambda: queries.related_of(item))
+        return pagecache.cache.get_or_set(
+            pagecache.key(f"related:{item.pk}"), lambda: queries.related_of(item)
+        )
 
     def get_context_data(self, **kwargs):
         item = self.object

@@ -52,8 +52,8 @@ class SearchView(TemplateView):
             statements, query, text_fields=("title", "text"), date_field="adopted_on", ranked=ranked
         )
         # Counted over every match: once per change of the archive.
-        counts = pagecache.remember(
-            "search-facets:" + key,
+        counts = pagecache.cache.get_or_set(
+            pagecache.key("search-facets:" + key),
             lambda: queries.search_counts(news, statements, data["kind"], bounded=not ranked),
         )
         labels = {"news": _("News"), "statements": _("Statements")}
