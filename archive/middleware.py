@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import breaker
 from .models import request_script_prefix
+from .views.site import database_unavailable, healthz, readyz
 
 NUL = "\x00"
 logger = logging.getLogger(__name__)
@@ -67,8 +68,6 @@ class HealthMiddleware:
     """
 
     def __init__(self, get_response):
-        from .views import healthz, readyz  # the views import this module
-
         self.get_response = get_response
         self.answers = {"/healthz": healthz, "/readyz": readyz}
 
@@ -124,15 +123,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path.startswith("/admin/") and parts.update is None:
             parts.update = {"style-src": [UNSAFE_INLINE]}
         return parts
-
-
-def database_unavailable(request, error):
-    """The page for a database that fails or does not answer: 503, try again soon."""
-    logger.warning("The database did not answer %s: %s", request.path, error)
-    # A page of its own: the site's menus would ask the database again.
-    response = render(request, "503.html", status=503)
-    response["Retry-After"] = "60"
-    return response
 
 
 class DatabaseDeadlineMiddleware:

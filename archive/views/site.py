@@ -1,5 +1,6 @@
 """The site's own addresses: errors, health checks, language, robots.txt, previews, documents."""
 
+import logging
 import secrets
 import sys
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,15 +18,25 @@ from django.views import defaults
 
 from .. import preview
 from ..documents import CONTENT_TYPES
-from ..middleware import database_unavailable
 from ..models import Attachment, NewsItem
 from .news import NewsDetailView
 from .statements import StatementDetailView
 
+logger = logging.getLogger(__name__)
+
+
+def database_unavailable(request, error):
+    """The page for a database that fails or does not answer: 503, try again soon."""
+    logger.warning("The database did not answer %s: %s", request.path, error)
+    # A page of its own: the site's menus would ask the database again.
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "60"
+    return response
+
 
 def server_error(request):
     """
-    500, or the database's 503 (see middleware.database_unavailable) when
+    500, or the database's 503 (see database_unavailable) when
     the error is the database's and came from outside a view (the page cache).
     """
     error = sys.exc_info()[1]
