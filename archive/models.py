@@ -6,7 +6,6 @@ Publication state lives on `PublishedQuerySet.published()`: every public read
 draft, a scheduled, an expired or an archived item can never leak.
 """
 
-import contextvars
 import datetime
 import functools
 from pathlib import PurePath
@@ -28,41 +27,15 @@ from .documents import attachment_storage, check_document, document_upload_to, h
 from .images import check_image, image_upload_to
 from .sanitize import sanitize_html
 
-# The script prefix of the request being answered, set once a request by
-# ScriptPrefixMiddleware: get_script_prefix() reads an asgiref context-local,
-# and a list page asks for 60 addresses (4% of the page).
-request_script_prefix = contextvars.ContextVar("request_script_prefix", default=None)
-
-
-def script_prefix():
-    return request_script_prefix.get() or get_script_prefix()
-
-
-def address(viewname, *args):
-    """
-    reverse(), remembered. A news list asks for 70 addresses (its items, their
-    sections, the archive's years) and reverse() took 45 µs each, a tenth of
-    the page. An address depends only on its arguments, the URLconf and the
-    script prefix, so those are the key. (The URLconf is the setting's: no
-    middleware here sets request.urlconf, and asking for that per-request
-    override raised and caught an exception inside asgiref on every call.)
-    """
-    return _remembered_address(viewname, args, settings.ROOT_URLCONF, script_prefix())
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_address(viewname, args, urlconf, script_prefix):
-    return reverse(viewname, args=args, urlconf=urlconf)
-
 
 def slug_address(viewname, *slugs):
     """
-    The address of `viewname` for these slugs, from a pattern reversed once:
-    for a sitemap page's 10,000 addresses, each new, where reverse() took
-    half of the page (and would crowd the list pages' addresses out of
-    address()'s memory).
+    reverse(viewname, args=slugs), for a sitemap page's thousands of items:
+    the pattern is reversed once per URLconf and script prefix and each
+    item's slugs are put in its places, because reverse() for every item
+    would be a large part of the page's work.
     """
-    pattern = _address_pattern(viewname, len(slugs), settings.ROOT_URLCONF, script_prefix())
+    pattern = _address_pattern(viewname, len(slugs), settings.ROOT_URLCONF, get_script_prefix())
     return pattern.format(*slugs)
 
 
@@ -97,19 +70,6 @@ class PublicState(models.TextChoices):
     LIVE = "live", _("Published")
     EXPIRED = "expired", _("Expired")
     ARCHIVED = "archived", _("Archived")
-
-
-def choice_label(choices, value):
-    """
-    What Django's get_FOO_display() gives: the label of `value` in the active
-    language, or the value itself if it is not a choice. Django's builds a
-    dict of every choice on each call; a list page called it for each item
-    in the other language, 7% of the page.
-    """
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -255,7 +215,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:section", self.slug)
+        return reverse("archive:section", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -301,7 +261,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:person-detail", self.slug)
+        return reverse("archive:person-detail", args=[self.slug])
 
 
 class Body(models.Model):
@@ -321,7 +281,7 @@ class Body(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:body-detail", self.slug)
+        return reverse("archive:body-detail", args=[self.slug])
 
 
 class Topic(models.Model):
@@ -337,7 +297,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:topic-detail", self.slug)
+        return reverse("archive:topic-detail", args=[self.slug])
 
 
 class Image(models.Model):
@@ -423,7 +383,7 @@ class Attachment(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return address("archive:attachment", self.pk)
+        return reverse("archive:attachment", args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -563,11 +523,7 @@ class NewsItem(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("archive:news-detail", self.section.slug, self.slug)
-
-    def get_language_display(self):
-        # Here, not on Publishable: Django sets its own on each concrete model.
-        return choice_label(Language, self.language)
+        return reverse("archive:news-detail", args=[self.section.slug, self.slug])
 
     def clean(self):
         super().clean()
@@ -686,13 +642,7 @@ class Statement(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("archive:statement-detail", self.slug)
-
-    def get_kind_display(self):
-        return choice_label(Statement.Kind, self.kind)
-
-    def get_language_display(self):
-        return choice_label(Language, self.language)
+        return reverse("archive:statement-detail", args=[self.slug])
 
 
 class ItemRecord(models.Model):

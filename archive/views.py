@@ -76,7 +76,6 @@ from .models import (
     Section,
     Statement,
     Topic,
-    address,
 )
 from .pagecache import count_key
 from .prepared import Prepared, conditions_of, filtered, parametrize, together, types_of
@@ -269,9 +268,11 @@ def statement_list_queryset(now=None):
 
 def section_crumbs(section, link_last=True):
     """Breadcrumbs from "All news" down to `section`, as (label, URL) pairs."""
-    crumbs = [(_("All news"), address("archive:news-list"))]
+    crumbs = [(_("All news"), reverse("archive:news-list"))]
     # From the taxonomy: the page's query need not join the sections above.
-    crumbs += [(name, address("archive:section", slug)) for slug, name in ancestors(section.pk)]
+    crumbs += [
+        (name, reverse("archive:section", args=[slug])) for slug, name in ancestors(section.pk)
+    ]
     crumbs.append((section.name, section.get_absolute_url() if link_last else None))
     return crumbs
 
@@ -816,7 +817,8 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
 
     def archive_nav_years(self):
         return [
-            (year, count, address("archive:news-year", year)) for year, count in archive_years()
+            (year, count, reverse("archive:news-year", args=[year]))
+            for year, count in archive_years()
         ]
 
     def archive_nav_months(self):
@@ -824,7 +826,7 @@ class NewsListView(SearchResultsMixin, ListPageMixin, FilterView):
         if not year:
             return []
         return [
-            (first_day, count, address("archive:news-month", year, first_day.month))
+            (first_day, count, reverse("archive:news-month", args=[year, first_day.month]))
             for first_day, count in archive_months(year)
         ]
 
@@ -891,8 +893,8 @@ class NewsArchiveView(NewsListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year_url = address("archive:news-year", self.year)
-        crumbs = [(_("All news"), address("archive:news-list"))]
+        year_url = reverse("archive:news-year", args=[self.year])
+        crumbs = [(_("All news"), reverse("archive:news-list"))]
         if self.month:
             month = datetime.date(self.year, self.month, 1)
             crumbs += [(str(self.year), year_url), (date_format(month, "F Y"), None)]
@@ -1214,7 +1216,7 @@ class StatementDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         crumbs = [
-            (_("Statements"), address("archive:statement-list")),
+            (_("Statements"), reverse("archive:statement-list")),
             (self.object.title, None),
         ]
         return super().get_context_data(
@@ -1248,7 +1250,7 @@ class RelatedNewsView(ListPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         # Up to the index of its kind.
-        index = (INDEX_TITLES[self.kind], address(f"archive:{self.kind}-list"))
+        index = (INDEX_TITLES[self.kind], reverse(f"archive:{self.kind}-list"))
         crumbs = [index, (self.object.name, None)]
         return super().get_context_data(object=self.object, crumbs=crumbs, **kwargs)
 
@@ -1355,7 +1357,11 @@ class IndexView(TemplateView):
         language = get_language()
         entries = sorted(
             (
-                (name, address(f"archive:{self.kind}-detail", slug), counts.get(ids[slug], 0))
+                (
+                    name,
+                    reverse(f"archive:{self.kind}-detail", args=[slug]),
+                    counts.get(ids[slug], 0),
+                )
                 for slug, name in data[self.kind]
             ),
             key=lambda entry: alphabetical_key(entry[0], language),

@@ -64,7 +64,6 @@ MIDDLEWARE = [
     # First: health checks answer whatever the Host header and scheme.
     "archive.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "archive.middleware.ScriptPrefixMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -90,9 +89,9 @@ if not DEBUG:
 ROOT_URLCONF = "cstonews.urls"
 
 # The public site's templates are Jinja2 (templates/jinja2/, see
-# archive/templating.py), which render in about half the time of Django's; the
-# admin and the apps' own templates are Django's (templates/admin/). Jinja2 is
-# asked first, so a public template's name never reaches Django's engine.
+# archive/templating.py), for speed; the admin and the apps' own templates
+# are Django's (templates/admin/). Jinja2 is asked first, so a public
+# template's name never reaches Django's engine.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
@@ -103,8 +102,6 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.i18n",
                 "archive.context_processors.navigation",
-                "archive.context_processors.generation",
-                "archive.context_processors.translations",
             ],
         },
     },
