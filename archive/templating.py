@@ -10,7 +10,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
                                 `makemessages` still finds every string.
     ngettext(one, many, n)      {% blocktranslate count %}
     count_label("items", n)     "25 items", with its plural forms
-    url("archive:home")         {% url %} (Django's reverse())
+    url("archive:home")         {% url %} (Django's reverse(), remembered)
     static("css/site.css")      {% static %}
     querystring(page=2)         {% querystring %}
     {% call cached("name", key...) %}...{% endcall %}
@@ -23,8 +23,10 @@ timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
 time_tag (a <time> element), largest_rendition (an image's largest JPEG).
 """
 
+import functools
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.files.storage import default_storage
@@ -75,9 +77,19 @@ def environment(**options):
     return env
 
 
-def url(viewname, *args, **kwargs):
-    """{% url %}: url("archive:section", slug)."""
-    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+def url(viewname, *args):
+    """
+    {% url %}: url("archive:section", slug), Django's reverse() remembered
+    for each URLconf and script prefix, because a list asks for some forty
+    addresses and reverse() works each one out anew.
+    """
+    return remembered_reverse(viewname, args, settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)
+def remembered_reverse(viewname, args, urlconf, script_prefix):
+    # reverse() reads the same script prefix, which is in the key.
+    return reverse(viewname, args=args, urlconf=urlconf)
 
 
 def date(value, format=None):

@@ -67,3 +67,32 @@ class FragmentCacheTests(TestCase):
         russian = self.client.get("/news/", headers={"accept-language": "ru"})
         self.assertContains(russian, "Все новости")
         self.assertNotContains(russian, "All news")
+
+    def test_a_chosen_filter_shows_the_choice_and_the_others_stay_right(self):
+        SectionFactory(slug="news", name="News")
+        self.client.get("/news/")
+        response = self.client.get("/news/", {"section": "news"})
+        self.assertContains(response, '<option value="news" selected>News</option>', html=True)
+        with self.captureOnCommitCallbacks(execute=True):
+            SectionFactory(slug="events", name="Events")
+        response = self.client.get("/news/", {"year": "2020"})
+        self.assertContains(response, '<option value="events">Events</option>', html=True)
+        self.assertContains(response, 'value="2020"')
+
+
+class AddressTests(TestCase):
+    """Links are remembered addresses, yet each follows the request's script prefix."""
+
+    def test_teaser_links_follow_the_script_prefix(self):
+        NewsItemFactory(section=SectionFactory(slug="news"), slug="meeting")
+        StatementFactory(slug="on-peace")
+        for prefix in ("/", "/archive/", "/"):
+            with self.subTest(prefix=prefix):
+                set_script_prefix(prefix)
+                try:
+                    home = self.client.get("/")
+                finally:
+                    set_script_prefix("/")
+                self.assertContains(home, f'href="{prefix}news/news/meeting/"')
+                self.assertContains(home, f'href="{prefix}statements/on-peace/"')
+                self.assertContains(home, f'<a href="{prefix}news/news/">')
