@@ -7,11 +7,9 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.shortcuts import render
-from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 
 from . import breaker
-from .models import request_script_prefix
 from .views.site import database_unavailable, healthz, readyz
 
 NUL = "\x00"
@@ -76,20 +74,6 @@ class HealthMiddleware:
         if answer is not None and request.method in ("GET", "HEAD"):
             return answer(request)
         return self.get_response(request)
-
-
-class ScriptPrefixMiddleware:
-    """Reads the request's script prefix once, for models.address()."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = request_script_prefix.set(get_script_prefix())
-        try:
-            return self.get_response(request)
-        finally:
-            request_script_prefix.reset(token)
 
 
 class RejectBadQueryMiddleware:

@@ -6,9 +6,7 @@ Publication state lives on `PublishedQuerySet.published()`: every public read
 draft, a scheduled, an expired or an archived item can never leak.
 """
 
-import contextvars
 import datetime
-import functools
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,53 +26,6 @@ from .compat import is_new_upload
 from .documents import attachment_storage, check_document, document_upload_to, human_size
 from .images import check_image, image_upload_to
 from .sanitize import sanitize_html
-
-# The script prefix of the request being answered, set once a request by
-# ScriptPrefixMiddleware: get_script_prefix() reads an asgiref context-local,
-# and a list page asks for 60 addresses (4% of the page).
-request_script_prefix = contextvars.ContextVar("request_script_prefix", default=None)
-
-
-def script_prefix():
-    return request_script_prefix.get() or get_script_prefix()
-
-
-def address(viewname, *args):
-    """
-    reverse(), remembered. A news list asks for 70 addresses (its items, their
-    sections, the archive's years) and reverse() took 45 µs each, a tenth of
-    the page. An address depends only on its arguments, the URLconf and the
-    script prefix, so those are the key. (The URLconf is the setting's: no
-    middleware here sets request.urlconf, and asking for that per-request
-    override raised and caught an exception inside asgiref on every call.)
-    """
-    return _remembered_address(viewname, args, settings.ROOT_URLCONF, script_prefix())
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_address(viewname, args, urlconf, script_prefix):
-    return reverse(viewname, args=args, urlconf=urlconf)
-
-
-def slug_address(viewname, *slugs):
-    """
-    The address of `viewname` for these slugs, from a pattern reversed once:
-    for a sitemap page's 10,000 addresses, each new, where reverse() took
-    half of the page (and would crowd the list pages' addresses out of
-    address()'s memory).
-    """
-    pattern = _address_pattern(viewname, len(slugs), settings.ROOT_URLCONF, script_prefix())
-    return pattern.format(*slugs)
-
-
-@functools.lru_cache(maxsize=64)
-def _address_pattern(viewname, count, urlconf, script_prefix):
-    # Slugs need no quoting in a path, so a placeholder slug marks each place.
-    marks = [f"slug{n}mark" for n in range(count)]
-    path = reverse(viewname, args=marks, urlconf=urlconf).replace("{", "{{").replace("}", "}}")
-    for n, mark in enumerate(marks):
-        path = path.replace(mark, f"{{{n}}}")
-    return path
 
 
 class Language(models.TextChoices):
@@ -98,19 +49,6 @@ class PublicState(models.TextChoices):
     LIVE = "live", _("Published")
     EXPIRED = "expired", _("Expired")
     ARCHIVED = "archived", _("Archived")
-
-
-def choice_label(choices, value):
-    """
-    What Django's get_FOO_display() gives: the label of `value` in the active
-    language, or the value itself if it is not a choice. Django's builds a
-    dict of every choice on each call; a list page called it for each item
-    in the other language, 7% of the page.
-    """
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -280,7 +218,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:section", self.slug)
+        return reverse("archive:section", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -311,7 +249,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:person-detail", self.slug)
+        return reverse("archive:person-detail", args=[self.slug])
 
 
 class Body(models.Model):
@@ -331,7 +269,7 @@ class Body(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:body-detail", self.slug)
+        return reverse("archive:body-detail", args=[self.slug])
 
 
 class Topic(models.Model):
@@ -347,7 +285,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return address("archive:topic-detail", self.slug)
+        return reverse("archive:topic-detail", args=[self.slug])
 
 
 class Image(models.Model):
@@ -433,7 +371,7 @@ class Attachment(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return address("archive:attachment", self.pk)
+        return reverse("archive:attachment", args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -571,11 +509,7 @@ class NewsItem(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("archive:news-detail", self.section.slug, self.slug)
-
-    def get_language_display(self):
-        # Here, not on Publishable: Django sets its own on each concrete model.
-        return choice_label(Language, self.language)
+        return reverse("archive:news-detail", args=[self.section.slug, self.slug])
 
     def clean(self):
         super().clean()
@@ -694,13 +628,7 @@ class Statement(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("archive:statement-detail", self.slug)
-
-    def get_kind_display(self):
-        return choice_label(Statement.Kind, self.kind)
-
-    def get_language_display(self):
-        return choice_label(Language, self.language)
+        return reverse("archive:statement-detail", args=[self.slug])
 
 
 class ItemRecord(models.Model):

@@ -64,7 +64,6 @@ MIDDLEWARE = [
     # First: health checks answer whatever the Host header and scheme.
     "archive.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "archive.middleware.ScriptPrefixMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
     # What a cached page needs, above the page cache: its language (part of
     # its key), and 304 for a browser that has it already.
@@ -92,9 +91,9 @@ if not DEBUG:
 ROOT_URLCONF = "cstonews.urls"
 
 # The public site's templates are Jinja2 (templates/jinja2/, see
-# archive/templating.py), which render in about half the time of Django's; the
-# admin and the apps' own templates are Django's (templates/admin/). Jinja2 is
-# asked first, so a public template's name never reaches Django's engine.
+# archive/templating.py), for speed; the admin and the apps' own templates
+# are Django's (templates/admin/). Jinja2 is asked first, so a public
+# template's name never reaches Django's engine.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
@@ -105,8 +104,6 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.i18n",
                 "archive.context_processors.navigation",
-                "archive.context_processors.generation",
-                "archive.context_processors.translations",
             ],
         },
     },

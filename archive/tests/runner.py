@@ -31,12 +31,12 @@ def fresh_caches(result_class):
             caching.reset()
             breaker.reset()
             # And what each process keeps per generation (the taxonomy, the
-            # next scheduled change, kept fragments): under a frozen clock a
+            # next scheduled change, template fragments): under a frozen clock a
             # new generation can take the number of an earlier test's.
             taxonomy.latest.clear()
             pagecache.known_changes.clear()
             pagecache.last_check.clear()
-            templating.kept_fragments.clear()
+            templating.fragments.clear()
             # A request in Russian leaves its language active in this thread;
             # a test that makes none would read its messages in Russian.
             translation.activate(settings.LANGUAGE_CODE)

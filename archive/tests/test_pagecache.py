@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from archive import pagecache, services, signals, templating
+from archive import pagecache, services, signals
 from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
@@ -418,20 +418,6 @@ class ConditionalGetTests(TestCase):
         since = later.strftime("%a, %d %b %Y %H:%M:%S GMT")
         again = self.client.get("/news/news/meeting/", headers={"if-modified-since": since})
         self.assertEqual(again.status_code, 304)
-
-
-class KeptFragmentTests(TestCase):
-    """Fragments kept in a process's memory belong to a generation, and only the last two stay."""
-
-    def test_each_generation_has_its_own_and_old_ones_go(self):
-        templating.kept_fragments.clear()
-        for generation in range(1, 6):
-            with mock.patch.object(pagecache, "generation", return_value=generation):
-                html = templating.kept("field", caller=lambda n=generation: f"<b>{n}</b>")
-                self.assertEqual(html, f"<b>{generation}</b>")
-                # The same key again: kept, not rendered.
-                self.assertEqual(templating.kept("field", caller=lambda: "new"), html)
-        self.assertEqual(sorted(templating.kept_fragments), [4, 5])
 
 
 class GenerationTriggerTests(TestCase):
