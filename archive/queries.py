@@ -91,7 +91,7 @@ def latest_statements(now=None, count=HOME_STATEMENTS):
 
 
 # What an item page lists of other records, each only read when the item has
-# any (see item_page): the gallery, the documents, the media links and the
+# any (see item_extras): the gallery, the documents, the media links and the
 # public statements that cite it.
 ITEM_EXTRAS = {
     "gallery": (GalleryImage, "news_item"),
@@ -105,32 +105,17 @@ NOT_ON_ITEM_PAGE = {"search_vector", "import_data"}
 
 
 def item_page(queryset=None):
-    """
-    News items as their page shows them: with the section, the cover and
-    the translation, and whether each has any of ITEM_EXTRAS, so that the
-    page asks only for what the item has.
-    """
+    """News items as their page shows them: with the section and the cover."""
     queryset = NewsItem.objects.all() if queryset is None else queryset
-    shown = [
-        f.name
-        for f in NewsItem._meta.get_fields()
-        if f.concrete and not f.many_to_many and f.name not in NOT_ON_ITEM_PAGE
-    ]
-    return (
-        queryset.select_related("section", "cover_image", "translation__section")
-        .only(
-            *shown,
-            *("section__name", "section__slug", "section__parent"),
-            *(f"translation__{name}" for name in ("slug", "language", "section__slug")),
-            *(f"translation__{name}" for name in ("status", "published_at", "expire_at")),
-        )
-        .annotate(
-            **{
-                f"has_{name}": Exists(model.objects.filter(**{lookup: OuterRef("pk")}))
-                for name, (model, lookup) in ITEM_EXTRAS.items()
-            }
-        )
-    )
+    return queryset.select_related("section", "cover_image").defer(*NOT_ON_ITEM_PAGE)
+
+
+def public_translation(item, now=None):
+    """The item's translation, if it is public, with what a link to it needs."""
+    if item.translation_id is None:
+        return None
+    translations = NewsItem.objects.published(now).filter(pk=item.translation_id)
+    return translations.select_related("section").only("slug", "language", "section__slug").first()
 
 
 def item_tags(item):
@@ -146,7 +131,12 @@ def item_tags(item):
 
 
 def item_extras(item, now=None):
-    """{name: rows} of ITEM_EXTRAS for `item`: a query for each kind it has."""
+    """{name: rows} of ITEM_EXTRAS for `item`: one query for which it has, one for each of those."""
+    flags = {
+        f"has_{name}": Exists(model.objects.filter(**{lookup: item.pk}))
+        for name, (model, lookup) in ITEM_EXTRAS.items()
+    }
+    has = NewsItem.objects.filter(pk=item.pk).values(**flags).first() or {}
     extras = {
         "gallery": GalleryImage.objects.select_related("image").filter(news_item=item),
         "attachments": Attachment.objects.filter(news_items=item),
@@ -155,17 +145,15 @@ def item_extras(item, now=None):
             Statement.objects.published(now).only("title", "slug", "kind").filter(news_items=item)
         ),
     }
-    return {
-        name: list(rows) if getattr(item, f"has_{name}") else [] for name, rows in extras.items()
-    }
+    return {name: list(rows) if has.get(f"has_{name}") else [] for name, rows in extras.items()}
 
 
 def related_of(item, now=None):
-    """What an item's page lists besides the item: its tags and its extras."""
+    """What an item's page shows besides the item: its tags, its extras, its translation."""
     related = {kind: [] for kind in TAGS}
     for kind, pk, slug, name in item_tags(item):
         related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
-    return related | item_extras(item, now)
+    return related | item_extras(item, now) | {"translation": public_translation(item, now)}
 
 
 def statement_page():

@@ -639,20 +639,20 @@ class NewsDetailTests(TestCase):
 
     def test_query_count(self):
         """
-        One query for the item (with its section, cover and translation, and
-        which extras it has), one for its tags and one for each extra it has
-        (here media links and statements), the lists remembered until the
-        archive changes. Never one per related record; the menu is cached.
+        One query for the item (with its section, cover and translation) and,
+        once per change of the archive, one for which extras it has, one for
+        its tags and one for each extra it has (here media links and
+        statements). Never one per related record; the menu is cached.
         """
         self.client.get(NEWS)  # the taxonomy of this generation, read once
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.client.get("/news/news/cfm-meeting/")
         # What it lists is remembered until the archive changes: the item alone.
         with self.assertNumQueries(1):
             self.client.get("/news/news/cfm-meeting/")
 
         plain = NewsItemFactory(section=self.item.section)
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(3):
             self.client.get(plain.get_absolute_url())
 
     def test_back_links_and_breadcrumbs(self):

@@ -157,15 +157,13 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         item = self.object
-        translation = item.translation
-        if translation is not None and not translation.is_public:
-            translation = None
+        related = self.related(item)
+        translation = related["translation"]
         return super().get_context_data(
             back_url=backlink.link(self.request),
             crumbs=[*section_crumbs(item.section), (item.title, None)],
-            translation=translation,
             translation_label=TRANSLATION_LABELS.get(translation.language) if translation else "",
             json_ld=news_article_json_ld(self.request, item),
-            **self.related(item),
+            **related,
             **kwargs,
         )
