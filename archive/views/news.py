@@ -152,7 +152,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
             return queries.related_of(item)
         # What a public item lists changes only with the archive's generation.
         return pagecache.cache.get_or_set(
-            pagecache.key(f"related:{item.pk}"), lambda: queries.related_of(item)
+            pagecache.key(f"item-lists:{item.pk}"), lambda: queries.related_of(item)
         )
 
     def get_context_data(self, **kwargs):
