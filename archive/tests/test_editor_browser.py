@@ -43,8 +43,12 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
         item = NewsItemFactory(section=self.section, body="<p>Start</p>")
         page = self.open_item(item)
         self.check(page, "editor-news-item")
-        page.click(".field-body .tiptap")
+        # Into the stored paragraph, once the editor shows it: a click before
+        # the editor has loaded the text would type into an empty document.
+        page.locator(".field-body .tiptap p", has_text="Start").click()
+        page.wait_for_function("document.activeElement.matches('.field-body .tiptap')")
         page.keyboard.press("Control+End")
+        page.wait_for_function("getSelection().focusOffset === 5")  # after "Start"
         page.keyboard.press("Enter")
         page.keyboard.press("Control+b")
         page.keyboard.type("Bold words")
