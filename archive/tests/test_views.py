@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import time_machine
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -719,6 +719,11 @@ class NewsDetailTests(TestCase):
 
     def test_unknown_slug_is_404(self):
         self.assertEqual(self.client.get("/news/news/no-such-item/").status_code, 404)
+
+    @override_settings(DEBUG=True)
+    def test_a_missing_item_is_named_so(self):
+        response = self.client.get("/news/news/no-such-item/", headers={"accept-language": "ru"})
+        self.assertContains(response, "По этому адресу нет новости.", status_code=404)
 
     def test_unpublished_items_are_404(self):
         for state in HIDDEN_STATES:

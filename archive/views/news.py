@@ -141,6 +141,12 @@ class NewsDetailView(ItemDetailMixin, DetailView):
     def detail_queryset(self):
         return queries.item_page()
 
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            raise Http404(_("No news item at this address.")) from None
+
     def redirect_to_canonical(self, kwargs):
         # An item moved to another section keeps its old address working.
         if self.preview_item is None and self.object.section.slug != kwargs["section"]:
