@@ -90,15 +90,6 @@ def latest_statements(now=None, count=HOME_STATEMENTS):
     return statement_teasers(now)[:count]
 
 
-# What an item page lists of other records, each only read when the item has
-# any (see item_extras): the gallery, the documents, the media links and the
-# public statements that cite it.
-ITEM_EXTRAS = {
-    "gallery": (GalleryImage, "news_item"),
-    "attachments": (Attachment, "news_items"),
-    "media_links": (MediaLink, "news_item"),
-    "statements": (Statement, "news_items"),
-}
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}
 # An item's columns its page never shows.
 NOT_ON_ITEM_PAGE = {"search_vector", "import_data"}
@@ -131,12 +122,11 @@ def item_tags(item):
 
 
 def item_extras(item, now=None):
-    """{name: rows} of ITEM_EXTRAS for `item`: one query for which it has, one for each of those."""
-    flags = {
-        f"has_{name}": Exists(model.objects.filter(**{lookup: item.pk}))
-        for name, (model, lookup) in ITEM_EXTRAS.items()
-    }
-    has = NewsItem.objects.filter(pk=item.pk).values(**flags).first() or {}
+    """
+    What an item page lists of other records, {name: rows}: its gallery,
+    documents, media links and the public statements that cite it. One
+    query asks which of them it has; only those are read.
+    """
     extras = {
         "gallery": GalleryImage.objects.select_related("image").filter(news_item=item),
         "attachments": Attachment.objects.filter(news_items=item),
@@ -145,6 +135,8 @@ def item_extras(item, now=None):
             Statement.objects.published(now).only("title", "slug", "kind").filter(news_items=item)
         ),
     }
+    flags = {f"has_{name}": Exists(rows) for name, rows in extras.items()}
+    has = NewsItem.objects.filter(pk=item.pk).values(**flags).first() or {}
     return {name: list(rows) if has.get(f"has_{name}") else [] for name, rows in extras.items()}
 
 
