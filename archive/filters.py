@@ -179,9 +179,9 @@ def start_of_day(day):
 class NewsItemFilter(ArchiveFilterSet):
     date_lookup = "published_at"
     order_field = "published_at"
-    text_fields = ("title", "lead", "body")
+    text_fields = search.TEXT_FIELDS["newsitem"]
     # Where a result shows its matching words.
-    snippet_fields = ("lead", "body")
+    snippet_fields = search.SNIPPET_FIELDS["newsitem"]
 
     section = django_filters.ChoiceFilter(
         label=_("Section"),
@@ -225,8 +225,8 @@ class NewsItemFilter(ArchiveFilterSet):
 class StatementFilter(ArchiveFilterSet):
     date_lookup = "adopted_on"
     order_field = "adopted_on"
-    text_fields = ("title", "text")
-    snippet_fields = ("text",)
+    text_fields = search.TEXT_FIELDS["statement"]
+    snippet_fields = search.SNIPPET_FIELDS["statement"]
 
     body = NamedFilter(
         "body",

@@ -30,6 +30,8 @@ RANK_LIMIT = 2000
 COUNT_LIMIT = 10_000
 # Where each kind of item keeps the text a result shows.
 SNIPPET_FIELDS = {"newsitem": ("lead", "body"), "statement": ("text",)}
+# Where each kind of item is searched (SQLite; PostgreSQL's vector holds the same).
+TEXT_FIELDS = {"newsitem": ("title", "lead", "body"), "statement": ("title", "text")}
 # Markers ts_headline puts around a match; turned into <mark> after escaping.
 START, STOP = "\x02", "\x03"
 SNIPPET_LENGTH = 240

@@ -44,12 +44,16 @@ class SearchView(TemplateView):
         news = search.search(
             news,
             query,
-            text_fields=("title", "lead", "body"),
+            text_fields=search.TEXT_FIELDS["newsitem"],
             date_field="published_at",
             ranked=ranked,
         )
         statements = search.search(
-            statements, query, text_fields=("title", "text"), date_field="adopted_on", ranked=ranked
+            statements,
+            query,
+            text_fields=search.TEXT_FIELDS["statement"],
+            date_field="adopted_on",
+            ranked=ranked,
         )
         # Counted over every match: once per change of the archive.
         counts = pagecache.cache.get_or_set(
@@ -110,8 +114,8 @@ class SearchView(TemplateView):
         rows = list(rows)
         found = {}
         for kind, teasers, fields in (
-            ("n", queries.news_teasers(), ("lead", "body")),
-            ("s", queries.statement_teasers(), ("text",)),
+            ("n", queries.news_teasers(), search.SNIPPET_FIELDS["newsitem"]),
+            ("s", queries.statement_teasers(), search.SNIPPET_FIELDS["statement"]),
         ):
             wanted = [pk for row_kind, pk, *_ in rows if row_kind == kind]
             if wanted:
