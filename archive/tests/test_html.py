@@ -3,7 +3,8 @@ Rendered pages are well-formed, accessible HTML.
 
 html5lib in strict mode fails on any HTML5 parse error; the checks after it
 catch what the W3C checker would report and a parser accepts: duplicate ids,
-labels and ARIA references that point nowhere, a missing language or h1.
+labels and ARIA references that point nowhere, a missing language or h1,
+heading levels that skip one (h1 then h3), in English and Russian.
 """
 
 import html5lib
@@ -13,6 +14,7 @@ from django.test import TestCase
 from archive.models import Body, NewsItem, Person, Section, Statement, Topic
 
 NS = "{http://www.w3.org/1999/xhtml}"
+HEADINGS = {f"{NS}h{level}" for level in range(1, 7)}
 
 
 class HtmlTests(TestCase):
@@ -25,6 +27,7 @@ class HtmlTests(TestCase):
         yield "/"
         yield "/news/"
         yield "/news/?q=x&date_from=bad&date_to=2020-01-01&year=1&section=none&page=zz&foo=1"
+        yield "/statements/"
         yield "/statements/?kind=nope"
         yield "/search/?q=statements"
         yield "/search/?q=!!!"
@@ -37,13 +40,16 @@ class HtmlTests(TestCase):
         for model in (Section, Person, Body, Topic):
             yield model.objects.first().get_absolute_url()
         yield from ("/persons/", "/bodies/", "/topics/", "/persons/?page=x")
+        yield "/news/missing-section/missing-item/"
 
     def test_pages_are_valid_and_accessible(self):
         parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
-        for url in self.pages():
-            with self.subTest(url=url):
-                response = self.client.get(url)
-                self.assertEqual(response.status_code, 200)
+        for url, language in [(url, "en") for url in self.pages()] + [
+            (url, "ru") for url in self.pages()
+        ]:
+            with self.subTest(url=url, language=language):
+                response = self.client.get(url, headers={"accept-language": language})
+                self.assertEqual(response.status_code, 404 if "missing" in url else 200)
                 document = parser.parse(response.content.decode())
                 self.assertTrue(document.get("lang"))
                 ids = [el.get("id") for el in document.iter() if el.get("id")]
@@ -55,4 +61,8 @@ class HtmlTests(TestCase):
                     for ref in filter(None, refs):
                         self.assertIn(ref, ids, f"{element.tag} points to a missing id")
                 self.assertEqual(len(list(document.iter(f"{NS}h1"))), 1)
+                levels = [int(el.tag[-1]) for el in document.iter() if el.tag in HEADINGS]
+                self.assertEqual(levels[0], 1)
+                for before, after in zip(levels, levels[1:], strict=False):
+                    self.assertLessEqual(after, before + 1, f"h{before} then h{after}")
                 self.assertEqual(len(list(document.iter(f"{NS}main"))), 1)
