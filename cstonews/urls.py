@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
-from archive.views import healthz, readyz, robots_txt
+from archive.views import favicon, healthz, readyz, robots_txt
 
 # A database error outside a view answers 503, as inside one (archive/middleware.py).
 handler500 = "archive.views.server_error"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap_views.index,
