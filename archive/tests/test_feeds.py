@@ -93,6 +93,16 @@ class FeedTests(TestCase):
             with self.subTest(url=url):
                 self.assertEqual([e.title for e in self.parse(url).entries], ["Statement on peace"])
 
+    def test_every_atom_entry_has_an_author_and_every_feed_is_valid(self):
+        """RFC 4287 asks each Atom entry for an author: feed validators fail every feed without."""
+        feeds = ("/feeds/news/", "/feeds/news/speeches/", "/feeds/statements/")
+        for url in feeds + tuple(f"{url}atom/" for url in feeds):
+            with self.subTest(url=url):
+                feed = self.parse(url)
+                self.assertTrue(feed.entries)
+                for entry in feed.entries:
+                    self.assertEqual(entry.author, "Collective Security Treaty Organization")
+
     def test_pages_advertise_their_feeds(self):
         self.assertContains(
             self.client.get("/"),
