@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from archive import sitemaps
 from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
 from archive.views import favicon, healthz, readyz, robots_txt
@@ -16,21 +16,16 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", favicon, name="favicon"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemaps.sitemap,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        sitemaps.sitemap,
         {"sitemaps": {"news": GoogleNewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),

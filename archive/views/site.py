@@ -106,8 +106,8 @@ def switch_language(request, language):
 
 def robots_txt(request):
     """Crawlers: everything public, not the admin, previews or search results."""
+    # The index lists the Google News sitemap while it has news.
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    news_sitemap = request.build_absolute_uri(reverse("sitemap-news"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -115,7 +115,6 @@ def robots_txt(request):
         "Disallow: /search/",
         "",
         f"Sitemap: {sitemap}",
-        f"Sitemap: {news_sitemap}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
