@@ -4,10 +4,20 @@ Rendered pages are well-formed, accessible HTML.
 html5lib in strict mode fails on any HTML5 parse error; the checks after it
 catch what the W3C checker would report and a parser accepts: duplicate ids,
 labels and ARIA references that point nowhere, a missing language or h1,
-heading levels that skip one (h1 then h3), in English and Russian.
+heading levels that skip one (h1 then h3), in English and Russian. Where
+Java is installed, the W3C Nu HTML checker itself (vnu.jar, pinned in
+package.json) reads each kind of page too.
 """
 
+import json
+import shutil
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
 import html5lib
+from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -15,6 +25,8 @@ from archive.models import Body, NewsItem, Person, Section, Statement, Topic
 
 NS = "{http://www.w3.org/1999/xhtml}"
 HEADINGS = {f"{NS}h{level}" for level in range(1, 7)}
+# The W3C Nu HTML checker, pinned in package.json (`npm ci` puts it here).
+VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 class HtmlTests(TestCase):
@@ -66,3 +78,29 @@ class HtmlTests(TestCase):
                 for before, after in zip(levels, levels[1:], strict=False):
                     self.assertLessEqual(after, before + 1, f"h{before} then h{after}")
                 self.assertEqual(len(list(document.iter(f"{NS}main"))), 1)
+
+    @unittest.skipUnless(
+        VNU_JAR.exists() and shutil.which("java"), "needs Java and vnu.jar (npm ci: package.json)"
+    )
+    def test_the_w3c_checker_finds_nothing(self):
+        """Each kind of public page, in English and Russian, as the W3C's checker reads it."""
+        item = NewsItem.objects.published().first()
+        topic = Topic.objects.first()
+        urls = ["/", "/news/", item.get_absolute_url(), "/search/?q=statements", "/statements/"]
+        urls += [topic.get_absolute_url(), "/news/missing-section/missing-item/"]
+        with tempfile.TemporaryDirectory() as folder:
+            for language in ("en", "ru"):
+                for number, url in enumerate(urls):
+                    response = self.client.get(url, headers={"accept-language": language})
+                    Path(folder, f"{language}-{number}.html").write_bytes(response.content)
+            # One run for every page: the checker's start is most of its time.
+            run = subprocess.run(
+                ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", folder],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        messages = json.loads(run.stderr)["messages"]
+        self.assertEqual(
+            [f"{m['url'].rsplit('/', 1)[-1]}: {m['message']}" for m in messages], [], urls
+        )
