@@ -7,11 +7,12 @@ import re
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from PIL import Image
 
 from archive import navigation, pagecache, services
 from archive.models import NewsItem, Status
+from archive.views.site import database_unavailable, server_error
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
 
@@ -204,6 +205,10 @@ class MetadataTests(TestCase):
         self.assertEqual(response.status_code, 404)
         self.assertNotContains(response, 'rel="canonical"', status_code=404)
         self.assertNotContains(response, "og:url", status_code=404)
+        request = RequestFactory().get("/news/")
+        for response in (server_error(request), database_unavailable(request, "down")):
+            with self.subTest(status=response.status_code):
+                self.assertNotIn(b'rel="canonical"', response.content)
 
     def test_every_page_has_a_description_and_a_canonical_address(self):
         for url in ("/", "/news/", "/news/news/", "/statements/", "/news/2020/"):
