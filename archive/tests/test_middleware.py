@@ -127,7 +127,9 @@ class CompressionTests(TestCase):
         self.assertEqual(unchanged.status_code, 304)
 
     def test_feeds_and_sitemaps_are_compressed_images_are_not(self):
-        for url in ("/feeds/news/", "/feeds/news/atom/", "/sitemap.xml", "/sitemap-news.xml"):
+        # (Not a one-item sitemap: gzip's random padding can leave so little
+        # text no shorter, and Django then sends it as it is.)
+        for url in ("/feeds/news/", "/feeds/news/atom/", "/sitemap.xml"):
             with self.subTest(url=url):
                 response = self.client.get(url, headers=self.GZIP)
                 self.assertEqual(response.status_code, 200, response.content[:300])
