@@ -29,8 +29,10 @@ $(BIN)/.installed: requirements.txt
 	test -f .env || echo "DJANGO_DEBUG=1" > .env
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt package-lock.json
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# The W3C HTML checker (package.json) for test_html.py, which skips it without Java.
+	if command -v npm >/dev/null && command -v java >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 	touch $@
 
 migrate: $(BIN)/.installed

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from . import pagecache
 from .models import Section
 from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
+from .seo import ORGANISATION
 from .taxonomy import section_and_below
 
 FEED_LENGTH = 30
@@ -30,6 +31,11 @@ class AbsoluteLinksFeed(Feed):
         # WSGI server sends each piece in its own write: one piece is cheaper.
         response.content = response.content
         return response
+
+    def item_author_name(self, item):
+        # Atom asks every entry for an author (RFC 4287); an item's author is
+        # an editor's account, never shown, so the organisation is named.
+        return ORGANISATION
 
 
 class NewsFeed(AbsoluteLinksFeed):

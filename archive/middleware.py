@@ -6,6 +6,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -92,6 +93,30 @@ class RejectBadQueryMiddleware:
         if reason:
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
+
+
+# What gzip shrinks; images and documents are compressed already.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/xml",
+    "application/json",
+    "application/javascript",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/ld+json",
+)
+
+
+class CompressTextMiddleware(GZipMiddleware):
+    """
+    Django's gzip for text only: a document download keeps its length (and
+    a browser its progress bar) rather than being compressed again.
+    """
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

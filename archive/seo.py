@@ -3,10 +3,35 @@
 import json
 
 from django.core.files.storage import default_storage
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 # Each in its own language: it is read by those who read that language.
 TRANSLATION_LABELS = {"en": "Read this news in English", "ru": "Читать эту новость на русском"}
+
+ORGANISATION = "Collective Security Treaty Organization"
+
+# Google reads at most this many characters of a NewsArticle's headline.
+HEADLINE_LENGTH = 110
+
+# What link previews and search engines show for a page without a picture of
+# its own: the organisation's emblem, as wide as social sites ask for.
+EMBLEM_IMAGE = "img/og-emblem.png"
+
+
+def emblem_url(request):
+    return request.build_absolute_uri(static(EMBLEM_IMAGE))
+
+
+def headline(title, length=HEADLINE_LENGTH):
+    """The title, or as many of its words as fit in `length` characters with an ellipsis."""
+    if len(title) <= length:
+        return title
+    cut = title[: length - 1]
+    if not title[length - 1].isspace() and " " in cut:
+        # Back to the last whole word (a single word too long is cut where it must be).
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def news_article_json_ld(request, item):
@@ -14,14 +39,14 @@ def news_article_json_ld(request, item):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": item.title[:110],
+        "headline": headline(item.title),
         "description": item.lead,
         "inLanguage": item.language,
         "mainEntityOfPage": request.build_absolute_uri(item.get_absolute_url()),
         "articleSection": item.section.name,
         "publisher": {
             "@type": "Organization",
-            "name": "Collective Security Treaty Organization",
+            "name": ORGANISATION,
             "alternateName": "CSTO",
         },
         "author": {"@type": "Organization", "name": "CSTO Secretariat"},
@@ -34,6 +59,8 @@ def news_article_json_ld(request, item):
             request.build_absolute_uri(default_storage.url(source["jpeg"]))
             for source in item.cover_image.sources
         ]
+    else:
+        data["image"] = [emblem_url(request)]
     # As json_script does: no "<", ">" or "&" can close the element early.
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     for char, escaped in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):

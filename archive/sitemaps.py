@@ -1,13 +1,16 @@
 """
 sitemap.xml: an index of the sitemaps of sections, news, statements, persons,
 bodies and topics (public items only, with lastmod), and a Google News
-sitemap of the last two days.
+sitemap of the last two days. A sitemap with nothing in it is left out of the
+index and answers 404: the sitemaps.org schema has no empty urlset.
 """
 
 import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -172,6 +175,9 @@ SITEMAPS = {
 }
 
 
+GOOGLE_NEWS_RECHECK_SECONDS = 60
+
+
 class GoogleNewsSitemap(Sitemap):
     """News of the last two days, as Google News reads them."""
 
@@ -188,3 +194,36 @@ class GoogleNewsSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        """The latest change of the news it lists, or None while there are none."""
+        return pagecache.cache.get_or_set(
+            pagecache.key("sitemap-google-news"),
+            lambda: (
+                self.items().values_list("updated_at", flat=True).order_by("-updated_at").first()
+            ),
+            # News leaves the two days with time, not with a change of the archive.
+            GOOGLE_NEWS_RECHECK_SECONDS,
+        )
+
+
+def index(request):
+    """The index of the sitemaps that list something, the Google News one included."""
+    listing = {name: site for name, kind in SITEMAPS.items() if (site := kind()).paginator.count}
+    response = sitemap_views.index(request, listing, sitemap_url_name="sitemap-section")
+    if latest := GoogleNewsSitemap().get_latest_lastmod():
+        location = request.build_absolute_uri(reverse("sitemap-news"))
+        response.context_data["sitemaps"].append(sitemap_views.SitemapIndexItem(location, latest))
+    return response
+
+
+def sitemap(request, **kwargs):
+    """One sitemap (or one page of it), or 404 while it would list nothing."""
+    response = sitemap_views.sitemap(request, **kwargs)
+    if not response.context_data["urlset"]:
+        raise Http404("This sitemap lists nothing at present.")
+    return response
+
+
+# Read by the page cache: the one query parameter a sitemap's page depends on.
+sitemap.query_params = ("p",)

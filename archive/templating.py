@@ -17,6 +17,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
                                 {% cache %}, never out of date (see cached)
     picture(image, ...)         a responsive <picture> from an image's renditions
     search_snippet(obj, query)  where a search result matches, in <mark>
+    emblem_url(request)         the emblem's absolute address, for a page's preview image
 
 Filters: date and truncatewords (Django's), localdate (Django's
 timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
@@ -41,6 +42,7 @@ from markupsafe import Markup
 
 from . import pagecache
 from .search import snippet
+from .seo import emblem_url
 
 # Fragments are kept in each process's memory: a round trip to the shared
 # cache would cost about as much as rendering one. Their keys hold the
@@ -66,6 +68,7 @@ def environment(**options):
         cached=cached,
         picture=pass_context(picture),
         search_snippet=snippet,
+        emblem_url=emblem_url,
     )
     env.filters.update(
         date=date,

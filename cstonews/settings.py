@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "archive.middleware.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
+    # Above the page cache: a page is kept once, plain, and compressed for
+    # each visitor whose browser takes gzip, hit or miss.
+    "archive.middleware.CompressTextMiddleware",
     # What a cached page needs, above the page cache: its language (part of
     # its key), and 304 for a browser that has it already.
     "django.middleware.locale.LocaleMiddleware",

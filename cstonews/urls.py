@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from archive import sitemaps
 from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
 from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
-from archive.views import healthz, readyz, robots_txt
+from archive.views import favicon, healthz, readyz, robots_txt
 
 # A database error outside a view answers 503, as inside one (archive/middleware.py).
 handler500 = "archive.views.server_error"
@@ -15,21 +15,17 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
+    path("favicon.ico", favicon, name="favicon"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemaps.sitemap,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        sitemaps.sitemap,
         {"sitemaps": {"news": GoogleNewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),

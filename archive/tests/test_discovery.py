@@ -4,12 +4,15 @@ import datetime
 import json
 import re
 
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
+from PIL import Image
 
 from archive import navigation, pagecache, services
 from archive.models import NewsItem, Status
+from archive.views.site import database_unavailable, server_error
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
 
@@ -22,6 +25,11 @@ def archive_nav(response):
     """(year or month, count) of each entry of the archive navigation, as shown."""
     nav = re.search(r'<nav class="archive-nav".*?</nav>', response.content.decode(), re.S)
     return re.findall(r'>([^<>]+)</(?:a|span)> <span class="count">(\d+)</span>', nav[0])
+
+
+def json_ld(response):
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S)
+    return json.loads(match[1])
 
 
 def titles(response):
@@ -156,7 +164,7 @@ class MetadataTests(TestCase):
             '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
             content,
         )
-        self.assertIn('<meta name="twitter:card" content="summary">', content)
+        self.assertIn('<meta name="twitter:card" content="summary_large_image">', content)
         self.assertIn('<link rel="alternate" hreflang="en"', content)
         self.assertNotIn("<script>alert(1)</script>", content)
 
@@ -169,6 +177,38 @@ class MetadataTests(TestCase):
         self.assertEqual(data["publisher"]["name"], "Collective Security Treaty Organization")
         self.assertIn("datePublished", data)
         self.assertIn("dateModified", data)
+
+    def test_a_long_headline_is_cut_at_a_word(self):
+        """Google reads 110 characters of a headline: it is cut at a word, with an ellipsis."""
+        words = "The Council of Foreign Ministers of the Collective Security Treaty Organization"
+        title = f"{words} met by video conference to discuss international and regional security"
+        NewsItemFactory(title=title, section=self.item.section, slug="long")
+        headline = json_ld(self.client.get("/news/news/long/"))["headline"]
+        self.assertLessEqual(len(headline), 110)
+        self.assertTrue(headline.endswith(" conference to…"), headline)
+        self.assertTrue(title.startswith(headline[:-1]))
+
+    def test_a_page_without_a_picture_shows_the_emblem(self):
+        """Link previews and search results need an image: the emblem, wide enough for them."""
+        response = self.client.get("/news/news/ministers-met/")
+        emblem = "http://testserver/static/img/og-emblem.png"
+        self.assertContains(response, f'<meta property="og:image" content="{emblem}">')
+        self.assertEqual(json_ld(response)["image"], [emblem])
+        for url in ("/", "/statements/"):
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), f'content="{emblem}"', count=2)
+        with Image.open(finders.find("img/og-emblem.png")) as image:
+            self.assertGreaterEqual(image.width, 1200)
+
+    def test_error_pages_name_no_canonical_address(self):
+        response = self.client.get("/news/news/no-such-item/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, 'rel="canonical"', status_code=404)
+        self.assertNotContains(response, "og:url", status_code=404)
+        request = RequestFactory().get("/news/")
+        for response in (server_error(request), database_unavailable(request, "down")):
+            with self.subTest(status=response.status_code):
+                self.assertNotIn(b'rel="canonical"', response.content)
 
     def test_every_page_has_a_description_and_a_canonical_address(self):
         for url in ("/", "/news/", "/news/news/", "/statements/", "/news/2020/"):
@@ -234,3 +274,15 @@ class TranslationTests(TestCase):
         self.assertEqual(
             titles(self.client.get("/news/", {"language": "ru"})), ["Министры встретились"]
         )
+
+
+class FaviconTests(TestCase):
+    def test_the_site_has_an_icon(self):
+        """Browsers ask for /favicon.ico whatever a page says: it answers, and pages link it."""
+        response = self.client.get("/favicon.ico")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/x-icon")
+        self.assertEqual(response.content[:4], b"\x00\x00\x01\x00")  # an ICO file
+        page = self.client.get("/")
+        self.assertContains(page, '<link rel="icon" href="/static/img/emblem.svg"')
+        self.assertContains(page, '<link rel="icon" href="/static/img/favicon.ico"')

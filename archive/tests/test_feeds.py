@@ -93,6 +93,16 @@ class FeedTests(TestCase):
             with self.subTest(url=url):
                 self.assertEqual([e.title for e in self.parse(url).entries], ["Statement on peace"])
 
+    def test_every_atom_entry_has_an_author_and_every_feed_is_valid(self):
+        """RFC 4287 asks each Atom entry for an author: feed validators fail every feed without."""
+        feeds = ("/feeds/news/", "/feeds/news/speeches/", "/feeds/statements/")
+        for url in feeds + tuple(f"{url}atom/" for url in feeds):
+            with self.subTest(url=url):
+                feed = self.parse(url)
+                self.assertTrue(feed.entries)
+                for entry in feed.entries:
+                    self.assertEqual(entry.author, "Collective Security Treaty Organization")
+
     def test_pages_advertise_their_feeds(self):
         self.assertContains(
             self.client.get("/"),
@@ -170,7 +180,9 @@ class SitemapTests(TestCase):
             [
                 f"http://testserver/sitemap-{name}.xml"
                 for name in ("sections", "news", "statements", "persons", "bodies", "topics")
-            ],
+            ]
+            # Today's news: the Google News sitemap has something to list.
+            + ["http://testserver/news-sitemap.xml"],
         )
         for entry in root:
             self.assertRegex(entry.find(f"{SITEMAP}lastmod").text, W3C_DATETIME)
@@ -243,6 +255,18 @@ class SitemapTests(TestCase):
         self.assertEqual(news.find(f"{NEWS}publication/{NEWS}language").text, "en")
         self.assertRegex(news.find(f"{NEWS}publication_date").text, W3C_DATETIME)
 
+    def test_an_empty_sitemap_is_left_out_of_the_index_and_is_404(self):
+        """The sitemaps.org schema has no empty urlset: a search engine would reject it."""
+        NewsItem.objects.update(published_at=timezone.now() - datetime.timedelta(days=3))
+        self.item.topics.clear()
+        locations = [entry.find(f"{SITEMAP}loc").text for entry in self.xml("/sitemap.xml")]
+        self.assertNotIn("http://testserver/news-sitemap.xml", locations)
+        self.assertNotIn("http://testserver/sitemap-topics.xml", locations)
+        self.assertIn("http://testserver/sitemap-news.xml", locations)
+        for url in ("/news-sitemap.xml", "/sitemap-topics.xml"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_bad_sitemap_addresses_are_404(self):
         for url in ("/sitemap-nothing.xml", "/sitemap-news.xml?p=abc", "/sitemap-news.xml?p=99"):
             with self.subTest(url=url):
@@ -253,7 +277,8 @@ class SitemapTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
         text = response.content.decode()
         self.assertIn("Sitemap: http://testserver/sitemap.xml", text)
-        self.assertIn("Sitemap: http://testserver/news-sitemap.xml", text)
+        # The index names the Google News sitemap, while it has news.
+        self.assertNotIn("news-sitemap.xml", text)
         self.assertIn("Disallow: /admin/", text)
 
 

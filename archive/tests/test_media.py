@@ -1,6 +1,8 @@
 """Images and attachments: uploads checked by content, renditions made once, downloads."""
 
+import datetime
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -324,12 +326,23 @@ class ImagePageTests(TestCase):
         self.assertIn('sizes="', content)
 
     def test_list_pages_show_a_thumbnail(self):
-        for url in ("/news/", "/news/news/", "/"):
+        for url in ("/news/", "/news/news/"):
             with self.subTest(url=url):
                 content = self.client.get(url).content.decode()
                 self.assertIn('alt="Ministers at the table"', content)
                 self.assertIn('loading="lazy"', content)
                 self.assertIn(f"/media/{self.cover.sources[0]['jpeg']} 320w", content)
+
+    def test_the_home_page_loads_its_first_picture_at_once(self):
+        """The first picture is the largest paint: lazy, it was fetched last."""
+        earlier = self.item.published_at - datetime.timedelta(days=1)
+        NewsItemFactory(section=self.section, cover_image=make_image(), published_at=earlier)
+        content = self.client.get("/").content.decode()
+        first, second = re.findall(r"<img [^>]*>", content)
+        self.assertIn('alt="Ministers at the table"', first)
+        self.assertIn('loading="eager" fetchpriority="high"', first)
+        self.assertIn('loading="lazy"', second)
+        self.assertNotIn("fetchpriority", second)
 
     def test_thumbnails_add_no_query(self):
         """Renditions are on the image row, joined to the item: none per item."""

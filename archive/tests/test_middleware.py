@@ -1,4 +1,5 @@
 import functools
+import gzip
 
 from django.core.cache import cache, caches
 from django.test import TestCase, override_settings
@@ -88,3 +89,50 @@ class CachedAnswerTests(TestCase):
                     self.assertFalse(hit.cookies)
                     again = get(headers={"accept-language": language, "if-none-match": hit["ETag"]})
                     self.assertEqual(again.status_code, 304)
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class CompressionTests(TestCase):
+    """Text is sent gzipped to browsers that take it; a cached page is kept once, plain."""
+
+    GZIP = {"accept-encoding": "gzip, deflate, br"}
+
+    @classmethod
+    def setUpTestData(cls):
+        NewsItemFactory(section=SectionFactory(slug="news"), title="Ministers met")
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_cached_page_is_compressed_for_those_who_take_it(self):
+        built = self.client.get("/news/", headers=self.GZIP)
+        self.assertEqual(built["X-Page-Cache"], "miss")
+        self.assertEqual(built["Content-Encoding"], "gzip")
+        page = gzip.decompress(built.content)
+        self.assertIn(b"Ministers met", page)
+        self.assertLess(len(built.content), len(page) / 3)
+        # Kept plain: a browser without gzip gets the same page from the cache.
+        plain = self.client.get("/news/")
+        self.assertEqual(plain["X-Page-Cache"], "hit")
+        self.assertFalse(plain.has_header("Content-Encoding"))
+        self.assertEqual(plain.content, page)
+        again = self.client.get("/news/", headers=self.GZIP)
+        self.assertEqual(again["X-Page-Cache"], "hit")
+        self.assertEqual(gzip.decompress(again.content), page)
+        for response in (built, plain, again):
+            self.assertIn("Accept-Encoding", response["Vary"])
+            self.assertIn("Accept-Language", response["Vary"])
+        # A browser holding the compressed copy is told it is unchanged.
+        unchanged = self.client.get("/news/", headers=self.GZIP | {"if-none-match": again["ETag"]})
+        self.assertEqual(unchanged.status_code, 304)
+
+    def test_feeds_and_sitemaps_are_compressed_images_are_not(self):
+        # (Not a one-item sitemap: gzip's random padding can leave so little
+        # text no shorter, and Django then sends it as it is.)
+        for url in ("/feeds/news/", "/feeds/news/atom/", "/sitemap.xml"):
+            with self.subTest(url=url):
+                response = self.client.get(url, headers=self.GZIP)
+                self.assertEqual(response.status_code, 200, response.content[:300])
+                self.assertEqual(response.get("Content-Encoding"), "gzip", response.headers)
+        icon = self.client.get("/favicon.ico", headers=self.GZIP)
+        self.assertFalse(icon.has_header("Content-Encoding"))

@@ -4,6 +4,7 @@ from .news import HomeView, NewsArchiveView, NewsDetailView, NewsListView, Secti
 from .search import SearchView
 from .site import (
     attachment_download,
+    favicon,
     healthz,
     preview_view,
     readyz,
@@ -28,6 +29,7 @@ __all__ = [
     "StatementListView",
     "TopicDetailView",
     "attachment_download",
+    "favicon",
     "healthz",
     "preview_view",
     "readyz",

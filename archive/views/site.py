@@ -1,16 +1,18 @@
-"""The site's own addresses: errors, health checks, language, robots.txt, previews, documents."""
+"""The site's own addresses: errors, health checks, language, robots, favicon, previews, files."""
 
+import functools
 import logging
 import secrets
 import sys
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -104,8 +106,8 @@ def switch_language(request, language):
 
 def robots_txt(request):
     """Crawlers: everything public, not the admin, previews or search results."""
+    # The index lists the Google News sitemap while it has news.
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    news_sitemap = request.build_absolute_uri(reverse("sitemap-news"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -113,10 +115,28 @@ def robots_txt(request):
         "Disallow: /search/",
         "",
         f"Sitemap: {sitemap}",
-        f"Sitemap: {news_sitemap}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+FAVICON_CACHE_SECONDS = 24 * 3600
+
+
+@functools.cache
+def favicon_bytes():
+    with open(finders.find("img/favicon.ico"), "rb") as icon:
+        return icon.read()
+
+
+def favicon(request):
+    """
+    /favicon.ico, where browsers and crawlers look whatever a page links:
+    the emblem, answered here rather than redirected, so the asking ends at once.
+    """
+    response = HttpResponse(favicon_bytes(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=FAVICON_CACHE_SECONDS)
+    return response
 
 
 def preview_view(request, token):
