@@ -17,6 +17,9 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
                                 {% cache %}, never out of date (see cached)
     picture(image, ...)         a responsive <picture> from an image's renditions
     search_snippet(obj, query)  where a search result matches, in <mark>
+    Language(code).label        a language's name; statement.Kind(kind).label
+                                likewise: the choices' own labels, where
+                                get_FOO_display() builds a dict of them on each call
 
 Filters: date and truncatewords (Django's), localdate (Django's
 timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
@@ -33,13 +36,13 @@ from django.core.files.storage import default_storage
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
 from django.utils.timezone import localdate, template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from . import pagecache
+from .models import Language
 from .search import snippet
 
 # Fragments are kept in each process's memory: a round trip to the shared
@@ -66,6 +69,7 @@ def environment(**options):
         cached=cached,
         picture=pass_context(picture),
         search_snippet=snippet,
+        Language=Language,
     )
     env.filters.update(
         date=date,
@@ -109,8 +113,8 @@ def time_tag(value):
     if not value:
         return ""
     local = template_localtime(value)
-    day = local.strftime("%d.%m.%Y")
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), day)
+    # Digits and punctuation only: nothing to escape.
+    return Markup(f'<time datetime="{local.isoformat()}">{local.strftime("%d.%m.%Y")}</time>')
 
 
 @pass_context
