@@ -13,7 +13,7 @@ must occur in the title or text, newest first, highlighted in Python.
 import html
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, TextField, Value
 from django.utils.html import escape
@@ -129,17 +129,14 @@ def with_headlines(queryset, query, *, text_fields):
     if not uses_postgres():
         # The snippet is made in Python from the text, which lists leave unread.
         return queryset.defer(None)
-    options = {
-        "start_sel": START,
-        "stop_sel": STOP,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-        "max_words": 30,
-        "min_words": 12,
-    }
     return queryset.annotate(
-        headline=SearchHeadline(
-            text_without_tags(text_fields), ts_query(query), config=HEADLINE_CONFIG, **options
+        headline=Func(
+            HEADLINE_CONFIG,
+            text_without_tags(text_fields),
+            ts_query(query),
+            Value(HEADLINE_OPTIONS),
+            function="ts_headline",
+            output_field=TextField(),
         )
     )
 
@@ -149,8 +146,14 @@ def with_headlines(queryset, query, *, text_fields):
 # search rather than a Case/When resolved as a filter on each.
 HEADLINE_CONFIG = Func(
     F("language"),
-    template="CASE WHEN %(expressions)s = 'ru' THEN 'russian' ELSE 'english' END",
+    template="CASE WHEN %(expressions)s = 'ru' THEN 'russian' ELSE 'english' END::regconfig",
     output_field=TextField(),
+)
+# ts_headline's options, written once: Django's SearchHeadline quotes each
+# option through a database cursor every time a query is compiled.
+HEADLINE_OPTIONS = (
+    f"StartSel='{START}', StopSel='{STOP}', MaxWords=30, MinWords=12, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
 )
 
 
