@@ -93,6 +93,11 @@ class ArchiveFilterForm(forms.Form):
         return cleaned
 
 
+# {(FilterSet class, names of its filters): form class}; a list whose address
+# fixes a filter (a section's list) has a form without it.
+FORM_CLASSES = {}
+
+
 class ArchiveFilterSet(django_filters.FilterSet):
     """What news and statements are filtered by alike."""
 
@@ -121,6 +126,14 @@ class ArchiveFilterSet(django_filters.FilterSet):
     )
 
     text_fields = ()
+
+    def get_form_class(self):
+        # The same filters make the same form class (its choices are read when
+        # the form is drawn), so it is built once, not on every request.
+        key = (type(self), tuple(self.filters))
+        if key not in FORM_CLASSES:
+            FORM_CLASSES[key] = super().get_form_class()
+        return FORM_CLASSES[key]
 
     def filter_text(self, queryset, name, value):
         # Best matches first where the database ranks and few enough match;

@@ -96,9 +96,12 @@ NOT_ON_ITEM_PAGE = {"search_vector", "import_data"}
 
 
 def item_page(queryset=None):
-    """News items as their page shows them: with the section and the cover."""
+    """
+    News items as their page shows them: with the cover. The page takes the
+    section from the taxonomy (taxonomy.sections()), not from a join.
+    """
     queryset = NewsItem.objects.all() if queryset is None else queryset
-    return queryset.select_related("section", "cover_image").defer(*NOT_ON_ITEM_PAGE)
+    return queryset.select_related("cover_image").defer(*NOT_ON_ITEM_PAGE)
 
 
 def public_translation(item, now=None):

@@ -13,10 +13,9 @@ must occur in the title or text, newest first, highlighted in Python.
 import html
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db.models import F, FloatField, Func, Q, TextField, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -79,11 +78,19 @@ def is_rankable(queryset, query, remember_as=None):
     """
     Whether the matches of `query` in `queryset` are few enough to rank
     (PostgreSQL only). Given `remember_as` (a name for this search and its
-    filters), worked out once per change of the archive.
+    filters), worked out once per change of the archive, and the matches
+    are only built when it is worked out.
     """
     if not uses_postgres():
         return False
-    return not too_many_to_rank(matches(queryset, query), remember_as)
+
+    def too_many():
+        return more_than(matches(queryset, query), RANK_LIMIT)
+
+    if remember_as is None:
+        return not too_many()
+    key = pagecache.key(f"too-many-to-rank:{RANK_LIMIT}:{remember_as}")
+    return not pagecache.cache.get_or_set(key, too_many)
 
 
 def matches(queryset, query):
@@ -107,19 +114,6 @@ def in_order(matches, query, date_field, ranked):
     )
 
 
-def too_many_to_rank(matches, remember_as):
-    """
-    Whether more than RANK_LIMIT items match; `matches` is only read when
-    the answer is not remembered.
-    """
-    if remember_as is None:
-        return more_than(matches, RANK_LIMIT)
-    return pagecache.cache.get_or_set(
-        pagecache.key(f"too-many-to-rank:{RANK_LIMIT}:{remember_as}"),
-        lambda: more_than(matches, RANK_LIMIT),
-    )
-
-
 def more_than(queryset, limit):
     """Whether `queryset` has more than `limit` rows, reading at most limit + 1."""
     return queryset.order_by().values("pk")[limit : limit + 1].exists()
@@ -135,36 +129,39 @@ def with_headlines(queryset, query, *, text_fields):
     if not uses_postgres():
         # The snippet is made in Python from the text, which lists leave unread.
         return queryset.defer(None)
-    parts = [strip_tags_sql(field) for field in text_fields]
-    text = Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
-    options = {
-        "start_sel": START,
-        "stop_sel": STOP,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-        "max_words": 30,
-        "min_words": 12,
-    }
-
-    # One headline whose dictionary depends on the row's language: cheaper to
-    # build into SQL than two headlines in a CASE.
-    config = Case(When(language="ru", then=Value("russian")), default=Value("english"))
     return queryset.annotate(
-        headline=SearchHeadline(text, ts_query(query), config=config, **options)
+        headline=Func(
+            HEADLINE_CONFIG,
+            text_without_tags(text_fields),
+            ts_query(query),
+            Value(HEADLINE_OPTIONS),
+            function="ts_headline",
+            output_field=TextField(),
+        )
     )
 
 
-def strip_tags_sql(field):
-    return Concat(
-        Func(
-            F(field),
-            Value("<[^>]*>"),
-            Value(" "),
-            Value("g"),
-            function="regexp_replace",
-            output_field=TextField(),
-        ),
-        Value(" "),
+# One headline whose dictionary depends on the row's language: cheaper to
+# build into SQL than two headlines in a CASE, and one expression for every
+# search rather than a Case/When resolved as a filter on each.
+HEADLINE_CONFIG = Func(
+    F("language"),
+    template="CASE WHEN %(expressions)s = 'ru' THEN 'russian' ELSE 'english' END::regconfig",
+    output_field=TextField(),
+)
+# ts_headline's options, written once: Django's SearchHeadline quotes each
+# option through a database cursor every time a query is compiled.
+HEADLINE_OPTIONS = (
+    f"StartSel='{START}', StopSel='{STOP}', MaxWords=30, MinWords=12, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
+
+
+def text_without_tags(fields):
+    """The text of `fields`, one after the other, with HTML tags turned into spaces."""
+    return Func(
+        *[F(field) for field in fields],
+        template="regexp_replace(concat_ws(' ', %(expressions)s), '<[^>]*>', ' ', 'g')",
         output_field=TextField(),
     )
 

@@ -18,6 +18,9 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
     picture(image, ...)         a responsive <picture> from an image's renditions
     search_snippet(obj, query)  where a search result matches, in <mark>
     emblem_url(request)         the emblem's absolute address, for a page's preview image
+    Language(code).label        a language's name; statement.Kind(kind).label
+                                likewise: the choices' own labels, where
+                                get_FOO_display() builds a dict of them on each call
 
 Filters: date and truncatewords (Django's), localdate (Django's
 timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
@@ -34,13 +37,13 @@ from django.core.files.storage import default_storage
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
 from django.utils.timezone import localdate, template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from . import pagecache
+from .models import Language
 from .search import snippet
 from .seo import emblem_url
 
@@ -69,6 +72,7 @@ def environment(**options):
         picture=pass_context(picture),
         search_snippet=snippet,
         emblem_url=emblem_url,
+        Language=Language,
     )
     env.filters.update(
         date=date,
@@ -112,8 +116,8 @@ def time_tag(value):
     if not value:
         return ""
     local = template_localtime(value)
-    day = local.strftime("%d.%m.%Y")
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), day)
+    # Digits and punctuation only: nothing to escape.
+    return Markup(f'<time datetime="{local.isoformat()}">{local.strftime("%d.%m.%Y")}</time>')
 
 
 @pass_context

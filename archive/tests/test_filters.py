@@ -4,9 +4,9 @@ from django.http import QueryDict
 from django.test import TestCase
 
 from archive.filters import DateInput, NewsItemFilter
-from archive.models import NewsItem
+from archive.models import NewsItem, Status
 
-from .factories import NewsItemFactory
+from .factories import NewsItemFactory, PersonFactory
 
 
 def filtered(query):
@@ -42,6 +42,19 @@ class FilterSetTests(TestCase):
         self.assertNotIn("year", good.form.errors)
         self.assertIn('value="2020"', str(good.form["year"]))
         self.assertIn('value="1800"', str(bad.form["year"]))
+
+
+class FilterFormChoicesTests(TestCase):
+    def test_a_person_is_offered_once_public_news_names_them(self):
+        """The form class is built once; the persons it offers still follow the archive."""
+        person = PersonFactory(name="Anna Petrova")
+        item = NewsItemFactory(status=Status.DRAFT)
+        item.persons.add(person)
+        self.assertNotIn(person.slug, dict(NewsItemFilter().form.fields["person"].choices))
+        with self.captureOnCommitCallbacks(execute=True):  # a new generation
+            item.status = Status.PUBLISHED
+            item.save()
+        self.assertIn(person.slug, dict(NewsItemFilter().form.fields["person"].choices))
 
 
 class FilterFormHtmlTests(TestCase):

@@ -639,7 +639,7 @@ class NewsDetailTests(TestCase):
 
     def test_query_count(self):
         """
-        One query for the item (with its section, cover and translation) and,
+        One query for the item (with its cover; its section is the taxonomy's) and,
         once per change of the archive, one for which extras it has, one for
         its tags and one for each extra it has (here media links and
         statements). Never one per related record; the menu is cached.
@@ -689,6 +689,20 @@ class NewsDetailTests(TestCase):
             news.save()
         response = self.client.get(item.get_absolute_url())
         self.assertEqual(response.context_data["crumbs"][1], ("Newsroom", "/news/news-root/"))
+
+    def test_the_items_section_follows_a_rename_at_once(self):
+        """The item page takes its section from the taxonomy, which moves with the archive."""
+        section = SectionFactory(name="Briefings", slug="briefings")
+        item = NewsItemFactory(section=section, title="Briefing held")
+        self.assertContains(self.client.get(item.get_absolute_url()), "Briefings")
+        section.name = "Press briefings"
+        with self.captureOnCommitCallbacks(execute=True):
+            section.save()
+        response = self.client.get(item.get_absolute_url())
+        self.assertContains(response, '<a href="/news/briefings/">Press briefings</a>', html=True)
+        self.assertEqual(
+            response.context_data["crumbs"][1], ("Press briefings", "/news/briefings/")
+        )
 
     def test_go_back_returns_to_the_filtered_list(self):
         back = "/news/?year=2020&person=stanislav-zas&page=2"

@@ -143,9 +143,15 @@ class NewsDetailView(ItemDetailMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return super().get_object(queryset)
+            item = super().get_object(queryset)
         except Http404:
             raise Http404(_("No news item at this address.")) from None
+        # The section of this generation, as the lists have it; one the
+        # taxonomy does not know yet is read when the page asks for it.
+        section = taxonomy.sections().get(item.section_id)
+        if section is not None:
+            item.section = section
+        return item
 
     def redirect_to_canonical(self, kwargs):
         # An item moved to another section keeps its old address working.
