@@ -18,7 +18,7 @@ def news_article_json_ld(request, item):
         "description": item.lead,
         "inLanguage": item.language,
         "mainEntityOfPage": request.build_absolute_uri(item.get_absolute_url()),
-        "articleSection": item.section.name,
+        "articleSection": item.section.display_name,
         "publisher": {
             "@type": "Organization",
             "name": "Collective Security Treaty Organization",
