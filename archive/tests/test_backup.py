@@ -140,7 +140,8 @@ class RoundTripTests(BackupTestCase):
             self.assertTrue((media / "public" / image.file.name).is_file())
             for rendition in image.sources:
                 self.assertTrue((media / "public" / rendition["webp"]).is_file())
-            self.assertEqual(len(list((media / "private" / "documents").iterdir())), 6)
+            # The six documents of the ministers' meeting, in English and in Russian.
+            self.assertEqual(len(list((media / "private" / "documents").iterdir())), 12)
 
 
 class MergeTests(BackupTestCase):
