@@ -1312,7 +1312,7 @@ class StatementAdmin(WorkflowAdmin):
     search_fields = ["title", "slug", "text"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments"]
+    autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments", "translation"]
     rich_text_field = "text"
     rich_text = rich_text_display(Statement, "text")
     fieldsets = [
@@ -1327,6 +1327,7 @@ class StatementAdmin(WorkflowAdmin):
                     "adopted_by",
                     "adopted_on",
                     "language",
+                    "translation",
                 ]
             },
         ),

@@ -152,6 +152,30 @@ class PublishedQuerySet(models.QuerySet):
         return min((at for at in (goes_live, leaves["at"]) if at), default=None)
 
 
+def translation_link(help_text):
+    """The `translation` field of news items and statements: the same item in the other language."""
+    return models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
+def check_translation(item):
+    """An item's translation is another item, in the other language."""
+    if item.translation_id is not None:
+        if item.translation_id == item.pk:
+            raise ValidationError({"translation": _("An item cannot translate itself.")})
+        if item.translation.language == item.language:
+            raise ValidationError(
+                {"translation": _("The translation must be in the other language.")}
+            )
+
+
 class Publishable(models.Model):
     """Workflow fields shared by news items and statements."""
 
@@ -511,14 +535,8 @@ class NewsItem(Publishable):
     # What `import_pages` last wrote into each field: a later import changes a
     # field only while it still holds that (an editor's change is kept).
     import_data = models.JSONField(null=True, blank=True, editable=False)
-    translation = models.OneToOneField(
-        "self",
-        verbose_name=_("translation"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The same news in the other language. Both items then link to each other."),
+    translation = translation_link(
+        _("The same news in the other language. Both items then link to each other.")
     )
     # On PostgreSQL a trigger keeps this up to date on every write (see
     # migration 0007 and archive/search.py); elsewhere it stays empty.
@@ -579,13 +597,7 @@ class NewsItem(Publishable):
 
     def clean(self):
         super().clean()
-        if self.translation_id is not None:
-            if self.translation_id == self.pk:
-                raise ValidationError({"translation": _("An item cannot translate itself.")})
-            if self.translation.language == self.language:
-                raise ValidationError(
-                    {"translation": _("The translation must be in the other language.")}
-                )
+        check_translation(self)
 
 
 class GalleryImage(models.Model):
@@ -675,6 +687,9 @@ class Statement(Publishable):
     attachments = models.ManyToManyField(
         Attachment, verbose_name=_("attachments"), blank=True, related_name="statements"
     )
+    translation = translation_link(
+        _("The same statement in the other language. Both statements then link to each other.")
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -695,6 +710,10 @@ class Statement(Publishable):
 
     def get_absolute_url(self):
         return reverse("archive:statement-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        check_translation(self)
 
 
 class ItemRecord(models.Model):

@@ -150,10 +150,13 @@ def related_of(item, now=None):
 
 
 def statement_page():
-    """Statements as their page shows them, with their topics, documents and public news."""
+    """
+    Statements as their page shows them, with their topics, documents,
+    public news and translation (public or not: the page asks).
+    """
     return (
-        Statement.objects.select_related("adopted_by")
-        .defer("search_vector")
+        Statement.objects.select_related("adopted_by", "translation")
+        .defer("search_vector", "translation__search_vector", "translation__text")
         .prefetch_related("topics", "attachments", Prefetch("news_items", queryset=news_teasers()))
     )
 

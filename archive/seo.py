@@ -7,6 +7,10 @@ from django.utils.safestring import mark_safe
 
 # Each in its own language: it is read by those who read that language.
 TRANSLATION_LABELS = {"en": "Read this news in English", "ru": "Читать эту новость на русском"}
+STATEMENT_TRANSLATION_LABELS = {
+    "en": "Read this document in English",
+    "ru": "Читать этот документ на русском",
+}
 
 
 def news_article_json_ld(request, item):

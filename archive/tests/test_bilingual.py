@@ -8,8 +8,12 @@ import datetime
 
 import feedparser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone
+
+from archive import services
+from archive.models import Status
 
 from .factories import (
     BodyFactory,
@@ -206,3 +210,36 @@ class FeedLanguageTests(TestCase):
         self.assertContains(english, rss.format("/feeds/news/", "CSTO news (RSS)"), html=True)
         section = self.client.get("/news/csto-news/", headers=RUSSIAN)
         self.assertContains(section, 'href="/feeds/ru/news/csto-news/atom/"')
+
+
+class StatementTranslationTests(TestCase):
+    """A statement and its translation link to each other, as news items do."""
+
+    def test_an_editor_links_a_statement_to_its_translation_both_ways(self):
+        english = StatementFactory(title="Statement on peace")
+        russian = StatementFactory(title="Заявление о мире", language="ru")
+        russian.translation = english
+        services.save_item(item=russian, user=UserFactory(role="editor"))
+        english.refresh_from_db()
+        self.assertEqual(english.translation, russian)
+        page = self.client.get(english.get_absolute_url())
+        self.assertContains(
+            page,
+            f'<a href="{russian.get_absolute_url()}" hreflang="ru" lang="ru">'
+            "Читать этот документ на русском</a>",
+            html=True,
+        )
+        page = self.client.get(russian.get_absolute_url())
+        self.assertContains(page, "Read this document in English")
+
+    def test_a_translation_that_is_not_public_is_not_linked(self):
+        russian = StatementFactory(title="Заявление о мире", language="ru", status=Status.DRAFT)
+        english = StatementFactory(title="Statement on peace", translation=russian)
+        page = self.client.get(english.get_absolute_url())
+        self.assertNotContains(page, russian.get_absolute_url())
+
+    def test_a_translation_in_the_same_language_is_refused(self):
+        english = StatementFactory()
+        other = StatementFactory(translation=english)
+        with self.assertRaises(ValidationError):
+            other.full_clean()

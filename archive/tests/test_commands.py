@@ -101,6 +101,11 @@ class SeedDemoTests(TestCase):
         statements = russian.statements.filter(language="ru")
         self.assertEqual(statements.filter(kind="statement").count(), 4)
         self.assertEqual(statements.filter(kind="decision").count(), 2)
+        for statement in statements:
+            english = statement.translation
+            self.assertEqual((english.language, english.translation), ("en", statement))
+            page = self.client.get(statement.get_absolute_url())
+            self.assertContains(page, f'<a href="{english.get_absolute_url()}" hreflang="en"')
 
     def test_fills_russian_names_into_an_older_demo_database(self):
         seed()

@@ -147,10 +147,14 @@ class Command(ArchiveCommand):
         for data in demo.NEWS_ITEMS_RU:
             self.pair(NewsItem, news[data["slug"]], news[data["translation_of"]])
 
+        statements = {}
         for data in demo.STATEMENTS:
-            self.statement(data, "en", news[demo.CFM_2020], topics, bodies)
+            statements[data["slug"]] = self.statement(
+                data, "en", news[demo.CFM_2020], topics, bodies
+            )
         for data in demo.STATEMENTS_RU:
-            self.statement(data, "ru", news[demo.CFM_2020_RU], topics, bodies)
+            statement = self.statement(data, "ru", news[demo.CFM_2020_RU], topics, bodies)
+            self.pair(Statement, statement, statements[data["translation_of"]])
 
         self.load_images(news)
         # The Russian page shows the same photo as the English one.
@@ -217,6 +221,7 @@ class Command(ArchiveCommand):
         if created:
             statement.news_items.set([news_item])
             statement.topics.set([topics[slug] for slug in data["topics"]])
+        return statement
 
     def document(self, statement, text):
         """The statement's text as a DOCX, as the CSTO site attaches them."""
