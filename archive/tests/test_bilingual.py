@@ -243,3 +243,20 @@ class StatementTranslationTests(TestCase):
         other = StatementFactory(translation=english)
         with self.assertRaises(ValidationError):
             other.full_clean()
+
+
+class QueryTests(TestCase):
+    def test_the_russian_page_reads_nothing_more_than_the_english_one(self):
+        """
+        Both languages' names come from one reading of the taxonomy, and the
+        home page's remembered lists serve both: a Russian page built after
+        the English one costs no query.
+        """
+        for name, name_ru in (("News", "Новости"), ("Speeches", "Выступления")):
+            NewsItemFactory(section=SectionFactory(name=name, name_ru=name_ru))
+        self.client.get("/news/", headers=ENGLISH)  # the taxonomy of this generation, read once
+        with self.assertNumQueries(2):
+            self.client.get("/", headers=ENGLISH)
+        with self.assertNumQueries(0):
+            response = self.client.get("/", headers=RUSSIAN)
+        self.assertContains(response, "Выступления</a></h2>")
