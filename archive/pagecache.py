@@ -17,7 +17,9 @@ previews and anything marked private or never-cache are always built fresh.
 PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
 """
 
+import functools
 import hashlib
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +37,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
-from . import backlink, breaker, caching
+from . import backlink, breaker, caching, subscription
 
 GENERATION = "pagecache:generation"
 # (generation, when what is public next changes by itself) for the newest generation.
@@ -58,6 +60,10 @@ YEAR_SECONDS = 24 * 3600
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
+# How many pages each process keeps in its memory, served with no round trip
+# to Redis while its subscription knows their generation is current.
+MEMORY_PAGES = 500
+memory, memory_lock = {}, threading.Lock()
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
 # nine places (its menu, its filters' choices, its totals), each a read of
@@ -126,6 +132,7 @@ def checked(value):
     if stored != value:
         # Whatever the missed writes were, any year's news may have changed.
         cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)
+        announce()
     return stored
 
 
@@ -158,6 +165,28 @@ def refresh(years=None):
         cache.set(ALL_YEARS, stamp, None)
     elif years:
         cache.set_many({YEAR.format(year): stamp for year in years}, None)
+    announce()
+
+
+@functools.cache
+def subscription_to(url, prefix):
+    # The site's own channel: sites sharing a Redis have their own key prefixes.
+    channel = f"{prefix}:pagecache:changes"
+    return subscription.Subscription(url, channel, lambda: cache.get(GENERATION))
+
+
+def listener():
+    """This site's Subscription when pages are kept in Redis, else None."""
+    config = settings.CACHES["pages"]
+    if not config["BACKEND"].endswith("RedisCache"):
+        return None
+    return subscription_to(config["LOCATION"], config.get("KEY_PREFIX", ""))
+
+
+def announce():
+    """Every process learns that the generation in the cache has moved on (see subscription)."""
+    if (found := listener()) is not None:
+        found.announce()
 
 
 def next_change():
@@ -382,18 +411,45 @@ def public_headers(response):
 
 def packed(value, response):
     """What the cache keeps of a page: plain values, quicker to load than a response."""
-    return (value, response.status_code, list(response.items()), response.content)
+    return (value, response.status_code, dict(response.items()), response.content)
 
 
-def unpacked(value, entry):
-    """The response kept in `entry` if it was built in generation `value`, else None."""
-    if not entry or entry[0] != value:
-        return None
+def fits(value, entry):
+    """`entry` if it holds a page built in generation `value`, else None."""
+    return entry if entry and entry[0] == value else None
+
+
+def unpacked(entry):
+    """The response kept in `entry`, with the headers it was sent with."""
     _, status, headers, content = entry
-    response = HttpResponse(content, status=status)
-    for header, header_value in headers:
-        response[header] = header_value
-    return response
+    return HttpResponse(content, status=status, headers=headers)
+
+
+def keep(key, entry):
+    """Keeps a page in this process's memory too, when a subscription can vouch for it."""
+    if listener() is None:
+        return
+    with memory_lock:
+        memory.pop(key, None)
+        memory[key] = entry
+        while len(memory) > MEMORY_PAGES:
+            memory.pop(next(iter(memory)))
+
+
+def remembered(key):
+    """
+    The page at `key` from this process's memory, with no round trip to
+    Redis, when its generation is known to be current; else None.
+    """
+    found = listener()
+    value = found and found.current()
+    entry = memory.get(key)
+    if value is None or fits(value, entry) is None:
+        return None
+    # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
+    if checked(value) != value or time.time() >= known_changes.get(value, 0):
+        return None
+    return unpacked(entry)
 
 
 class PageCacheMiddleware:
@@ -420,6 +476,9 @@ class PageCacheMiddleware:
     def page(self, request):
         cacheable = cacheable_request(request)
         key = page_key(request) if cacheable else None
+        if cacheable and (response := remembered(key)) is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
         try:
             value, moment, found = current_generation(*([key] if cacheable else []))
         except DatabaseError:
@@ -436,10 +495,12 @@ class PageCacheMiddleware:
 
     def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
-        response = unpacked(value, found.get(key)) or wait_for(
-            marker, key, lambda entry: unpacked(value, entry)
+        entry = fits(value, found.get(key)) or wait_for(
+            marker, key, lambda entry: fits(value, entry)
         )
-        if response is not None:
+        if entry is not None:
+            keep(key, entry)
+            response = unpacked(entry)
             response["X-Page-Cache"] = "hit"
             return response
         with building(marker):
@@ -460,5 +521,7 @@ class PageCacheMiddleware:
             # page: otherwise it hashed the whole page again on every hit.
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            cache.set(key, packed(value, response), seconds)
+            entry = packed(value, response)
+            cache.set(key, entry, seconds)
+            keep(key, entry)
             response["X-Page-Cache"] = "miss"
