@@ -32,8 +32,9 @@ from django.db import DatabaseError
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
+from django.middleware.http import ConditionalGetMiddleware
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
@@ -64,6 +65,13 @@ SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz"
 # to Redis while its subscription knows their generation is current.
 MEMORY_PAGES = 500
 memory, memory_lock = {}, threading.Lock()
+# The request headers with which a browser asks whether its copy is current.
+VALIDATORS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
 # nine places (its menu, its filters' choices, its totals), each a read of
@@ -353,9 +361,10 @@ def page_key(request):
     """
     Where the page for `request` is kept: per scheme (its links are absolute),
     host, address with the parameters the page reads (see keep_used_params),
-    whether it has a "Go back" link, and language.
+    whether it has a "Go back" link, and language: the one LocaleMiddleware,
+    below, builds the page in (the site has no language prefixes in its paths).
     """
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    language = translation.get_language_from_request(request)
     back = "back" if getattr(request, "back_url", None) else ""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}#{back}"
     digest = hashlib.sha256(address.encode()).hexdigest()
@@ -453,10 +462,14 @@ def remembered(key):
 
 
 class PageCacheMiddleware:
-    """Serves anonymous pages from the cache; put it after LocaleMiddleware."""
+    """
+    Serves anonymous pages from the cache; put it above ConditionalGetMiddleware
+    and LocaleMiddleware, whose headers are kept with the page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
@@ -469,7 +482,11 @@ class PageCacheMiddleware:
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
             if response.get("X-Page-Cache") == "hit":
-                return response  # kept with its headers
+                # Kept with its headers; only a browser that sent a validator
+                # may have a copy to be answered 304, so the others skip the check.
+                if any(header in request.META for header in VALIDATORS):
+                    return self.conditional.process_response(request, response)
+                return response
         public_headers(response)
         return response
 
