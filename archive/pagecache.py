@@ -394,7 +394,7 @@ def keep_used_params(request):
     fbclid, anything made up) and `back` (see backlink): they neither
     change the page nor make another copy of it in the cache.
     """
-    if not request.GET:
+    if not request.META.get("QUERY_STRING") or not request.GET:
         return
     used = used_params(request)
     if "back" in used:
@@ -434,10 +434,31 @@ def unpacked(entry):
     return HttpResponse(content, status=status, headers=headers)
 
 
-def keep(key, entry):
+def memory_key(request):
+    """
+    Where this process keeps the page for `request`: what page_key() reads,
+    as the request has it. The host is as sent, with every header
+    get_host() may read: a page is kept only once page_key() has checked
+    that host, so a hit need not check it, nor hash the address, again.
+    """
+    meta = request.META
+    return (
+        translation.get_language_from_request(request),
+        request.scheme,
+        meta.get("HTTP_HOST"),
+        meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"),
+        request.get_full_path(),
+        bool(getattr(request, "back_url", None)),
+    )
+
+
+def keep(request, entry):
     """Keeps a page in this process's memory too, when a subscription can vouch for it."""
     if listener() is None:
         return
+    key = memory_key(request)
     with memory_lock:
         memory.pop(key, None)
         memory[key] = entry
@@ -445,15 +466,17 @@ def keep(key, entry):
             memory.pop(next(iter(memory)))
 
 
-def remembered(key):
+def remembered(request):
     """
-    The page at `key` from this process's memory, with no round trip to
-    Redis, when its generation is known to be current; else None.
+    The page for `request` from this process's memory, with no round trip
+    to Redis, when its generation is known to be current; else None.
     """
     found = listener()
     value = found and found.current()
-    entry = memory.get(key)
-    if value is None or fits(value, entry) is None:
+    if value is None:
+        return None
+    entry = memory.get(memory_key(request))
+    if fits(value, entry) is None:
         return None
     # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
     if checked(value) != value or time.time() >= known_changes.get(value, 0):
@@ -492,10 +515,10 @@ class PageCacheMiddleware:
 
     def page(self, request):
         cacheable = cacheable_request(request)
-        key = page_key(request) if cacheable else None
-        if cacheable and (response := remembered(key)) is not None:
+        if cacheable and (response := remembered(request)) is not None:
             response["X-Page-Cache"] = "hit"
             return response
+        key = page_key(request) if cacheable else None
         try:
             value, moment, found = current_generation(*([key] if cacheable else []))
         except DatabaseError:
@@ -516,13 +539,14 @@ class PageCacheMiddleware:
             marker, key, lambda entry: fits(value, entry)
         )
         if entry is not None:
-            keep(key, entry)
+            keep(request, entry)
             response = unpacked(entry)
             response["X-Page-Cache"] = "hit"
             return response
         with building(marker):
             response = self.get_response(request)
-            self.store(key, value, moment, response)
+            if entry := self.store(key, value, moment, response):
+                keep(request, entry)
         return response
 
     @staticmethod
@@ -540,5 +564,6 @@ class PageCacheMiddleware:
                 set_response_etag(response)
             entry = packed(value, response)
             cache.set(key, entry, seconds)
-            keep(key, entry)
             response["X-Page-Cache"] = "miss"
+            return entry
+        return None

@@ -84,6 +84,20 @@ class MemoryHitTests(TestCase):
         again, used = self.reads_of_redis(headers={"if-none-match": self.built["ETag"]})
         self.assertEqual((again.status_code, used), (304, []))
 
+    def test_a_host_the_site_does_not_serve_is_refused_though_its_page_is_kept(self):
+        self.assertEqual(self.reads_of_redis()[1], [])
+        with self.assertLogs("django.security.DisallowedHost", "ERROR"):
+            response = self.client.get("/news/", headers={"host": "news.example.org"})
+        self.assertEqual(response.status_code, 400)
+
+    def test_each_language_is_kept_apart(self):
+        russian = self.client.get("/news/", headers={"accept-language": "ru"})
+        self.assertEqual(russian["Content-Language"], "ru")
+        again, used = self.reads_of_redis(headers={"accept-language": "ru"})
+        self.assertEqual((again["Content-Language"], used), ("ru", []))
+        self.assertEqual(again.content, russian.content)
+        self.assertEqual(self.reads_of_redis()[0].content, self.built.content)
+
     def test_a_change_makes_the_next_request_a_miss(self):
         self.assertEqual(self.reads_of_redis()[1], [])
         with self.captureOnCommitCallbacks(execute=True):
