@@ -454,14 +454,18 @@ def memory_key(request):
     )
 
 
-def keep(request, entry):
-    """Keeps a page in this process's memory too, when a subscription can vouch for it."""
+def keep(request, entry, seconds=None):
+    """
+    Keeps a page in this process's memory too, when a subscription can vouch
+    for it, for `seconds` (PAGE_CACHE_SECONDS when read from the cache).
+    """
     if listener() is None:
         return
     key = memory_key(request)
+    expires = time.time() + (seconds or settings.PAGE_CACHE_SECONDS)
     with memory_lock:
         memory.pop(key, None)
-        memory[key] = entry
+        memory[key] = (entry, expires)
         while len(memory) > MEMORY_PAGES:
             memory.pop(next(iter(memory)))
 
@@ -475,11 +479,11 @@ def remembered(request):
     value = found and found.current()
     if value is None:
         return None
-    entry = memory.get(memory_key(request))
+    entry, expires = memory.get(memory_key(request), (None, 0))
     if fits(value, entry) is None:
         return None
     # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
-    if checked(value) != value or time.time() >= known_changes.get(value, 0):
+    if checked(value) != value or time.time() >= min(expires, known_changes.get(value, 0)):
         return None
     return unpacked(entry)
 
@@ -545,8 +549,8 @@ class PageCacheMiddleware:
             return response
         with building(marker):
             response = self.get_response(request)
-            if entry := self.store(key, value, moment, response):
-                keep(request, entry)
+            if stored := self.store(key, value, moment, response):
+                keep(request, *stored)
         return response
 
     @staticmethod
@@ -565,5 +569,5 @@ class PageCacheMiddleware:
             entry = packed(value, response)
             cache.set(key, entry, seconds)
             response["X-Page-Cache"] = "miss"
-            return entry
+            return entry, seconds
         return None

@@ -106,6 +106,13 @@ class MemoryHitTests(TestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertContains(response, "Summit in Astana")
 
+    def test_a_page_is_kept_in_memory_no_longer_than_the_cache_keeps_it(self):
+        later = time.time() + 301
+        with mock.patch.object(pagecache.time, "time", return_value=later):
+            response, used = self.reads_of_redis()
+        self.assertEqual(used, ["get_many"])
+        self.assertEqual(response.content, self.built.content)
+
     def test_a_process_not_listening_asks_redis(self):
         self.listener.stop()
         response, used = self.reads_of_redis()
