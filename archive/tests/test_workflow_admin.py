@@ -644,7 +644,8 @@ class DeleteTests(AdminWorkflowTestCase):
         trash = self.client.get(TRASH)
         self.assertContains(trash, "Second thoughts")
         trashed = TrashedItem.objects.get()
-        self.assertContains(trash, trashed.kept_until.strftime("%d.%m.%Y"))
+        # The date the editor reads is the site's (Moscow), not UTC's.
+        self.assertContains(trash, timezone.localtime(trashed.kept_until).strftime("%d.%m.%Y"))
         self.assertEqual(trashed.deleted_by, self.editor)
 
         self.assertEqual(self.client.get(f"{TRASH}{trashed.pk}/restore/").status_code, 405)
