@@ -38,19 +38,22 @@ def client_address(request):
 def has_nul_bytes(request):
     if NUL in request.path:
         return True
-    for key, values in request.GET.lists():
-        if NUL in key or any(NUL in value for value in values):
-            return True
+    # An address without a query string has no parameters to parse.
+    if request.META.get("QUERY_STRING"):
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in value for value in values):
+                return True
     return any(NUL in key or NUL in value for key, value in request.COOKIES.items())
 
 
 def bad_query_reason(request):
     """Why the request's address cannot be answered, or None when it can."""
-    if len(request.META.get("QUERY_STRING", "")) > settings.QUERY_STRING_MAX_LENGTH:
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > settings.QUERY_STRING_MAX_LENGTH:
         return _("The address is too long: its query may have at most %(n)s characters.") % {
             "n": settings.QUERY_STRING_MAX_LENGTH
         }
-    if len(request.GET) > settings.QUERY_MAX_PARAMETERS:
+    if query and len(request.GET) > settings.QUERY_MAX_PARAMETERS:
         return _("The address has too many parameters: at most %(n)s are read.") % {
             "n": settings.QUERY_MAX_PARAMETERS
         }

@@ -17,7 +17,9 @@ previews and anything marked private or never-cache are always built fresh.
 PAGE_CACHE_SECONDS (0 turns it off) bounds how long a page is kept.
 """
 
+import functools
 import hashlib
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,12 +32,13 @@ from django.db import DatabaseError
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
+from django.middleware.http import ConditionalGetMiddleware
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
 
-from . import backlink, breaker, caching
+from . import backlink, breaker, caching, subscription
 
 GENERATION = "pagecache:generation"
 # (generation, when what is public next changes by itself) for the newest generation.
@@ -58,6 +61,17 @@ YEAR_SECONDS = 24 * 3600
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
+# How many pages each process keeps in its memory, served with no round trip
+# to Redis while its subscription knows their generation is current.
+MEMORY_PAGES = 500
+memory, memory_lock = {}, threading.Lock()
+# The request headers with which a browser asks whether its copy is current.
+VALIDATORS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 # (generation, next change) of the public page being built, read once as it
 # begins (PageCacheMiddleware): a filtered list asked for the generation at
 # nine places (its menu, its filters' choices, its totals), each a read of
@@ -126,6 +140,7 @@ def checked(value):
     if stored != value:
         # Whatever the missed writes were, any year's news may have changed.
         cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)
+        announce()
     return stored
 
 
@@ -158,6 +173,28 @@ def refresh(years=None):
         cache.set(ALL_YEARS, stamp, None)
     elif years:
         cache.set_many({YEAR.format(year): stamp for year in years}, None)
+    announce()
+
+
+@functools.cache
+def subscription_to(url, prefix):
+    # The site's own channel: sites sharing a Redis have their own key prefixes.
+    channel = f"{prefix}:pagecache:changes"
+    return subscription.Subscription(url, channel, lambda: cache.get(GENERATION))
+
+
+def listener():
+    """This site's Subscription when pages are kept in Redis, else None."""
+    config = settings.CACHES["pages"]
+    if not config["BACKEND"].endswith("RedisCache"):
+        return None
+    return subscription_to(config["LOCATION"], config.get("KEY_PREFIX", ""))
+
+
+def announce():
+    """Every process learns that the generation in the cache has moved on (see subscription)."""
+    if (found := listener()) is not None:
+        found.announce()
 
 
 def next_change():
@@ -324,9 +361,10 @@ def page_key(request):
     """
     Where the page for `request` is kept: per scheme (its links are absolute),
     host, address with the parameters the page reads (see keep_used_params),
-    whether it has a "Go back" link, and language.
+    whether it has a "Go back" link, and language: the one LocaleMiddleware,
+    below, builds the page in (the site has no language prefixes in its paths).
     """
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    language = translation.get_language_from_request(request)
     back = "back" if getattr(request, "back_url", None) else ""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}#{back}"
     digest = hashlib.sha256(address.encode()).hexdigest()
@@ -356,7 +394,7 @@ def keep_used_params(request):
     fbclid, anything made up) and `back` (see backlink): they neither
     change the page nor make another copy of it in the cache.
     """
-    if not request.GET:
+    if not request.META.get("QUERY_STRING") or not request.GET:
         return
     used = used_params(request)
     if "back" in used:
@@ -382,25 +420,83 @@ def public_headers(response):
 
 def packed(value, response):
     """What the cache keeps of a page: plain values, quicker to load than a response."""
-    return (value, response.status_code, list(response.items()), response.content)
+    return (value, response.status_code, dict(response.items()), response.content)
 
 
-def unpacked(value, entry):
-    """The response kept in `entry` if it was built in generation `value`, else None."""
-    if not entry or entry[0] != value:
-        return None
+def fits(value, entry):
+    """`entry` if it holds a page built in generation `value`, else None."""
+    return entry if entry and entry[0] == value else None
+
+
+def unpacked(entry):
+    """The response kept in `entry`, with the headers it was sent with."""
     _, status, headers, content = entry
-    response = HttpResponse(content, status=status)
-    for header, header_value in headers:
-        response[header] = header_value
-    return response
+    return HttpResponse(content, status=status, headers=headers)
+
+
+def memory_key(request):
+    """
+    Where this process keeps the page for `request`: what page_key() reads,
+    as the request has it. The host is as sent, with every header
+    get_host() may read: a page is kept only once page_key() has checked
+    that host, so a hit need not check it, nor hash the address, again.
+    """
+    meta = request.META
+    return (
+        translation.get_language_from_request(request),
+        request.scheme,
+        meta.get("HTTP_HOST"),
+        meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"),
+        request.get_full_path(),
+        bool(getattr(request, "back_url", None)),
+    )
+
+
+def keep(request, entry, seconds=None):
+    """
+    Keeps a page in this process's memory too, when a subscription can vouch
+    for it, for `seconds` (PAGE_CACHE_SECONDS when read from the cache).
+    """
+    if listener() is None:
+        return
+    key = memory_key(request)
+    expires = time.time() + (seconds or settings.PAGE_CACHE_SECONDS)
+    with memory_lock:
+        memory.pop(key, None)
+        memory[key] = (entry, expires)
+        while len(memory) > MEMORY_PAGES:
+            memory.pop(next(iter(memory)))
+
+
+def remembered(request):
+    """
+    The page for `request` from this process's memory, with no round trip
+    to Redis, when its generation is known to be current; else None.
+    """
+    found = listener()
+    value = found and found.current()
+    if value is None:
+        return None
+    entry, expires = memory.get(memory_key(request), (None, 0))
+    if fits(value, entry) is None:
+        return None
+    # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
+    if checked(value) != value or time.time() >= min(expires, known_changes.get(value, 0)):
+        return None
+    return unpacked(entry)
 
 
 class PageCacheMiddleware:
-    """Serves anonymous pages from the cache; put it after LocaleMiddleware."""
+    """
+    Serves anonymous pages from the cache; put it above ConditionalGetMiddleware
+    and LocaleMiddleware, whose headers are kept with the page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
@@ -413,12 +509,19 @@ class PageCacheMiddleware:
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
             if response.get("X-Page-Cache") == "hit":
-                return response  # kept with its headers
+                # Kept with its headers; only a browser that sent a validator
+                # may have a copy to be answered 304, so the others skip the check.
+                if any(header in request.META for header in VALIDATORS):
+                    return self.conditional.process_response(request, response)
+                return response
         public_headers(response)
         return response
 
     def page(self, request):
         cacheable = cacheable_request(request)
+        if cacheable and (response := remembered(request)) is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
         key = page_key(request) if cacheable else None
         try:
             value, moment, found = current_generation(*([key] if cacheable else []))
@@ -436,15 +539,18 @@ class PageCacheMiddleware:
 
     def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
-        response = unpacked(value, found.get(key)) or wait_for(
-            marker, key, lambda entry: unpacked(value, entry)
+        entry = fits(value, found.get(key)) or wait_for(
+            marker, key, lambda entry: fits(value, entry)
         )
-        if response is not None:
+        if entry is not None:
+            keep(request, entry)
+            response = unpacked(entry)
             response["X-Page-Cache"] = "hit"
             return response
         with building(marker):
             response = self.get_response(request)
-            self.store(key, value, moment, response)
+            if stored := self.store(key, value, moment, response):
+                keep(request, *stored)
         return response
 
     @staticmethod
@@ -460,5 +566,8 @@ class PageCacheMiddleware:
             # page: otherwise it hashed the whole page again on every hit.
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            cache.set(key, packed(value, response), seconds)
+            entry = packed(value, response)
+            cache.set(key, entry, seconds)
             response["X-Page-Cache"] = "miss"
+            return entry, seconds
+        return None

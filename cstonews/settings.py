@@ -68,12 +68,11 @@ MIDDLEWARE = [
     # Above the page cache: a page is kept once, plain, and compressed for
     # each visitor whose browser takes gzip, hit or miss.
     "archive.middleware.CompressTextMiddleware",
-    # What a cached page needs, above the page cache: its language (part of
-    # its key), and 304 for a browser that has it already.
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
-    # A hit ends here: the middleware below is only for pages that are built.
+    # A hit ends here: the middleware below is only for pages that are built,
+    # and the headers it gives them (ETag, Content-Language) are kept with them.
     "archive.pagecache.PageCacheMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     # A stalled database gives a 503 within the deadline.
     "archive.middleware.DatabaseDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

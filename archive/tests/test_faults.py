@@ -30,12 +30,12 @@ from archive.models import NewsItem, Topic
 from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
 
 
-def redis_caches(url):
+def redis_caches(url, prefix="cstonews-faults"):
     return {
         name: {
             "BACKEND": "archive.caching.FailSafeRedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": f"cstonews-faults-{name}",
+            "KEY_PREFIX": f"{prefix}-{name}",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         for name in ("default", "pages")

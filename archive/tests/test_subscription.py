@@ -1,0 +1,193 @@
+"""
+archive/subscription.py: a process serves pages from its memory without a
+round trip to Redis, and never one that a committed change made old.
+Needs the real Redis (a database of its own; channels of each test's own).
+"""
+
+import threading
+import time
+import uuid
+from unittest import mock
+
+import redis
+from django.core.cache import caches
+from django.test import SimpleTestCase, TestCase, override_settings
+
+from archive import caching, pagecache, subscription
+from archive.subscription import LEASE_SECONDS, Subscription
+
+from .factories import NewsItemFactory, SectionFactory
+from .test_faults import redis_caches
+
+URL = "redis://127.0.0.1:6379/14"
+
+
+def live_caches():
+    # A prefix of the test's own, hence a channel of its own too.
+    return redis_caches(URL, prefix=f"cstonews-subscription-{uuid.uuid4().hex}")
+
+
+def trusted(listener, seconds=5):
+    """Whether `listener` comes to know the generation within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while listener.current() is None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@override_settings(PAGE_CACHE_SECONDS=300)
+class MemoryHitTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.section = SectionFactory(slug="news", name="News")
+        NewsItemFactory(title="Ministers met in Minsk", section=cls.section)
+
+    def setUp(self):
+        overridden = self.settings(CACHES=live_caches())
+        overridden.enable()
+        self.addCleanup(overridden.disable)
+        caching.reset()
+        pagecache.memory.clear()
+        self.addCleanup(pagecache.memory.clear)
+        for name in ("default", "pages"):
+            self.addCleanup(caches[name].clear)
+        self.built = self.client.get("/news/")
+        self.assertEqual(self.built["X-Page-Cache"], "miss")
+        self.listener = pagecache.listener()
+        self.addCleanup(self.listener.stop)
+        self.assertTrue(trusted(self.listener))
+
+    def reads_of_redis(self, url="/news/", **kwargs):
+        """The response to `url`, and the page cache's calls to Redis while it was served."""
+        used, real = [], pagecache.cache
+
+        class Recorder:
+            def __getattr__(self, name):
+                used.append(name)
+                return getattr(real, name)
+
+        with mock.patch.object(pagecache, "cache", Recorder()), self.assertNumQueries(0):
+            response = self.client.get(url, **kwargs)
+        return response, used
+
+    def test_a_hit_is_the_page_the_miss_stored_without_asking_redis(self):
+        response, used = self.reads_of_redis()
+        self.assertEqual(used, [])
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(response.content, self.built.content)
+        self.assertEqual(
+            {k: v for k, v in response.items() if k != "X-Page-Cache"},
+            {k: v for k, v in self.built.items() if k != "X-Page-Cache"},
+        )
+        again, used = self.reads_of_redis(headers={"if-none-match": self.built["ETag"]})
+        self.assertEqual((again.status_code, used), (304, []))
+
+    def test_a_host_the_site_does_not_serve_is_refused_though_its_page_is_kept(self):
+        self.assertEqual(self.reads_of_redis()[1], [])
+        with self.assertLogs("django.security.DisallowedHost", "ERROR"):
+            response = self.client.get("/news/", headers={"host": "news.example.org"})
+        self.assertEqual(response.status_code, 400)
+
+    def test_each_language_is_kept_apart(self):
+        russian = self.client.get("/news/", headers={"accept-language": "ru"})
+        self.assertEqual(russian["Content-Language"], "ru")
+        again, used = self.reads_of_redis(headers={"accept-language": "ru"})
+        self.assertEqual((again["Content-Language"], used), ("ru", []))
+        self.assertEqual(again.content, russian.content)
+        self.assertEqual(self.reads_of_redis()[0].content, self.built.content)
+
+    def test_a_change_makes_the_next_request_a_miss(self):
+        self.assertEqual(self.reads_of_redis()[1], [])
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        response = self.client.get("/news/")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Summit in Astana")
+
+    def test_a_page_is_kept_in_memory_no_longer_than_the_cache_keeps_it(self):
+        later = time.time() + 301
+        with mock.patch.object(pagecache.time, "time", return_value=later):
+            response, used = self.reads_of_redis()
+        self.assertEqual(used, ["get_many"])
+        self.assertEqual(response.content, self.built.content)
+
+    def test_a_process_not_listening_asks_redis(self):
+        self.listener.stop()
+        response, used = self.reads_of_redis()
+        self.assertEqual(used, ["get_many"])
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertEqual(response.content, self.built.content)
+
+    def test_a_page_a_worker_held_is_not_served_after_the_database_moved_on(self):
+        # A write the cache missed (a process without Redis, SQL by hand): the periodic check.
+        self.assertEqual(self.reads_of_redis()[1], [])
+        NewsItemFactory(title="Summit in Astana", section=self.section)
+        pagecache.last_check.clear()
+        response = self.client.get("/news/")
+        self.assertContains(response, "Summit in Astana")
+        self.assertEqual(self.listener.current(), pagecache.stored_generation())
+
+
+class ProcessesTests(SimpleTestCase):
+    """Two processes' subscriptions, and an editor's (the first) announcing a change."""
+
+    def setUp(self):
+        self.redis = redis.Redis.from_url(URL)
+        self.channel = f"cstonews-subscription-test-{uuid.uuid4().hex}"
+        self.key = self.channel + ":generation"
+        self.addCleanup(self.redis.delete, self.key)
+        self.redis.set(self.key, 1)
+        self.workers = [Subscription(URL, self.channel, self.read) for _ in range(2)]
+        for worker in self.workers:
+            self.addCleanup(worker.stop)
+            self.assertTrue(trusted(worker))
+
+    def read(self):
+        value = self.redis.get(self.key)
+        return None if value is None else int(value)
+
+    def change(self, generation):
+        """The editor's change: the generation written, then announced; how long that took."""
+        self.redis.set(self.key, generation)
+        started = time.monotonic()
+        self.workers[0].announce()
+        return time.monotonic() - started
+
+    def test_every_process_knows_the_change_once_it_returns(self):
+        self.assertEqual([worker.current() for worker in self.workers], [1, 1])
+        took = self.change(2)
+        self.assertEqual([worker.current() for worker in self.workers], [2, 2])
+        # Every process acknowledged: nobody waited for a lease to end.
+        self.assertLess(took, LEASE_SECONDS)
+
+    def test_a_process_that_does_not_acknowledge_stops_trusting_before_it_returns(self):
+        stalled, release = self.workers[1], threading.Event()
+        self.addCleanup(release.set)
+        stalled.read = lambda: release.wait(10) and None
+        took = self.change(3)
+        self.assertGreaterEqual(took, LEASE_SECONDS * 0.9)
+        self.assertEqual(self.workers[0].current(), 3)
+        self.assertIsNone(stalled.current())
+
+    def test_a_process_learns_a_change_made_while_it_was_subscribing(self):
+        late = Subscription(URL, self.channel, self.read)
+        self.addCleanup(late.stop)
+        self.redis.set(self.key, 4)
+        self.assertTrue(trusted(late))
+        self.assertEqual(late.current(), 4)
+
+    def test_a_redis_just_started_again_is_given_a_lease_before_returning(self):
+        with (
+            mock.patch.object(redis.Redis, "info", return_value={"uptime_in_seconds": 0}),
+            mock.patch.object(subscription.time, "sleep") as slept,
+        ):
+            self.change(5)
+        slept.assert_called_with(LEASE_SECONDS + 1)
+
+    def test_without_redis_nothing_is_trusted_and_announcing_fails_quietly(self):
+        nowhere = Subscription("redis://127.0.0.1:1/0", self.channel, self.read)
+        self.addCleanup(nowhere.stop)
+        self.assertFalse(trusted(nowhere, seconds=0.3))
+        nowhere.announce()
