@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from . import breaker
+from .pagecache import COMPRESSIBLE_TYPES
 from .views.site import database_unavailable, healthz, readyz
 
 NUL = "\x00"
@@ -96,18 +97,6 @@ class RejectBadQueryMiddleware:
         if reason:
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
-
-
-# What gzip shrinks; images and documents are compressed already.
-COMPRESSIBLE_TYPES = (
-    "text/",
-    "application/xml",
-    "application/json",
-    "application/javascript",
-    "application/atom+xml",
-    "application/rss+xml",
-    "application/ld+json",
-)
 
 
 class CompressTextMiddleware(GZipMiddleware):

@@ -32,11 +32,13 @@ from django.db import DatabaseError
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
+from django.middleware.gzip import re_accepts_gzip
 from django.middleware.http import ConditionalGetMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.connection import ConnectionProxy
+from django.utils.text import compress_string
 
 from . import backlink, breaker, caching, subscription
 
@@ -61,6 +63,16 @@ YEAR_SECONDS = 24 * 3600
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
+# What gzip shrinks (CompressTextMiddleware); images and documents are compressed already.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/xml",
+    "application/json",
+    "application/javascript",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/ld+json",
+)
 # How many pages each process keeps in its memory, served with no round trip
 # to Redis while its subscription knows their generation is current.
 MEMORY_PAGES = 500
@@ -419,8 +431,15 @@ def public_headers(response):
 
 
 def packed(value, response):
-    """What the cache keeps of a page: plain values, quicker to load than a response."""
-    return (value, response.status_code, dict(response.items()), response.content)
+    """
+    What the cache keeps of a page: plain values, quicker to load than a
+    response, and its text gzipped once, so that a hit for a browser that
+    takes gzip is not compressed again on every request.
+    """
+    content, gzipped = response.content, None
+    if len(content) >= 200 and response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
+        gzipped = compress_string(content)
+    return (value, response.status_code, dict(response.items()), content, gzipped)
 
 
 def fits(value, entry):
@@ -428,10 +447,21 @@ def fits(value, entry):
     return entry if entry and entry[0] == value else None
 
 
-def unpacked(entry):
-    """The response kept in `entry`, with the headers it was sent with."""
-    _, status, headers, content = entry
-    return HttpResponse(content, status=status, headers=headers)
+def unpacked(entry, request):
+    """
+    The response kept in `entry`, with the headers it was sent with; gzipped
+    as CompressTextMiddleware would send it, when the browser takes gzip.
+    """
+    _, status, headers, content, gzipped = entry
+    if gzipped is None or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        return HttpResponse(content, status=status, headers=headers)
+    response = HttpResponse(gzipped, status=status, headers=headers)
+    response["Content-Encoding"] = "gzip"
+    response["Content-Length"] = str(len(gzipped))
+    if response.get("ETag", "").startswith('"'):
+        response["ETag"] = "W/" + response["ETag"]
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def memory_key(request):
@@ -485,7 +515,7 @@ def remembered(request):
     # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
     if checked(value) != value or time.time() >= min(expires, known_changes.get(value, 0)):
         return None
-    return unpacked(entry)
+    return unpacked(entry, request)
 
 
 class PageCacheMiddleware:
@@ -544,7 +574,7 @@ class PageCacheMiddleware:
         )
         if entry is not None:
             keep(request, entry)
-            response = unpacked(entry)
+            response = unpacked(entry, request)
             response["X-Page-Cache"] = "hit"
             return response
         with building(marker):

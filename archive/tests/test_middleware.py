@@ -119,6 +119,8 @@ class CompressionTests(TestCase):
         again = self.client.get("/news/", headers=self.GZIP)
         self.assertEqual(again["X-Page-Cache"], "hit")
         self.assertEqual(gzip.decompress(again.content), page)
+        # Compressed once, when kept: each hit sends that copy as it is.
+        self.assertEqual(self.client.get("/news/", headers=self.GZIP).content, again.content)
         for response in (built, plain, again):
             self.assertIn("Accept-Encoding", response["Vary"])
             self.assertIn("Accept-Language", response["Vary"])
