@@ -88,12 +88,16 @@ class ObjectRuleAdmin(ArchiveModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(ArchiveModelAdmin):
-    list_display = ["name", "slug", "parent", "position"]
+    list_display = ["name", "name_ru", "slug", "parent", "position"]
     list_editable = ["position"]
     list_filter = ["parent"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "name_ru", "slug", "description", "description_ru"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": [("name", "name_ru"), ("description", "description_ru")]}),
+        (None, {"fields": ["slug", "parent", "position"]}),
+    ]
 
 
 class PublicPageAdmin(ArchiveModelAdmin):
@@ -119,10 +123,15 @@ class PublicPageAdmin(ArchiveModelAdmin):
         # None hides the button: it would lead to a 404.
         return self.public_url(obj)
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
         # Something not yet saved has no page to speak of.
-        return fields if obj is not None else [f for f in fields if f != "public_page"]
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "public_page"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description=gettext_lazy("public page"))
     def public_page(self, obj):
@@ -135,25 +144,34 @@ class PublicPageAdmin(ArchiveModelAdmin):
 @admin.register(Person)
 class PersonAdmin(PublicPageAdmin):
     kind = "person"
-    list_display = ["name", "position", "slug", "public_page"]
-    search_fields = ["name", "position", "slug"]
+    list_display = ["name", "name_ru", "position", "slug", "public_page"]
+    search_fields = ["name", "name_ru", "position", "position_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": [("name", "name_ru"), ("position", "position_ru")]}),
+        (None, {"fields": ["slug", "public_page"]}),
+    ]
 
 
 @admin.register(Body)
 class BodyAdmin(PublicPageAdmin):
     kind = "body"
-    list_display = ["name", "acronym", "slug", "public_page"]
-    search_fields = ["name", "acronym", "slug"]
+    list_display = ["name", "name_ru", "acronym", "slug", "public_page"]
+    search_fields = ["name", "name_ru", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": [("name", "name_ru"), ("description", "description_ru")]}),
+        (None, {"fields": ["acronym", "slug", "public_page"]}),
+    ]
 
 
 @admin.register(Topic)
 class TopicAdmin(PublicPageAdmin):
     kind = "topic"
-    list_display = ["name", "slug", "public_page"]
-    search_fields = ["name", "slug"]
+    list_display = ["name", "name_ru", "slug", "public_page"]
+    search_fields = ["name", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [(None, {"fields": [("name", "name_ru"), "slug", "public_page"]})]
 
 
 class ItemPartAdmin(ObjectRuleAdmin):
@@ -1294,7 +1312,7 @@ class StatementAdmin(WorkflowAdmin):
     search_fields = ["title", "slug", "text"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments"]
+    autocomplete_fields = ["adopted_by", "news_items", "topics", "attachments", "translation"]
     rich_text_field = "text"
     rich_text = rich_text_display(Statement, "text")
     fieldsets = [
@@ -1309,6 +1327,7 @@ class StatementAdmin(WorkflowAdmin):
                     "adopted_by",
                     "adopted_on",
                     "language",
+                    "translation",
                 ]
             },
         ),

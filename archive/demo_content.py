@@ -11,39 +11,42 @@ loading twice changes nothing.
 import datetime
 
 SECTIONS = [
-    # slug, name, parent slug, position, description
-    ("csto-news", "News", None, 10, "News of the CSTO Secretariat and statutory bodies."),
-    ("csc-sessions", "CSC sessions", "csto-news", 15, "Sessions of the Collective Security Council."),
-    ("speeches", "Speeches", None, 20, "Speeches of the CSTO Secretary General."),
-    ("interviews", "Interviews", None, 30, "Interviews of the CSTO Secretary General."),
-    ("media", "Media about us", None, 40, "What the media write about the CSTO."),
-    ("announcements", "Announcements", None, 50, "Announcements of coming events."),
+    # slug, name, parent slug, position, description, Russian name, Russian description
+    ("csto-news", "News", None, 10, "News of the CSTO Secretariat and statutory bodies.", "Новости", "Новости Секретариата и уставных органов ОДКБ."),
+    ("csc-sessions", "CSC sessions", "csto-news", 15, "Sessions of the Collective Security Council.", "Сессии СКБ", "Сессии Совета коллективной безопасности."),
+    ("speeches", "Speeches", None, 20, "Speeches of the CSTO Secretary General.", "Выступления", "Выступления Генерального секретаря ОДКБ."),
+    ("interviews", "Interviews", None, 30, "Interviews of the CSTO Secretary General.", "Интервью", "Интервью Генерального секретаря ОДКБ."),
+    ("media", "Media about us", None, 40, "What the media write about the CSTO.", "СМИ о нас", "Что пишут об ОДКБ средства массовой информации."),
+    ("announcements", "Announcements", None, 50, "Announcements of coming events.", "Анонсы", "Анонсы предстоящих мероприятий."),
 ]  # fmt: skip
 
 PERSONS = [
-    ("imangali-tasmagambetov", "Imangali Tasmagambetov", "CSTO Secretary General"),
-    ("stanislav-zas", "Stanislav Zas", "CSTO Secretary General"),
-    ("sergey-lavrov", "Sergey Lavrov", "Minister of Foreign Affairs of the Russian Federation"),
-    ("vladimir-zaynetdinov", "Vladimir Zaynetdinov", "CSTO Press Secretary"),
-]
+    # slug, name, position, Russian name, Russian position
+    ("imangali-tasmagambetov", "Imangali Tasmagambetov", "CSTO Secretary General", "Имангали Тасмагамбетов", "Генеральный секретарь ОДКБ"),
+    ("stanislav-zas", "Stanislav Zas", "CSTO Secretary General", "Станислав Зась", "Генеральный секретарь ОДКБ"),
+    ("sergey-lavrov", "Sergey Lavrov", "Minister of Foreign Affairs of the Russian Federation", "Сергей Лавров", "Министр иностранных дел Российской Федерации"),
+    ("vladimir-zaynetdinov", "Vladimir Zaynetdinov", "CSTO Press Secretary", "Владимир Зайнетдинов", "Пресс-секретарь ОДКБ"),
+]  # fmt: skip
 
 BODIES = [
-    ("collective-security-council", "Collective Security Council", "CSC"),
-    ("council-of-foreign-ministers", "Council of Foreign Ministers", "CFM"),
-    ("council-of-defence-ministers", "Council of Defence Ministers", "CDM"),
-    ("committee-of-secretaries-of-security-councils", "Committee of Secretaries of Security Councils", "CSSC"),
-    ("secretariat", "CSTO Secretariat", ""),
-    ("crisis-response-center", "CSTO Crisis Response Center", ""),
+    # slug, name, acronym, Russian name
+    ("collective-security-council", "Collective Security Council", "CSC", "Совет коллективной безопасности"),
+    ("council-of-foreign-ministers", "Council of Foreign Ministers", "CFM", "Совет министров иностранных дел"),
+    ("council-of-defence-ministers", "Council of Defence Ministers", "CDM", "Совет министров обороны"),
+    ("committee-of-secretaries-of-security-councils", "Committee of Secretaries of Security Councils", "CSSC", "Комитет секретарей советов безопасности"),
+    ("secretariat", "CSTO Secretariat", "", "Секретариат ОДКБ"),
+    ("crisis-response-center", "CSTO Crisis Response Center", "", "Кризисный центр ОДКБ"),
 ]  # fmt: skip
 
 TOPICS = [
-    ("covid-19", "COVID-19"),
-    ("un-cooperation", "UN cooperation"),
-    ("peacekeeping", "Peacekeeping"),
-    ("cis-and-sco", "Cooperation with the CIS and the SCO"),
-    ("international-security", "International and regional security"),
-    ("education", "Education and youth"),
-]
+    # slug, name, Russian name
+    ("covid-19", "COVID-19", "COVID-19"),
+    ("un-cooperation", "UN cooperation", "Сотрудничество с ООН"),
+    ("peacekeeping", "Peacekeeping", "Миротворчество"),
+    ("cis-and-sco", "Cooperation with the CIS and the SCO", "Сотрудничество с СНГ и ШОС"),
+    ("international-security", "International and regional security", "Международная и региональная безопасность"),
+    ("education", "Education and youth", "Образование и молодёжь"),
+]  # fmt: skip
 
 CFM_2020_BODY = """\
 On May 26, 2020, a regular meeting of the Council of Ministers of Foreign Affairs of the Collective Security Treaty Organization was held in a video conference, chaired by the Minister of Foreign Affairs of the Russian Federation Sergey Lavrov. For the first time, the CSTO Crisis Response Center was involved in the Ministerial Council. The meeting was attended by CSTO Secretary General Stanislav Zas.
@@ -65,6 +68,28 @@ The draft Decision of the CSTO Ministerial Council “On the Plan of Consultatio
 The signing of these documents will be carried out individually.
 
 In general, the past meeting of the CSTO Ministerial Council confirmed the closeness of the positions of the Organization’s member states on the issues of strengthening international and regional security, their readiness to increase mutual efforts to achieve these goals."""
+
+# The Russian version of the meeting's page, as the CSTO's Russian site has it.
+CFM_2020_BODY_RU = """\
+26 мая 2020 года в формате видеоконференции под председательством Министра иностранных дел Российской Федерации Сергея Лаврова состоялось очередное заседание Совета министров иностранных дел Организации Договора о коллективной безопасности. Впервые к работе СМИД был подключён Кризисный центр ОДКБ. В заседании принял участие Генеральный секретарь ОДКБ Станислав Зась.
+
+Министры обстоятельно обсудили состояние и перспективы развития международной и региональной обстановки и её влияние на безопасность государств – членов Организации с акцентом на миротворческую деятельность ОДКБ и перспективы развития институтов партнёров и наблюдателей ОДКБ.
+
+С учётом ситуации с распространением коронавирусной инфекции в мире состоялся обмен мнениями о возможных угрозах, связанных с пандемией.
+
+Генеральный секретарь ОДКБ отметил, что, несмотря на очевидную необходимость консолидации международных усилий для преодоления беспрецедентного вызова пандемии коронавируса, глобальная ситуация сегодня, к сожалению, характеризуется дальнейшим обострением негативных конфронтационных тенденций, доминировавших накануне её появления. «А попытки не допустить демонтажа базовых договорённостей, обеспечивавших в последние десятилетия баланс сил и стабильность на его основе, практически заблокированы», – сказал Станислав Зась.
+
+Приоритетное внимание в ходе обсуждения было также уделено сотрудничеству Организации Договора о коллективной безопасности с СНГ и ШОС, а также дополнительным возможностям развития взаимодействия между ними.
+
+Рассмотрены и одобрены проекты заявлений в связи с 75-летием Великой Победы в Великой Отечественной войне, о подтверждении приверженности целям и принципам Устава ООН, о солидарности и взаимопомощи в борьбе с коронавирусной инфекцией (COVID-19), а также в поддержку призыва Генерального секретаря ООН к глобальному прекращению огня в связи с пандемией COVID-19.
+
+Министры также одобрили проект решения Совета коллективной безопасности ОДКБ «О распределении квотируемых должностей в Секретариате Организации Договора о коллективной безопасности» на предстоящий период для внесения на рассмотрение СКБ Организации.
+
+Одобрен проект решения СМИД ОДКБ «О Плане консультаций представителей государств – членов ОДКБ по вопросам внешней политики, безопасности и обороны на второе полугодие 2020 года – первое полугодие 2021 года».
+
+Подписание этих документов будет осуществлено в индивидуальном порядке.
+
+В целом прошедшее заседание СМИД ОДКБ подтвердило близость позиций государств – членов Организации по вопросам укрепления международной и региональной безопасности, их готовность наращивать совместные усилия для достижения этих целей."""
 
 UN_SPEECH_BODY = """\
 Allow me to thank the Russian presidency of the United Nations Security Council for the invitation to take part in the debate on the interaction between the United Nations and regional organizations - the CSTO, the CIS and the SCO.
@@ -149,6 +174,34 @@ NEWS_ITEMS = [
 ]  # fmt: skip
 
 CFM_2020 = "cfm-video-conference-2020-05-26"
+CFM_2020_RU = "smid-odkb-videokonferentsiya-2020-05-26"
+
+# Russian versions of English items: each is the translation of the item named
+# by "translation_of", and both then link to each other.
+NEWS_ITEMS_RU = [
+    {
+        "slug": CFM_2020_RU,
+        "translation_of": CFM_2020,
+        "section": "csto-news",
+        "title": "26 мая в формате видеоконференции Совет министров иностранных дел ОДКБ обсудил перспективы развития международной и региональной безопасности",
+        "date": datetime.date(2020, 5, 26),
+        "location": "Видеоконференция",
+        "lead": "Приняты заявления в связи с 75-летием Великой Победы в Великой Отечественной войне; о подтверждении приверженности целям и принципам Устава ООН; о солидарности и взаимопомощи в борьбе с коронавирусной инфекцией (COVID-19), а также в поддержку призыва Генерального секретаря ООН к глобальному прекращению огня в связи с пандемией COVID-19",
+        "body": CFM_2020_BODY_RU,
+        "persons": ["sergey-lavrov", "stanislav-zas"],
+        "bodies": ["council-of-foreign-ministers", "crisis-response-center", "collective-security-council"],
+        "topics": ["covid-19", "un-cooperation", "peacekeeping", "cis-and-sco", "international-security"],
+        "media_heading": "СМИ о заседании Совета министров иностранных дел ОДКБ",
+        "media_links": [
+            {
+                "outlet": "ТАСС",
+                "title": "",
+                "url": "https://odkb-csto.org/news/smi/tass-rossiya-predlozhila-odkb-izuchit-vopros-o-sotrudnichestve-po-biologicheskoy-bezopasnosti/",
+            }
+        ],
+        "signature": "Пресс-секретарь ОДКБ Владимир Зайнетдинов",
+    },
+]  # fmt: skip
 
 STATEMENTS = [
     {
@@ -190,11 +243,63 @@ STATEMENTS = [
         "topics": [],
     },
 ]  # fmt: skip
+# The same six documents on the CSTO's Russian site, each with the slug of its
+# English version in "translation_of".
+STATEMENTS_RU = [
+    {
+        "slug": "zayavlenie-smid-75-letie-velikoy-pobedy",
+        "translation_of": "cfm-statement-75th-anniversary-great-victory",
+        "kind": "statement",
+        "title": "Заявление министров иностранных дел государств – членов ОДКБ в связи с 75-летием Великой Победы в Великой Отечественной войне",
+        "topics": [],
+    },
+    {
+        "slug": "zayavlenie-smid-tseli-i-printsipy-ustava-oon",
+        "translation_of": "cfm-statement-un-charter-goals-and-principles",
+        "kind": "statement",
+        "title": "Заявление министров иностранных дел государств – членов ОДКБ о подтверждении приверженности целям и принципам Устава ООН",
+        "topics": ["un-cooperation"],
+    },
+    {
+        "slug": "zayavlenie-smid-solidarnost-borba-s-covid-19",
+        "translation_of": "cfm-statement-solidarity-fight-against-covid-19",
+        "kind": "statement",
+        "title": "Заявление министров иностранных дел государств – членов ОДКБ о солидарности и взаимопомощи в борьбе с коронавирусной инфекцией (COVID-19)",
+        "topics": ["covid-19"],
+    },
+    {
+        "slug": "zayavlenie-smid-prizyv-genseka-oon-k-prekrashcheniyu-ognya",
+        "translation_of": "cfm-statement-support-un-global-ceasefire-appeal",
+        "kind": "statement",
+        "title": "Заявление министров иностранных дел государств – членов ОДКБ в поддержку призыва Генерального секретаря ООН к глобальному прекращению огня в связи с пандемией COVID-19",
+        "topics": ["covid-19", "un-cooperation"],
+    },
+    {
+        "slug": "proekt-resheniya-skb-kvotiruemye-dolzhnosti-sekretariata",
+        "translation_of": "draft-decision-csc-quota-positions-secretariat",
+        "kind": "decision",
+        "title": "Проект решения Совета коллективной безопасности ОДКБ «О распределении квотируемых должностей в Секретариате Организации Договора о коллективной безопасности»",
+        "text": "Совет министров иностранных дел одобрил проект решения «О распределении квотируемых должностей в Секретариате Организации Договора о коллективной безопасности» на предстоящий период для внесения на рассмотрение СКБ Организации.",
+        "topics": [],
+    },
+    {
+        "slug": "reshenie-smid-plan-konsultatsiy-2020-2021",
+        "translation_of": "decision-cfm-plan-of-consultations-2020-2021",
+        "kind": "decision",
+        "title": "Решение Совета министров иностранных дел ОДКБ «О Плане консультаций представителей государств – членов ОДКБ по вопросам внешней политики, безопасности и обороны на второе полугодие 2020 года – первое полугодие 2021 года»",
+        "text": "Проект решения СМИД ОДКБ «О Плане консультаций представителей государств – членов ОДКБ по вопросам внешней политики, безопасности и обороны на второе полугодие 2020 года – первое полугодие 2021 года» одобрен Советом министров иностранных дел 26 мая 2020 года. Подписание этих документов будет осуществлено в индивидуальном порядке.",
+        "topics": [],
+    },
+]  # fmt: skip
 STATEMENTS_BODY = "council-of-foreign-ministers"
 STATEMENTS_DATE = datetime.date(2020, 5, 26)
 STATEMENT_TEXT = (
     "Approved by the CSTO Council of Foreign Ministers at its meeting held in a video "
     "conference on 26 May 2020."
+)
+STATEMENT_TEXT_RU = (
+    "Одобрено Советом министров иностранных дел ОДКБ на заседании, состоявшемся "
+    "в формате видеоконференции 26 мая 2020 года."
 )
 
 # Generated illustrations (archive/demo_media.py), not photos of the events.

@@ -1,4 +1,9 @@
-"""RSS 2.0 and Atom feeds: all news, each section, statements. Public items only."""
+"""
+RSS 2.0 and Atom feeds: all news, each section, statements. Public items
+only. Each feed is in one language, its address's (English without one,
+/feeds/ru/... Russian): its items, title and `<language>` are that
+language's whatever the visitor's interface language.
+"""
 
 import copy
 
@@ -6,12 +11,13 @@ from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from . import pagecache
-from .models import Section
+from .models import Section, in_language
 from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .seo import ORGANISATION
 from .taxonomy import section_and_below
@@ -20,13 +26,21 @@ FEED_LENGTH = 30
 
 
 class AbsoluteLinksFeed(Feed):
-    """A feed that knows its request, to write absolute enclosure addresses."""
+    """
+    A feed in the language its address names, that knows its request, to
+    write absolute enclosure addresses.
+    """
 
-    def __call__(self, request, *args, **kwargs):
+    language = "en"
+
+    def __call__(self, request, *args, language="en", **kwargs):
         # Feed instances serve every request: each one gets its own copy.
         feed = copy.copy(self)
         feed.request = request
-        response = Feed.__call__(feed, request, *args, **kwargs)
+        feed.language = language
+        # The feed's labels are in its own language, not the visitor's.
+        with translation.override(language):
+            response = Feed.__call__(feed, request, *args, **kwargs)
         # The feed generator writes the body in hundreds of small pieces, and a
         # WSGI server sends each piece in its own write: one piece is cheaper.
         response.content = response.content
@@ -48,13 +62,12 @@ class NewsFeed(AbsoluteLinksFeed):
     def items(self):
         # A feed changes only with the archive's generation.
         return pagecache.cache.get_or_set(
-            pagecache.key("feed:news"), lambda: list(self.news()[:FEED_LENGTH])
+            pagecache.key(f"feed:news:{self.language}"), lambda: list(self.news()[:FEED_LENGTH])
         )
 
-    @staticmethod
-    def news():
+    def news(self):
         # What a teaser shows is what an entry shows (not the text).
-        return news_teasers().order_by("-published_at", "-pk")
+        return news_teasers().filter(language=self.language).order_by("-published_at", "-pk")
 
     def item_title(self, item):
         return item.title
@@ -72,7 +85,7 @@ class NewsFeed(AbsoluteLinksFeed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [item.section.name]
+        return [item.section.name_in(self.language)]
 
     # The cover image, as an enclosure: its largest JPEG rendition, whose size
     # was recorded when it was made (no file is looked at here).
@@ -105,10 +118,11 @@ class SectionFeed(NewsFeed):
         return get_object_or_404(Section, slug=section)
 
     def title(self, section):
-        return _("CSTO news: %(section)s") % {"section": section.name}
+        return _("CSTO news: %(section)s") % {"section": section.name_in(self.language)}
 
     def about(self, section):
-        return section.description or self.title(section)
+        description = in_language(self.language, section.description, section.description_ru)
+        return description or self.title(section)
 
     def description(self, section):
         # HTML to an RSS reader: the plain text is escaped.
@@ -120,7 +134,7 @@ class SectionFeed(NewsFeed):
     def items(self, section):
         below = section_and_below(section.slug)
         return pagecache.cache.get_or_set(
-            pagecache.key(f"feed:section:{section.pk}"),
+            pagecache.key(f"feed:section:{section.pk}:{self.language}"),
             lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
         )
 
@@ -141,9 +155,13 @@ class StatementFeed(AbsoluteLinksFeed):
         return reverse("archive:statement-list")
 
     def items(self):
-        teasers = statement_teasers().only(*STATEMENT_TEASER_FIELDS, "published_at")
+        teasers = (
+            statement_teasers()
+            .filter(language=self.language)
+            .only(*STATEMENT_TEASER_FIELDS, "published_at")
+        )
         return pagecache.cache.get_or_set(
-            pagecache.key("feed:statements"),
+            pagecache.key(f"feed:statements:{self.language}"),
             lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH]),
         )
 
@@ -153,7 +171,7 @@ class StatementFeed(AbsoluteLinksFeed):
     def item_description(self, statement):
         return escape(_("%(kind)s adopted by the %(body)s on %(date)s.")) % {
             "kind": statement.get_kind_display(),
-            "body": escape(statement.adopted_by.name),
+            "body": escape(statement.adopted_by.name_in(self.language)),
             "date": statement.adopted_on.strftime("%d.%m.%Y"),
         }
 

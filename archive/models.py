@@ -8,6 +8,7 @@ draft, a scheduled, an expired or an archived item can never leak.
 
 import datetime
 from pathlib import PurePath
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .compat import is_new_upload
@@ -49,6 +51,67 @@ class PublicState(models.TextChoices):
     LIVE = "live", _("Published")
     EXPIRED = "expired", _("Expired")
     ARCHIVED = "archived", _("Archived")
+
+
+def active_language():
+    """The interface language of this request, "en" or "ru"."""
+    return "ru" if (get_language() or "").startswith("ru") else "en"
+
+
+def in_language(language, english, russian):
+    """`english` or `russian`, whichever `language` asks for, or the other when it is blank."""
+    if language == "ru":
+        return russian or english
+    return english or russian
+
+
+class TwoLanguageNames:
+    """
+    A section, person, body or topic named in English (`name`) and Russian
+    (`name_ru`), and so its description or position where it has one: pages
+    show the visitor's language, or the other when it is blank.
+    """
+
+    def text_in(self, field, language):
+        return in_language(language, getattr(self, field), getattr(self, f"{field}_ru"))
+
+    def name_in(self, language):
+        return self.text_in("name", language)
+
+    @property
+    def display_name(self):
+        return self.text_in("name", active_language())
+
+    @property
+    def display_description(self):
+        return self.text_in("description", active_language())
+
+    @property
+    def display_position(self):
+        return self.text_in("position", active_language())
+
+    def __str__(self):
+        return self.display_name
+
+
+class LocalName(NamedTuple):
+    """A name in both languages, kept as such (in a cache), printed in the visitor's."""
+
+    english: str
+    russian: str
+
+    def __str__(self):
+        return in_language(active_language(), self.english, self.russian)
+
+
+def russian_name():
+    """The `name_ru` field of a section, person, body or topic."""
+    return models.CharField(
+        _("name (Russian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Left blank, Russian pages show the English name."),
+    )
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -87,6 +150,30 @@ class PublishedQuerySet(models.QuerySet):
         # expire_at__gt repeats what published() implies, so that the expiry index is used.
         leaves = self.published(now).filter(expire_at__gt=now).aggregate(at=models.Min("expire_at"))
         return min((at for at in (goes_live, leaves["at"]) if at), default=None)
+
+
+def translation_link(help_text):
+    """The `translation` field of news items and statements: the same item in the other language."""
+    return models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
+def check_translation(item):
+    """An item's translation is another item, in the other language."""
+    if item.translation_id is not None:
+        if item.translation_id == item.pk:
+            raise ValidationError({"translation": _("An item cannot translate itself.")})
+        if item.translation.language == item.language:
+            raise ValidationError(
+                {"translation": _("The translation must be in the other language.")}
+            )
 
 
 class Publishable(models.Model):
@@ -193,10 +280,12 @@ class Publishable(models.Model):
         return PublicState.LIVE
 
 
-class Section(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+class Section(TwoLanguageNames, models.Model):
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent section"),
@@ -214,9 +303,6 @@ class Section(models.Model):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("archive:section", args=[self.slug])
 
@@ -233,11 +319,21 @@ class Section(models.Model):
             parent = parent.parent
 
 
-class Person(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+class Person(TwoLanguageNames, models.Model):
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     position = models.CharField(
-        _("position"), max_length=300, blank=True, help_text=_("E.g. CSTO Secretary General.")
+        _("position (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. CSTO Secretary General."),
+    )
+    position_ru = models.CharField(
+        _("position (Russian)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. Генеральный секретарь ОДКБ."),
     )
 
     class Meta:
@@ -245,44 +341,38 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("archive:person-detail", args=[self.slug])
 
 
-class Body(models.Model):
+class Body(TwoLanguageNames, models.Model):
     """A statutory body of the CSTO."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ru = russian_name()
     acronym = models.CharField(_("acronym"), max_length=20, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("statutory body")
         verbose_name_plural = _("statutory bodies")
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("archive:body-detail", args=[self.slug])
 
 
-class Topic(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+class Topic(TwoLanguageNames, models.Model):
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("archive:topic-detail", args=[self.slug])
@@ -445,14 +535,8 @@ class NewsItem(Publishable):
     # What `import_pages` last wrote into each field: a later import changes a
     # field only while it still holds that (an editor's change is kept).
     import_data = models.JSONField(null=True, blank=True, editable=False)
-    translation = models.OneToOneField(
-        "self",
-        verbose_name=_("translation"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The same news in the other language. Both items then link to each other."),
+    translation = translation_link(
+        _("The same news in the other language. Both items then link to each other.")
     )
     # On PostgreSQL a trigger keeps this up to date on every write (see
     # migration 0007 and archive/search.py); elsewhere it stays empty.
@@ -513,13 +597,7 @@ class NewsItem(Publishable):
 
     def clean(self):
         super().clean()
-        if self.translation_id is not None:
-            if self.translation_id == self.pk:
-                raise ValidationError({"translation": _("An item cannot translate itself.")})
-            if self.translation.language == self.language:
-                raise ValidationError(
-                    {"translation": _("The translation must be in the other language.")}
-                )
+        check_translation(self)
 
 
 class GalleryImage(models.Model):
@@ -609,6 +687,9 @@ class Statement(Publishable):
     attachments = models.ManyToManyField(
         Attachment, verbose_name=_("attachments"), blank=True, related_name="statements"
     )
+    translation = translation_link(
+        _("The same statement in the other language. Both statements then link to each other.")
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -629,6 +710,10 @@ class Statement(Publishable):
 
     def get_absolute_url(self):
         return reverse("archive:statement-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        check_translation(self)
 
 
 class ItemRecord(models.Model):

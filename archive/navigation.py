@@ -98,5 +98,5 @@ def section_crumbs(section, link_last=True):
     crumbs += [
         (name, reverse("archive:section", args=[slug])) for slug, name in ancestors(section.pk)
     ]
-    crumbs.append((section.name, section.get_absolute_url() if link_last else None))
+    crumbs.append((section.display_name, section.get_absolute_url() if link_last else None))
     return crumbs

@@ -25,6 +25,7 @@ from .models import (
     Attachment,
     Body,
     GalleryImage,
+    LocalName,
     MediaLink,
     NewsItem,
     Person,
@@ -41,11 +42,11 @@ RELATED_STATEMENTS = 10
 # are most of a row, and a list never shows them.
 NEWS_TEASER_FIELDS = (
     *("title", "slug", "lead", "published_at", "language", "updated_at"),
-    *("section__name", "section__slug", "cover_image"),
+    *("section__name", "section__name_ru", "section__slug", "cover_image"),
 )
 STATEMENT_TEASER_FIELDS = (
     *("title", "slug", "kind", "adopted_on", "language", "updated_at"),
-    *("adopted_by__name", "adopted_by__slug"),
+    *("adopted_by__name", "adopted_by__name_ru", "adopted_by__slug"),
 )
 
 
@@ -113,11 +114,11 @@ def public_translation(item, now=None):
 
 
 def item_tags(item):
-    """An item's persons, bodies and topics as (kind, pk, slug, name), in one query."""
+    """An item's persons, bodies and topics as (kind, pk, slug, name, name_ru), in one query."""
     tags = [
         model.objects.filter(news_items=item)
         .annotate(kind=Value(kind))
-        .values_list("kind", "pk", "slug", "name")
+        .values_list("kind", "pk", "slug", "name", "name_ru")
         .order_by()
         for kind, model in TAGS.items()
     ]
@@ -146,16 +147,19 @@ def item_extras(item, now=None):
 def related_of(item, now=None):
     """What an item's page shows besides the item: its tags, its extras, its translation."""
     related = {kind: [] for kind in TAGS}
-    for kind, pk, slug, name in item_tags(item):
-        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name))
+    for kind, pk, slug, name, name_ru in item_tags(item):
+        related[kind].append(TAGS[kind](pk=pk, slug=slug, name=name, name_ru=name_ru))
     return related | item_extras(item, now) | {"translation": public_translation(item, now)}
 
 
 def statement_page():
-    """Statements as their page shows them, with their topics, documents and public news."""
+    """
+    Statements as their page shows them, with their topics, documents,
+    public news and translation (public or not: the page asks).
+    """
     return (
-        Statement.objects.select_related("adopted_by")
-        .defer("search_vector")
+        Statement.objects.select_related("adopted_by", "translation")
+        .defer("search_vector", "translation__search_vector", "translation__text")
         .prefetch_related("topics", "attachments", Prefetch("news_items", queryset=news_teasers()))
     )
 
@@ -173,14 +177,14 @@ def year_counts(queryset, date_field):
 
 
 def section_counts(queryset):
-    """[(slug, name, count), ...] of the news `queryset` holds, most first."""
+    """[(slug, LocalName, count), ...] of the news `queryset` holds, most first."""
     sections = (
         queryset.order_by()
-        .values_list("section__slug", "section__name")
+        .values_list("section__slug", "section__name", "section__name_ru")
         .annotate(count=Count("pk"))
         .order_by("-count", "section__name")
     )
-    return list(sections)
+    return [(slug, LocalName(name, name_ru), count) for slug, name, name_ru, count in sections]
 
 
 # How public items point to each kind of the indexes, as (model, field).

@@ -8,6 +8,10 @@ from django.utils.safestring import mark_safe
 
 # Each in its own language: it is read by those who read that language.
 TRANSLATION_LABELS = {"en": "Read this news in English", "ru": "Читать эту новость на русском"}
+STATEMENT_TRANSLATION_LABELS = {
+    "en": "Read this document in English",
+    "ru": "Читать этот документ на русском",
+}
 
 ORGANISATION = "Collective Security Treaty Organization"
 
@@ -43,7 +47,7 @@ def news_article_json_ld(request, item):
         "description": item.lead,
         "inLanguage": item.language,
         "mainEntityOfPage": request.build_absolute_uri(item.get_absolute_url()),
-        "articleSection": item.section.name,
+        "articleSection": item.section.display_name,
         "publisher": {
             "@type": "Organization",
             "name": ORGANISATION,

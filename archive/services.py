@@ -388,11 +388,10 @@ def save_item(*, item, user, expected_version: int | None = None):
         _clean(item)
         if current.slug != item.slug:
             _keep_old_address(current, new_slug=item.slug)
-        if isinstance(item, NewsItem):
-            _pair_translations(item, previous=current.translation_id)
+        _pair_translations(item, previous=current.translation_id)
         item.save()
-        if isinstance(item, NewsItem) and item.translation_id:
-            NewsItem.objects.filter(pk=item.translation_id).update(translation=item)
+        if item.translation_id:
+            model.objects.filter(pk=item.translation_id).update(translation=item)
     return item
 
 
@@ -416,14 +415,15 @@ def _pair_translations(item, *, previous):
     one, and the item's old partner is let go. Runs before the item is saved,
     so that no two items ever point at the same partner.
     """
+    items = type(item).objects
     partner = item.translation_id
     if previous and previous != partner:
-        NewsItem.objects.filter(pk=previous, translation=item.pk).update(translation=None)
+        items.filter(pk=previous, translation=item.pk).update(translation=None)
     if partner:
-        NewsItem.objects.filter(translation=partner).exclude(pk=item.pk).update(translation=None)
-        NewsItem.objects.filter(pk=partner).exclude(translation=None).exclude(
-            translation=item.pk
-        ).update(translation=None)
+        items.filter(translation=partner).exclude(pk=item.pk).update(translation=None)
+        items.filter(pk=partner).exclude(translation=None).exclude(translation=item.pk).update(
+            translation=None
+        )
 
 
 def changed_since(current, version: int) -> bool:

@@ -10,11 +10,12 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from . import pagecache
-from .models import Body, NewsItem, Person, Section, Statement, Topic
+from .models import Body, NewsItem, Person, Section, Statement, Topic, active_language, in_language
 
 # The number changes with what a taxonomy holds, so that a shared cache never
 # hands new code an older layout.
-KEY = "taxonomy:5:{}"
+KEY = "taxonomy:6:{}"
+LANGUAGES = ("en", "ru")
 # This process's copy for the newest generation it has seen: a page asks for
 # the taxonomy several times, and each read of the cache would unpickle it again.
 latest = {}
@@ -22,6 +23,9 @@ latest = {}
 
 def taxonomy():
     """
+    The taxonomy in the visitor's language: names are in that language, or
+    in the other where it has none. Both languages are read and kept together.
+
     {"sections": {pk: Section}, "section": [(slug, name), ...], "section_ids": {slug: pk},
     "tree": {pk: parent_pk}, "section_by_id": {pk: (slug, name)},
     "descriptions": {pk: description}, "top": [...], and "person", "person_ids"
@@ -37,20 +41,45 @@ def taxonomy():
     if key not in latest:
         latest.clear()
         latest[key] = found
-    return found
+    return found[active_language()]
 
 
 def load():
+    """{language: taxonomy} for both languages, from one reading of the database."""
     sections = list(Section.objects.all())
+    kinds = public_tags()
+    return {language: in_one(language, sections, kinds) for language in LANGUAGES}
+
+
+def in_one(language, sections, kinds):
     data = {
         "sections": {section.pk: section for section in sections},
-        "section": [(section.slug, section.name) for section in sections],
+        "section": [(section.slug, section.name_in(language)) for section in sections],
         "section_ids": {section.slug: section.pk for section in sections},
         "tree": tree_of(sections),
-        "section_by_id": {section.pk: (section.slug, section.name) for section in sections},
-        "descriptions": {section.pk: section.description for section in sections},
-        "top": [(section.slug, section.name) for section in sections if section.parent_id is None],
+        "section_by_id": {
+            section.pk: (section.slug, section.name_in(language)) for section in sections
+        },
+        "descriptions": {
+            section.pk: in_language(language, section.description, section.description_ru)
+            for section in sections
+        },
+        "top": [
+            (section.slug, section.name_in(language))
+            for section in sections
+            if section.parent_id is None
+        ],
     }
+    for kind, rows in kinds.items():
+        data[kind] = [
+            (slug, in_language(language, name, name_ru)) for _, slug, name, name_ru in rows
+        ]
+        data[f"{kind}_ids"] = {slug: pk for pk, slug, _, _ in rows}
+    return data
+
+
+def public_tags():
+    """{kind: [(pk, slug, name, name_ru), ...]} of the persons, bodies, topics public items show."""
     # Only persons, bodies and topics that a public item shows: one that only
     # drafts name is as hidden as the drafts.
     news = NewsItem.objects.published()
@@ -60,11 +89,10 @@ def load():
         "body": Q(pk__in=news.values("bodies")) | Q(pk__in=statements.values("adopted_by")),
         "topic": Q(pk__in=news.values("topics")) | Q(pk__in=statements.values("topics")),
     }
-    for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
-        rows = list(model.objects.filter(public[kind]).values_list("pk", "slug", "name"))
-        data[kind] = [(slug, name) for _, slug, name in rows]
-        data[f"{kind}_ids"] = {slug: pk for pk, slug, _ in rows}
-    return data
+    return {
+        kind: list(model.objects.filter(public[kind]).values_list("pk", "slug", "name", "name_ru"))
+        for kind, model in (("person", Person), ("body", Body), ("topic", Topic))
+    }
 
 
 def choices(kind):

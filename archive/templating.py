@@ -11,6 +11,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
     ngettext(one, many, n)      {% blocktranslate count %}
     count_label("items", n)     "25 items", with its plural forms
     url("archive:home")         {% url %} (Django's reverse(), remembered)
+    feed_url("feed-news")       the address of a feed in the visitor's language
     static("css/site.css")      {% static %}
     querystring(page=2)         {% querystring %}
     {% call cached("name", key...) %}...{% endcall %}
@@ -38,12 +39,12 @@ from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.timezone import localdate, template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup
 
 from . import pagecache
-from .models import Language
+from .models import Language, active_language
 from .search import snippet
 from .seo import emblem_url
 
@@ -66,6 +67,7 @@ def environment(**options):
         ngettext=ngettext,
         count_label=count_label,
         url=url,
+        feed_url=feed_url,
         static=static,
         querystring=querystring,
         cached=cached,
@@ -91,6 +93,12 @@ def url(viewname, *args):
     addresses and reverse() works each one out anew.
     """
     return remembered_reverse(viewname, args, settings.ROOT_URLCONF, get_script_prefix())
+
+
+def feed_url(name, *args):
+    """The address of feed `name` (e.g. "feed-news") in the visitor's language."""
+    language = active_language()
+    return url(f"archive:{name}", *([language] if language != "en" else []), *args)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -132,11 +140,13 @@ def cached(name, *vary_on, caller):
     {% cache %}: the HTML inside {% call cached(name, ...) %}, kept under
     `name` and `vary_on`, for fragments that are the same on many pages. The
     key also holds the archive's generation, which changes with anything
-    public, so a fragment is never out of date, and the request's script
-    prefix, which every address in it starts with.
+    public, so a fragment is never out of date, the request's script
+    prefix, which every address in it starts with, and the interface
+    language, which its names and labels are in.
     """
     generation = pagecache.current_generation()[0]
-    key = make_template_fragment_key(name, [*vary_on, generation, get_script_prefix()])
+    vary_on = [*vary_on, generation, get_script_prefix(), get_language()]
+    key = make_template_fragment_key(name, vary_on)
     return Markup(fragments.get_or_set(key, lambda: str(caller())))
 
 

@@ -1,8 +1,33 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, views
 
+
+class FeedLanguage:
+    """The language of a feed's address other than English, which has none: "ru"."""
+
+    regex = "ru"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FeedLanguage, "feed_language")
+
 app_name = "archive"
+
+# Each feed in English (/feeds/news/) and in Russian (/feeds/ru/news/), under one name.
+FEEDS = [
+    ("news/", feeds.NewsFeed(), "feed-news"),
+    ("news/atom/", feeds.NewsAtomFeed(), "feed-news-atom"),
+    ("news/<slug:section>/", feeds.SectionFeed(), "feed-section"),
+    ("news/<slug:section>/atom/", feeds.SectionAtomFeed(), "feed-section-atom"),
+    ("statements/", feeds.StatementFeed(), "feed-statements"),
+    ("statements/atom/", feeds.StatementAtomFeed(), "feed-statements-atom"),
+]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,12 +39,11 @@ urlpatterns = [
     path("news/<slug:section>/<slug:slug>/", views.NewsDetailView.as_view(), name="news-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("language/<str:language>/", views.switch_language, name="language"),
-    path("feeds/news/", feeds.NewsFeed(), name="feed-news"),
-    path("feeds/news/atom/", feeds.NewsAtomFeed(), name="feed-news-atom"),
-    path("feeds/news/<slug:section>/", feeds.SectionFeed(), name="feed-section"),
-    path("feeds/news/<slug:section>/atom/", feeds.SectionAtomFeed(), name="feed-section-atom"),
-    path("feeds/statements/", feeds.StatementFeed(), name="feed-statements"),
-    path("feeds/statements/atom/", feeds.StatementAtomFeed(), name="feed-statements-atom"),
+    *(path(f"feeds/{route}", feed, name=name) for route, feed, name in FEEDS),
+    *(
+        path(f"feeds/<feed_language:language>/{route}", feed, name=name)
+        for route, feed, name in FEEDS
+    ),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),
     path("statements/<slug:slug>/", views.StatementDetailView.as_view(), name="statement-detail"),
     path("persons/", views.IndexView.as_view(kind="person"), name="person-list"),

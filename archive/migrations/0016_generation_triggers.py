@@ -77,6 +77,20 @@ def drop_triggers(schema_editor, tables):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_generation_{event}")
 
 
+def renew_sqlite_triggers(*tables):
+    """
+    A RunPython function for a migration that adds a column to `tables`:
+    SQLite remakes a table to add one, and its triggers go with the old one.
+    """
+
+    def renew(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            drop_triggers(schema_editor, tables)
+            create_triggers(schema_editor, tables)
+
+    return renew
+
+
 def create(apps, schema_editor):
     create_triggers(schema_editor, shown_tables(apps))
     # From the clock, as the triggers count: above any generation a cache may still hold.

@@ -123,6 +123,10 @@ class RoundTripTests(BackupTestCase):
         revision = Revision.for_item(item).get()
         self.assertEqual(revision.data["section"], item.section_id)
         self.assertFalse(get_user_model().objects.get(username="editor").has_usable_password())
+        # Names in both languages, and statements linked to their translations.
+        self.assertEqual(Person.objects.get(slug="stanislav-zas").name_ru, "Станислав Зась")
+        statement = Statement.objects.get(slug="zayavlenie-smid-75-letie-velikoy-pobedy")
+        self.assertEqual(statement.translation.translation, statement)
 
     def test_to_a_file_with_media(self):
         self.build_archive()
@@ -140,7 +144,8 @@ class RoundTripTests(BackupTestCase):
             self.assertTrue((media / "public" / image.file.name).is_file())
             for rendition in image.sources:
                 self.assertTrue((media / "public" / rendition["webp"]).is_file())
-            self.assertEqual(len(list((media / "private" / "documents").iterdir())), 6)
+            # The six documents of the ministers' meeting, in English and in Russian.
+            self.assertEqual(len(list((media / "private" / "documents").iterdir())), 12)
 
 
 class MergeTests(BackupTestCase):

@@ -81,10 +81,48 @@ class SeedDemoTests(TestCase):
     def test_may_2020_lists_only_the_council_meeting(self):
         seed()
         response = self.client.get("/news/", {"date_from": "2020-05-01", "date_to": "2020-05-31"})
+        # In English and in Russian.
         self.assertEqual(
             [item.slug for item in response.context_data["object_list"]],
-            ["cfm-video-conference-2020-05-26"],
+            ["smid-odkb-videokonferentsiya-2020-05-26", "cfm-video-conference-2020-05-26"],
         )
+
+    def test_the_russian_meeting_and_the_english_one_link_to_each_other(self):
+        seed()
+        english = NewsItem.objects.get(slug="cfm-video-conference-2020-05-26")
+        russian = NewsItem.objects.get(slug="smid-odkb-videokonferentsiya-2020-05-26")
+        page = self.client.get(russian.get_absolute_url(), headers={"accept-language": "ru"})
+        self.assertContains(page, "<h1>26 мая в формате видеоконференции Совет министров")
+        self.assertContains(page, f'<a href="{english.get_absolute_url()}" hreflang="en"')
+        self.assertContains(page, '<a href="/persons/stanislav-zas/">Станислав Зась</a>')
+        self.assertContains(page, "Заявление министров иностранных дел государств – членов ОДКБ")
+        page = self.client.get(english.get_absolute_url(), headers={"accept-language": "en"})
+        self.assertContains(page, f'<a href="{russian.get_absolute_url()}" hreflang="ru"')
+        statements = russian.statements.filter(language="ru")
+        self.assertEqual(statements.filter(kind="statement").count(), 4)
+        self.assertEqual(statements.filter(kind="decision").count(), 2)
+        for statement in statements:
+            english = statement.translation
+            self.assertEqual((english.language, english.translation), ("en", statement))
+            page = self.client.get(statement.get_absolute_url())
+            self.assertContains(page, f'<a href="{english.get_absolute_url()}" hreflang="en"')
+
+    def test_fills_russian_names_into_an_older_demo_database(self):
+        seed()
+        before = self.counts()
+        for model in (Section, Person, Body, Topic):
+            model.objects.update(name_ru="")
+        Person.objects.filter(slug="stanislav-zas").update(name_ru="С. Зась")  # an editor's
+        seed()
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(
+            Body.objects.get(slug="council-of-foreign-ministers").name_ru,
+            "Совет министров иностранных дел",
+        )
+        self.assertEqual(Section.objects.get(slug="csto-news").name_ru, "Новости")
+        self.assertEqual(Person.objects.get(slug="stanislav-zas").name_ru, "С. Зась")
+        page = self.client.get("/", headers={"accept-language": "ru"})
+        self.assertContains(page, '<a href="/news/csto-news/">Новости</a>')
 
     def test_demo_pages_answer(self):
         seed()

@@ -39,7 +39,8 @@ class ExtraTests(TestCase):
         self.assertIn("Removed 120 generated news items.", output)
         self.assertFalse(NewsItem.objects.filter(generated=True).exists())
         self.assertFalse(Statement.objects.filter(generated=True).exists())
-        self.assertEqual(MediaLink.objects.count(), 1)  # the demo's own, and no orphans
+        # The demo's own (the meeting's, in English and Russian), and no orphans.
+        self.assertEqual(MediaLink.objects.count(), 2)
         # The curated demo stays.
         self.assertTrue(NewsItem.objects.filter(slug="cfm-video-conference-2020-05-26").exists())
 

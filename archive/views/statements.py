@@ -8,6 +8,7 @@ from django_filters.views import FilterView
 from .. import backlink, queries
 from ..filters import StatementFilter
 from ..models import Statement
+from ..seo import STATEMENT_TRANSLATION_LABELS
 from .mixins import ItemDetailMixin, PublicListMixin
 
 
@@ -35,6 +36,15 @@ class StatementDetailView(ItemDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         crumbs = [(_("Statements"), reverse("archive:statement-list")), (self.object.title, None)]
+        translation = self.object.translation
+        if translation is not None and not translation.is_public:
+            translation = None
         return super().get_context_data(
-            back_url=backlink.link(self.request), crumbs=crumbs, **kwargs
+            back_url=backlink.link(self.request),
+            crumbs=crumbs,
+            translation=translation,
+            translation_label=STATEMENT_TRANSLATION_LABELS.get(
+                getattr(translation, "language", "")
+            ),
+            **kwargs,
         )

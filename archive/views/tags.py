@@ -42,7 +42,7 @@ class RelatedNewsView(PublicListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         index = (INDEX_TITLES[self.kind], reverse(f"archive:{self.kind}-list"))
-        crumbs = [index, (self.object.name, None)]
+        crumbs = [index, (self.object.display_name, None)]
         return super().get_context_data(object=self.object, crumbs=crumbs, **kwargs)
 
 

@@ -64,6 +64,7 @@ class Command(ArchiveCommand):
     def handle(self, *args, dry_run=False, extra=None, seed=1, clear_extra=False, **options):
         refuse_unless_local("the demo archive", options["allow_database"])
         self.created = 0
+        self.named = 0
         self.verbosity = options["verbosity"]
         if extra is not None and extra < 0:
             raise CommandError("--extra needs a number of items, 0 or more.")
@@ -81,6 +82,8 @@ class Command(ArchiveCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Demo archive loaded: {verb} {self.created} new records.")
             )
+            if self.named:
+                self.stdout.write(f"Russian names filled in for {self.named} records.")
         if extra is not None and not dry_run:
             self.generate(extra, seed)
 
@@ -114,7 +117,7 @@ class Command(ArchiveCommand):
 
     def load(self):
         sections = {}
-        for slug, name, parent, position, description in demo.SECTIONS:
+        for slug, name, parent, position, description, name_ru, description_ru in demo.SECTIONS:
             sections[slug] = self.upsert(
                 Section,
                 slug,
@@ -123,71 +126,108 @@ class Command(ArchiveCommand):
                 position=position,
                 description=description,
             )
-        persons = {
-            slug: self.upsert(Person, slug, name=name, position=position)
-            for slug, name, position in demo.PERSONS
-        }
-        bodies = {
-            slug: self.upsert(Body, slug, name=name, acronym=acronym)
-            for slug, name, acronym in demo.BODIES
-        }
-        topics = {slug: self.upsert(Topic, slug, name=name) for slug, name in demo.TOPICS}
+            self.name_in_russian(sections[slug], name_ru=name_ru, description_ru=description_ru)
+        persons = {}
+        for slug, name, position, name_ru, position_ru in demo.PERSONS:
+            persons[slug] = self.upsert(Person, slug, name=name, position=position)
+            self.name_in_russian(persons[slug], name_ru=name_ru, position_ru=position_ru)
+        bodies = {}
+        for slug, name, acronym, name_ru in demo.BODIES:
+            bodies[slug] = self.upsert(Body, slug, name=name, acronym=acronym)
+            self.name_in_russian(bodies[slug], name_ru=name_ru)
+        topics = {}
+        for slug, name, name_ru in demo.TOPICS:
+            topics[slug] = self.upsert(Topic, slug, name=name)
+            self.name_in_russian(topics[slug], name_ru=name_ru)
+        tags = {"persons": persons, "bodies": bodies, "topics": topics}
 
         news = {}
-        for data in demo.NEWS_ITEMS:
-            date = data["date"]
-            item, created = self.get_or_create(
-                NewsItem,
-                data["slug"],
-                title=data["title"],
-                section=sections[data["section"]],
-                lead=data["lead"],
-                body=data["body"],
-                event_date=date,
-                location=data["location"],
-                language="en",
-                media_heading=data.get("media_heading", ""),
-                signature=data.get("signature", ""),
-                status=Status.PUBLISHED if date else Status.DRAFT,
-                published_at=noon_in_moscow(date) if date else None,
+        for data in [*demo.NEWS_ITEMS, *demo.NEWS_ITEMS_RU]:
+            news[data["slug"]] = self.news_item(data, sections, tags)
+        for data in demo.NEWS_ITEMS_RU:
+            self.pair(NewsItem, news[data["slug"]], news[data["translation_of"]])
+
+        statements = {}
+        for data in demo.STATEMENTS:
+            statements[data["slug"]] = self.statement(
+                data, "en", news[demo.CFM_2020], topics, bodies
             )
-            news[data["slug"]] = item
-            if not created:
-                continue
-            item.persons.set([persons[slug] for slug in data["persons"]])
-            item.bodies.set([bodies[slug] for slug in data["bodies"]])
-            item.topics.set([topics[slug] for slug in data["topics"]])
+        for data in demo.STATEMENTS_RU:
+            statement = self.statement(data, "ru", news[demo.CFM_2020_RU], topics, bodies)
+            self.pair(Statement, statement, statements[data["translation_of"]])
+
+        self.load_images(news)
+        # The Russian page shows the same photo as the English one.
+        for data in demo.NEWS_ITEMS_RU:
+            original = NewsItem.objects.filter(slug=data["translation_of"])
+            cover = original.values_list("cover_image", flat=True).get()
+            NewsItem.objects.filter(slug=data["slug"], cover_image=None).update(cover_image=cover)
+
+    def name_in_russian(self, obj, **fields):
+        """Fills the Russian names an older demo database lacks; never changes one an editor set."""
+        blank = {name: value for name, value in fields.items() if not getattr(obj, name)}
+        if blank:
+            type(obj).objects.filter(pk=obj.pk).update(**blank)
+            self.named += 1
+
+    def news_item(self, data, sections, tags):
+        date = data["date"]
+        item, created = self.get_or_create(
+            NewsItem,
+            data["slug"],
+            title=data["title"],
+            section=sections[data["section"]],
+            lead=data["lead"],
+            body=data["body"],
+            event_date=date,
+            location=data["location"],
+            language="ru" if "translation_of" in data else "en",
+            media_heading=data.get("media_heading", ""),
+            signature=data.get("signature", ""),
+            status=Status.PUBLISHED if date else Status.DRAFT,
+            published_at=noon_in_moscow(date) if date else None,
+        )
+        if created:
+            for field in ("persons", "bodies", "topics"):
+                getattr(item, field).set([tags[field][slug] for slug in data[field]])
             for position, link in enumerate(data.get("media_links", [])):
                 MediaLink.objects.create(news_item=item, position=position, **link)
                 self.created += 1
+        return item
 
-        for data in demo.STATEMENTS:
-            statement, created = self.get_or_create(
-                Statement,
-                data["slug"],
-                title=data["title"],
-                kind=data["kind"],
-                adopted_by=bodies[demo.STATEMENTS_BODY],
-                adopted_on=demo.STATEMENTS_DATE,
-                text=data.get("text", demo.STATEMENT_TEXT),
-                language="en",
-                status=Status.PUBLISHED,
-                published_at=noon_in_moscow(demo.STATEMENTS_DATE),
-            )
-            if not statement.attachments.exists():
-                statement.attachments.add(self.document(statement))
-            if not created:
-                continue
-            statement.news_items.set([news[demo.CFM_2020]])
+    def pair(self, model, item, original):
+        """Links an item and its original as translations of each other, unless either has one."""
+        both = model.objects.filter(pk__in=[item.pk, original.pk])
+        if not both.exclude(translation=None).exists():
+            model.objects.filter(pk=item.pk).update(translation=original)
+            model.objects.filter(pk=original.pk).update(translation=item)
+
+    def statement(self, data, language, news_item, topics, bodies):
+        text = demo.STATEMENT_TEXT_RU if language == "ru" else demo.STATEMENT_TEXT
+        statement, created = self.get_or_create(
+            Statement,
+            data["slug"],
+            title=data["title"],
+            kind=data["kind"],
+            adopted_by=bodies[demo.STATEMENTS_BODY],
+            adopted_on=demo.STATEMENTS_DATE,
+            text=data.get("text", text),
+            language=language,
+            status=Status.PUBLISHED,
+            published_at=noon_in_moscow(demo.STATEMENTS_DATE),
+        )
+        if not statement.attachments.exists():
+            statement.attachments.add(self.document(statement, text))
+        if created:
+            statement.news_items.set([news_item])
             statement.topics.set([topics[slug] for slug in data["topics"]])
+        return statement
 
-        self.load_images(news)
-
-    def document(self, statement):
+    def document(self, statement, text):
         """The statement's text as a DOCX, as the CSTO site attaches them."""
         attachment = Attachment.objects.filter(title=statement.title).first()
         if attachment is None:
-            content = demo_media.docx([statement.title, demo.STATEMENT_TEXT])
+            content = demo_media.docx([statement.title, text])
             attachment = Attachment(title=statement.title)
             attachment.file = ContentFile(content, name=f"{statement.slug}.docx")
             attachment.full_clean()
