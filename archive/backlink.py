@@ -10,7 +10,7 @@ and cached with MARK where the link goes, and the visitor's own list is
 written in place of MARK as each page leaves (apply).
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
@@ -20,7 +20,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 BACK_URL_NAMES = {
     "home",
     "news-list",
+    "news-year",
+    "news-month",
     "section",
+    "search",
     "statement-list",
     "person-detail",
     "body-detail",
@@ -45,6 +48,11 @@ def safe_back_url(request):
     if match.namespace != "archive" or match.url_name not in BACK_URL_NAMES:
         return None
     return url
+
+
+def back_query(request):
+    """What a list adds to its item links: its own address, for the item's "Go back" link."""
+    return "?back=" + quote(request.get_full_path(), safe="/")
 
 
 def link(request):

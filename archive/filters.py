@@ -32,15 +32,35 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
 
-    def format_value(self, value):
-        # A date input may only hold a real date; the error above the list
-        # still shows what was wrong with the text that was given.
-        if isinstance(value, str):
-            try:
-                datetime.date.fromisoformat(value)
-            except ValueError:
-                return None
-        return super().format_value(value)
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # A date input may only hold a real date (a browser blanks any other
+        # text), so what was typed wrong comes back as text, to be corrected.
+        if isinstance(value, str) and not is_date(value):
+            context["widget"]["type"] = "text"
+        return context
+
+
+def is_date(text):
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class DateField(forms.DateField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a date."), code="invalid", params={"value": value[:40]}
+            ) from None
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = DateField
 
 
 class NamedFilter(django_filters.ChoiceFilter):
@@ -89,6 +109,8 @@ class ArchiveFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
+            # Neither applies: together they would empty the list.
+            del cleaned["date_from"], cleaned["date_to"]
             raise forms.ValidationError(_("The start date must not be after the end date."))
         return cleaned
 
@@ -117,10 +139,8 @@ class ArchiveFilterSet(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("All languages")
     )
-    date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_date_from", widget=DateInput
-    )
-    date_to = django_filters.DateFilter(label=_("To"), method="filter_date_to", widget=DateInput)
+    date_from = DateFilter(label=_("From"), method="filter_date_from", widget=DateInput)
+    date_to = DateFilter(label=_("To"), method="filter_date_to", widget=DateInput)
     year = YearFilter(
         label=_("Year"), method="filter_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )

@@ -156,6 +156,7 @@ COUNT_LABELS = {
     "items": lambda n: ngettext("%(counter)s item", "%(counter)s items", n),
     "documents": lambda n: ngettext("%(counter)s document", "%(counter)s documents", n),
     "results": lambda n: ngettext("%(counter)s result", "%(counter)s results", n),
+    "pages": lambda n: ngettext("%(counter)s page", "%(counter)s pages", n),
 }
 
 

@@ -112,10 +112,10 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.csp_violations = []
         self.pages = []
 
-    def new_page(self, width=1280):
+    def new_page(self, width=1280, height=900):
         if not self.pages:
             self.addCleanup(self.leave_pages)
-        context = self.browser.new_context(viewport={"width": width, "height": 900})
+        context = self.browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         self.pages.append(page)
         page.set_default_timeout(15_000)
@@ -395,6 +395,53 @@ class BrowserTests(BrowserTestCase):
                 break
             editor.wait_for_timeout(100)
         self.assertFalse(EditingSession.objects.exists())
+
+
+class ListOnAPhoneTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        # The demo's top sections, whose names the header menu lists.
+        for name in ("Interviews", "Media about us", "Announcements"):
+            SectionFactory(name=name, slug=name.lower().replace(" ", "-"))
+        person = PersonFactory(name="Stanislav Zas")
+        for n in range(3):
+            item = NewsItemFactory(title=f"Ministers met, part {n + 1}", section=self.section)
+            item.persons.add(person)
+
+    def lines(self, page, selector):
+        """How many lines the items of `selector` wrap to."""
+        tops = page.locator(selector).evaluate_all("els => els.map(el => el.offsetTop)")
+        return len(set(tops))
+
+    def test_the_filters_fold_behind_one_button(self):
+        year = timezone.localdate().year
+        page = self.new_page(390, 844)
+        page.goto(self.url(f"/news/?section=press-releases&year={year}"))
+        button = page.locator("summary.filters-fold__button")
+        self.assertEqual(button.inner_text(), "Filters (2)")
+        self.assertFalse(page.locator("#id_q").is_visible())
+        # The first result shows without scrolling.
+        first = page.locator(".teaser").first.bounding_box()
+        self.assertLessEqual(first["y"] + first["height"], 844)
+        self.assertEqual(self.lines(page, ".site-nav li"), 1)
+        self.check(page, "news-list-phone")
+        # Opened, the form sends only what was chosen.
+        button.click()
+        page.fill("#id_q", "ministers")
+        page.click(".filters button[type=submit]")
+        page.wait_for_url(f"**/news/?q=ministers&section=press-releases&year={year}")
+        self.assertIn("News: “ministers”", page.locator("h1").inner_text())
+        russian = self.new_page(390, 844)
+        russian.goto(self.url("/language/ru/?next=/news/"))
+        self.assertEqual(self.lines(russian, ".site-nav li"), 1)
+        fits = "el => el.scrollWidth <= el.clientWidth"
+        self.assertTrue(russian.locator("body").evaluate(fits), "the page scrolls sideways")
+        # On a wider screen the form shows beside the list, without the button.
+        wide = self.new_page(1280)
+        wide.goto(self.url("/news/"))
+        self.assertTrue(wide.locator("#id_q").is_visible())
+        self.assertFalse(wide.locator("summary.filters-fold__button").is_visible())
+        self.check(wide, "news-list-desktop")
 
 
 class RolesFixtureTests(TestCase):

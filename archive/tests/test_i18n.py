@@ -54,7 +54,7 @@ class InterfaceLanguageTests(TestCase):
         response = self.client.get(
             "/news/", {"date_from": "bad"}, headers={"accept-language": "ru"}
         )
-        self.assertContains(response, "Введите правильную дату.")
+        self.assertContains(response, "«bad» — не дата.")
         response = self.client.get("/news/nope/", headers={"accept-language": "ru"})
         self.assertContains(response, "Страница не найдена", status_code=404)
 

@@ -274,7 +274,7 @@ class PageCacheTests(TestCase):
     def test_an_item_page_is_kept_once_for_every_list_it_was_found_in(self):
         item = NewsItemFactory(title="First news", section=self.section)
         url = item.get_absolute_url()
-        self.assertContains(self.get(url), '<a href="/news/news/">Go back</a>', html=True)
+        self.assertNotContains(self.get(url), "Go back")
         first = self.get(url, {"back": "/news/?page=1"})
         self.assertContains(first, '<a href="/news/?page=1">Go back</a>', html=True)
         kept = len(caches["pages"]._cache)
@@ -288,7 +288,7 @@ class PageCacheTests(TestCase):
         response = self.get(url, {"back": "https://evil.example/"})
         self.assertEqual(response["X-Page-Cache"], "hit")
         self.assertNotContains(response, "evil.example")
-        self.assertContains(response, '<a href="/news/news/">Go back</a>', html=True)
+        self.assertNotContains(response, "Go back")
         self.assertEqual(len(caches["pages"]._cache), kept)
 
     @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))

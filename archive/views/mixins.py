@@ -1,29 +1,81 @@
 """What the public lists and item pages share: pagination, notices, previews."""
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from .. import pagecache, search
+from .. import backlink, pagecache, search
 from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
 
 
-class PublicListMixin:
+class PastTheEnd(Http404):
+    """A page number past a list's last page (`pages` of them)."""
+
+    def __init__(self, pages):
+        super().__init__(_("There is no such page of this list."))
+        self.pages = pages
+
+
+def past_the_end(request, exception):
+    """The 404 page of a page past the end: how many pages there are, the first and last."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    first = request.path + (f"?{params.urlencode()}" if params else "")
+    params["page"] = exception.pages
+    context = {
+        "pages": exception.pages,
+        "first_url": first,
+        "last_url": f"{request.path}?{params.urlencode()}",
+    }
+    return TemplateResponse(request, "archive/past_the_end.html", context, status=404)
+
+
+def without_empty_params(request):
+    """
+    A redirect to the address of `request` without its empty parameters (a
+    form sends every field, chosen or not), or None if it has none.
+    """
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    kept = [(key, value) for key, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+
+
+class ListAddressMixin:
+    """A list's address: sent without its empty fields, and with a page that exists."""
+
+    def get(self, request, *args, **kwargs):
+        redirect = without_empty_params(request)
+        if redirect is not None:
+            return redirect
+        try:
+            return super().get(request, *args, **kwargs)
+        except PastTheEnd as exception:
+            return past_the_end(request, exception)
+
+
+class PublicListMixin(ListAddressMixin):
     """
     A public list: `get_queryset()` (published() rows of a kind, narrowed by
     the address), the FilterSet's choices, then ListPaginator. A page number
     that is not a number shows the first page with a notice; one past the
-    end is a 404, as a missing page should be.
+    end is a 404 that links to the last page. A filter given a bad value is
+    named above the list and left out; the others still apply.
     """
 
     paginate_by = settings.NEWS_PAGE_SIZE
     paginator_class = ListPaginator
+    # One bad filter leaves out only itself (FilterView filters with the valid fields).
+    strict = False
     # Parameters a list understands besides its filters.
     extra_params = {"page"}
     # Filters the address fixes (a section's list has no section filter).
@@ -68,15 +120,41 @@ class PublicListMixin:
             }
             number = 1
         if number > paginator.num_pages:
-            raise Http404(_("There is no page %(page)s of this list.") % {"page": number})
+            raise PastTheEnd(paginator.num_pages)
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
 
-    def search_query(self):
+    def chosen(self):
+        """The filters chosen with a valid value, by name (a bad one is left out)."""
         filterset = getattr(self, "filterset", None)
-        if filterset is None or not filterset.is_bound or not filterset.is_valid():
-            return ""
-        return filterset.form.cleaned_data.get("q") or ""
+        if filterset is None or not filterset.is_bound:
+            return {}
+        filterset.is_valid()
+        return {
+            name: value
+            for name, value in filterset.form.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+    def search_query(self):
+        return self.chosen().get("q") or ""
+
+    def filter_summary(self):
+        """What the chosen filters hold the list to, in words: "“ministers”, CSTO news, 2020"."""
+        fields = self.filterset.form.fields if self.chosen() else {}
+        parts = []
+        for name, value in self.chosen().items():
+            if name == "q":
+                parts.append(f"“{value}”")
+            elif name == "date_from":
+                parts.append(_("from %(date)s") % {"date": date_format(value)})
+            elif name == "date_to":
+                parts.append(_("to %(date)s") % {"date": date_format(value)})
+            elif hasattr(fields[name], "choices"):
+                parts.append(str(dict(fields[name].choices).get(value, value)))
+            else:
+                parts.append(str(value))
+        return ", ".join(parts)
 
     def query_notices(self):
         notices = []
@@ -100,8 +178,11 @@ class PublicListMixin:
         context.update(
             notices=self.query_notices(),
             search_query=query,
+            filter_summary=self.filter_summary(),
+            # On a phone the form folds behind a button that counts them.
+            active_filters=len(self.chosen()),
             # Item links carry this list's address, for the item's "Go back" link.
-            back_query="?back=" + quote(self.request.get_full_path(), safe="/"),
+            back_query=backlink.back_query(self.request),
         )
         if self.newest_first:
             context["newest_first"] = search.RANK_LIMIT

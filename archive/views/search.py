@@ -2,16 +2,16 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .. import pagecache, queries, search
+from .. import backlink, pagecache, queries, search
 from ..filters import SearchForm
 from ..pagecache import count_key
+from .mixins import ListAddressMixin, PastTheEnd
 
 
-class SearchView(TemplateView):
+class SearchView(ListAddressMixin, TemplateView):
     """
     /search/?q=: news and statements together, best matches first (newest
     first where the database does not rank), narrowed by kind, section, year.
@@ -93,6 +93,8 @@ class SearchView(TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             results=self.results(page.object_list, query),
+            # Result links carry these results' address, for the item's "Go back" link.
+            back_query=backlink.back_query(self.request),
         )
         return context
 
@@ -106,7 +108,7 @@ class SearchView(TemplateView):
         paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
         paginator.count = total  # counted with the facets, once per change of the archive
         if number > paginator.num_pages:
-            raise Http404(_("There is no page %(page)s of these results.") % {"page": number})
+            raise PastTheEnd(paginator.num_pages)
         return paginator.page(number)
 
     def results(self, rows, query):
