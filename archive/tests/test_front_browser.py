@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from archive.models import Section
 
+from . import test_browser
 from .test_browser import BrowserTestCase
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -41,7 +42,16 @@ class PublicSiteScreenshots(BrowserTestCase):
                 # The home page whole, to show all it offers; the others as first seen.
                 whole = name == "home"
                 page.screenshot(path=folder / f"public-{name}-{size}.png", full_page=whole)
+                self.assertAccessible(page, f"{name} ({size})")
             page.goto(self.url("/language/ru/"))
             page.goto(self.url("/"))
             self.assertIn("Последние новости", page.content())
             page.screenshot(path=folder / f"public-home-ru-{size}.png", full_page=True)
+            self.assertAccessible(page, f"Russian home ({size})")
+
+    def assertAccessible(self, page, name):
+        """axe-core finds nothing serious or critical on the page."""
+        # Axe is there only where Playwright is, as this test is.
+        violations = test_browser.Axe().run(page).response["violations"]
+        serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        self.assertEqual(serious, [], f"accessibility of {name}")
