@@ -86,10 +86,10 @@ bench-scale: $(BIN)/.installed
 bench-uploads: $(BIN)/.installed
 	$(BIN)/python bench/uploads.py
 
-# The pictures of the editor's desk in docs/screenshots (the README links
-# them), taken along the press office's day in Chromium.
+# The pictures of the editor's desk and of the public site (desktop and
+# phone, with the demo archive) in docs/screenshots, which the README links.
 screenshots: $(BIN)/.installed-dev
-	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python manage.py test --noinput archive.tests.test_desk_browser
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python manage.py test --noinput archive.tests.test_desk_browser archive.tests.test_front_browser
 
 # Needs GNU gettext (apt-get install gettext); the compiled files are committed,
 # so nothing else does.

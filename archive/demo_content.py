@@ -302,13 +302,16 @@ STATEMENT_TEXT_RU = (
     "в формате видеоконференции 26 мая 2020 года."
 )
 
-# Generated illustrations (archive/demo_media.py), not photos of the events.
-# item slug -> (alt text, caption, accent colour, role)
+# Drawings of what the items are about (archive/demo_media.py), not photos of
+# the events. item slug -> (alt text, caption, drawing, role)
+DRAWING_CREDIT = "Drawing for the demo archive"
+MAP_CREDIT = "Drawing for the demo archive; outlines: Natural Earth (public domain)"
+# What older demo databases carry: seed_demo replaces these with the drawings.
 ILLUSTRATION_CREDIT = "Generated illustration for the demo archive"
 IMAGES = [
-    (CFM_2020, "Illustration: the CSTO Council of Foreign Ministers meets by video conference", "Council of Foreign Ministers, 26 May 2020 (illustration)", (60, 120, 170), "cover"),
-    (CFM_2020, "Illustration: statements approved by the ministers", "Four statements approved (illustration)", (140, 110, 60), "gallery"),
-    (CFM_2020, "Illustration: the CSTO Crisis Response Center", "The Crisis Response Center took part for the first time (illustration)", (70, 130, 90), "gallery"),
-    ("secretary-general-un-security-council-debate-2024-07-19", "Illustration: the UN Security Council debate on regional organizations", "UN Security Council, 19 July 2024 (illustration)", (40, 100, 150), "cover"),
-    ("secretariat-meets-graduates-school-of-diplomacy-2024-07-25", "Illustration: a meeting with graduates of the International School of Diplomacy", "CSTO Secretariat, 25 July 2024 (illustration)", (120, 80, 130), "cover"),
+    (CFM_2020, "The ministers of the six member states and the CSTO Secretariat on a video conference screen", "Council of Foreign Ministers by video conference, 26 May 2020 (drawing)", "video_conference", "cover"),
+    (CFM_2020, "The flags of Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan side by side", "The flags of the six member states (drawing)", "flags", "gallery"),
+    (CFM_2020, "A map of the CSTO member states: Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan", "The CSTO member states (drawing)", "member_states_map", "gallery"),
+    ("secretary-general-un-security-council-debate-2024-07-19", "A map of the CSTO member states, whose organization the Secretary General represented", "The CSTO member states (drawing)", "member_states_map", "cover"),
+    ("secretariat-meets-graduates-school-of-diplomacy-2024-07-25", "The flags of the six CSTO member states side by side", "The flags of the CSTO member states (drawing)", "flags", "cover"),
 ]  # fmt: skip

@@ -12,13 +12,12 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Value,
 )
 from django.db.models.functions import Cast, ExtractYear
-from django.utils import timezone
 
 from . import pagecache, search
 from .models import (
@@ -29,13 +28,13 @@ from .models import (
     MediaLink,
     NewsItem,
     Person,
-    Section,
     Statement,
     Topic,
 )
 
-HOME_ITEMS_PER_SECTION = 3
+HOME_LATEST = 6
 HOME_STATEMENTS = 5
+HOME_TOPICS = 8
 RELATED_STATEMENTS = 10
 
 # The columns a teaser shows: a body, a search vector and an import record
@@ -66,25 +65,30 @@ def statement_teasers(now=None):
     )
 
 
-def home_news(now=None, count=HOME_ITEMS_PER_SECTION):
+def lead_and_latest(now=None, count=HOME_LATEST):
     """
-    The `count` latest public news of every section, newest first. Each
-    section's are found by a subquery per place (the latest, the one
-    before...), which the (section, status, published_at) index answers
-    without reading the section's older news, on SQLite as on PostgreSQL.
+    The front page's news in one query: the newest public item with a cover
+    (the lead story) and the `count` newest after it, as (lead, [latest]).
     """
-    now = now or timezone.now()
-    latest = (
-        NewsItem.objects.published(now)
-        .filter(section=OuterRef("pk"))
+    published = NewsItem.objects.published(now).order_by("-published_at", "-pk")
+    lead = published.filter(cover_image__isnull=False).values("pk")[:1]
+    newest = published.values("pk")[: count + 1]
+    items = list(
+        news_teasers(now)
+        .filter(Q(pk__in=Subquery(lead)) | Q(pk__in=Subquery(newest)))
         .order_by("-published_at", "-pk")
     )
-    places = [
-        Section.objects.order_by().values(pk_at=Subquery(latest.values("pk")[place : place + 1]))
-        for place in range(count)
-    ]
-    ids = places[0].union(*places[1:], all=True) if count > 1 else places[0]
-    return news_teasers(now).filter(pk__in=ids).order_by("-published_at", "-pk")
+    first = next((item for item in items if item.cover_image_id), None)
+    return first, [item for item in items if item is not first][:count]
+
+
+def topic_counts(now=None, count=HOME_TOPICS):
+    """[(topic slug, public news items), ...] of the topics with the most, most first."""
+    links = NewsItem.topics.through.objects.filter(
+        newsitem__in=NewsItem.objects.published(now).values("pk")
+    )
+    rows = links.values("topic__slug").annotate(n=Count("pk")).order_by("-n", "topic__slug")
+    return list(rows.values_list("topic__slug", "n")[:count])
 
 
 def latest_statements(now=None, count=HOME_STATEMENTS):

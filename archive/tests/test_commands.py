@@ -3,11 +3,26 @@ from io import StringIO
 from unittest import mock
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import TestCase, override_settings
 
-from archive.models import Body, MediaLink, NewsItem, Person, Section, Statement, Status, Topic
+from archive import demo_content as demo
+from archive import services
+from archive.models import (
+    Body,
+    Image,
+    MediaLink,
+    NewsItem,
+    Person,
+    Section,
+    Statement,
+    Status,
+    Topic,
+)
+
+from . import media
 
 MODELS = [Section, Person, Body, Topic, NewsItem, Statement, MediaLink]
 
@@ -72,6 +87,22 @@ class SeedDemoTests(TestCase):
         self.assertEqual(self.counts(), before)
         self.assertIn("created 0 new records", output)
         self.assertTrue(NewsItem.objects.filter(title="Edited").exists())
+
+    def test_drawings_replace_the_old_abstract_illustrations(self):
+        """A demo database seeded before keeps its items and gets the drawings as covers."""
+        seed()
+        meeting = NewsItem.objects.get(slug=demo.CFM_2020)
+        old = Image(alt_text="Illustration", credit=demo.ILLUSTRATION_CREDIT)
+        old.file = ContentFile(media.image_bytes(), "old.jpg")
+        services.save_image(image=old)
+        NewsItem.objects.filter(pk=meeting.pk).update(cover_image=old)
+        seed()
+        meeting.refresh_from_db()
+        self.assertIn("video conference screen", meeting.cover_image.alt_text)
+        self.assertEqual(meeting.gallery_images.count(), 2)
+        self.assertFalse(Image.objects.filter(credit=demo.ILLUSTRATION_CREDIT).exists())
+        for image in Image.objects.all():
+            self.assertLessEqual(image.file.size, 150_000)
 
     def test_dry_run_writes_nothing(self):
         output = seed(dry_run=True)

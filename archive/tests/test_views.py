@@ -22,6 +22,7 @@ from .factories import (
     StatementFactory,
     TopicFactory,
 )
+from .test_media import FreshMediaMixin, make_image
 
 NEWS = reverse("archive:news-list")
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -54,44 +55,72 @@ class HealthzTests(TestCase):
         self.assertEqual(response.content, b"ok")
 
 
-class HomeTests(TestCase):
-    def test_latest_news_per_section_and_latest_statements(self):
-        news = SectionFactory(name="News", slug="news", position=1)
-        speeches = SectionFactory(name="Speeches", slug="speeches", position=2)
-        for day in range(5):
-            NewsItemFactory(section=news, title=f"News {day}", published_at=days_ago(day + 1))
-        NewsItemFactory(section=speeches, title="A speech")
-        NewsItemFactory(section=speeches, title="A draft speech", status=Status.DRAFT)
+class HomeTests(FreshMediaMixin, TestCase):
+    def setUp(self):
+        super().setUp()
+        self.news = SectionFactory(name="News", slug="news")
+        speeches = SectionFactory(name="Speeches", slug="speeches")
+        cover = make_image(alt="The ministers at the table")
+        self.lead = NewsItemFactory(
+            section=self.news, title="Ministers met", cover_image=cover, published_at=days_ago(3)
+        )
+        NewsItemFactory(section=speeches, title="A speech", published_at=days_ago(1))
+        topic = TopicFactory(name="Peacekeeping", slug="peacekeeping")
+        self.lead.topics.add(topic)
+        NewsItemFactory(title="An older item", published_at=days_ago(400)).topics.add(topic)
         StatementFactory(title="On peace")
-        StatementFactory(title="Draft statement", status=Status.DRAFT)
 
+    def test_the_lead_story_the_latest_news_statements_years_and_topics(self):
         response = self.client.get("/")
-        sections = response.context_data["sections"]
-        self.assertEqual([section.slug for section, _ in sections], ["news", "speeches"])
-        self.assertEqual([i.title for i in sections[0][1]], ["News 0", "News 1", "News 2"])
-        self.assertEqual([i.title for i in sections[1][1]], ["A speech"])
+        lead = response.context_data["lead"]
+        self.assertEqual(lead.title, "Ministers met")
+        self.assertContains(response, 'alt="The ministers at the table"')
+        # The newest item has no photo: it heads the latest news, the lead stays the photo's.
+        latest = [item.title for item in response.context_data["latest"]]
+        self.assertEqual(latest, ["A speech", "An older item"])
+        self.assertContains(response, '<a href="/news/speeches/">Speeches</a>', html=True)
         self.assertContains(response, "On peace")
-        self.assertNotContains(response, "Draft")
+        this_year, last_year = days_ago(1).year, days_ago(400).year
+        self.assertContains(response, f'<a href="/news/{this_year}/">{this_year}</a>', html=True)
+        self.assertContains(response, f'<a href="/news/{last_year}/">{last_year}</a>', html=True)
+        self.assertContains(response, '<a href="/topics/peacekeeping/">Peacekeeping</a>', html=True)
+        self.assertContains(response, '<span class="count">(2)</span>', html=True)
 
-    def test_query_count_does_not_grow_with_sections(self):
-        """Home reads all sections' latest news at once, whatever their number."""
-        for _ in range(2):
-            NewsItemFactory(section=SectionFactory())
-        self.client.get(NEWS)  # the taxonomy of this generation, read once
-        # Each section's latest news in one query, the latest statements.
-        with self.assertNumQueries(2):
+    def test_in_russian(self):
+        self.client.get("/language/ru/")
+        response = self.client.get("/")
+        for heading in ("Последние новости", "Последние заявления", "Архив по годам", "Темы"):
+            self.assertContains(response, heading)
+        self.assertContains(response, "Ministers met")
+        self.assertContains(response, '<a href="/topics/peacekeeping/">Peacekeeping</a>', html=True)
+
+    def test_unpublished_items_never_appear(self):
+        for number, state in enumerate(HIDDEN_STATES):
+            NewsItemFactory(
+                section=self.news, title=f"Hidden item {number}", cover_image=make_image(), **state
+            )
+        StatementFactory(title="Draft statement", status=Status.DRAFT)
+        response = self.client.get("/")
+        self.assertEqual(response.context_data["lead"].title, "Ministers met")
+        self.assertNotContains(response, "Hidden item")
+        self.assertNotContains(response, "Draft statement")
+
+    def test_query_count_does_not_grow_with_the_archive(self):
+        """Home reads its news, statements and topics in three queries, whatever the archive."""
+        self.client.get(NEWS)  # the taxonomy and the years of this generation, read once
+        with self.assertNumQueries(3):
             self.client.get("/")
         # Remembered until the archive changes.
         with self.assertNumQueries(0):
             self.client.get("/")
-        # New sections, as committed: a new generation.
+        # More news, as committed: a new generation.
         with self.captureOnCommitCallbacks(execute=True):
-            for _ in range(6):
-                NewsItemFactory(section=SectionFactory())
+            for day in range(12):
+                NewsItemFactory(section=SectionFactory(), published_at=days_ago(day + 10))
         self.client.get(NEWS)
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(3):
             response = self.client.get("/")
-        self.assertEqual(len(response.context_data["sections"]), 8)
+        self.assertEqual(len(response.context_data["latest"]), 6)
 
     def test_the_menu_follows_the_sections_at_once(self):
         # Each process keeps the sections of the newest generation it has seen.

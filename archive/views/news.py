@@ -23,19 +23,22 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # What the home page lists changes only with the archive's generation.
-        news, statements = pagecache.cache.get_or_set(
-            pagecache.key("home"),
-            lambda: (list(queries.home_news()), list(queries.latest_statements())),
+        lead, latest, statements, topics = pagecache.cache.get_or_set(
+            pagecache.key("home:front"),
+            lambda: (
+                *queries.lead_and_latest(),
+                list(queries.latest_statements()),
+                queries.topic_counts(),
+            ),
         )
-        by_section = {}
-        for item in news:
-            by_section.setdefault(item.section_id, (item.section, []))[1].append(item)
-        # The sections in their own order (position, name), as the taxonomy keeps them.
-        order = {pk: number for number, pk in enumerate(taxonomy.sections())}
-        sections = sorted(by_section.items(), key=lambda entry: order.get(entry[0], len(order)))
+        # Names from the taxonomy: the visitor's language, shared with the menus.
+        names = dict(taxonomy.taxonomy()["topic"])
         return super().get_context_data(
-            sections=[pair for _pk, pair in sections],
+            lead=lead,
+            latest=latest,
             statements=statements,
+            years=year_links(),
+            topics=[(slug, names.get(slug, slug), count) for slug, count in topics],
             **kwargs,
         )
 

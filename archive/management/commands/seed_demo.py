@@ -236,16 +236,19 @@ class Command(ArchiveCommand):
         return attachment
 
     def load_images(self, news):
-        for position, (slug, alt, caption, accent, role) in enumerate(demo.IMAGES):
-            if Image.objects.filter(alt_text=alt).exists():
-                continue
-            image = Image(alt_text=alt, caption=caption, credit=demo.ILLUSTRATION_CREDIT)
-            content = demo_media.illustration(1600, 1000, accent, caption)
-            image.file = ContentFile(content, name="illustration.jpg")
-            save_image(image=image)
-            self.created += 1
+        # Older demo databases have abstract illustrations: the drawings take their place.
+        Image.objects.filter(credit=demo.ILLUSTRATION_CREDIT).delete()
+        for position, (slug, alt, caption, drawing, role) in enumerate(demo.IMAGES):
             item = news[slug]
-            if role == "cover" and item.cover_image_id is None:
-                NewsItem.objects.filter(pk=item.pk).update(cover_image=image)
-            elif role == "gallery":
+            image = Image.objects.filter(alt_text=alt).first()
+            if image is None:
+                credit = demo.MAP_CREDIT if drawing == "member_states_map" else demo.DRAWING_CREDIT
+                image = Image(alt_text=alt, caption=caption, credit=credit)
+                content = demo_media.drawing(drawing, caption)
+                image.file = ContentFile(content, name=f"{drawing}.jpg")
+                save_image(image=image)
+                self.created += 1
+            if role == "cover":
+                NewsItem.objects.filter(pk=item.pk, cover_image=None).update(cover_image=image)
+            elif not GalleryImage.objects.filter(news_item=item, image=image).exists():
                 GalleryImage.objects.create(news_item=item, image=image, position=position)
