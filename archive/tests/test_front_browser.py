@@ -1,12 +1,12 @@
 """
 The public site as a visitor sees it, on a desk and on a phone: the home
 page, a news list, an item, search and the Russian home, with the demo
-archive. `make screenshots` runs this with SCREENSHOTS_DIR=docs/screenshots,
-where the README's pictures are kept; without it, the test is skipped.
+archive, each checked with axe. `make screenshots` runs this with
+SCREENSHOTS_DIR=docs/screenshots, where the README's pictures are kept;
+without it, the pages are checked and no picture is taken.
 """
 
 import os
-import unittest
 from pathlib import Path
 
 from django.core.management import call_command
@@ -25,13 +25,12 @@ PAGES = {
 }
 
 
-@unittest.skipUnless(os.environ.get("SCREENSHOTS_DIR"), "make screenshots sets SCREENSHOTS_DIR")
 class PublicSiteScreenshots(BrowserTestCase):
     def test_the_public_pages_on_a_desk_and_a_phone(self):
         # The demo archive alone: not the sections every browser test starts with.
         Section.objects.all().delete()
         call_command("seed_demo", verbosity=0, allow_database=True)
-        folder = Path(os.environ["SCREENSHOTS_DIR"])
+        folder = os.environ.get("SCREENSHOTS_DIR")
         for size, viewport in SIZES.items():
             context = self.browser.new_context(viewport=viewport)
             self.addCleanup(context.close)
@@ -41,12 +40,14 @@ class PublicSiteScreenshots(BrowserTestCase):
                 self.assertEqual(page.locator("h1").count(), 1)
                 # The home page whole, to show all it offers; the others as first seen.
                 whole = name == "home"
-                page.screenshot(path=folder / f"public-{name}-{size}.png", full_page=whole)
+                if folder:
+                    page.screenshot(path=Path(folder, f"public-{name}-{size}.png"), full_page=whole)
                 self.assertAccessible(page, f"{name} ({size})")
             page.goto(self.url("/language/ru/"))
             page.goto(self.url("/"))
             self.assertIn("Последние новости", page.content())
-            page.screenshot(path=folder / f"public-home-ru-{size}.png", full_page=True)
+            if folder:
+                page.screenshot(path=Path(folder, f"public-home-ru-{size}.png"), full_page=True)
             self.assertAccessible(page, f"Russian home ({size})")
 
     def assertAccessible(self, page, name):
