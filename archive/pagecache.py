@@ -26,7 +26,6 @@ from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import caches
 from django.db import DatabaseError
 from django.db.models import F
@@ -63,6 +62,9 @@ YEAR_SECONDS = 24 * 3600
 cache = ConnectionProxy(caches, "pages")
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
+# Parameters that links from elsewhere add: dropped without a word (keep_used_params).
+TRACKING_PREFIXES = ("utm_", "_ga", "mc_", "pk_")
+TRACKING_NAMES = {"fbclid", "gclid", "yclid", "dclid", "msclkid", "igshid", "_openstat"}
 # What gzip shrinks (CompressTextMiddleware); images and documents are compressed already.
 COMPRESSIBLE_TYPES = (
     "text/",
@@ -383,21 +385,29 @@ def page_key(request):
     return PAGE.format(f"{language}:{digest}")
 
 
-def used_params(request):
-    """
-    The query parameters the page at `request.path` reads: its view's
-    `query_params` (a list's filters and page, a search's fields); none for
-    a view that names none, but Django's sitemaps, paged by ?p=.
-    """
+def page_view(request):
+    """The view (its class, for a class-based view) that answers `request`, or None."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return ()
-    view = getattr(match.func, "view_class", match.func)
+        return None
+    return getattr(match.func, "view_class", match.func)
+
+
+def used_params(view):
+    """
+    The query parameters `view` reads: its `query_params` (a list's filters
+    and page, a search's fields); none for a view that names none.
+    """
     params = getattr(view, "query_params", None)
     if params is None:
-        return ("p",) if match.func in (sitemap_views.index, sitemap_views.sitemap) else ()
+        return ()
     return params() if callable(params) else params
+
+
+def is_tracking(name):
+    """Whether `name` is one that links from elsewhere add (campaigns, ad clicks)."""
+    return name in TRACKING_NAMES or name.startswith(TRACKING_PREFIXES)
 
 
 def keep_used_params(request):
@@ -408,11 +418,17 @@ def keep_used_params(request):
     """
     if not request.META.get("QUERY_STRING") or not request.GET:
         return
-    used = used_params(request)
+    view = page_view(request)
+    used = used_params(view)
     if "back" in used:
         request.back_url = backlink.safe_back_url(request)
     if all(key in used and key != "back" for key in request.GET):
         return
+    if getattr(view, "names_unread_params", False):
+        # A list names what a person typed and it could not read (see PageCacheMiddleware.page).
+        request.unread_params = sorted(
+            {key for key in request.GET if key not in used and not is_tracking(key)}
+        )
     kept = [(key, value) for key, values in request.GET.lists() if key in used for value in values]
     query = urlencode([(key, value) for key, value in kept if key != "back"])
     request.META["QUERY_STRING"] = query
@@ -548,7 +564,9 @@ class PageCacheMiddleware:
         return response
 
     def page(self, request):
-        cacheable = cacheable_request(request)
+        # A page naming parameters it could not read is built for this request
+        # alone: kept, it would be one more page for every made-up name.
+        cacheable = cacheable_request(request) and not getattr(request, "unread_params", None)
         if cacheable and (response := remembered(request)) is not None:
             response["X-Page-Cache"] = "hit"
             return response

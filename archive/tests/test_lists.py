@@ -3,7 +3,8 @@
 import datetime
 from urllib.parse import quote
 
-from django.test import TestCase
+from django.core.cache import caches
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory
@@ -45,6 +46,18 @@ class TrackingParameterTests(ListTestCase):
                 self.assertNotContains(response, 'class="notice"')
                 self.assertNotContains(response, name)
                 self.assertEqual(self.titles(response), ["Exercise held", "Ministers met"])
+
+    @override_settings(PAGE_CACHE_SECONDS=300)
+    def test_a_parameter_a_person_typed_is_named_and_the_list_still_shown(self):
+        caches["pages"].clear()
+        response = self.client.get(NEWS, {"yaer": "2020", "utm_source": "mail"})
+        self.assertContains(response, "These parameters are not understood and were ignored: yaer.")
+        self.assertEqual(self.titles(response), ["Exercise held", "Ministers met"])
+        # Built for this request alone: the list's own page is not kept with the notice.
+        self.assertFalse(response.has_header("X-Page-Cache"))
+        plain = self.client.get(NEWS, {"utm_source": "mail"})
+        self.assertEqual(plain["X-Page-Cache"], "miss")
+        self.assertNotContains(plain, 'class="notice"')
 
 
 class GoBackTests(ListTestCase):

@@ -78,6 +78,8 @@ class PublicListMixin(ListAddressMixin):
     strict = False
     # Parameters a list understands besides its filters.
     extra_params = {"page"}
+    # A parameter a person typed that the list cannot read is named (see pagecache).
+    names_unread_params = True
     # Filters the address fixes (a section's list has no section filter).
     fixed_params = set()
 
@@ -163,6 +165,11 @@ class PublicListMixin(ListAddressMixin):
             notices.append(
                 _("These parameters were given more than once; the last value is used: %(names)s.")
                 % {"names": ", ".join(repeated)}
+            )
+        if unread := getattr(self.request, "unread_params", None):
+            notices.append(
+                _("These parameters are not understood and were ignored: %(names)s.")
+                % {"names": ", ".join(unread)}
             )
         if getattr(self, "page_notice", None):
             notices.append(self.page_notice)
