@@ -37,6 +37,12 @@ def failures():
     return state["failures"]
 
 
+def failing():
+    """Whether a cache of this process failed within RETRY_SECONDS, and is left alone."""
+    now = time.monotonic()
+    return any(now < until for until in down_until.values())
+
+
 def reset():
     """Forgets past failures (for tests): Redis is tried at once again."""
     down_until.clear()

@@ -142,7 +142,12 @@ def checked(value):
     ):
         # While the database is known to be down, the copy is all there is.
         return value
-    last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=failures)
+    # A check made while the cache is failing vouches for none of its later
+    # copies: a Redis started again from its last save holds a generation gone by.
+    last_check.update(
+        next=now + settings.GENERATION_CHECK_SECONDS,
+        failures=None if caching.failing() else failures,
+    )
     try:
         stored = stored_generation_within(settings.GENERATION_CHECK_TIMEOUT)
     except DatabaseError as error:
@@ -194,7 +199,17 @@ def refresh(years=None):
 def subscription_to(url, prefix):
     # The site's own channel: sites sharing a Redis have their own key prefixes.
     channel = f"{prefix}:pagecache:changes"
-    return subscription.Subscription(url, channel, lambda: cache.get(GENERATION))
+    return subscription.Subscription(
+        url, channel, lambda: cache.get(GENERATION), subscribed=check_soon
+    )
+
+
+def check_soon():
+    """
+    The next request reads the database's generation: after a subscription
+    broke, the Redis reached again may have started anew from an old save.
+    """
+    last_check.pop("next", None)
 
 
 def listener():

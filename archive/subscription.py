@@ -46,8 +46,11 @@ class Subscription:
     generation from Redis (None when it cannot); `channel` is the site's own.
     """
 
-    def __init__(self, url, channel, read):
+    def __init__(self, url, channel, read, subscribed=None):
         self.url, self.channel, self.read = url, channel, read
+        # Called when a subscription is made again after one broke, before the
+        # generation is read and trusted.
+        self.subscribed, self.broke = subscribed, False
         self.generation, self.trusted_until = None, 0.0
         self.pid, self.listening, self.lock = None, None, threading.Lock()
         self.client, self.client_pid = None, None
@@ -91,8 +94,11 @@ class Subscription:
         while self.listening is threading.current_thread():
             try:
                 self.listen()
-            except (redis.RedisError, OSError, ValueError) as error:
+            except (redis.RedisError, OSError) as error:
                 logger.debug("Page cache subscription lost: %s", error)
+                self.broke = True
+            except ValueError as error:
+                logger.debug("Page cache subscription not made: %s", error)
             self.trusted_until = 0.0
             time.sleep(RETRY_SECONDS)
 
@@ -100,6 +106,9 @@ class Subscription:
         with self.connect().pubsub() as pubsub:
             pubsub.subscribe(self.channel)
             self.receive(pubsub, "subscribe", time.monotonic() + LEASE_SECONDS)
+            if self.broke and self.subscribed is not None:
+                self.subscribed()
+            self.broke = False
             # Read after subscribing: a change made before is in it, one made after is a message.
             self.learn()
             while self.listening is threading.current_thread():

@@ -9,6 +9,7 @@ part-way are drilled in test_backup.py: FailedExportTests,
 FailedMediaImportTests, InvalidRecordTests.)
 """
 
+import contextlib
 import errno
 import shutil
 import socket
@@ -195,6 +196,29 @@ class RedisBackTests(LiveRedisDrill):
         self.assertNotEqual(response["X-Page-Cache"], "hit")
         self.assertContains(response, "Summit in Astana")
         self.assertTrue(NewsItem.objects.filter(title="Summit in Astana").exists())
+
+    @mock.patch.object(pagecache, "listener", return_value=None)
+    def test_a_redis_started_again_from_an_old_save_serves_no_page_of_it(self, listener):
+        # (Pages asked of Redis, not kept in memory: test_subscription has those.)
+        self.assertEqual(self.client.get("/news/")["X-Page-Cache"], "miss")
+        down = RedisConnectionError("Connection refused")
+        outage = [
+            mock.patch.object(RedisCacheClient, method, side_effect=down)
+            for method in ("get", "get_many", "set", "set_many", "add")
+        ]
+        # A page asked for while Redis is down: this process reads the database then.
+        with contextlib.ExitStack() as stack, self.assertLogs("archive.caching", "WARNING"):
+            for patcher in outage:
+                stack.enter_context(patcher)
+            self.assertContains(self.client.get("/news/"), "Ministers met in Minsk")
+        # Another app server publishes meanwhile; Redis comes back with the
+        # generation and pages of its last save.
+        NewsItemFactory(title="Summit in Astana", section=self.section)
+        later = time.monotonic() + caching.RETRY_SECONDS + 1
+        with mock.patch("time.monotonic", return_value=later):
+            response = self.client.get("/news/")
+        self.assertNotEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Summit in Astana")
 
 
 @override_settings(PAGE_CACHE_SECONDS=300)

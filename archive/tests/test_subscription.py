@@ -129,6 +129,28 @@ class MemoryHitTests(TestCase):
         self.assertContains(response, "Summit in Astana")
         self.assertEqual(self.listener.current(), pagecache.stored_generation())
 
+    def test_a_process_subscribing_again_reads_the_database_before_serving_from_memory(self):
+        # Another app server published while Redis was down, and Redis came
+        # back from its last save: its generation is the old one.
+        self.assertEqual(self.reads_of_redis()[1], [])
+        NewsItemFactory(title="Summit in Astana", section=self.section)
+        # This process's subscription broke with Redis, and it subscribes anew.
+        broken, ping = [], redis.client.PubSub.ping
+
+        def breaks_once(pubsub, *args, **kwargs):
+            if not broken:
+                broken.append(True)
+                raise redis.ConnectionError("Connection closed by server.")
+            return ping(pubsub, *args, **kwargs)
+
+        with mock.patch.object(redis.client.PubSub, "ping", breaks_once):
+            deadline = time.monotonic() + 5
+            while self.listener.current() is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.assertTrue(broken)
+            self.assertTrue(trusted(self.listener))
+        self.assertContains(self.client.get("/news/"), "Summit in Astana")
+
 
 class ProcessesTests(SimpleTestCase):
     """Two processes' subscriptions, and an editor's (the first) announcing a change."""
