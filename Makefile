@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # Local work runs with debug on (the settings default to off).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format check migrate seed clean help messages bench bench-scale bench-uploads screenshots
+.PHONY: run test lint format check migrate seed clean help messages bench bench-scale bench-uploads screenshots deploy-check
 N ?= 100000
 ROUNDS ?= 3
 
@@ -85,6 +85,12 @@ bench-scale: $(BIN)/.installed
 # A worker's peak memory while four 40-megapixel PNGs are uploaded at once.
 bench-uploads: $(BIN)/.installed
 	$(BIN)/python bench/uploads.py
+
+# The production setup of deploy/ on this machine: nginx, two gunicorn app
+# servers, a PostgreSQL database and a Redis of its own, checked through nginx
+# (deploy/check.py). Needs nginx, redis-server, wrk and openssl; about a minute.
+deploy-check: $(BIN)/.installed
+	$(BIN)/python deploy/check.py
 
 # The pictures of the editor's desk and of the public site (desktop and
 # phone, with the demo archive) in docs/screenshots, which the README links.

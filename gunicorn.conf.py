@@ -24,4 +24,7 @@ max_requests_jitter = 500
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
+# No control socket (gunicornc): its default path is in $HOME, which two app
+# servers of one machine would share and systemd's ProtectHome= hides.
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
