@@ -229,6 +229,7 @@ def render_site(folder, ports, certificate, key):
         f"/etc/letsencrypt/live/{HOST}/privkey.pem": str(key),
         "/srv/cstonews-static/": f"{folder / 'static'}/",
         "/srv/cstonews-media/": f"{folder / 'media'}/",
+        "/var/log/nginx/cstonews.access.log": str(folder / "nginx-access.log"),
     }
     for production, local in replacements.items():
         if production not in text:
@@ -252,7 +253,7 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    access_log {folder / "nginx-access.log"};
+    access_log {folder / "nginx-redirect-access.log"};
 {temp}
     include {site};
 }}
@@ -497,6 +498,34 @@ class DeployCheck:
         )
         self.check("the restarted app server takes traffic again", self.back_in_rotation)
 
+    def measure(self, seconds):
+        """docs/scaling.md's figures: wrk on one and two app servers, cached or not."""
+        self.set_up()
+        direct = f"http://127.0.0.1:{self.ports['A']}/"
+        print("| page cache | app servers | through | req/s | median | p99 | failures |")
+        print("|---|---:|---|---:|---:|---:|---|")
+        for cache in ("on", "off"):
+            if cache == "off":
+                for name in "AB":
+                    self.processes.stop(self.apps[name])
+                    self.start_app(name, PAGE_CACHE_SECONDS="0")
+            runs = [("nginx, TLS", 2, None), ("nginx, TLS", 1, None)]
+            runs += [("gunicorn alone", 1, direct)]
+            for through, servers, url in runs:
+                if servers == 1 and self.apps["B"].poll() is None:
+                    self.processes.stop(self.apps["B"])
+                if servers == 2 and self.apps["B"].poll() is not None:
+                    self.start_app("B", **({"PAGE_CACHE_SECONDS": "0"} if cache == "off" else {}))
+                headers = ["X-Forwarded-Proto: https"] if url else []
+                name = f"measure-{cache}-{servers}-{len(headers)}"
+                run = self.start_wrk(name, seconds, url, connections=16, headers=headers)
+                r = self.wrk_result(name, run, seconds)
+                print(
+                    f"| {cache} | {servers} | {through} | {r['rate']:.0f} | {r['median']} "
+                    f"| {r['p99']} | {r['failures'] or 'none'} |",
+                    flush=True,
+                )
+
     def check_deploy(self):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -719,7 +748,8 @@ class DeployCheck:
 
     # One app server stopped under load.
 
-    def failover(self):
+    def start_wrk(self, name, seconds, url=None, connections=8, headers=()):
+        """wrk in the background on the pages visitors read most, through nginx unless `url`."""
         script = self.folder / "paths.lua"
         paths = ["/", "/news/", self.data["item"], "/feeds/news/", "/statements/"]
         script.write_text(
@@ -730,21 +760,31 @@ class DeployCheck:
             "  return wrk.format(nil, paths[i % #paths + 1])\n"
             "end\n"
         )
-        wrk = self.processes.start(
-            "wrk",
-            [
-                PROGRAMS["wrk"],
-                "-t2",
-                "-c8",
-                f"-d{LOAD_SECONDS}s",
-                "--timeout",
-                "10s",
-                "-H",
-                f"Host: {HOST}",
-            ]
-            + ["-s", str(script), f"https://127.0.0.1:{self.ports['nginx']}/"],
-        )
-        started = time.monotonic()
+        args = [PROGRAMS["wrk"], "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        for header in (f"Host: {HOST}", *headers):
+            args += ["-H", header]
+        url = url or f"https://127.0.0.1:{self.ports['nginx']}/"
+        return self.processes.start(name, [*args, "--latency", "-s", str(script), url])
+
+    def wrk_result(self, name, process, seconds):
+        """What wrk run `name` reports: requests, rate, median and p99, failures."""
+        process.wait(timeout=seconds + 30)
+        self.processes.stop(process)
+        output = self.processes.log_tail(name, 40)
+        done = re.search(r"(\d+) requests in", output)
+        expect(done, f"wrk said: {output}")
+        errors = re.search(r"Socket errors: (.*)", output)
+        failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        return {
+            "requests": int(done.group(1)),
+            "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "median": re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1),
+            "p99": re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1),
+            "failures": " and ".join(m.group(0) for m in (errors, failed) if m),
+        }
+
+    def failover(self):
+        wrk = self.start_wrk("wrk", LOAD_SECONDS)
         # The drill's schedule: B stops a few seconds in, and starts again
         # well before the end, so that both halves carry load.
         time.sleep(4)
@@ -752,19 +792,9 @@ class DeployCheck:
         time.sleep(4)
         self.restarted_at = (self.folder / "access-B.log").stat().st_size
         self.start_app("B")
-        wrk.wait(timeout=LOAD_SECONDS + 30)
-        output = self.processes.log_tail("wrk", 30)
-        self.processes.stop(wrk)
-        expect(time.monotonic() - started >= LOAD_SECONDS, "wrk ended early")
-        done = re.search(r"(\d+) requests in", output)
-        expect(done, f"wrk said: {output}")
-        errors = re.search(r"Socket errors: (.*)", output)
-        failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-        expect(not errors and not failed, (errors or failed).group(0) if (errors or failed) else "")
-        rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-        return (
-            f"{done.group(1)} requests, {rate.group(1) if rate else '?'}/s, B stopped and restarted"
-        )
+        result = self.wrk_result("wrk", wrk, LOAD_SECONDS)
+        expect(not result["failures"], result["failures"])
+        return f"{result['requests']} requests, {result['rate']:.0f}/s, B stopped and restarted"
 
     def back_in_rotation(self):
         log = self.folder / "access-B.log"
@@ -788,6 +818,12 @@ def main():
         default="postgres://postgres@127.0.0.1:5432",
         help="the PostgreSQL server, as a URL without a database name",
     )
+    parser.add_argument(
+        "--measure",
+        type=int,
+        metavar="SECONDS",
+        help="no checks: measure req/s through nginx for docs/scaling.md, SECONDS a run",
+    )
     options = parser.parse_args()
     for program in PROGRAMS:
         # nginx is in /usr/sbin, which a plain user's PATH may leave out.
@@ -801,7 +837,10 @@ def main():
     check = DeployCheck(options, folder)
     failed = True
     try:
-        check.run()
+        if options.measure:
+            check.measure(options.measure)
+        else:
+            check.run()
         failed = bool(check.failures)
     except SetupError as error:
         print(f"FAIL setting up: {error}", flush=True)
