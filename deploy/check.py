@@ -833,6 +833,8 @@ def main():
         PROGRAMS[program] = found
     # A SIGTERM (CI giving up) stops what was started, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("deploy check: stopped"))
+    # Files the app servers write must be readable by nginx's workers (user nobody under root).
+    os.umask(0o022)
     folder = Path(tempfile.mkdtemp(prefix="cstonews-deploy-check-"))
     check = DeployCheck(options, folder)
     failed = True
