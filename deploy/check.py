@@ -346,12 +346,11 @@ class DeployCheck:
             **extra,
         }
 
-    def manage(self, *args, stdin=None):
+    def manage(self, *args):
         result = subprocess.run(
             [PYTHON, "manage.py", *args],
             cwd=ROOT,
             env=self.environment(),
-            input=stdin,
             capture_output=True,
             text=True,
             timeout=300,

@@ -7,6 +7,7 @@ locked after repeated failures.
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -29,6 +30,23 @@ class DeployCheckTests(TestCase):
         result = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
             env={**clean, **PRODUCTION},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_check_deploy_reports_nothing_with_the_example_environment_file(self):
+        """deploy/cstonews.env.example, as systemd's EnvironmentFile= gives it to the app."""
+        example = Path(settings.BASE_DIR, "deploy", "cstonews.env.example").read_text()
+        lines = [line for line in example.splitlines() if line and not line.startswith("#")]
+        production = dict(line.split("=", 1) for line in lines)
+        self.assertEqual(production["DJANGO_DEBUG"], "0")
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+            env={"PATH": os.environ.get("PATH", ""), **production},
             cwd=settings.BASE_DIR,
             capture_output=True,
             text=True,
