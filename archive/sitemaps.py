@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -207,9 +208,37 @@ class GoogleNewsSitemap(Sitemap):
         )
 
 
+class IndexEntry(Sitemap):
+    """
+    A sitemap as the index shows it, from what was remembered of it: how
+    many pages it has and its latest change.
+    """
+
+    def __init__(self, count, latest, limit):
+        self.count, self.latest, self.limit = count, latest, limit
+
+    @property
+    def paginator(self):
+        return Paginator(range(self.count), self.limit)
+
+    def get_latest_lastmod(self):
+        return self.latest
+
+
+def index_entries():
+    """{name: IndexEntry} of the sitemaps that list something."""
+    found = {}
+    for name, kind in SITEMAPS.items():
+        site = kind()
+        if count := site.paginator.count:
+            found[name] = IndexEntry(count, site.get_latest_lastmod(), site.limit)
+    return found
+
+
 def index(request):
     """The index of the sitemaps that list something, the Google News one included."""
-    listing = {name: site for name, kind in SITEMAPS.items() if (site := kind()).paginator.count}
+    # Remembered together: each sitemap's total and latest change were a read of the cache each.
+    listing = pagecache.cache.get_or_set(pagecache.key("sitemap-index"), index_entries)
     response = sitemap_views.index(request, listing, sitemap_url_name="sitemap-section")
     if latest := GoogleNewsSitemap().get_latest_lastmod():
         location = request.build_absolute_uri(reverse("sitemap-news"))
