@@ -319,7 +319,7 @@ def building(marker):
     """
     marked = cache.add(marker, 1, BUILD_SECONDS)
     try:
-        yield
+        yield marked
     finally:
         if marked:
             cache.delete(marker)
@@ -587,18 +587,23 @@ class PageCacheMiddleware:
 
     def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
-        entry = fits(value, found.get(key)) or wait_for(
-            marker, key, lambda entry: fits(value, entry)
-        )
-        if entry is not None:
-            keep(request, entry)
-            response = unpacked(entry, request)
-            response["X-Page-Cache"] = "hit"
-            return response
-        with building(marker):
+        if (entry := fits(value, found.get(key))) is not None:
+            return self.hit(request, entry)
+        with building(marker) as mine:
+            # Marked first, then waited for: two requests that missed at once
+            # would otherwise both see no marker and both build the page.
+            if not mine and (entry := wait_for(marker, key, lambda e: fits(value, e))):
+                return self.hit(request, entry)
             response = self.get_response(request)
             if stored := self.store(key, value, moment, response):
                 keep(request, *stored)
+        return response
+
+    @staticmethod
+    def hit(request, entry):
+        keep(request, entry)
+        response = unpacked(entry, request)
+        response["X-Page-Cache"] = "hit"
         return response
 
     @staticmethod

@@ -128,6 +128,32 @@ class PageCacheTests(TestCase):
         self.assertContains(response, "Built by the other request")
         self.assertEqual(response["X-Page-Cache"], "hit")
 
+    def test_two_requests_that_miss_at_once_build_the_page_once(self):
+        """The other request marks the page between this one's miss and its own mark: this one waits."""
+        key, generation = self.key_of("/news/"), pagecache.current_generation()[0]
+        marker = pagecache.BUILDING.format(f"{key}:{generation}")
+        real = pagecache.cache
+
+        class MarkedByTheOtherFirst:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def add(self, name, *args, **kwargs):
+                if name == marker:
+                    real.set(marker, 1)
+                return real.add(name, *args, **kwargs)
+
+        def the_other_request_finishes(seconds):
+            real.set(key, pagecache.packed(generation, HttpResponse("Built by the other request")))
+
+        with (
+            mock.patch.object(pagecache, "cache", MarkedByTheOtherFirst()),
+            mock.patch.object(pagecache.time, "sleep", the_other_request_finishes),
+            self.assertNumQueries(0),
+        ):
+            response = self.get()
+        self.assertContains(response, "Built by the other request")
+
     def test_a_build_that_never_finishes_is_not_waited_for_forever(self):
         NewsItemFactory(title="First news", section=self.section)
         self.mark_as_being_built("/news/")
