@@ -469,7 +469,13 @@ def unpacked(entry, request):
     as CompressTextMiddleware would send it, when the browser takes gzip.
     """
     _, status, headers, content, gzipped = entry
-    if gzipped is None or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    # A "Go back" link is written into the plain page as it leaves
+    # (backlink.apply); CompressTextMiddleware gzips that page afterwards.
+    if (
+        gzipped is None
+        or getattr(request, "back_url", None)
+        or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    ):
         return HttpResponse(content, status=status, headers=headers)
     response = HttpResponse(gzipped, status=status, headers=headers)
     response["Content-Encoding"] = "gzip"

@@ -106,7 +106,7 @@ class HomeTests(FreshMediaMixin, TestCase):
         self.assertNotContains(response, "Draft statement")
 
     def test_the_lead_story_may_be_older_than_the_latest_news(self):
-        """None of the newest items has a photo: the lead is the newest that has, asked for apart."""
+        """None of the newest items has a photo: the lead is the newest that has one, read apart."""
         for day in range(8):
             NewsItemFactory(
                 section=self.news,
