@@ -285,10 +285,14 @@ def parse(text):
             entries += parse_loose(block.texts)
         else:
             entries.append(entry_from(block))
-    # Headlines alone beside a whole page are its sidebar: other pages' titles.
-    if any(entry.kind == "page" and not entry.cut_off for entry in entries):
-        entries = [entry for entry in entries if entry.cut_off or not entry.headline_only]
-    return entries
+    # Headlines alone beside a whole page are its sidebar (other pages'
+    # titles); undated, they are a menu or a list's heading anywhere.
+    beside_page = any(entry.kind == "page" and not entry.cut_off for entry in entries)
+    return [
+        entry
+        for entry in entries
+        if entry.cut_off or not entry.headline_only or (entry.kind == "list" and not beside_page)
+    ]
 
 
 def blocks(paras):
@@ -329,8 +333,19 @@ def blocks(paras):
             loose.texts.append(para)
         index += 1
     close()
+    move_source_lines(result)
     # Only the last entry can be cut off; an empty one before it is a stray date line.
     return [block for block in result if block is result[-1] or not block.cut_off]
+
+
+def move_source_lines(result):
+    """A page's address pasted above its title belongs to the page, not to the loose lines."""
+    for block, following in zip(result, result[1:], strict=False):
+        if block.kind == "loose" and following.kind != "loose":
+            sources = [para for para in block.texts if SOURCE_LINE.match(para.text)]
+            block.texts = [para for para in block.texts if para not in sources]
+            following.texts[:0] = sources
+    result[:] = [block for block in result if block.kind != "loose" or block.texts]
 
 
 def is_date_line(paras, index):
@@ -395,8 +410,10 @@ def title_before(current, loose):
     if not holder.texts:
         return None
     last = holder.texts[-1]
-    if not looks_like_title(last.text) or looks_like_signature(last.text):
+    if not looks_like_title(last.text):
         return None
+    if holder is current and looks_like_signature(last.text):
+        return None  # the signature that ends the page before
     # Never the only text of an untitled teaser: that is the teaser itself.
     if holder is current and current.title is None and len(current.texts) == 1:
         return None
