@@ -38,7 +38,8 @@ from .sanitize import sanitize_html
 from .services import record_revision, record_system_transition
 from .slugs import slug_for
 
-DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+# "21.09.2018", sometimes with the time of publication after it.
+DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})(?:\s+\d{1,2}:\d{2})?$")
 # What is left of a date line where the copy stops: "16.01.20", "16.0".
 CUT_DATE_LINE = re.compile(r"^\d{1,2}\.(\d{0,2}(\.\d{0,3})?)?$")
 TITLE_WITH_DATE = re.compile(r"^(?P<title>.+?)\s+(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})$")
@@ -61,6 +62,10 @@ NAVIGATION = {
     "news",
     "home",
     "print version",
+    "print",
+    "share",
+    "back to list",
+    "back to the list",
     "назад",
     "вернуться назад",
     "вернуться",
@@ -79,6 +84,9 @@ NAVIGATION = {
     "новости",
     "главная",
     "версия для печати",
+    "печать",
+    "поделиться",
+    "назад к списку",
 }
 # Who signs a page: a press secretary, a spokesman, or a position and a name.
 SIGNATURE_WORDS = re.compile(
@@ -148,6 +156,11 @@ DATE_PATTERNS = [
     # 26.05.2020
     (re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b"), "numeric"),
 ]
+# A date written out, alone on its line: "21 сентября 2018 г.", "September 21, 2018".
+TEXT_DATE_LINE = re.compile(
+    rf"^(\d{{1,2}}\s+({EN}|{RU})\s+\d{{4}}(\s*(г\.|года))?|({EN})\s+\d{{1,2}},?\s+\d{{4}})$",
+    re.IGNORECASE,
+)
 # A date at the start of a teaser, left out of the title made from it.
 LEADING_DATE = re.compile(
     rf"^(on\s+)?(\d{{1,2}}\s+({EN}|{RU})(\s+\d{{4}})?(\s+(года|г\.))?|({EN})\s+\d{{1,2}}(,\s*\d{{4}})?)\s*,?\s*",
@@ -253,6 +266,7 @@ def looks_like_title(text):
         and not text.endswith(TEXT_ENDINGS)
         and not SENTENCE_BREAK.search(text)
         and not DATE_LINE.match(text)
+        and not TEXT_DATE_LINE.match(text)
         and not MEDIA_LINE.match(text)
         and not SOURCE_LINE.match(text)
         and not looks_like_contact(text)
@@ -326,6 +340,10 @@ def blocks(paras):
             index = first - 1
         elif current is not None:
             current.texts.append(para)
+        elif starts_title_with_date(paras, index):
+            close()
+            title = Paragraph(TITLE_WITH_DATE.match(para.text)["title"], para.line, 0, para.photos)
+            current = Block("page", para.line, title=title, date_line=para)
         elif starts_undated_page(paras, index):
             close()
             current = Block("page", para.line, title=para)
@@ -351,7 +369,7 @@ def move_source_lines(result):
 def is_date_line(paras, index):
     """A date alone on its line, or what is left of one where the copy stops."""
     text = paras[index].text
-    return bool(DATE_LINE.match(text)) or (
+    return bool(DATE_LINE.match(text) or TEXT_DATE_LINE.match(text)) or (
         index == len(paras) - 1 and bool(CUT_DATE_LINE.match(text))
     )
 
@@ -360,6 +378,17 @@ def starts_repeated_title_page(paras, index):
     """The seed's layout: the title, then the title again with the date."""
     dated = index + 1 < len(paras) and TITLE_WITH_DATE.match(paras[index + 1].text)
     return bool(dated) and normalize(dated["title"]) == normalize(paras[index].text)
+
+
+def starts_title_with_date(paras, index):
+    """A headline ending with its date ("Title 26.05.2020"), then running text: a page."""
+    dated = TITLE_WITH_DATE.match(paras[index].text)
+    return (
+        dated is not None
+        and looks_like_title(dated["title"])
+        and is_running_text(paras, index + 1)
+        and not looks_like_title(paras[index + 1].text)
+    )
 
 
 def starts_undated_page(paras, index):
@@ -452,7 +481,8 @@ def set_date(entry, block, texts):
         return
     found = DATE_LINE.match(block.date_line.text) or TITLE_WITH_DATE.match(block.date_line.text)
     if found is None:
-        return  # cut off
+        entry.date = find_date(block.date_line.text)  # written out, or cut off: none
+        return
     day, month, year = found.groups()[-3:]
     entry.date = make_date(int(year), int(month), int(day))
     if entry.date is None:

@@ -328,3 +328,18 @@ class LayoutRuleTests(TestCase):
         self.assertEqual(entry.signature, "Генеральный секретарь ОДКБ Ю.Хачатуров")
         self.assertEqual(entry.contact, "тел.: +7 495 795-27-10 факс: +7 495 621-33-23")
         self.assertEqual((entry.lead, entry.body), ("Члены совета обсудили решения.", []))
+
+    def test_other_ways_the_site_gives_a_page_its_date(self):
+        council, text = "Заседание Постоянного совета", "Члены совета обсудили решения."
+        ministers, met = "Ministers met in Minsk", "The ministers of defence met."
+        pages = [
+            (council, f"{council}\n\n21.09.2018 14:35\n\n{text}\n"),
+            (council, f"{council}\n\n21 сентября 2018 г.\n\n{text}\n"),
+            (ministers, f"{ministers}\n\nSeptember 21, 2018\n\n{met}\n"),
+            (ministers, f"{ministers} 21.09.2018\n\n{met}\n\nGo back\n"),
+        ]
+        for title, page in pages:
+            with self.subTest(page=page):
+                [entry] = importing.parse(page)
+                self.assertEqual((entry.title, entry.date), (title, datetime.date(2018, 9, 21)))
+                self.assertIn(entry.lead, (text, met))
