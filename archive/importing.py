@@ -305,7 +305,8 @@ def parse(text):
     return [
         entry
         for entry in entries
-        if entry.cut_off or not entry.headline_only or (entry.kind == "list" and not beside_page)
+        if entry.title
+        and (entry.cut_off or not entry.headline_only or (entry.kind == "list" and not beside_page))
     ]
 
 

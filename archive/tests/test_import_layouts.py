@@ -18,7 +18,9 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import importing
 from archive.models import NewsItem, Status
@@ -143,14 +145,14 @@ class EveryFieldTests(LayoutTestCase):
         self.assertEqual(wrong, [], summary)
 
     def test_the_three_real_pages_give_what_their_readme_says(self):
-        run_output, _ = import_pages(str(PAGES / "ru_2018_khachaturov_comment.txt"))
+        import_pages(str(PAGES / "ru_2018_khachaturov_comment.txt"))
         comment = NewsItem.objects.get(event_date=datetime.date(2018, 9, 21))
         self.assertEqual(comment.language, "ru")
         self.assertEqual(comment.signature, "Генеральный секретарь ОДКБ Ю.Хачатуров")
         for line in ("Вернуться назад", "Возврат к разделу", "Все новости", "Хачатуров"):
             self.assertNotIn(line, comment.body)
 
-        output, rows = import_pages(str(PAGES / "en_undated_semerikov_zuev_un.txt"))
+        output, _ = import_pages(str(PAGES / "en_undated_semerikov_zuev_un.txt"))
         self.assertIn("1 created", output)
         meeting = NewsItem.objects.get(signature="CSTO spokesman Vladimir Zainetdinov")
         self.assertEqual((meeting.status, meeting.flags), (Status.DRAFT, "date missing"))
@@ -343,3 +345,36 @@ class LayoutRuleTests(TestCase):
                 [entry] = importing.parse(page)
                 self.assertEqual((entry.title, entry.date), (title, datetime.date(2018, 9, 21)))
                 self.assertIn(entry.lead, (text, met))
+
+
+class AnyTextTests(SimpleTestCase):
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "",
+                        "21.09.2018",
+                        "16.01.20",
+                        "Go back",
+                        "Все новости",
+                        "Заседание Постоянного совета",
+                        "Члены совета обсудили решения.",
+                        "Генеральный секретарь ОДКБ Ю.Хачатуров",
+                        "+7 495 795-27-10 тел./факс",
+                        "ZVF_6433.JPG",
+                        "Media about the meeting: https://odkb-csto.org/news/smi/tass-x/",
+                    ]
+                ),
+                st.text(max_size=80),
+            ),
+            max_size=30,
+        )
+    )
+    def test_any_copy_gives_whole_entries_and_never_fails(self, lines):
+        """Whatever a person pastes, each entry has a title, and no line is read twice."""
+        for entry in importing.parse("\n".join(lines)):
+            self.assertTrue(entry.title.strip())
+            self.assertNotIn("ZVF_6433.JPG", entry.text)
+            self.assertNotIn("Go back", [entry.lead, *entry.body])

@@ -6,8 +6,8 @@ Import text copied from the CSTO site as news items, ready for an editor.
     cat page.txt | manage.py import_pages -
 
 Whole pages, list pages and loose teasers are recognized (archive/importing.py).
-New items go to review (published with --publish); a teaser with no date is
-a draft flagged "date missing". Each page is saved in its own transaction:
+New items go to review (published with --publish); a page or teaser with no
+date is a draft flagged "date missing". Each page is saved in its own transaction:
 one that fails is reported with its file and line, and the others stay.
 Importing the same text again changes nothing; a published item is never
 changed by a page that matches it only by its title or lead.
@@ -86,7 +86,6 @@ class Command(ArchiveCommand):
         self, *args, paths, section=None, publish=False, dry_run=False, report=None, **options
     ):
         self.verbosity = options["verbosity"]
-        report_file = self.open_report(report) if report else None
         fixed_section = None
         if section:
             fixed_section = Section.objects.filter(slug=section).first()
@@ -96,6 +95,7 @@ class Command(ArchiveCommand):
             raise CommandError(
                 "There is no section to put news in: create one first (or run seed_demo)."
             )
+        report_file = self.open_report(report) if report else None
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
         self.rows, self.problems = [], []
         with transaction.atomic():
