@@ -161,6 +161,13 @@ TEXT_DATE_LINE = re.compile(
     rf"^(\d{{1,2}}\s+({EN}|{RU})\s+\d{{4}}(\s*(г\.|года))?|({EN})\s+\d{{1,2}},?\s+\d{{4}})$",
     re.IGNORECASE,
 )
+# A day and month without the year ("July 12, this year", "14 октября с.г."):
+# not enough to date an item, but it tells the editor where to look.
+DAY_AND_MONTH = re.compile(
+    rf"\b\d{{1,2}}\s+({EN}|{RU})(\s+(с\.\s?г\.|текущего года|this year))?"
+    rf"|\b({EN})\s+\d{{1,2}}(,?\s+this year)?",
+    re.IGNORECASE,
+)
 # A date at the start of a teaser, left out of the title made from it.
 LEADING_DATE = re.compile(
     rf"^(on\s+)?(\d{{1,2}}\s+({EN}|{RU})(\s+\d{{4}})?(\s+(года|г\.))?|({EN})\s+\d{{1,2}}(,\s*\d{{4}})?)\s*,?\s*",
@@ -206,6 +213,8 @@ class Entry:
     cut_off: bool = False
     # A date the text gives that no calendar has ("impossible date 31.02.2024").
     date_problem: str = ""
+    # Where an undated entry's text names a day without its year.
+    date_hint: str = ""
 
     @property
     def text(self):
@@ -469,6 +478,9 @@ def entry_from(block):
     elif texts:
         entry.title, entry.lead, entry.body = title_from(texts[0]), texts[0], texts[1:]
         entry.made_title = True
+    # A signed text under its own title is a whole page, whichever side of its date the title is.
+    if entry.signature and block.title is not None:
+        entry.kind = "page"
     if block.cut_off:
         entry.cut_off = True
         entry.title = entry.title or block.date_line.text
@@ -479,6 +491,8 @@ def set_date(entry, block, texts):
     """The date line's date; an entry without one is dated by its text, if it names a year."""
     if block.date_line is None:
         entry.date = find_date(" ".join(texts))
+        hint = DAY_AND_MONTH.search(" ".join(texts)) if entry.date is None else None
+        entry.date_hint = hint.group(0) if hint else ""
         return
     found = DATE_LINE.match(block.date_line.text) or TITLE_WITH_DATE.match(block.date_line.text)
     if found is None:

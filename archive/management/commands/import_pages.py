@@ -40,6 +40,7 @@ SECTION_HINTS = [
 ]
 
 
+DATE_MISSING = "date missing"
 NO_TITLE = "no title"
 CUT_OFF = "cut off"
 REPORT_COLUMNS = ["source", "result", "title", "date", "language", "status", "why", "photos"]
@@ -62,6 +63,13 @@ class Row:
         why = f" ({self.why})" if self.why else ""
         photos = f"; photos to attach: {self.photos}" if self.photos else ""
         return f"  {self.result:<9} {self.source}: {self.title[:70]}{why}{photos}"
+
+
+def hinted(flag, entry):
+    """“date missing”, with the day the text names, so that the editor knows where to look."""
+    if flag == DATE_MISSING and entry.date_hint:
+        return f"{flag} (the text says “{entry.date_hint}”)"
+    return flag
 
 
 class Command(ArchiveCommand):
@@ -179,7 +187,8 @@ class Command(ArchiveCommand):
                 continue
             self.counts[outcome.result] += 1
             item = outcome.item
-            why = [*outcome.flags, *([NO_TITLE] if entry.made_title else [])]
+            why = [hinted(flag, entry) for flag in outcome.flags]
+            why += [NO_TITLE] if entry.made_title else []
             self.rows.append(
                 Row(
                     where,
