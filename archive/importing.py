@@ -370,7 +370,7 @@ def move_source_lines(result):
     """A page's address pasted above its title belongs to the page, not to the loose lines."""
     for block, following in zip(result, result[1:], strict=False):
         if block.kind == "loose" and following.kind != "loose":
-            sources = [para for para in block.texts if SOURCE_LINE.match(para.text)]
+            sources = [para for para in block.texts if is_source_line(para.text)]
             block.texts = [para for para in block.texts if para not in sources]
             following.texts[:0] = sources
     result[:] = [block for block in result if block.kind != "loose" or block.texts]
@@ -505,15 +505,19 @@ def set_date(entry, block, texts):
 
 
 def take_source(entry, texts):
-    """The page's own address, when the copy carries it on a line of its own."""
-    kept = []
-    for text in texts:
-        found = SOURCE_LINE.match(text)
-        if found and not entry.source_url:
-            entry.source_url = found["url"]
-        else:
-            kept.append(text)
-    return kept
+    """The page's own address, when whoever copied it pasted it above or below the text."""
+    for index in (0, -1):
+        if texts and is_source_line(texts[index]):
+            entry.source_url = SOURCE_LINE.match(texts[index])["url"]
+            return texts[1:] if index == 0 else texts[:-1]
+    return texts
+
+
+def is_source_line(text):
+    """An address of the CSTO site alone on its line; other links belong to the text."""
+    found = SOURCE_LINE.match(text)
+    host = urlsplit(found["url"]).hostname or "" if found else ""
+    return host == "odkb-csto.org" or host.endswith(".odkb-csto.org")
 
 
 def split_ending(texts):
@@ -572,7 +576,8 @@ def unglue(text, context):
 def parse_loose(paras):
     """Loose teasers: two blank lines part teasers, one parts paragraphs of a teaser."""
     groups = []
-    for para in paras:
+    # A link alone outside any page is no teaser.
+    for para in (para for para in paras if not SOURCE_LINE.match(para.text)):
         if groups and para.blanks_before < 2:
             groups[-1].append(para)
         else:

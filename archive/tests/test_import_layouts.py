@@ -285,7 +285,7 @@ class ReportTests(LayoutTestCase):
         self.assertFalse(NewsItem.objects.exists())
 
 
-class LayoutRuleTests(TestCase):
+class LayoutRuleTests(SimpleTestCase):
     def test_navigation_lines_in_both_languages(self):
         lines = [
             "Go back",
@@ -345,6 +345,19 @@ class LayoutRuleTests(TestCase):
                 [entry] = importing.parse(page)
                 self.assertEqual((entry.title, entry.date), (title, datetime.date(2018, 9, 21)))
                 self.assertIn(entry.lead, (text, met))
+
+    def test_only_the_sites_own_address_above_or_below_the_page_is_its_source(self):
+        page = (
+            "{top}\n\nЗаседание Постоянного совета\n\n21.09.2018\n\n"
+            "Члены совета обсудили решения.\n\nhttps://www.un.org/peacekeeping/\n\n"
+            "Текст доклада опубликован.\n"
+        )
+        address = "https://odkb-csto.org/news/news_odkb/zasedanie/"
+        [entry] = importing.parse(page.format(top=address))
+        self.assertEqual(entry.source_url, address)
+        self.assertIn("https://www.un.org/peacekeeping/", entry.body)
+        [entry] = importing.parse(page.format(top="https://example.com/copy/"))
+        self.assertEqual(entry.source_url, "")
 
 
 class AnyTextTests(SimpleTestCase):
