@@ -516,7 +516,12 @@ def take_source(entry, texts):
 def is_source_line(text):
     """An address of the CSTO site alone on its line; other links belong to the text."""
     found = SOURCE_LINE.match(text)
-    host = urlsplit(found["url"]).hostname or "" if found else ""
+    if found is None:
+        return False
+    try:
+        host = urlsplit(found["url"]).hostname or ""
+    except ValueError:  # "http://[": not an address at all
+        return False
     return host == "odkb-csto.org" or host.endswith(".odkb-csto.org")
 
 

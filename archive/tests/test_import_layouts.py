@@ -378,6 +378,8 @@ class AnyTextTests(SimpleTestCase):
                         "+7 495 795-27-10 тел./факс",
                         "ZVF_6433.JPG",
                         "Media about the meeting: https://odkb-csto.org/news/smi/tass-x/",
+                        "https://odkb-csto.org/news/news_odkb/page/",
+                        "http://[",
                     ]
                 ),
                 st.text(max_size=80),
