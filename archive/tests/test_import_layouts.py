@@ -320,6 +320,19 @@ class LayoutRuleTests(SimpleTestCase):
         self.assertEqual(entry.title, "Заседание Постоянного совета при ОДКБ")
         self.assertEqual(entry.date, datetime.date(2024, 3, 5))
 
+    def test_a_dated_sidebar_before_the_page_is_left_out(self):
+        text = (
+            "Последние новости\n28.05.2024\nСовет министров обороны ОДКБ провел заседание\n"
+            "27.05.2024\nЗаседание Комитета секретарей советов безопасности ОДКБ\n"
+            "Заседание Постоянного совета при ОДКБ\n29.05.2024\n"
+            "Члены Постоянного совета обсудили ход выполнения решений.\n"
+            "Пресс-секретарь ОДКБ Владимир Зайнетдинов\n"
+        )
+        [entry] = importing.parse(text)
+        self.assertEqual(entry.title, "Заседание Постоянного совета при ОДКБ")
+        self.assertEqual(entry.date, datetime.date(2024, 5, 29))
+        self.assertEqual(entry.signature, "Пресс-секретарь ОДКБ Владимир Зайнетдинов")
+
     def test_a_signature_with_a_position_and_contact_lines(self):
         text = (
             "Заседание Постоянного совета\n\n05.03.2024\n\nЧлены совета обсудили решения.\n\n"
