@@ -29,7 +29,7 @@ from .taxonomy import section_and_below
 FEED_LENGTH = 30
 
 
-class AbsoluteLinksFeed(Feed):
+class LanguageFeed(Feed):
     """
     A feed in the language its address names, that knows its request, to
     write absolute enclosure addresses.
@@ -49,8 +49,8 @@ class AbsoluteLinksFeed(Feed):
             except ObjectDoesNotExist:
                 raise Http404(_("There is no such feed.")) from None
             feedgen = feed.get_feed(obj, request)
-            # Django's Feed writes into the response, hundreds of small pieces
-            # each encoded and appended; a string takes them at a fraction of that.
+            # Django's Feed writes into the response in hundreds of small
+            # pieces, each encoded and appended; a string takes them cheaply.
             text = io.StringIO()
             feedgen.write(text, "utf-8")
         response = HttpResponse(text.getvalue(), content_type=feedgen.content_type)
@@ -64,7 +64,7 @@ class AbsoluteLinksFeed(Feed):
         return ORGANISATION
 
 
-class NewsFeed(AbsoluteLinksFeed):
+class NewsFeed(LanguageFeed):
     title = _("CSTO news")
     description = _("The latest news of the Collective Security Treaty Organization.")
 
@@ -159,7 +159,7 @@ class SectionAtomFeed(SectionFeed):
         return self.about(section)
 
 
-class StatementFeed(AbsoluteLinksFeed):
+class StatementFeed(LanguageFeed):
     title = _("CSTO statements")
     description = _("Statements, declarations, decisions and appeals of the CSTO's bodies.")
 

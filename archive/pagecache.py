@@ -87,9 +87,9 @@ VALIDATORS = (
     "HTTP_IF_UNMODIFIED_SINCE",
 )
 # (generation, next change) of the public page being built, read once as it
-# begins (PageCacheMiddleware): a filtered list asked for the generation at
-# nine places (its menu, its filters' choices, its totals), each a read of
-# the shared cache. A page is built in one generation, as it is cached.
+# begins (PageCacheMiddleware): a page asks for the generation in many
+# places (its menu, its filters' choices, its totals), and each would be a
+# read of the shared cache. A page is built in one generation, as it is cached.
 page_generation = ContextVar("page_generation", default=None)
 
 
@@ -223,8 +223,7 @@ def next_change():
 # {generation: moment of the next scheduled change} for the newest
 # generations this process has seen. Within a generation the moment cannot
 # change (a write that could change it moves the generation on), so a
-# request reads only the generation from the shared cache: a second read,
-# of NEXT_CHANGE, was a file opened and unpickled on every page.
+# request reads only the generation from the shared cache, not NEXT_CHANGE too.
 known_changes = {}
 
 

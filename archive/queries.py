@@ -1,7 +1,9 @@
 """
 The querysets the public pages read: teasers for lists, the home page, an
-item page and what it lists, the counts of the facets and indexes. Every
-one starts from `published()`; views, feeds and sitemaps take them from here.
+item page and what it lists, the counts of the facets and indexes. Views,
+feeds and sitemaps take them from here. Every one starts from `published()`
+but item_page() and statement_page(), which shape a record's page and
+leave choosing who may see it to the view (ItemDetailMixin.get_queryset).
 """
 
 import collections

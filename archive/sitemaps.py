@@ -233,7 +233,7 @@ def index_entries():
 
 def index(request):
     """The index of the sitemaps that list something, the Google News one included."""
-    # Remembered together: each sitemap's total and latest change were a read of the cache each.
+    # Remembered together, so that the index is one read of the cache, not two a sitemap.
     listing = pagecache.cache.get_or_set(pagecache.key("sitemap-index"), index_entries)
     response = sitemap_views.index(request, listing, sitemap_url_name="sitemap-section")
     if latest := GoogleNewsSitemap().get_latest_lastmod():

@@ -107,7 +107,7 @@ class PublicListMixin(ListAddressMixin):
                 pagecache.key(count_key(self.request)), lambda: self.count(queryset)
             )
 
-        return ListPaginator(queryset, per_page, total=total, allow_empty_first_page=True)
+        return self.paginator_class(queryset, per_page, total=total, allow_empty_first_page=True)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
