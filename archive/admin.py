@@ -1251,7 +1251,10 @@ class NewsItemAdmin(ImageChooserMixin, WorkflowAdmin):
         (gettext_lazy("Pictures and documents"), {"fields": ["cover_image", "attachments"]}),
         (gettext_lazy("Upload a new image"), {"fields": UPLOAD_FIELDS}),
         (gettext_lazy("Related"), {"fields": ["persons", "bodies", "topics"]}),
-        (gettext_lazy("Credits"), {"fields": ["media_heading", "signature", "source_url"]}),
+        (
+            gettext_lazy("Credits"),
+            {"fields": ["media_heading", "signature", "contact", "source_url"]},
+        ),
     ]
 
     # Uploading an image on the item's own form.

@@ -19,7 +19,7 @@ class KeptRedisClient(RedisCacheClient):
     """
     Django's Redis client, keeping one redis.Redis for each server: Django's
     builds a new one (with its table of reply parsers) for every cache call,
-    which was a large part of what a page served from the cache cost. Its
+    a large part of what a page served from the cache costs. Its
     pools and client class are in the private _get_connection_pool() and
     _client.
     """

@@ -6,14 +6,18 @@ language's whatever the visitor's interface language.
 """
 
 import copy
+import io
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
 from . import pagecache
@@ -25,7 +29,7 @@ from .taxonomy import section_and_below
 FEED_LENGTH = 30
 
 
-class AbsoluteLinksFeed(Feed):
+class LanguageFeed(Feed):
     """
     A feed in the language its address names, that knows its request, to
     write absolute enclosure addresses.
@@ -40,10 +44,18 @@ class AbsoluteLinksFeed(Feed):
         feed.language = language
         # The feed's labels are in its own language, not the visitor's.
         with translation.override(language):
-            response = Feed.__call__(feed, request, *args, **kwargs)
-        # The feed generator writes the body in hundreds of small pieces, and a
-        # WSGI server sends each piece in its own write: one piece is cheaper.
-        response.content = response.content
+            try:
+                obj = feed.get_object(request, *args, **kwargs)
+            except ObjectDoesNotExist:
+                raise Http404(_("There is no such feed.")) from None
+            feedgen = feed.get_feed(obj, request)
+            # Django's Feed writes into the response in hundreds of small
+            # pieces, each encoded and appended; a string takes them cheaply.
+            text = io.StringIO()
+            feedgen.write(text, "utf-8")
+        response = HttpResponse(text.getvalue(), content_type=feedgen.content_type)
+        # As Django's Feed does: ConditionalGetMiddleware answers 304 from it.
+        response.headers["Last-Modified"] = http_date(feedgen.latest_post_date().timestamp())
         return response
 
     def item_author_name(self, item):
@@ -52,7 +64,7 @@ class AbsoluteLinksFeed(Feed):
         return ORGANISATION
 
 
-class NewsFeed(AbsoluteLinksFeed):
+class NewsFeed(LanguageFeed):
     title = _("CSTO news")
     description = _("The latest news of the Collective Security Treaty Organization.")
 
@@ -147,7 +159,7 @@ class SectionAtomFeed(SectionFeed):
         return self.about(section)
 
 
-class StatementFeed(AbsoluteLinksFeed):
+class StatementFeed(LanguageFeed):
     title = _("CSTO statements")
     description = _("Statements, declarations, decisions and appeals of the CSTO's bodies.")
 

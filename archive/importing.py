@@ -1,15 +1,22 @@
 """
 Reading text copied from the CSTO site into news items.
 
-The text holds, in any mix:
+The site has several layouts, and a copy may hold any mix of them:
 
-- whole news pages: the title; the title again followed by the date
-  (dd.mm.yyyy); the lead; body paragraphs; lines "Media about ...: <URL>";
-  a signature ("CSTO Press Secretary Vladimir Zaynetdinov"); navigation
-  lines ("Go back", ...) that end the page;
-- list pages: a date line (dd.mm.yyyy) followed by a teaser, repeated;
+- a whole page whose title is repeated with its date ("Title 26.05.2020");
+- a whole page whose title is followed by the date alone ("21.09.2018");
+- a whole page with no date line, the date only in its text ("July 12,
+  this year"): one item, flagged for its date;
+- list pages: a date line, then a teaser of one or more paragraphs, with or
+  without a title of its own;
 - loose teasers, separated by two blank lines, whose date is read from the
   text ("On 25 July 2024", "On May 26, 2020", "26 мая 2020 года").
+
+Around them: navigation lines ("Go back", "Вернуться назад", ...) that end a
+page, sidebar lines (other pages' titles) before or after it, photo file
+names inside paragraphs, a signature ("Генеральный секретарь ОДКБ
+Ю.Хачатуров") with telephone and fax lines after it. docs/import-export.md
+describes each layout.
 
 `parse(text)` returns what it found as `Entry` objects without touching the
 database; `import_entry()` then creates or updates the item (the command is
@@ -27,30 +34,77 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .models import Body, MediaLink, NewsItem, Person, Status, Topic
+from .sanitize import sanitize_html
 from .services import record_revision, record_system_transition
 from .slugs import slug_for
 
-DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+# "21.09.2018", sometimes with the time of publication after it.
+DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})(?:\s+\d{1,2}:\d{2})?$")
+# What is left of a date line where the copy stops: "16.01.20", "16.0".
+CUT_DATE_LINE = re.compile(r"^\d{1,2}\.(\d{0,2}(\.\d{0,3})?)?$")
 TITLE_WITH_DATE = re.compile(r"^(?P<title>.+?)\s+(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})$")
 MEDIA_LINE = re.compile(r"^(?P<heading>[^:]{3,300}?)\s*:\s*(?P<url>https?://\S+?)\s*$")
+# The page's own address, when whoever copied it pasted it in too.
+SOURCE_LINE = re.compile(r"^(?:(?:source|url|источник|адрес)\s*:\s*)?(?P<url>https?://\S+)$", re.I)
+# A photo's file name left in the text where the picture was: "ZVF_6437.JPGValery".
+PHOTO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:jpe?g|png|gif|JPE?G|PNG|GIF)(?![a-z])")
 NAVIGATION = {
     "go back",
+    "back",
     "back to the section",
+    "back to section",
     "back to the all news",
     "back to all news",
+    "all news",
+    "latest news",
+    "other news",
+    "see also",
+    "news",
+    "home",
+    "print version",
+    "print",
+    "share",
+    "back to list",
+    "back to the list",
     "назад",
     "вернуться назад",
     "вернуться",
     "назад в раздел",
     "вернуться в раздел",
+    "возврат к разделу",
+    "назад к разделу",
+    "вернуться к разделу",
     "назад ко всем новостям",
     "вернуться ко всем новостям",
     "все новости",
     "к списку новостей",
+    "последние новости",
+    "другие новости",
+    "читайте также",
+    "новости",
+    "главная",
+    "версия для печати",
+    "печать",
+    "поделиться",
+    "назад к списку",
 }
+# Who signs a page: a press secretary, a spokesman, or a position and a name.
 SIGNATURE_WORDS = re.compile(
-    r"press secretary|press service|press office|пресс-секретар|пресс-служб", re.IGNORECASE
+    r"press secretary|press service|press office|spokes(?:man|woman|person)|secretary general"
+    r"|official representative|пресс-секретар|пресс-служб|генеральн\w* секретар"
+    r"|официальн\w* представител",
+    re.IGNORECASE,
 )
+# "Ю.Хачатуров", "V. Zainetdinov": a name signed with initials.
+INITIALS_NAME = re.compile(r"(?:^|\s)[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.\s?)?[A-ZА-ЯЁ][a-zа-яё-]+$")
+CONTACT_WORDS = re.compile(
+    r"\b(?:tel|fax|phone|e-?mail|тел|факс|телефон|эл\.\s?почта)\b\.?", re.IGNORECASE
+)
+EMAIL = re.compile(r"\S+@\S+\.\w+")
+# A full stop after a word, then a capital: a sentence ends and another starts.
+SENTENCE_BREAK = re.compile(r"[a-zа-яё»”)]{2}[.!?]\s+[«“\"A-ZА-ЯЁ]")
+TEXT_ENDINGS = (".", "…", ":", ";", ",")
+HEADLINE_LIMIT = 250
 
 MONTHS_EN = {
     name: number
@@ -102,6 +156,18 @@ DATE_PATTERNS = [
     # 26.05.2020
     (re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b"), "numeric"),
 ]
+# A date written out, alone on its line: "21 сентября 2018 г.", "September 21, 2018".
+TEXT_DATE_LINE = re.compile(
+    rf"^(\d{{1,2}}\s+({EN}|{RU})\s+\d{{4}}(\s*(г\.|года))?|({EN})\s+\d{{1,2}},?\s+\d{{4}})$",
+    re.IGNORECASE,
+)
+# A day and month without the year ("July 12, this year", "14 октября с.г."):
+# not enough to date an item, but it tells the editor where to look.
+DAY_AND_MONTH = re.compile(
+    rf"\b\d{{1,2}}\s+({EN}|{RU})(\s+(с\.\s?г\.|текущего года|this year))?"
+    rf"|\b({EN})\s+\d{{1,2}}(,?\s+this year)?",
+    re.IGNORECASE,
+)
 # A date at the start of a teaser, left out of the title made from it.
 LEADING_DATE = re.compile(
     rf"^(on\s+)?(\d{{1,2}}\s+({EN}|{RU})(\s+\d{{4}})?(\s+(года|г\.))?|({EN})\s+\d{{1,2}}(,\s*\d{{4}})?)\s*,?\s*",
@@ -116,9 +182,12 @@ LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 @dataclass
 class Paragraph:
+    """One line of the copy: browsers copy a paragraph as one line."""
+
     text: str
-    line: int  # where it starts, counting from 1
+    line: int  # counting from 1
     blanks_before: int
+    photos: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -134,8 +203,18 @@ class Entry:
     media_heading: str = ""
     media_links: list[str] = field(default_factory=list)
     signature: str = ""
+    contact: str = ""
+    source_url: str = ""
+    # Photo file names taken out of the text, for an editor to attach the photos.
+    photos: list[str] = field(default_factory=list)
+    # The title was made from the first sentence: the copy gave none.
+    made_title: bool = False
+    # The copy stops inside this entry: it is reported, never imported.
+    cut_off: bool = False
     # A date the text gives that no calendar has ("impossible date 31.02.2024").
     date_problem: str = ""
+    # Where an undated entry's text names a day without its year.
+    date_hint: str = ""
 
     @property
     def text(self):
@@ -145,93 +224,331 @@ class Entry:
     def language(self):
         return language_of(self.text)
 
+    @property
+    def headline_only(self):
+        """Nothing but headlines: a sidebar's teaser, not a news item."""
+        return all(looks_like_title(text) for text in [self.lead, *self.body] if text)
+
+
+@dataclass
+class Block:
+    """The lines of one entry, before they are told apart."""
+
+    kind: str
+    line: int
+    title: Paragraph | None = None
+    date_line: Paragraph | None = None
+    texts: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def cut_off(self):
+        """The copy stops at this entry's date line: what follows it is missing."""
+        return self.date_line is not None and (
+            CUT_DATE_LINE.match(self.date_line.text) is not None or not self.texts
+        )
+
 
 def paragraphs(text):
-    """Blank-line separated paragraphs; lines of one paragraph are joined."""
-    result, current, start, blanks = [], [], 0, 0
+    """Every non-blank line, tidied, with the photo file names taken out of it."""
+    result, blanks = [], 0
     for number, line in enumerate(text.splitlines(), start=1):
+        photos = PHOTO.findall(line)
         # Web pages scatter no-break spaces where plain ones are meant.
-        line = " ".join(line.replace("\xa0", " ").split())
+        line = " ".join(PHOTO.sub(" ", line).replace("\xa0", " ").split())
         if not line:
-            if current:
-                result.append(Paragraph(" ".join(current), start, blanks))
-                current, blanks = [], 0
-            blanks += 1
+            blanks += 0 if photos else 1
             continue
-        if not current:
-            start = number
-        current.append(line)
-    if current:
-        result.append(Paragraph(" ".join(current), start, blanks))
+        result.append(Paragraph(line, number, blanks, photos))
+        blanks = 0
     return result
 
 
 def is_navigation(paragraph):
-    return paragraph.text.strip(' .«»"').lower() in NAVIGATION
+    return paragraph.text.strip(' .«»"<>←→').casefold() in NAVIGATION
+
+
+def looks_like_title(text):
+    """A headline: one short line that is not a sentence of running text."""
+    return (
+        bool(text)
+        and len(text) <= HEADLINE_LIMIT
+        and not text.endswith(TEXT_ENDINGS)
+        and not SENTENCE_BREAK.search(text)
+        and not DATE_LINE.match(text)
+        and not TEXT_DATE_LINE.match(text)
+        and not MEDIA_LINE.match(text)
+        and not SOURCE_LINE.match(text)
+        and not looks_like_contact(text)
+        and any(character.isalpha() for character in text)
+    )
+
+
+def looks_like_signature(text):
+    """A position and a name at the end of a page, not a sentence."""
+    return (
+        len(text) <= 120
+        and len(text.split()) <= 10
+        and looks_like_title(text)
+        and bool(SIGNATURE_WORDS.search(text) or INITIALS_NAME.search(text))
+    )
+
+
+def looks_like_contact(text):
+    """A telephone, fax or e-mail line: "+ 7495-621-33-23-tel / fax"."""
+    rest = EMAIL.sub("", CONTACT_WORDS.sub("", text))
+    has_number = sum(character.isdigit() for character in text) >= 5
+    return (has_number or bool(EMAIL.search(text))) and not any(c.isalpha() for c in rest)
 
 
 def parse(text):
     """Every entry the text holds, in the order it gives them."""
-    paras = paragraphs(text)
-    entries, loose, index = [], [], 0
+    entries = []
+    for block in blocks(paragraphs(text)):
+        if block.kind == "loose":
+            entries += parse_loose(block.texts)
+        else:
+            entries.append(entry_from(block))
+    # Headlines alone beside a whole page are its sidebar (other pages'
+    # titles); undated, they are a menu or a list's heading anywhere.
+    beside_page = any(entry.kind == "page" and not entry.cut_off for entry in entries)
+    return [
+        entry
+        for entry in entries
+        if entry.title
+        and (entry.cut_off or not entry.headline_only or (entry.kind == "list" and not beside_page))
+    ]
+
+
+def blocks(paras):
+    """The copy cut into entries' lines; "loose" blocks hold teasers and stray lines."""
+    result, loose, current = [], Block("loose", 0), None
+
+    def close():
+        nonlocal current, loose
+        if loose.texts:
+            result.append(loose)
+            loose = Block("loose", 0)
+        if current is not None:
+            result.append(current)
+            current = None
+
+    index = 0
     while index < len(paras):
-        if starts_page(paras, index):
-            entries += parse_loose(loose)
-            loose = []
-            end = index + 2
-            # A page ends at its navigation links, or where a list or another page starts.
-            while end < len(paras) and not ends_page(paras, end):
-                end += 1
-            dated = TITLE_WITH_DATE.match(paras[index + 1].text)
-            entries.append(parse_page(paras[index], dated, paras[index + 2 : end]))
-            while end < len(paras) and is_navigation(paras[end]):
-                end += 1
-            index = end
-            continue
-        if not is_navigation(paras[index]):
-            loose.append(paras[index])
+        para = paras[index]
+        if is_navigation(para):
+            close()  # navigation links end a page
+        elif starts_repeated_title_page(paras, index):
+            close()
+            current = Block("page", para.line, title=para, date_line=paras[index + 1])
+            index += 1
+        elif is_date_line(paras, index):
+            title, first = date_line_title(paras, index, current, loose)
+            close()
+            kind = "page" if title is not None and title.line < para.line else "list"
+            start = title.line if title is not None and kind == "page" else para.line
+            current = Block(kind, start, title=title, date_line=para)
+            index = first - 1
+        elif current is not None:
+            current.texts.append(para)
+        elif starts_title_with_date(paras, index):
+            close()
+            title = Paragraph(TITLE_WITH_DATE.match(para.text)["title"], para.line, 0, para.photos)
+            current = Block("page", para.line, title=title, date_line=para)
+        elif starts_undated_page(paras, index):
+            close()
+            current = Block("page", para.line, title=para)
+        else:
+            loose.texts.append(para)
         index += 1
-    return entries + parse_loose(loose)
+    close()
+    move_source_lines(result)
+    # Only the last entry can be cut off; an empty one before it is a stray date line.
+    return [block for block in result if block is result[-1] or not block.cut_off]
 
 
-def ends_page(paras, index):
-    return (
-        is_navigation(paras[index])
-        or DATE_LINE.match(paras[index].text) is not None
-        or starts_page(paras, index)
+def move_source_lines(result):
+    """A page's address pasted above its title belongs to the page, not to the loose lines."""
+    for block, following in zip(result, result[1:], strict=False):
+        if block.kind == "loose" and following.kind != "loose":
+            sources = [para for para in block.texts if is_source_line(para.text)]
+            block.texts = [para for para in block.texts if para not in sources]
+            following.texts[:0] = sources
+    result[:] = [block for block in result if block.kind != "loose" or block.texts]
+
+
+def is_date_line(paras, index):
+    """A date alone on its line, or what is left of one where the copy stops."""
+    text = paras[index].text
+    return bool(DATE_LINE.match(text) or TEXT_DATE_LINE.match(text)) or (
+        index == len(paras) - 1 and bool(CUT_DATE_LINE.match(text))
     )
 
 
-def starts_page(paras, index):
+def starts_repeated_title_page(paras, index):
+    """The seed's layout: the title, then the title again with the date."""
     dated = index + 1 < len(paras) and TITLE_WITH_DATE.match(paras[index + 1].text)
     return bool(dated) and normalize(dated["title"]) == normalize(paras[index].text)
 
 
-def parse_page(title, dated, rest):
-    entry = Entry(
-        kind="page",
-        line=title.line,
-        title=title.text,
-        date=make_date(int(dated["y"]), int(dated["m"]), int(dated["d"])),
+def starts_title_with_date(paras, index):
+    """A headline ending with its date ("Title 26.05.2020"), then running text: a page."""
+    dated = TITLE_WITH_DATE.match(paras[index].text)
+    return (
+        dated is not None
+        and looks_like_title(dated["title"])
+        and is_running_text(paras, index + 1)
+        and not looks_like_title(paras[index + 1].text)
     )
+
+
+def starts_undated_page(paras, index):
+    """A headline followed by running text, outside any dated entry: a page with no date line."""
+    following = paras[index + 1] if index + 1 < len(paras) else None
+    return (
+        looks_like_title(paras[index].text)
+        and not looks_like_signature(paras[index].text)
+        and following is not None
+        and is_running_text(paras, index + 1)
+        and not looks_like_title(following.text)
+    )
+
+
+def is_running_text(paras, index):
+    """A line that belongs to an entry's text, not one that starts or ends an entry."""
+    return (
+        index < len(paras)
+        and not is_navigation(paras[index])
+        and not is_date_line(paras, index)
+        and not starts_repeated_title_page(paras, index)
+    )
+
+
+def date_line_title(paras, index, current, loose):
+    """
+    The title of the entry whose date line is at `index`, and where its text starts.
+
+    A list gives the title after the date; a whole page gives it before (the
+    nearest headline, so that a sidebar line before it is left out). The
+    title after the date is preferred, for a list page's heading also sits
+    before its first date line.
+    """
+    after = index + 1
+    if (
+        is_running_text(paras, after)
+        and looks_like_title(paras[after].text)
+        and is_running_text(paras, after + 1)
+    ):
+        return paras[after], after + 1
+    before = title_before(current, loose)
+    return before, after
+
+
+def title_before(current, loose):
+    """The headline just before a date line, taken from the lines it would otherwise end."""
+    holder = current if current is not None else loose
+    if not holder.texts:
+        return None
+    last = holder.texts[-1]
+    if not looks_like_title(last.text):
+        return None
+    if holder is current and looks_like_signature(last.text):
+        return None  # the signature that ends the page before
+    # Never the only text of an untitled teaser: that is the teaser itself.
+    if holder is current and current.title is None and len(current.texts) == 1:
+        return None
+    return holder.texts.pop()
+
+
+def entry_from(block):
+    """An entry from the lines of a page or a list item."""
+    texts = [para.text for para in block.texts]
+    photos = [photo for para in block.texts for photo in para.photos]
+    entry = Entry(kind=block.kind, line=block.line, title="", photos=photos)
+    if block.title is not None:
+        photos[:0] = block.title.photos
+    texts = take_source(entry, texts)
+    texts, entry.signature, entry.contact = split_ending(texts)
+    texts = take_media_links(entry, texts)
+    set_date(entry, block, texts)
+    if block.title is not None:
+        entry.title = block.title.text
+        entry.lead, entry.body = (texts[0], texts[1:]) if texts else ("", [])
+        if block.kind == "page":
+            entry.lead = unglue(entry.lead, " ".join([entry.title, *entry.body]))
+    elif texts:
+        entry.title, entry.lead, entry.body = title_from(texts[0]), texts[0], texts[1:]
+        entry.made_title = True
+    # A signed text under its own title is a whole page, whichever side of its date the title is.
+    if entry.signature and block.title is not None:
+        entry.kind = "page"
+    if block.cut_off:
+        entry.cut_off = True
+        entry.title = entry.title or block.date_line.text
+    return entry
+
+
+def set_date(entry, block, texts):
+    """The date line's date; an entry without one is dated by its text, if it names a year."""
+    if block.date_line is None:
+        entry.date = find_date(" ".join(texts))
+        hint = DAY_AND_MONTH.search(" ".join(texts)) if entry.date is None else None
+        entry.date_hint = hint.group(0) if hint else ""
+        return
+    found = DATE_LINE.match(block.date_line.text) or TITLE_WITH_DATE.match(block.date_line.text)
+    if found is None:
+        entry.date = find_date(block.date_line.text)  # written out, or cut off: none
+        return
+    day, month, year = found.groups()[-3:]
+    entry.date = make_date(int(year), int(month), int(day))
     if entry.date is None:
-        entry.date_problem = f"impossible date {dated['d']}.{dated['m']}.{dated['y']}"
-    texts = [p.text for p in rest]
-    # The end of a page: media links, then the signature.
-    if texts and looks_like_signature(texts[-1]):
-        entry.signature = texts.pop()
-    body = []
+        entry.date_problem = f"impossible date {day}.{month}.{year}"
+
+
+def take_source(entry, texts):
+    """The page's own address, when whoever copied it pasted it above or below the text."""
+    for index in (0, -1):
+        if texts and is_source_line(texts[index]):
+            entry.source_url = SOURCE_LINE.match(texts[index])["url"]
+            return texts[1:] if index == 0 else texts[:-1]
+    return texts
+
+
+def is_source_line(text):
+    """An address of the CSTO site alone on its line; other links belong to the text."""
+    found = SOURCE_LINE.match(text)
+    if found is None:
+        return False
+    try:
+        host = urlsplit(found["url"]).hostname or ""
+    except ValueError:  # "http://[": not an address at all
+        return False
+    return host == "odkb-csto.org" or host.endswith(".odkb-csto.org")
+
+
+def split_ending(texts):
+    """The text, the signature and the contact lines (telephone, fax) that end a page."""
+    texts, contact = list(texts), []
+    while texts and looks_like_contact(texts[-1]):
+        contact.insert(0, texts.pop())
+    signature = ""
+    if len(texts) > 1 and looks_like_signature(texts[-1]):
+        signature = texts.pop()
+        while texts and looks_like_contact(texts[-1]):
+            contact.insert(0, texts.pop())
+    return texts, signature, " ".join(contact)
+
+
+def take_media_links(entry, texts):
+    """Lines "Media about ...: <URL>" become the item's media links."""
+    kept = []
     for text in texts:
         media = MEDIA_LINE.match(text)
         if media:
             entry.media_heading = entry.media_heading or media["heading"].strip()
             entry.media_links.append(media["url"])
         else:
-            body.append(text)
-    if body:
-        entry.lead, entry.body = body[0], body[1:]
-        entry.lead = unglue(entry.lead, " ".join([entry.title, *entry.body]))
-    return entry
+            kept.append(text)
+    return kept
 
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -261,74 +578,21 @@ def unglue(text, context):
     return WORD.sub(part, text)
 
 
-def looks_like_signature(text):
-    return len(text) <= 120 and not text.endswith(".") and bool(SIGNATURE_WORDS.search(text))
-
-
 def parse_loose(paras):
-    """List-page entries (a date line, then a teaser) and loose teasers."""
-    if any(DATE_LINE.match(p.text) for p in paras):
-        return parse_list(paras)
+    """Loose teasers: two blank lines part teasers, one parts paragraphs of a teaser."""
     groups = []
-    for para in paras:
-        # Two blank lines part teasers; one parts paragraphs of a teaser.
+    # A link alone outside any page is no teaser.
+    for para in (para for para in paras if not SOURCE_LINE.match(para.text)):
         if groups and para.blanks_before < 2:
             groups[-1].append(para)
         else:
             groups.append([para])
-    return [teaser(group[0].line, [p.text for p in group], find_date) for group in groups]
+    return [teaser(group) for group in groups]
 
 
-def parse_list(paras):
-    entries, current = [], None
-    for para in paras:
-        date = DATE_LINE.match(para.text)
-        if date:
-            current = {
-                "line": para.line,
-                "date": make_date(int(date[3]), int(date[2]), int(date[1])),
-                "dated": para.text,
-                "texts": [],
-            }
-            entries.append(current)
-        elif current is not None:
-            current["texts"].append(para.text)
-        else:  # text before the first date line: a loose teaser
-            entries.append({"line": para.line, "date": None, "dated": "", "texts": [para.text]})
-    result = []
-    for item in entries:
-        if not item["texts"]:
-            continue
-        texts = item["texts"]
-        if item["dated"] and len(texts) > 1:
-            # On a list page the first line is the item's title.
-            entry = Entry(
-                kind="list",
-                line=item["line"],
-                title=texts[0],
-                lead=texts[1],
-                body=texts[2:],
-                date=item["date"],
-            )
-        else:
-            date = item["date"]
-            entry = teaser(item["line"], texts, lambda text, date=date: date or find_date(text))
-            entry.kind = "list" if item["dated"] else "teaser"
-        if item["dated"] and item["date"] is None:
-            entry.date_problem = f"impossible date {item['dated']}"
-        result.append(entry)
-    return result
-
-
-def teaser(line, texts, dating):
-    return Entry(
-        kind="teaser",
-        line=line,
-        title=title_from(texts[0]),
-        lead=texts[0],
-        body=texts[1:],
-        date=dating(" ".join(texts)),
-    )
+def teaser(group):
+    block = Block("teaser", group[0].line, texts=group)
+    return entry_from(block)
 
 
 def title_from(text):
@@ -337,7 +601,11 @@ def title_from(text):
     sentence = LEADING_DATE.sub("", sentence).strip()
     sentence = sentence[:1].upper() + sentence[1:]
     if len(sentence) > TITLE_LIMIT:
-        sentence = sentence[:TITLE_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        sentence = sentence[:TITLE_LIMIT].rsplit(" ", 1)[0]
+        # A bracket the cut leaves open goes with the words after it.
+        if sentence.count("(") > sentence.count(")"):
+            sentence = sentence[: sentence.rindex("(")]
+        sentence = sentence.rstrip(",;:–- ") + "…"
     return sentence.rstrip(".")
 
 
@@ -392,7 +660,16 @@ def outlet_from(url):
 # --- Into the database -------------------------------------------------------
 # (the parsing above never touches it; what follows is what import_pages runs)
 
-IMPORTED_FIELDS = ["title", "lead", "body", "event_date", "media_heading", "signature", "language"]
+IMPORTED_FIELDS = [
+    "title",
+    "lead",
+    "body",
+    "event_date",
+    "media_heading",
+    "signature",
+    "contact",
+    "language",
+]
 
 
 @dataclass
@@ -406,21 +683,25 @@ def import_entry(entry, *, section, publish=False, source=""):
     """
     Create or update the news item `entry` describes; return an Outcome.
 
-    An existing item is the one with the same title, date and section; else
-    one in draft or review with the same title or lead (a teaser imported
-    before, now met as a whole page). A published (or archived) item matched
+    An existing item is the one with the same source address (when the copy
+    carries it), or the same title, date and section; else one in draft or
+    review with the same title or lead (a teaser imported before, now met as
+    a whole page). A published (or archived) item matched
     only by title or lead is never changed: if the import would change it,
     a new item is made instead, in review and flagged as like it. A field
     changes only while it still holds what an earlier import put there, or
-    is empty: what an editor wrote is kept.
+    is empty: what an editor wrote is kept, and flagged as a conflict when
+    the source changed it too.
     """
     values = {
         "title": entry.title[:500],
         "lead": entry.lead,
-        "body": "\n\n".join(entry.body),
+        # Stored as the item stores it, so that the next import compares like with like.
+        "body": sanitize_html("\n\n".join(entry.body)),
         "event_date": entry.date.isoformat() if entry.date else None,
         "media_heading": entry.media_heading[:300],
         "signature": entry.signature[:300],
+        "contact": entry.contact[:300],
         "language": entry.language,
     }
     # The same item for sure: its title, date and section are the entry's.
@@ -432,7 +713,10 @@ def import_entry(entry, *, section, publish=False, source=""):
         # The page's title may be what a list page gave as a teaser.
         matches |= Q(lead__iexact=entry.title)
     with transaction.atomic():
-        item, clash = NewsItem.objects.filter(same).order_by("pk").first(), None
+        item, clash = None, None
+        if entry.source_url:
+            item = NewsItem.objects.filter(source_url=entry.source_url).order_by("pk").first()
+        item = item or NewsItem.objects.filter(same).order_by("pk").first()
         if item is None:
             # A weaker likeness (a lead, a title alone) may be a teaser met
             # again as a whole page, or an unrelated item: items that went
@@ -454,7 +738,7 @@ def import_entry(entry, *, section, publish=False, source=""):
             item.status = Status.DRAFT
             if entry.date:
                 item.published_at = noon_in_moscow(entry.date)
-            item.source_url = ""
+            item.source_url = entry.source_url
             item.full_clean()
             item.save()
             result = "created"
@@ -466,6 +750,9 @@ def import_entry(entry, *, section, publish=False, source=""):
         else:
             changed = fields_to_update(item, values)
             apply(item, {name: values[name] for name in changed})
+            if entry.source_url and not item.source_url:
+                item.source_url = entry.source_url
+                changed.append("source_url")
             if entry.date and item.published_at is None:
                 item.published_at = noon_in_moscow(entry.date)
                 item.flags = ""
@@ -478,6 +765,12 @@ def import_entry(entry, *, section, publish=False, source=""):
             flags = [flag for flag in item.flags.split(", ") if flag]
             if entry.date_problem and entry.date_problem not in flags:
                 flags.append(entry.date_problem)
+            new_conflicts = [flag for flag in conflicts(item, values) if flag not in flags]
+            if new_conflicts:
+                # Kept on the item, so that the editor sees it until they clear it.
+                flags += new_conflicts
+                item.flags = ", ".join(flags)[:300]
+                NewsItem.objects.filter(pk=item.pk).update(flags=item.flags)
             if changed:
                 item.import_data = values
                 item.version += 1
@@ -500,13 +793,33 @@ def fields_to_update(item, values):
     changed = []
     for name in IMPORTED_FIELDS:
         current = stored(item, name)
-        if name in previous and current != previous[name]:
+        if name in previous and current != last_imported(previous, name):
             continue  # an editor changed it since: theirs stays
         if name not in previous and current not in ("", None):
             continue  # not ours to overwrite (curated by hand)
         if current != values[name]:
             changed.append(name)
     return changed
+
+
+def conflicts(item, values):
+    """Flags for the fields an editor changed since the last import and the source changed too."""
+    previous = item.import_data or {}
+    return [
+        f"conflict with an editor ({name})"
+        for name in IMPORTED_FIELDS
+        if name in previous
+        and stored(item, name) != last_imported(previous, name)
+        and values[name] not in (last_imported(previous, name), stored(item, name))
+    ]
+
+
+def last_imported(previous, name):
+    """What the last import wrote into the field, as the item stores it."""
+    if name == "body":
+        # Imports before bodies were compared as stored kept the raw text.
+        return sanitize_html(previous[name])
+    return previous[name]
 
 
 def stored(item, name):
@@ -536,17 +849,41 @@ def unique_slug(title):
 
 
 def link_named(item, text, *models):
-    """Persons, bodies and topics the text names, added to those already linked."""
+    """Persons, bodies and topics the text names, in either language, added to those linked."""
     folded = normalize(text)
     for model in models:
         field = {"Person": "persons", "Body": "bodies", "Topic": "topics"}[model.__name__]
-        named = []
-        for obj in model.objects.all():
-            names = [obj.name] + ([obj.acronym] if len(getattr(obj, "acronym", "")) >= 3 else [])
-            if any(re.search(rf"(?<!\w){re.escape(normalize(n))}(?!\w)", folded) for n in names):
-                named.append(obj)
+        named = [obj for obj in model.objects.all() if any(p.search(folded) for p in patterns(obj))]
         if named:
             getattr(item, field).add(*named)
+
+
+# Endings a Russian name takes in a sentence ("Совета", "Тасмагамбетова").
+RUSSIAN_VOWELS = "аеёиоуыэюяйь"
+
+
+def patterns(obj):
+    """What finds `obj` in folded text: its names, its acronym, a person's surname."""
+    names = [name for name in (obj.name, obj.name_ru) if name]
+    if len(getattr(obj, "acronym", "")) >= 3:
+        names.append(obj.acronym)
+    if isinstance(obj, Person):
+        # Pages name a person by surname alone ("Ю.Хачатуров", "Mr Tasmagambetov").
+        names += [name.split()[-1] for name in names if len(name.split()) > 1]
+        names = [name for name in names if " " in name or len(name) >= 5]
+    return [
+        re.compile(r"(?<!\w)" + r"\s+".join(map(word_pattern, normalize(name).split())) + r"(?!\w)")
+        for name in names
+        if len(name) >= 3
+    ]
+
+
+def word_pattern(word):
+    """A Russian word with any case ending; other words as they are."""
+    if CYRILLIC.search(word) and len(word) > 3:
+        stem = word.rstrip(RUSSIAN_VOWELS) or word
+        return re.escape(stem) + r"\w{0,3}"
+    return re.escape(word)
 
 
 def add_media_links(item, entry, media_link_model):

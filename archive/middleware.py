@@ -132,7 +132,7 @@ class DatabaseDeadlineMiddleware:
     keeps connections open) gives a 503 page within
     DATABASE_REQUEST_TIMEOUT seconds instead of a request hanging for ever;
     a database error of any other kind on a page gives the same 503, not a
-    500. Put it outside the page cache, so that cached pages still answer.
+    500. Put it below the page cache, so that cached pages still answer.
     """
 
     def __init__(self, get_response):

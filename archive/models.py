@@ -523,6 +523,12 @@ class NewsItem(Publishable):
         blank=True,
         help_text=_("E.g. “CSTO Press Secretary Vladimir Zaynetdinov”."),
     )
+    contact = models.CharField(
+        _("contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Telephone or fax under the signature, e.g. “+7 495 795-27-10 tel/fax”."),
+    )
     source_url = models.URLField(
         _("source URL"), max_length=500, blank=True, help_text=_("Where the text was taken from.")
     )

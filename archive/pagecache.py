@@ -87,9 +87,9 @@ VALIDATORS = (
     "HTTP_IF_UNMODIFIED_SINCE",
 )
 # (generation, next change) of the public page being built, read once as it
-# begins (PageCacheMiddleware): a filtered list asked for the generation at
-# nine places (its menu, its filters' choices, its totals), each a read of
-# the shared cache. A page is built in one generation, as it is cached.
+# begins (PageCacheMiddleware): a page asks for the generation in many
+# places (its menu, its filters' choices, its totals), and each would be a
+# read of the shared cache. A page is built in one generation, as it is cached.
 page_generation = ContextVar("page_generation", default=None)
 
 
@@ -238,8 +238,7 @@ def next_change():
 # {generation: moment of the next scheduled change} for the newest
 # generations this process has seen. Within a generation the moment cannot
 # change (a write that could change it moves the generation on), so a
-# request reads only the generation from the shared cache: a second read,
-# of NEXT_CHANGE, was a file opened and unpickled on every page.
+# request reads only the generation from the shared cache, not NEXT_CHANGE too.
 known_changes = {}
 
 
@@ -334,7 +333,7 @@ def building(marker):
     """
     marked = cache.add(marker, 1, BUILD_SECONDS)
     try:
-        yield
+        yield marked
     finally:
         if marked:
             cache.delete(marker)
@@ -484,7 +483,13 @@ def unpacked(entry, request):
     as CompressTextMiddleware would send it, when the browser takes gzip.
     """
     _, status, headers, content, gzipped = entry
-    if gzipped is None or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    # A "Go back" link is written into the plain page as it leaves
+    # (backlink.apply); CompressTextMiddleware gzips that page afterwards.
+    if (
+        gzipped is None
+        or getattr(request, "back_url", None)
+        or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    ):
         return HttpResponse(content, status=status, headers=headers)
     response = HttpResponse(gzipped, status=status, headers=headers)
     response["Content-Encoding"] = "gzip"
@@ -602,18 +607,23 @@ class PageCacheMiddleware:
 
     def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
-        entry = fits(value, found.get(key)) or wait_for(
-            marker, key, lambda entry: fits(value, entry)
-        )
-        if entry is not None:
-            keep(request, entry)
-            response = unpacked(entry, request)
-            response["X-Page-Cache"] = "hit"
-            return response
-        with building(marker):
+        if (entry := fits(value, found.get(key))) is not None:
+            return self.hit(request, entry)
+        with building(marker) as mine:
+            # Marked first, then waited for: two requests that missed at once
+            # would otherwise both see no marker and both build the page.
+            if not mine and (entry := wait_for(marker, key, lambda e: fits(value, e))):
+                return self.hit(request, entry)
             response = self.get_response(request)
             if stored := self.store(key, value, moment, response):
                 keep(request, *stored)
+        return response
+
+    @staticmethod
+    def hit(request, entry):
+        keep(request, entry)
+        response = unpacked(entry, request)
+        response["X-Page-Cache"] = "hit"
         return response
 
     @staticmethod

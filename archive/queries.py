@@ -1,7 +1,9 @@
 """
 The querysets the public pages read: teasers for lists, the home page, an
-item page and what it lists, the counts of the facets and indexes. Every
-one starts from `published()`; views, feeds and sitemaps take them from here.
+item page and what it lists, the counts of the facets and indexes. Views,
+feeds and sitemaps take them from here. Every one starts from `published()`
+but item_page() and statement_page(), which shape a record's page and
+leave choosing who may see it to the view (ItemDetailMixin.get_queryset).
 """
 
 import collections
@@ -13,8 +15,6 @@ from django.db.models import (
     F,
     FloatField,
     Prefetch,
-    Q,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, ExtractYear
@@ -67,19 +67,18 @@ def statement_teasers(now=None):
 
 def lead_and_latest(now=None, count=HOME_LATEST):
     """
-    The front page's news in one query: the newest public item with a cover
-    (the lead story) and the `count` newest after it, as (lead, [latest]).
+    The front page's news: the newest public item with a cover (the lead
+    story) and the `count` newest after it, as (lead, [latest]). The lead is
+    nearly always among the newest, so a second query is rare; one query
+    asking for "the newest with a cover, or the newest" made PostgreSQL
+    read the whole archive.
     """
-    published = NewsItem.objects.published(now).order_by("-published_at", "-pk")
-    lead = published.filter(cover_image__isnull=False).values("pk")[:1]
-    newest = published.values("pk")[: count + 1]
-    items = list(
-        news_teasers(now)
-        .filter(Q(pk__in=Subquery(lead)) | Q(pk__in=Subquery(newest)))
-        .order_by("-published_at", "-pk")
-    )
-    first = next((item for item in items if item.cover_image_id), None)
-    return first, [item for item in items if item is not first][:count]
+    newest = list(news_teasers(now).order_by("-published_at", "-pk")[: count + 1])
+    lead = next((item for item in newest if item.cover_image_id), None)
+    if lead is None:
+        covered = news_teasers(now).filter(cover_image__isnull=False)
+        lead = covered.order_by("-published_at", "-pk").first()
+    return lead, [item for item in newest if item != lead][:count]
 
 
 def topic_counts(now=None, count=HOME_TOPICS):

@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import pagecache
-from .models import Body, NewsItem, Person, Section, Statement, Topic
+from .models import NewsItem, Section, Statement
 from .pagination import ListPaginator
 from .taxonomy import taxonomy
 
@@ -96,50 +97,25 @@ class StatementSitemap(PublicItemsSitemap):
         return reverse("archive:statement-detail", args=[row.slug])
 
 
-class RelatedSitemap(Sitemap):
+class SectionSitemap(Sitemap):
     """
-    Sections, persons, bodies, topics: those with public news. Worked out
-    once per change of the archive, each by looking for its first public
-    item (a MAX over every item of each took seconds at 1,000,000 items);
-    persons, bodies and topics therefore have no lastmod.
+    Sections with public news, each dated by its newest public item: worked
+    out once per change of the archive, each by reading its newest item
+    from the (section, status, published_at) index.
     """
 
-    changefreq = "weekly"
-    model = None
-    # The NewsItem field that points to `model`.
-    link = None
-
-    def items(self):
-        return pagecache.cache.get_or_set(
-            pagecache.key(f"sitemap-{self.model._meta.model_name}"), self.find_items
-        )
-
-    def public_news(self):
-        return NewsItem.objects.published().filter(**{self.link: OuterRef("pk")})
-
-    def find_items(self):
-        # One public item each, LIMIT 1: PostgreSQL then walks each one's
-        # items and stops at the first, where an EXISTS became a join of all.
-        first = self.public_news().values("pk")[:1]
-        return list(
-            self.model.objects.annotate(first=Subquery(first))
-            .filter(first__isnull=False)
-            .order_by("slug")
-        )
-
-    def get_latest_lastmod(self):
-        return NewsSitemap().get_latest_lastmod()
-
-
-class SectionSitemap(RelatedSitemap):
-    model = Section
-    link = "section"
     changefreq = "daily"
 
+    def items(self):
+        return pagecache.cache.get_or_set(pagecache.key("sitemap-section"), self.find_items)
+
     def find_items(self):
-        # A section's page changes when a newer item appears in it: the
-        # newest one's time, read from the (section, status, published_at) index.
-        newest = self.public_news().order_by("-published_at").values("published_at")[:1]
+        newest = (
+            NewsItem.objects.published()
+            .filter(section=OuterRef("pk"))
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
         return list(
             Section.objects.annotate(latest=Subquery(newest))
             .filter(latest__isnull=False)
@@ -149,20 +125,41 @@ class SectionSitemap(RelatedSitemap):
     def lastmod(self, section):
         return section.latest
 
-
-class PersonSitemap(RelatedSitemap):
-    model = Person
-    link = "persons"
+    def get_latest_lastmod(self):
+        return NewsSitemap().get_latest_lastmod()
 
 
-class BodySitemap(RelatedSitemap):
-    model = Body
-    link = "bodies"
+class TagSitemap(Sitemap):
+    """
+    Persons, bodies or topics (`kind`): those a public news item or
+    statement shows, as the taxonomy lists them for the menus and index
+    pages, so that a tag has a page exactly when it is in its sitemap. They
+    have no lastmod of their own.
+    """
+
+    changefreq = "weekly"
+    kind = None
+
+    def items(self):
+        return sorted(taxonomy()[f"{self.kind}_ids"])
+
+    def location(self, slug):
+        return reverse(f"archive:{self.kind}-detail", args=[slug])
+
+    def get_latest_lastmod(self):
+        return NewsSitemap().get_latest_lastmod()
 
 
-class TopicSitemap(RelatedSitemap):
-    model = Topic
-    link = "topics"
+class PersonSitemap(TagSitemap):
+    kind = "person"
+
+
+class BodySitemap(TagSitemap):
+    kind = "body"
+
+
+class TopicSitemap(TagSitemap):
+    kind = "topic"
 
 
 SITEMAPS = {
@@ -207,9 +204,37 @@ class GoogleNewsSitemap(Sitemap):
         )
 
 
+class IndexEntry(Sitemap):
+    """
+    A sitemap as the index shows it, from what was remembered of it: how
+    many pages it has and its latest change.
+    """
+
+    def __init__(self, count, latest, limit):
+        self.count, self.latest, self.limit = count, latest, limit
+
+    @property
+    def paginator(self):
+        return Paginator(range(self.count), self.limit)
+
+    def get_latest_lastmod(self):
+        return self.latest
+
+
+def index_entries():
+    """{name: IndexEntry} of the sitemaps that list something."""
+    found = {}
+    for name, kind in SITEMAPS.items():
+        site = kind()
+        if count := site.paginator.count:
+            found[name] = IndexEntry(count, site.get_latest_lastmod(), site.limit)
+    return found
+
+
 def index(request):
     """The index of the sitemaps that list something, the Google News one included."""
-    listing = {name: site for name, kind in SITEMAPS.items() if (site := kind()).paginator.count}
+    # Remembered together, so that the index is one read of the cache, not two a sitemap.
+    listing = pagecache.cache.get_or_set(pagecache.key("sitemap-index"), index_entries)
     response = sitemap_views.index(request, listing, sitemap_url_name="sitemap-section")
     if latest := GoogleNewsSitemap().get_latest_lastmod():
         location = request.build_absolute_uri(reverse("sitemap-news"))

@@ -6,8 +6,11 @@ The taxonomy is read once per generation of the archive (archive/pagecache.py)
 and kept in the cache, so that menus and filter forms cost no query per request.
 """
 
+import functools
+import operator
+
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from . import pagecache
 from .models import Body, NewsItem, Person, Section, Statement, Topic, active_language, in_language
@@ -82,17 +85,36 @@ def public_tags():
     """{kind: [(pk, slug, name, name_ru), ...]} of the persons, bodies, topics public items show."""
     # Only persons, bodies and topics that a public item shows: one that only
     # drafts name is as hidden as the drafts.
-    news = NewsItem.objects.published()
-    statements = Statement.objects.published()
-    public = {
-        "person": Q(pk__in=news.values("persons")),
-        "body": Q(pk__in=news.values("bodies")) | Q(pk__in=statements.values("adopted_by")),
-        "topic": Q(pk__in=news.values("topics")) | Q(pk__in=statements.values("topics")),
+    news, statements = NewsItem.objects.published(), Statement.objects.published()
+    shown = {
+        Person: [first_link(NewsItem.persons.through, "person", news)],
+        Body: [
+            first_link(NewsItem.bodies.through, "body", news),
+            Subquery(statements.filter(adopted_by=OuterRef("pk")).values("pk")[:1]),
+        ],
+        Topic: [
+            first_link(NewsItem.topics.through, "topic", news),
+            first_link(Statement.topics.through, "topic", statements, "statement"),
+        ],
     }
-    return {
-        kind: list(model.objects.filter(public[kind]).values_list("pk", "slug", "name", "name_ru"))
-        for kind, model in (("person", Person), ("body", Body), ("topic", Topic))
-    }
+    found = {}
+    for kind, model in (("person", Person), ("body", Body), ("topic", Topic)):
+        links = {f"link{number}": link for number, link in enumerate(shown[model])}
+        rows = model.objects.annotate(**links).filter(
+            functools.reduce(operator.or_, [Q(**{f"{name}__isnull": False}) for name in links])
+        )
+        found[kind] = list(rows.values_list("pk", "slug", "name", "name_ru"))
+    return found
+
+
+def first_link(through, field, public, item_field="newsitem"):
+    """
+    The first link of a tag to a public record, as a subquery: a first row
+    per tag, not a join of every link, which PostgreSQL made of EXISTS and
+    of IN and which read the whole archive after each publish.
+    """
+    links = through.objects.filter(**{field: OuterRef("pk"), f"{item_field}__in": public})
+    return Subquery(links.values("pk")[:1])
 
 
 def choices(kind):

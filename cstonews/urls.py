@@ -46,5 +46,5 @@ urlpatterns = [
 ]
 
 # With debug on, runserver serves uploaded images too; in production the web
-# server or the object storage does (see README, "Deployment").
+# server or the object storage does (docs/deployment.md).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

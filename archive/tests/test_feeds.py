@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive import pagination, services, sitemaps
-from archive.models import Image, NewsItem, Status
+from archive.models import Image, NewsItem, Statement, Status
 
 from . import media
 from .factories import (
@@ -132,8 +132,16 @@ class SitemapTests(TestCase):
         for number, state in enumerate(HIDDEN):
             hidden = NewsItemFactory(slug=f"hidden-{number}", section=cls.section, **state)
             hidden.persons.add(PersonFactory(slug=f"only-in-hidden-{number}"))
-        StatementFactory(slug="public-statement")
-        StatementFactory(slug="hidden-statement", status=Status.DRAFT)
+        # A body and a topic that only a public statement shows have pages, and are listed.
+        cls.adopting = BodyFactory(slug="adopting-council")
+        statement = StatementFactory(slug="public-statement", adopted_by=cls.adopting)
+        statement.topics.add(TopicFactory(slug="a-statements-topic"))
+        draft = StatementFactory(
+            slug="hidden-statement",
+            status=Status.DRAFT,
+            adopted_by=BodyFactory(slug="draft-only-council"),
+        )
+        draft.topics.add(TopicFactory(slug="a-drafts-topic"))
         SectionFactory(slug="empty-section")
 
     def xml(self, url):
@@ -234,8 +242,14 @@ class SitemapTests(TestCase):
             "news": ["http://testserver/news/news/public-item/"],
             "statements": ["http://testserver/statements/public-statement/"],
             "persons": [f"http://testserver/persons/{self.person.slug}/"],
-            "bodies": [f"http://testserver/bodies/{self.body.slug}/"],
-            "topics": [f"http://testserver/topics/{self.topic.slug}/"],
+            "bodies": [
+                "http://testserver/bodies/adopting-council/",
+                f"http://testserver/bodies/{self.body.slug}/",
+            ],
+            "topics": [
+                "http://testserver/topics/a-statements-topic/",
+                f"http://testserver/topics/{self.topic.slug}/",
+            ],
         }
         for name, locations in expected.items():
             with self.subTest(sitemap=name):
@@ -259,6 +273,7 @@ class SitemapTests(TestCase):
         """The sitemaps.org schema has no empty urlset: a search engine would reject it."""
         NewsItem.objects.update(published_at=timezone.now() - datetime.timedelta(days=3))
         self.item.topics.clear()
+        Statement.objects.get(slug="public-statement").topics.clear()
         locations = [entry.find(f"{SITEMAP}loc").text for entry in self.xml("/sitemap.xml")]
         self.assertNotIn("http://testserver/news-sitemap.xml", locations)
         self.assertNotIn("http://testserver/sitemap-topics.xml", locations)

@@ -1,4 +1,5 @@
 import datetime
+import gzip as gzip_module
 import time
 from importlib import import_module
 from unittest import mock
@@ -12,7 +13,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from archive import pagecache, services, signals
+from archive import backlink, pagecache, services, signals
 from archive.models import NewsItem, Status
 
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
@@ -127,6 +128,32 @@ class PageCacheTests(TestCase):
             response = self.get()
         self.assertContains(response, "Built by the other request")
         self.assertEqual(response["X-Page-Cache"], "hit")
+
+    def test_two_requests_that_miss_at_once_build_the_page_once(self):
+        """Another request marks the page between this one's miss and its mark: this one waits."""
+        key, generation = self.key_of("/news/"), pagecache.current_generation()[0]
+        marker = pagecache.BUILDING.format(f"{key}:{generation}")
+        real = pagecache.cache
+
+        class MarkedByTheOtherFirst:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def add(self, name, *args, **kwargs):
+                if name == marker:
+                    real.set(marker, 1)
+                return real.add(name, *args, **kwargs)
+
+        def the_other_request_finishes(seconds):
+            real.set(key, pagecache.packed(generation, HttpResponse("Built by the other request")))
+
+        with (
+            mock.patch.object(pagecache, "cache", MarkedByTheOtherFirst()),
+            mock.patch.object(pagecache.time, "sleep", the_other_request_finishes),
+            self.assertNumQueries(0),
+        ):
+            response = self.get()
+        self.assertContains(response, "Built by the other request")
 
     def test_a_build_that_never_finishes_is_not_waited_for_forever(self):
         NewsItemFactory(title="First news", section=self.section)
@@ -292,6 +319,20 @@ class PageCacheTests(TestCase):
         self.assertNotContains(response, "evil.example")
         self.assertNotContains(response, "Go back")
         self.assertEqual(len(caches["pages"]._cache), kept)
+
+    def test_the_go_back_link_of_a_gzipped_hit_is_the_visitors_list(self):
+        """Every browser takes gzip: the link is written in before the page is compressed."""
+        item = NewsItemFactory(title="First news", section=self.section)
+        url, gzip = item.get_absolute_url(), {"accept-encoding": "gzip, deflate, br"}
+        self.get(url, {"back": "/news/?page=1"}, headers=gzip)
+        for back in ("/news/?page=2", "/statements/"):
+            with self.subTest(back=back):
+                response = self.get(url, {"back": back}, headers=gzip)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertEqual(response["Content-Encoding"], "gzip")
+                page = gzip_module.decompress(response.content).decode()
+                self.assertInHTML(f'<a href="{back}">Go back</a>', page)
+                self.assertNotIn(backlink.MARK, page)
 
     @override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
     def test_https_visitors_get_https_links(self):

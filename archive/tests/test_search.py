@@ -156,9 +156,14 @@ class BothDatabasesTests(SearchTestCase):
         self.assertEqual(
             self.client.get("/search/", {"q": "peacekeeping", "page": 9}).status_code, 404
         )
-        self.assertEqual(
-            self.client.get("/search/", {"q": "peacekeeping", "page": "x"}).status_code, 200
-        )
+
+    def test_a_page_that_is_not_a_number_is_the_first_page_and_says_so(self):
+        """As on the lists: the results of the first page, with a notice."""
+        for page in ("x", "-3"):
+            with self.subTest(page=page):
+                response = self.client.get("/search/", {"q": "peacekeeping", "page": page})
+                self.assertContains(response, f"“{page}” is not a page number")
+                self.assertEqual(response.context_data["page_obj"].number, 1)
 
 
 @skipUnless(ON_POSTGRES, "PostgreSQL full-text search; SQLite has the simple match below")

@@ -105,6 +105,23 @@ class HomeTests(FreshMediaMixin, TestCase):
         self.assertNotContains(response, "Hidden item")
         self.assertNotContains(response, "Draft statement")
 
+    def test_the_lead_story_may_be_older_than_the_latest_news(self):
+        """None of the newest items has a photo: the lead is the newest that has one, read apart."""
+        for day in range(8):
+            NewsItemFactory(
+                section=self.news,
+                title=f"Newer {day}",
+                published_at=days_ago(2) - datetime.timedelta(hours=day + 1),
+            )
+        self.client.get(NEWS)  # the taxonomy and the years of this generation, read once
+        with self.assertNumQueries(4):
+            response = self.client.get("/")
+        self.assertEqual(response.context_data["lead"].title, "Ministers met")
+        latest = [item.title for item in response.context_data["latest"]]
+        self.assertEqual(
+            latest, ["A speech", "Newer 0", "Newer 1", "Newer 2", "Newer 3", "Newer 4"]
+        )
+
     def test_query_count_does_not_grow_with_the_archive(self):
         """Home reads its news, statements and topics in three queries, whatever the archive."""
         self.client.get(NEWS)  # the taxonomy and the years of this generation, read once

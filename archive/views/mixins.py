@@ -38,6 +38,22 @@ def past_the_end(request, exception):
     return TemplateResponse(request, "archive/past_the_end.html", context, status=404)
 
 
+def page_number(request):
+    """
+    (number, notice) of the page a list's address asks for: a page number
+    that is not a number gives the first page, with a notice saying so.
+    """
+    raw = request.GET.get("page", "").strip()
+    try:
+        number = int(raw) if raw else 1
+    except ValueError:
+        number = 0
+    if number < 1:
+        notice = _("“%(page)s” is not a page number; this is the first page.") % {"page": raw[:40]}
+        return 1, notice
+    return number, None
+
+
 def without_empty_params(request):
     """
     A redirect to the address of `request` without its empty parameters (a
@@ -69,7 +85,10 @@ class PublicListMixin(ListAddressMixin):
     the address), the FilterSet's choices, then ListPaginator. A page number
     that is not a number shows the first page with a notice; one past the
     end is a 404 that links to the last page. A filter given a bad value is
-    named above the list and left out; the others still apply.
+    named above the list and left out; the others still apply. A parameter
+    missing from query_params() never reaches the list: PageCacheMiddleware
+    takes it out of the request (pagecache.keep_used_params), with the page
+    cache on or off, so a new parameter must be named there.
     """
 
     paginate_by = settings.NEWS_PAGE_SIZE
@@ -107,20 +126,11 @@ class PublicListMixin(ListAddressMixin):
                 pagecache.key(count_key(self.request)), lambda: self.count(queryset)
             )
 
-        return ListPaginator(queryset, per_page, total=total, allow_empty_first_page=True)
+        return self.paginator_class(queryset, per_page, total=total, allow_empty_first_page=True)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page", "").strip()
-        try:
-            number = int(raw) if raw else 1
-        except ValueError:
-            number = 0
-        if number < 1:
-            self.page_notice = _("“%(page)s” is not a page number; this is the first page.") % {
-                "page": raw[:40]
-            }
-            number = 1
+        number, self.page_notice = page_number(self.request)
         if number > paginator.num_pages:
             raise PastTheEnd(paginator.num_pages)
         page = paginator.page(number)

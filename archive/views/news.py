@@ -62,8 +62,8 @@ class NewsListView(PublicListMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context.setdefault("crumbs", [(_("All news"), None)])
         # Callables: the archive navigation is kept as HTML and works them out only when built.
-        context["archive_years"] = year_links
-        context["archive_months"] = lambda: month_links(self.year)
+        context["year_links"] = year_links
+        context["month_links"] = lambda: month_links(self.year)
         return context
 
 

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from .. import backlink, pagecache, queries, search
 from ..filters import SearchForm
 from ..pagecache import count_key
-from .mixins import ListAddressMixin, PastTheEnd
+from .mixins import ListAddressMixin, PastTheEnd, page_number
 
 
 class SearchView(ListAddressMixin, TemplateView):
@@ -67,7 +67,9 @@ class SearchView(ListAddressMixin, TemplateView):
         }
         if "sections" in counts:
             facets["sections"] = counts["sections"]
-        number = self.page_number()
+        number, notice = page_number(self.request)
+        if notice:
+            context["notices"] = [notice]
         bound = None
         if search.uses_postgres() and not ranked:
             context["newest_first"] = search.RANK_LIMIT
@@ -97,12 +99,6 @@ class SearchView(ListAddressMixin, TemplateView):
             back_query=backlink.back_query(self.request),
         )
         return context
-
-    def page_number(self):
-        try:
-            return max(1, int(self.request.GET.get("page", "1")))
-        except ValueError:
-            return 1
 
     def paginate(self, rows, number, total):
         paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)

@@ -18,8 +18,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """
         Whether a kept connection still works. Django asks at each request's
         first query (CONN_HEALTH_CHECKS) and sends SELECT 1 to find out: a
-        round trip to the database on every page, which under load cost
-        0.05-0.07 ms of the machine's time a page (2-3% of an item page).
+        round trip to the database on every page, a measurable share of an
+        item page under load (docs/performance.md).
 
         An idle connection tells without one. A server that ends a
         connection (a restart, an idle timeout, pg_terminate_backend) sends

@@ -2,17 +2,24 @@
 Import text copied from the CSTO site as news items, ready for an editor.
 
     manage.py import_pages seed.txt more-pages/ [--section SLUG] [--publish] [--dry-run]
+                           [--report report.csv]
     cat page.txt | manage.py import_pages -
 
 Whole pages, list pages and loose teasers are recognized (archive/importing.py).
-New items go to review (published with --publish); a teaser with no date is
-a draft flagged "date missing". Each page is saved in its own transaction:
+New items go to review (published with --publish); a page or teaser with no
+date is a draft flagged "date missing". Each page is saved in its own transaction:
 one that fails is reported with its file and line, and the others stay.
 Importing the same text again changes nothing; a published item is never
 changed by a page that matches it only by its title or lead.
+
+It ends with one line per entry (created, updated, unchanged, skipped or
+failed, and why it is flagged); --report writes the same as CSV for the
+editor who checks the import.
 """
 
+import csv
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -33,6 +40,38 @@ SECTION_HINTS = [
 ]
 
 
+DATE_MISSING = "date missing"
+NO_TITLE = "no title"
+CUT_OFF = "cut off"
+REPORT_COLUMNS = ["source", "result", "title", "date", "language", "status", "why", "photos"]
+
+
+@dataclass
+class Row:
+    """One line of the report: what became of one entry of the copy."""
+
+    source: str
+    result: str  # created, updated, unchanged, skipped or failed
+    title: str
+    date: str = ""
+    language: str = ""
+    status: str = ""
+    why: str = ""
+    photos: str = ""
+
+    def line(self):
+        why = f" ({self.why})" if self.why else ""
+        photos = f"; photos to attach: {self.photos}" if self.photos else ""
+        return f"  {self.result:<9} {self.source}: {self.title[:70]}{why}{photos}"
+
+
+def hinted(flag, entry):
+    """“date missing”, with the day the text names, so that the editor knows where to look."""
+    if flag == DATE_MISSING and entry.date_hint:
+        return f"{flag} (the text says “{entry.date_hint}”)"
+    return flag
+
+
 class Command(ArchiveCommand):
     help = "Import news from text copied from the CSTO site (files, folders, or - for stdin)."
 
@@ -47,8 +86,13 @@ class Command(ArchiveCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report, then roll everything back."
         )
+        parser.add_argument(
+            "--report", metavar="FILE", help="Also write the report, one row per entry, as CSV."
+        )
 
-    def handle(self, *args, paths, section=None, publish=False, dry_run=False, **options):
+    def handle(
+        self, *args, paths, section=None, publish=False, dry_run=False, report=None, **options
+    ):
         self.verbosity = options["verbosity"]
         fixed_section = None
         if section:
@@ -59,16 +103,31 @@ class Command(ArchiveCommand):
             raise CommandError(
                 "There is no section to put news in: create one first (or run seed_demo)."
             )
+        report_file = self.open_report(report) if report else None
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
-        self.flagged, self.problems = [], []
+        self.rows, self.problems = [], []
         with transaction.atomic():
             for name, text in self.read(paths):
                 self.import_text(name, text, fixed_section, publish)
             if dry_run:
                 transaction.set_rollback(True)
         self.report(dry_run)
+        if report_file is not None:
+            with report_file:
+                writer = csv.DictWriter(report_file, fieldnames=REPORT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(vars(row) for row in self.rows)
         if self.problems and not any(self.counts.values()):
             raise CommandError("Nothing could be imported.")
+
+    @staticmethod
+    def open_report(path):
+        """The report file, opened before importing, so that a bad path costs nothing."""
+        try:
+            # With a byte order mark, spreadsheets read the Russian titles right.
+            return open(path, "w", newline="", encoding="utf-8-sig")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"Cannot write the report {path}: {error.strerror}.") from error
 
     def read(self, paths):
         """(name, text) of every readable file; the others are reported."""
@@ -109,6 +168,10 @@ class Command(ArchiveCommand):
             self.problems.append(f"{name}: no news found in it")
         for entry in entries:
             where = f"{name}:{entry.line}"
+            if entry.cut_off:
+                # Half an item would be published as if it were whole.
+                self.rows.append(Row(where, "skipped", entry.title, why=CUT_OFF))
+                continue
             try:
                 with transaction.atomic():
                     outcome = import_entry(
@@ -120,14 +183,24 @@ class Command(ArchiveCommand):
             except (ValidationError, DatabaseError, ValueError) as error:
                 reason = "; ".join(getattr(error, "messages", [str(error)]))
                 self.problems.append(f"{where}: could not be imported ({reason})")
+                self.rows.append(Row(where, "failed", entry.title, why=reason))
                 continue
             self.counts[outcome.result] += 1
-            if outcome.flags:
-                self.flagged.append(
-                    f"{where}: {outcome.item.title[:70]} ({', '.join(outcome.flags)})"
+            item = outcome.item
+            why = [hinted(flag, entry) for flag in outcome.flags]
+            why += [NO_TITLE] if entry.made_title else []
+            self.rows.append(
+                Row(
+                    where,
+                    outcome.result,
+                    item.title,
+                    date=item.event_date.isoformat() if item.event_date else "",
+                    language=item.language,
+                    status=item.status,
+                    why=", ".join(why),
+                    photos=", ".join(entry.photos),
                 )
-            if self.verbosity > 1:
-                self.stdout.write(f"  {outcome.result}: {where} {outcome.item.title[:70]}")
+            )
 
     def guess_section(self, entry):
         text = entry.text.casefold()
@@ -147,9 +220,11 @@ class Command(ArchiveCommand):
 
     def report(self, dry_run):
         counts = ", ".join(f"{number} {what}" for what, number in self.counts.items())
+        flagged = sum(1 for row in self.rows if row.why and row.result != "failed")
         prefix = "Dry run, nothing saved: " if dry_run else ""
-        self.stdout.write(self.style.SUCCESS(f"{prefix}{counts}, {len(self.flagged)} flagged."))
-        for line in self.flagged:
-            self.stdout.write(f"  flagged: {line}")
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{counts}, {flagged} flagged."))
+        if self.verbosity > 0:
+            for row in self.rows:
+                self.stdout.write(row.line())
         for line in self.problems:
             self.stderr.write(self.style.WARNING(f"  not imported: {line}"))
