@@ -46,8 +46,12 @@ TITLE_WITH_DATE = re.compile(r"^(?P<title>.+?)\s+(?P<d>\d{2})\.(?P<m>\d{2})\.(?P
 MEDIA_LINE = re.compile(r"^(?P<heading>[^:]{3,300}?)\s*:\s*(?P<url>https?://\S+?)\s*$")
 # The page's own address, when whoever copied it pasted it in too.
 SOURCE_LINE = re.compile(r"^(?:(?:source|url|источник|адрес)\s*:\s*)?(?P<url>https?://\S+)$", re.I)
-# A photo's file name left in the text where the picture was: "ZVF_6437.JPGValery".
-PHOTO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:jpe?g|png|gif|JPE?G|PNG|GIF)(?![a-z])")
+# A photo's file name left in the text where the picture was: "ZVF_6437.JPGValery",
+# "IMG_2231.JPGthe". It starts where a word does, so that a long run of
+# letters is read once, not once from each of its letters.
+PHOTO = re.compile(
+    r"(?<![A-Za-z0-9_-])[A-Za-z0-9][A-Za-z0-9_-]*\.(?:JPE?G|PNG|GIF|(?:jpe?g|png|gif)(?![a-z]))"
+)
 NAVIGATION = {
     "go back",
     "back",
@@ -91,8 +95,8 @@ NAVIGATION = {
 # Who signs a page: a press secretary, a spokesman, or a position and a name.
 SIGNATURE_WORDS = re.compile(
     r"press secretary|press service|press office|spokes(?:man|woman|person)|secretary general"
-    r"|official representative|пресс-секретар|пресс-служб|генеральн\w* секретар"
-    r"|официальн\w* представител",
+    r"|official representative|head of|chief of|director|пресс-секретар|пресс-служб"
+    r"|генеральн\w* секретар|официальн\w* представител|начальник|руководител|директор",
     re.IGNORECASE,
 )
 # "Ю.Хачатуров", "V. Zainetdinov": a name signed with initials.
@@ -164,7 +168,7 @@ TEXT_DATE_LINE = re.compile(
 # A day and month without the year ("July 12, this year", "14 октября с.г."):
 # not enough to date an item, but it tells the editor where to look.
 DAY_AND_MONTH = re.compile(
-    rf"\b\d{{1,2}}\s+({EN}|{RU})(\s+(с\.\s?г\.|текущего года|this year))?"
+    rf"\b\d{{1,2}}\s+({EN}|{RU})(\s+(с\.\s?г\.|т\.\s?г\.|текущего года|this year))?"
     rf"|\b({EN})\s+\d{{1,2}}(,?\s+this year)?",
     re.IGNORECASE,
 )
@@ -174,6 +178,8 @@ LEADING_DATE = re.compile(
     re.IGNORECASE,
 )
 TITLE_LIMIT = 150
+# The longest text compared whatever its case (see same_text).
+MATCH_IGNORING_CASE_LIMIT = 2000
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -250,16 +256,21 @@ class Block:
 
 def paragraphs(text):
     """Every non-blank line, tidied, with the photo file names taken out of it."""
-    result, blanks = [], 0
+    result, blanks, waiting = [], 0, []
     for number, line in enumerate(text.splitlines(), start=1):
         photos = PHOTO.findall(line)
         # Web pages scatter no-break spaces where plain ones are meant.
         line = " ".join(PHOTO.sub(" ", line).replace("\xa0", " ").split())
         if not line:
-            blanks += 0 if photos else 1
+            if photos and result:
+                result[-1].photos += photos  # a photo alone on its line: the text's before it
+            elif photos:
+                waiting += photos
+            else:
+                blanks += 1
             continue
-        result.append(Paragraph(line, number, blanks, photos))
-        blanks = 0
+        result.append(Paragraph(line, number, blanks, waiting + photos))
+        blanks, waiting = 0, []
     return result
 
 
@@ -315,7 +326,11 @@ def parse(text):
         entry
         for entry in entries
         if entry.title
-        and (entry.cut_off or not entry.headline_only or (entry.kind == "list" and not beside_page))
+        and (
+            (entry.cut_off and not (beside_page and entry.headline_only))
+            or not entry.headline_only
+            or (entry.kind == "list" and not beside_page)
+        )
     ]
 
 
@@ -402,14 +417,20 @@ def starts_title_with_date(paras, index):
 
 
 def starts_undated_page(paras, index):
-    """A headline followed by running text, outside any dated entry: a page with no date line."""
+    """
+    A headline followed by running text, outside any dated entry: a page
+    with no date line. A headline may name a position ("Deputy Secretary
+    General met ..."); a name signed with initials, or a line followed by
+    contact details, is a signature instead.
+    """
     following = paras[index + 1] if index + 1 < len(paras) else None
     return (
         looks_like_title(paras[index].text)
-        and not looks_like_signature(paras[index].text)
+        and not INITIALS_NAME.search(paras[index].text)
         and following is not None
         and is_running_text(paras, index + 1)
         and not looks_like_title(following.text)
+        and not looks_like_contact(following.text)
     )
 
 
@@ -705,13 +726,13 @@ def import_entry(entry, *, section, publish=False, source=""):
         "language": entry.language,
     }
     # The same item for sure: its title, date and section are the entry's.
-    same = Q(title__iexact=entry.title, event_date=entry.date, section=section)
-    matches = Q(title__iexact=entry.title)
+    same = Q(title__iexact=values["title"], event_date=entry.date, section=section)
+    matches = Q(title__iexact=values["title"])
     if entry.lead:
-        matches |= Q(lead__iexact=entry.lead)
+        matches |= same_text("lead", entry.lead)
     if entry.kind == "page":
         # The page's title may be what a list page gave as a teaser.
-        matches |= Q(lead__iexact=entry.title)
+        matches |= same_text("lead", values["title"])
     with transaction.atomic():
         item, clash = None, None
         if entry.source_url:
@@ -785,6 +806,16 @@ def import_entry(entry, *, section, publish=False, source=""):
         if result != "unchanged":
             record_revision(item=item, user=None, comment=f"Imported from {source}")
     return Outcome(result, item, flags)
+
+
+def same_text(name, text):
+    """
+    Field `name` holds `text`, whatever its case; a text too long for that
+    (SQLite's LIKE refuses patterns of some 50,000 characters) exactly.
+    """
+    if len(text) > MATCH_IGNORING_CASE_LIMIT:
+        return Q(**{name: text})
+    return Q(**{f"{name}__iexact": text})
 
 
 def fields_to_update(item, values):

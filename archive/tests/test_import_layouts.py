@@ -26,7 +26,13 @@ from archive import importing
 from archive.models import NewsItem, Status
 from archive.sanitize import html_to_text
 
-from .factories import BodyFactory, PersonFactory, SectionFactory, TopicFactory
+from .factories import (
+    BodyFactory,
+    NewsItemFactory,
+    PersonFactory,
+    SectionFactory,
+    TopicFactory,
+)
 
 PAGES = Path(__file__).parent / "data" / "pages"
 ITEM_FIELDS = [
@@ -186,6 +192,28 @@ class FolderTests(LayoutTestCase):
         self.assertIn(f"0 created, 0 updated, {len(one_by_one)} unchanged", again)
         self.assertEqual(snapshot(), one_by_one)
 
+    def test_a_folder_is_read_for_its_text_files_only(self):
+        """data/pages/ holds a .json of expected fields beside each page: never an item."""
+        with transaction.atomic():
+            for path in sorted(PAGES.glob("*.txt")):
+                import_pages(str(path))
+            one_by_one = snapshot()
+            transaction.set_rollback(True)
+        import_pages(str(PAGES))
+        self.assertEqual(snapshot(), one_by_one)
+
+    def test_a_folder_with_no_text_files_is_refused(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        (folder / "notes.md").write_text("Pages to import next week.\n", encoding="utf-8")
+        for path in (folder / "empty", folder):
+            path.mkdir(exist_ok=True)
+            with (
+                self.subTest(path=path.name),
+                self.assertRaisesMessage(CommandError, "Nothing could be imported."),
+            ):
+                call_command("import_pages", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+        self.assertFalse(NewsItem.objects.exists())
+
 
 PAGE = """\
 {address}
@@ -265,6 +293,21 @@ class UpdateTests(LayoutTestCase):
         self.assertIn("в Москве", original.body)
 
 
+class LongTextTests(LayoutTestCase):
+    def test_a_page_with_a_very_long_first_paragraph_is_imported_and_found_again(self):
+        """SQLite cannot compare 50,000 characters ignoring case: such a lead is compared as is."""
+        NewsItemFactory(title="Another item", lead="Another lead.")
+        words = " ".join(["Члены Постоянного совета обсудили ход выполнения решений"] * 900)
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        page = folder / "page.txt"
+        page.write_text(f"Долгий текст\n\n05.03.2024\n\n{words}.\n", encoding="utf-8")
+        output, _ = import_pages(str(page))
+        self.assertIn("1 created", output)
+        self.assertGreater(len(NewsItem.objects.get(title="Долгий текст").lead), 50_000)
+        again, _ = import_pages(str(page))
+        self.assertIn("0 created, 0 updated, 1 unchanged", again)
+
+
 class ReportTests(LayoutTestCase):
     def test_the_report_has_a_row_per_entry_with_why_it_is_flagged(self):
         output, rows = import_pages(str(PAGES / "ru_list_titles_cut.txt"))
@@ -282,6 +325,12 @@ class ReportTests(LayoutTestCase):
             call_command(
                 "import_pages", str(PAGES), "--report", "/no/such/r.csv", stdout=io.StringIO()
             )
+        self.assertFalse(NewsItem.objects.exists())
+
+    def test_a_report_that_fails_while_written_leaves_nothing_imported(self):
+        """A disk that fills up as the report is written: the import is not kept without it."""
+        with self.assertRaisesMessage(CommandError, "Nothing was imported."):
+            call_command("import_pages", str(PAGES), "--report", "/dev/full", stdout=io.StringIO())
         self.assertFalse(NewsItem.objects.exists())
 
 

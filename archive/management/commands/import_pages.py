@@ -5,6 +5,9 @@ Import text copied from the CSTO site as news items, ready for an editor.
                            [--report report.csv]
     cat page.txt | manage.py import_pages -
 
+A folder is read for its .txt files (in its subfolders too); a file named
+on the command line is read whatever its name.
+
 Whole pages, list pages and loose teasers are recognized (archive/importing.py).
 New items go to review (published with --publish); a page or teaser with no
 date is a draft flagged "date missing". Each page is saved in its own transaction:
@@ -109,14 +112,13 @@ class Command(ArchiveCommand):
         with transaction.atomic():
             for name, text in self.read(paths):
                 self.import_text(name, text, fixed_section, publish)
+            if report_file is not None:
+                # Written before the import is committed: a report that cannot be
+                # written (a full disk) leaves the archive as it was.
+                self.write_report(report_file, report)
             if dry_run:
                 transaction.set_rollback(True)
         self.report(dry_run)
-        if report_file is not None:
-            with report_file:
-                writer = csv.DictWriter(report_file, fieldnames=REPORT_COLUMNS)
-                writer.writeheader()
-                writer.writerows(vars(row) for row in self.rows)
         if self.problems and not any(self.counts.values()):
             raise CommandError("Nothing could be imported.")
 
@@ -129,6 +131,17 @@ class Command(ArchiveCommand):
         except OSError as error:
             raise CommandError(f"Cannot write the report {path}: {error.strerror}.") from error
 
+    def write_report(self, report_file, path):
+        try:
+            with report_file:
+                writer = csv.DictWriter(report_file, fieldnames=REPORT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(vars(row) for row in self.rows)
+        except OSError as error:
+            raise CommandError(
+                f"Cannot write the report {path}: {error.strerror}. Nothing was imported."
+            ) from error
+
     def read(self, paths):
         """(name, text) of every readable file; the others are reported."""
         for path in paths:
@@ -137,7 +150,10 @@ class Command(ArchiveCommand):
                 continue
             target = Path(path)
             if target.is_dir():
-                files = sorted(p for p in target.rglob("*") if p.is_file())
+                # Only .txt files: beside them may lie anything (notes, expected results).
+                files = sorted(p for p in target.rglob("*.txt") if p.is_file())
+                if not files:
+                    self.problems.append(f"{path}: no .txt files in it")
             elif target.is_file():
                 files = [target]
             else:
