@@ -95,9 +95,14 @@ NAVIGATION = {
 # Who signs a page: a press secretary, a spokesman, or a position and a name.
 SIGNATURE_WORDS = re.compile(
     r"press secretary|press service|press office|spokes(?:man|woman|person)|secretary general"
-    r"|official representative|head of|chief of|director|пресс-секретар|пресс-служб"
-    r"|генеральн\w* секретар|официальн\w* представител|начальник|руководител|директор",
+    r"|official representative|пресс-секретар|пресс-служб|генеральн\w* секретар"
+    r"|официальн\w* представител",
     re.IGNORECASE,
+)
+# A position alone ("Head of the CSTO Secretariat's Information Department")
+# signs a page only as its last line: elsewhere it may begin a headline.
+POSITION_WORDS = re.compile(
+    r"\b(?:head of|chief of|director|начальник|руководител|директор)", re.IGNORECASE
 )
 # "Ю.Хачатуров", "V. Zainetdinov": a name signed with initials.
 INITIALS_NAME = re.compile(r"(?:^|\s)[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.\s?)?[A-ZА-ЯЁ][a-zа-яё-]+$")
@@ -294,13 +299,17 @@ def looks_like_title(text):
     )
 
 
-def looks_like_signature(text):
-    """A position and a name at the end of a page, not a sentence."""
+def looks_like_signature(text, last=False):
+    """A position and a name at the end of a page (`last`: its last line), not a sentence."""
     return (
         len(text) <= 120
         and len(text.split()) <= 10
         and looks_like_title(text)
-        and bool(SIGNATURE_WORDS.search(text) or INITIALS_NAME.search(text))
+        and bool(
+            SIGNATURE_WORDS.search(text)
+            or INITIALS_NAME.search(text)
+            or (last and POSITION_WORDS.search(text))
+        )
     )
 
 
@@ -552,7 +561,7 @@ def split_ending(texts):
     while texts and looks_like_contact(texts[-1]):
         contact.insert(0, texts.pop())
     signature = ""
-    if len(texts) > 1 and looks_like_signature(texts[-1]):
+    if len(texts) > 1 and looks_like_signature(texts[-1], last=True):
         signature = texts.pop()
         while texts and looks_like_contact(texts[-1]):
             contact.insert(0, texts.pop())

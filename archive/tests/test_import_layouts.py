@@ -384,6 +384,20 @@ class LayoutRuleTests(SimpleTestCase):
         self.assertEqual(entry.contact, "тел.: +7 495 795-27-10 факс: +7 495 621-33-23")
         self.assertEqual((entry.lead, entry.body), ("Члены совета обсудили решения.", []))
 
+    def test_a_position_alone_signs_a_page_but_may_begin_the_next_ones_title(self):
+        text = (
+            "Заседание Постоянного совета\n\n05.03.2024\n\nЧлены совета обсудили решения.\n\n"
+            "Начальник информационного отдела Секретариата ОДКБ\n\n"
+            "Начальник Объединенного штаба ОДКБ посетил Минск\n\n06.03.2024\n\n"
+            "Состоялась встреча с министром обороны.\n"
+        )
+        first, second = importing.parse(text)
+        self.assertEqual(first.signature, "Начальник информационного отдела Секретариата ОДКБ")
+        self.assertEqual(first.body, [])
+        self.assertEqual(second.title, "Начальник Объединенного штаба ОДКБ посетил Минск")
+        self.assertEqual(second.date, datetime.date(2024, 3, 6))
+        self.assertFalse(second.made_title)
+
     def test_other_ways_the_site_gives_a_page_its_date(self):
         council, text = "Заседание Постоянного совета", "Члены совета обсудили решения."
         ministers, met = "Ministers met in Minsk", "The ministers of defence met."
