@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "cstonews.conf"
 ENVIRONMENT = DEPLOY / "cstonews.env.example"
+# The example leaves the key empty, for each site to make its own.
+SECRET_KEY = secrets.token_urlsafe(50)
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 HOST = "news.example.org"
@@ -336,6 +339,7 @@ class DeployCheck:
             "HOME": os.environ.get("HOME", "/root"),
             "LANG": "C.UTF-8",
             **read_environment_file(ENVIRONMENT),
+            "DJANGO_SECRET_KEY": SECRET_KEY,
             "DATABASE_URL": f"{self.options.postgres}/{self.database}",
             "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
             "MEDIA_ROOT": str(self.folder / "media"),
@@ -529,6 +533,7 @@ class DeployCheck:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             **read_environment_file(ENVIRONMENT),
+            "DJANGO_SECRET_KEY": SECRET_KEY,
         }
         result = subprocess.run(
             [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],

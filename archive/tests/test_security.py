@@ -5,6 +5,7 @@ locked after repeated failures.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,9 @@ class DeployCheckTests(TestCase):
         lines = [line for line in example.splitlines() if line and not line.startswith("#")]
         production = dict(line.split("=", 1) for line in lines)
         self.assertEqual(production["DJANGO_DEBUG"], "0")
+        # Left empty for each site to fill in: with it empty, the site refuses to start.
+        self.assertEqual(production["DJANGO_SECRET_KEY"], "")
+        production["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
         result = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
             env={"PATH": os.environ.get("PATH", ""), **production},
