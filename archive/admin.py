@@ -600,6 +600,8 @@ RICH_TEXT_HELP = gettext_lazy(
 
 # Set by workflow steps as well as typed: a stale form's may be out of date.
 PUBLICATION_TIMES = ("published_at", "expire_at")
+# A publication time this far before the moment of publishing is named in the message.
+BACKDATED = datetime.timedelta(minutes=5)
 
 
 def time_zone_label(now=None) -> str:
@@ -998,6 +1000,14 @@ class WorkflowAdmin(ObjectRuleAdmin):
             }
         if state == PublicState.DRAFT:
             return _("Saved: “%(item)s” is a draft again.") % {"item": item}
+        if state == PublicState.LIVE and item.published_at < timezone.now() - BACKDATED:
+            # A go-live time typed in the visitor's own clock rather than the
+            # site's may have passed already: the editor is told what it became.
+            when = timezone.localtime(item.published_at).strftime("%d.%m.%Y %H:%M")
+            return _(
+                "Saved: “%(item)s” is now published, dated %(when)s (%(zone)s), "
+                "which has already passed: it appears among the news of that time."
+            ) % {"item": item, "when": when, "zone": time_zone_label()}
         return _("Saved: “%(item)s” is now %(state)s.") % {
             "item": item,
             "state": state.label.lower(),

@@ -252,6 +252,23 @@ class EditorTests(AdminWorkflowTestCase):
         ):
             self.assertEqual(self.client.get(url).status_code, 200)
 
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_a_go_live_time_that_has_passed_is_named_when_published(self):
+        """09:30 typed in a UTC clock is 09:30 Moscow time, hours ago: the editor is told."""
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        response = self.step(item, "publish", workflow_at="2026-05-01T09:30")
+        self.assertIn(
+            "is now published, dated 01.05.2026 09:30 (Moscow time, UTC+3), which has already "
+            "passed",
+            messages_of(response)[0],
+        )
+        # Published now, without a time: the plain message.
+        other = self.draft()
+        services.submit_for_review(item=other, user=self.author)
+        self.assertIn("is now published.", messages_of(self.step(other, "publish"))[-1])
+
     def test_a_refused_step_is_a_form_error_that_keeps_what_was_typed(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
