@@ -480,6 +480,13 @@ class AttachmentDownloadTests(TestCase):
             'attachment; filename="statement-on-the-un-charter.docx"',
         )
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        # A title that is the file's own name: one extension, not “…-docx.docx”.
+        self.attachment.title = "Statement on the UN Charter.DOCX"
+        self.attachment.save()
+        response = self.client.get(f"/documents/{self.attachment.pk}/")
+        self.assertIn(
+            'filename="statement-on-the-un-charter.docx"', response["Content-Disposition"]
+        )
         self.assertEqual(b"".join(response.streaming_content), media.docx_bytes())
 
     def test_documents_of_unpublished_items_are_hidden(self):

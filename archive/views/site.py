@@ -173,7 +173,11 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
         raise Http404(_("No such document.")) from error
-    name = slugify(attachment.title, allow_unicode=True)[:80] or "document"
+    # A title that is the uploaded file's name keeps one extension, not two ("…-pdf.pdf").
+    title = attachment.title.removesuffix(f".{attachment.kind}").removesuffix(
+        f".{attachment.kind.upper()}"
+    )
+    name = slugify(title, allow_unicode=True)[:80] or "document"
     response = FileResponse(
         handle,
         as_attachment=True,
