@@ -25,10 +25,12 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
 
 Filters: date and truncatewords (Django's), localdate (Django's
 timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
-time_tag (a <time> element), largest_rendition (an image's largest JPEG).
+time_tag (a <time> element), largest_rendition (an image's largest JPEG),
+contact_links (telephone numbers and e-mail addresses as links).
 """
 
 import functools
+import re
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -41,7 +43,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.timezone import localdate, template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import pagecache
 from .models import Language, active_language
@@ -82,6 +84,7 @@ def environment(**options):
         truncatewords=defaultfilters.truncatewords,
         time_tag=time_tag,
         largest_rendition=largest_rendition,
+        contact_links=contact_links,
     )
     return env
 
@@ -193,6 +196,25 @@ def picture_sources(image, sizes, loading, css_class):
         "width": largest["width"],
         "height": largest["height"],
     }
+
+
+# A telephone number as the CSTO's pages write them: "+7 (495) 606-97-71", "8 495 795-27-10".
+PHONE = re.compile(r"\+?\d[\d ()-]{6,}\d")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def contact_links(text):
+    """An item's contact line with its numbers and addresses as links a phone can follow."""
+
+    def link(match):
+        value = match.group(0)
+        if "@" in value:
+            return f'<a href="mailto:{value}">{value}</a>'
+        return f'<a href="tel:{re.sub(r"[^+0-9]", "", value)}">{value}</a>'
+
+    # Escaped first: the links are made of what is left, never of raw markup.
+    escaped = str(escape(text))
+    return Markup(PHONE.sub(link, EMAIL.sub(link, escaped)))
 
 
 def largest_rendition(image):

@@ -96,3 +96,20 @@ class AddressTests(TestCase):
                 self.assertContains(home, f'href="{prefix}news/news/meeting/"')
                 self.assertContains(home, f'href="{prefix}statements/on-peace/"')
                 self.assertContains(home, f'<a href="{prefix}news/news/">')
+
+
+class ContactTests(TestCase):
+    def test_an_item_pages_telephone_numbers_and_addresses_are_links(self):
+        item = NewsItemFactory(
+            contact="Тел.: +7 (495) 606-97-71, e-mail: press@odkb-csto.org <b>",
+            section=SectionFactory(slug="news"),
+        )
+        response = self.client.get(item.get_absolute_url())
+        self.assertContains(
+            response, '<a href="tel:+74956069771">+7 (495) 606-97-71</a>', html=True
+        )
+        self.assertContains(
+            response, '<a href="mailto:press@odkb-csto.org">press@odkb-csto.org</a>', html=True
+        )
+        # The rest of the line is text, escaped.
+        self.assertContains(response, "press@odkb-csto.org</a> &lt;b&gt;")
