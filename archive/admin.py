@@ -811,6 +811,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
         if not obj.slug:
             # The author's form has no slug: the address comes from the title.
             obj.slug = services.free_slug(type(obj), obj.title)
+        elif change and "title" in form.changed_data and "slug" not in form.changed_data:
+            # An item never public follows its new title with its address, while
+            # that address is still the one made from the old title.
+            old_title = form.initial.get("title", "")
+            if obj.published_at is None and services.slug_made_from(obj.slug, old_title):
+                obj.slug = services.free_slug(type(obj), obj.title)
         services.save_item(item=obj, user=request.user, expected_version=expected)
 
     def delete_model(self, request, obj):

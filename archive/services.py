@@ -16,6 +16,7 @@ nothing but their own drafts.
 import datetime
 import difflib
 import json
+import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -407,6 +408,12 @@ def free_slug(model, title: str) -> str:
     ):
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def slug_made_from(slug, title):
+    """Whether `slug` is what free_slug() makes of `title` (with or without its -2, -3)."""
+    base = slug_for(title)
+    return bool(base) and re.fullmatch(re.escape(base) + r"(-\d+)?", slug) is not None
 
 
 def _pair_translations(item, *, previous):

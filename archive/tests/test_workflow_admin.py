@@ -252,6 +252,32 @@ class EditorTests(AdminWorkflowTestCase):
         ):
             self.assertEqual(self.client.get(url).status_code, 200)
 
+    def test_an_item_never_public_takes_its_new_titles_address(self):
+        self.login(self.editor)
+        # The address as the add form fills it in from the title.
+        self.client.post(f"{CHANGELIST}add/", self.form_data())
+        item = NewsItem.objects.get(title="Ministers met")
+        self.assertEqual(item.slug, "ministers-met")
+        self.client.post(change_url(item), self.form_data(item, title="Exercises in Belarus"))
+        item.refresh_from_db()
+        self.assertEqual(item.slug, "exercises-in-belarus")
+        # An address the editor typed is theirs: a new title leaves it.
+        self.client.post(change_url(item), self.form_data(item, slug="belarus-2026"))
+        item.refresh_from_db()
+        self.client.post(change_url(item), self.form_data(item, title="Exercises in Minsk"))
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.slug), ("Exercises in Minsk", "belarus-2026"))
+        # A published item keeps the address it went out with.
+        public = self.draft(
+            title="Old title",
+            slug="old-title",
+            status=Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        self.client.post(change_url(public), self.form_data(public, title="New title"))
+        public.refresh_from_db()
+        self.assertEqual((public.title, public.slug), ("New title", "old-title"))
+
     @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
     def test_a_go_live_time_that_has_passed_is_named_when_published(self):
         """09:30 typed in a UTC clock is 09:30 Moscow time, hours ago: the editor is told."""
