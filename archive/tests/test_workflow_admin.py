@@ -223,6 +223,13 @@ class AuthorTests(AdminWorkflowTestCase):
         self.assertContains(page, "Sent back by editor")
         self.assertContains(page, "Please add the signature.")
 
+    def test_author_is_not_offered_bulk_delete(self):
+        self.draft()
+        self.login(self.author)
+        self.assertNotContains(self.client.get(CHANGELIST), 'value="delete_selected"')
+        self.login(self.editor)
+        self.assertContains(self.client.get(CHANGELIST), 'value="delete_selected"')
+
     def test_author_cannot_set_the_publication_time(self):
         self.login(self.author)
         response = self.client.get(f"{CHANGELIST}add/")
