@@ -1029,7 +1029,10 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         item = self.get_item(request, object_id)
-        revisions = Revision.for_item(item).select_related("user")
+        revisions = list(Revision.for_item(item).select_related("user"))
+        # Newest first: a workflow step saves the form too, often with nothing changed.
+        for newer, older in zip(revisions, revisions[1:], strict=False):
+            newer.unchanged = newer.data == older.data
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -450,6 +450,7 @@ class HistoryTests(AdminWorkflowTestCase):
         history = self.client.get(f"{CHANGELIST}{item.pk}/history/")
         self.assertContains(history, "Revisions")
         self.assertContains(history, f"{CHANGELIST}{item.pk}/history/1/")
+        self.assertNotContains(history, "Saved without changes")
 
         page = self.client.get(f"{CHANGELIST}{item.pk}/history/2/")
         self.assertContains(page, "Changes since version 1")
@@ -465,6 +466,10 @@ class HistoryTests(AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual((item.title, item.version), ("First title", 3))
         self.assertEqual(Revision.for_item(item).first().comment, "Restored version 1")
+        # Sent to review with nothing changed: that revision says so.
+        self.step(item, "submit")
+        history = self.client.get(f"{CHANGELIST}{item.pk}/history/")
+        self.assertContains(history, "Saved without changes", count=1)
 
     def test_a_restore_without_the_version_it_was_shown_is_refused(self):
         item = self.draft(title="Second title", version=2)
