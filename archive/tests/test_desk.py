@@ -63,6 +63,19 @@ class QueueTests(DeskTestCase):
         self.assertContains(page, "<q>Ready, with photos.</q>", html=False)
         self.assertContains(page, "Declaration")
 
+    def test_recently_published_items_show_their_publication_date_not_a_wait(self):
+        self.draft(
+            title="An item of 2020",
+            status=Status.PUBLISHED,
+            published_at=datetime.datetime(2020, 5, 26, 9, tzinfo=datetime.UTC),
+        )
+        self.client.force_login(self.editor)
+        page = self.client.get(QUEUE)
+        self.assertContains(
+            page, '<time datetime="2020-05-26T12:00:00+03:00">26.05.2020 12:00</time>'
+        )
+        self.assertContains(page, '<th scope="col">Published</th>', count=1)
+
     def test_sent_back_list_shows_the_editors_comment_to_the_author_only(self):
         item = self.in_review(title="Needs work")
         services.send_back(item=item, user=self.editor, comment="Add the date of the meeting.")
