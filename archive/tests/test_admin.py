@@ -32,6 +32,10 @@ class AdminTests(TestCase):
     def setUp(self):
         self.client.force_login(self.user)
 
+    def test_the_list_writes_dates_as_the_workflow_log_does(self):
+        when = timezone.localtime(self.item.published_at).strftime("%d.%m.%Y %H:%M")
+        self.assertContains(self.client.get("/admin/archive/newsitem/"), when)
+
     def test_changelists_and_forms_open(self):
         for model in ("section", "person", "body", "topic", "newsitem", "statement", "medialink"):
             with self.subTest(model=model):
