@@ -109,7 +109,8 @@ INITIALS_NAME = re.compile(r"(?:^|\s)[A-ZА-ЯЁ]\.\s?(?:[A-ZА-ЯЁ]\.\s?)?[A-Z
 CONTACT_WORDS = re.compile(
     r"\b(?:tel|fax|phone|e-?mail|тел|факс|телефон|эл\.\s?почта)\b\.?", re.IGNORECASE
 )
-EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Starting only where a word does, so that a long run of text is read once.
+EMAIL = re.compile(r"(?<!\S)[^\s@]+@[^\s@]+\.\w+")
 # A full stop after a word, then a capital: a sentence ends and another starts.
 SENTENCE_BREAK = re.compile(r"[a-zа-яё»”)]{2}[.!?]\s+[«“\"A-ZА-ЯЁ]")
 TEXT_ENDINGS = (".", "…", ":", ";", ",")

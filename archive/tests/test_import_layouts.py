@@ -384,6 +384,11 @@ class LayoutRuleTests(SimpleTestCase):
         self.assertEqual(entry.contact, "тел.: +7 495 795-27-10 факс: +7 495 621-33-23")
         self.assertEqual((entry.lead, entry.body), ("Члены совета обсудили решения.", []))
 
+    def test_a_pasted_line_of_millions_of_letters_is_read_in_one_pass(self):
+        """Patterns that started at every letter of a long run took hours on 20 MB."""
+        [entry] = importing.parse("A" * 2_000_000 + "@x")
+        self.assertTrue(entry.made_title)
+
     def test_a_position_alone_signs_a_page_but_may_begin_the_next_ones_title(self):
         text = (
             "Заседание Постоянного совета\n\n05.03.2024\n\nЧлены совета обсудили решения.\n\n"
