@@ -370,6 +370,9 @@ class DocumentInput(AdminFileWidget):
 @admin.register(Attachment)
 class AttachmentAdmin(ItemPartAdmin):
     list_display = ["title", "kind", "human_size", "created_at"]
+    # Newest first, in the list and in an item's document picker: the one just
+    # uploaded is at the top, not below older documents of the same title.
+    ordering = ["-created_at", "-pk"]
     list_filter = ["kind"]
     search_fields = ["title"]
     readonly_fields = ["kind", "human_size"]

@@ -1,10 +1,12 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from archive.models import GalleryImage, Image, NewsItem, Revision, Status
+from archive.models import Attachment, GalleryImage, Image, NewsItem, Revision, Status
 
 from . import media
 from .factories import (
@@ -393,3 +395,25 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         self.post_link(link, url="https://example.org/corrected/")
         response = self.client.post(change, self.item_form(item, opened_at))
         self.assertContains(response, "Someone else saved this item")
+
+
+class DocumentPickerTests(FreshMediaMixin, TestCase):
+    def test_the_document_just_uploaded_comes_first(self):
+        editor = UserFactory(username="editor", role="editor")
+        older = make_attachment(title="Заявление пресс-службы ОДКБ")
+        Attachment.objects.filter(pk=older.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=400)
+        )
+        newer = make_attachment(title="Заявление пресс-службы ОДКБ")
+        self.client.force_login(editor)
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "term": "ОДКБ",
+                "app_label": "archive",
+                "model_name": "newsitem",
+                "field_name": "attachments",
+            },
+        )
+        ids = [int(result["id"]) for result in response.json()["results"]]
+        self.assertEqual(ids, [newer.pk, older.pk])
