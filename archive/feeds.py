@@ -9,15 +9,12 @@ import copy
 import io
 
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
-from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
 from . import pagecache
@@ -29,6 +26,27 @@ from .taxonomy import section_and_below
 FEED_LENGTH = 30
 
 
+class WrittenWhole:
+    """
+    A feed generator that writes its document into a string and hands it to
+    the response in one piece: into the response itself it wrote hundreds
+    of small pieces, each encoded and appended on its own.
+    """
+
+    def write(self, outfile, encoding):
+        text = io.StringIO()
+        super().write(text, encoding)
+        outfile.write(text.getvalue())
+
+
+class RssFeed(WrittenWhole, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(WrittenWhole, Atom1Feed):
+    pass
+
+
 class LanguageFeed(Feed):
     """
     A feed in the language its address names, that knows its request, to
@@ -37,6 +55,8 @@ class LanguageFeed(Feed):
 
     language = "en"
 
+    feed_type = RssFeed
+
     def __call__(self, request, *args, language="en", **kwargs):
         # Feed instances serve every request: each one gets its own copy.
         feed = copy.copy(self)
@@ -44,19 +64,7 @@ class LanguageFeed(Feed):
         feed.language = language
         # The feed's labels are in its own language, not the visitor's.
         with translation.override(language):
-            try:
-                obj = feed.get_object(request, *args, **kwargs)
-            except ObjectDoesNotExist:
-                raise Http404(_("There is no such feed.")) from None
-            feedgen = feed.get_feed(obj, request)
-            # Django's Feed writes into the response in hundreds of small
-            # pieces, each encoded and appended; a string takes them cheaply.
-            text = io.StringIO()
-            feedgen.write(text, "utf-8")
-        response = HttpResponse(text.getvalue(), content_type=feedgen.content_type)
-        # As Django's Feed does: ConditionalGetMiddleware answers 304 from it.
-        response.headers["Last-Modified"] = http_date(feedgen.latest_post_date().timestamp())
-        return response
+            return Feed.__call__(feed, request, *args, **kwargs)
 
     def item_author_name(self, item):
         # Atom asks every entry for an author (RFC 4287); an item's author is
@@ -121,7 +129,7 @@ class NewsFeed(LanguageFeed):
 
 
 class NewsAtomFeed(NewsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = NewsFeed.description
 
 
@@ -152,7 +160,7 @@ class SectionFeed(NewsFeed):
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def subtitle(self, section):
         # Atom's subtitle is text: left as written.
@@ -195,5 +203,5 @@ class StatementFeed(LanguageFeed):
 
 
 class StatementAtomFeed(StatementFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = StatementFeed.description
