@@ -53,7 +53,7 @@ from .seo import emblem_url
 # Fragments are kept in each process's memory: a round trip to the shared
 # cache would cost about as much as rendering one. Their keys hold the
 # archive's generation, so the oldest simply age out.
-fragments = LocMemCache("fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 1000}})
+fragments = LocMemCache("fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}})
 
 # The rendition a browser without srcset support gets.
 FALLBACK_WIDTH = 640

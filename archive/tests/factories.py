@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 
 import factory
 from django.utils import timezone
@@ -107,3 +109,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             from archive.roles import give_role
 
             give_role(user, extracted)
+
+
+# A teaser's link, as a list page draws it: its address and its title.
+TEASER_LINK = re.compile(
+    r'<h3 class="teaser__title"><a href="([^"?]*)[^"]*"[^>]*>(.*?)</a></h3>', re.S
+)
+
+
+def teasers_shown(response):
+    """[(address, title)] of the teasers a list page shows, in order."""
+    return [(url, html.unescape(title)) for url, title in TEASER_LINK.findall(response.text)]
+
+
+def titles_shown(response):
+    """The titles of the teasers a list page shows, in order."""
+    return [title for _, title in teasers_shown(response)]

@@ -23,6 +23,7 @@ from archive.models import (
 )
 
 from . import media
+from .factories import teasers_shown
 
 MODELS = [Section, Person, Body, Topic, NewsItem, Statement, MediaLink]
 
@@ -114,7 +115,7 @@ class SeedDemoTests(TestCase):
         response = self.client.get("/news/", {"date_from": "2020-05-01", "date_to": "2020-05-31"})
         # In English and in Russian.
         self.assertEqual(
-            [item.slug for item in response.context_data["object_list"]],
+            [url.rstrip("/").rsplit("/", 1)[1] for url, _ in teasers_shown(response)],
             ["smid-odkb-videokonferentsiya-2020-05-26", "cfm-video-conference-2020-05-26"],
         )
 

@@ -14,7 +14,7 @@ from archive import navigation, pagecache, services
 from archive.models import NewsItem, Status
 from archive.views.site import database_unavailable, server_error
 
-from .factories import NewsItemFactory, SectionFactory, UserFactory
+from .factories import NewsItemFactory, SectionFactory, UserFactory, titles_shown
 
 
 def when(year, month, day=10):
@@ -33,7 +33,7 @@ def json_ld(response):
 
 
 def titles(response):
-    return [item.title for item in response.context_data["object_list"]]
+    return titles_shown(response)
 
 
 class DateArchiveTests(TestCase):

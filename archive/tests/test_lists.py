@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from .factories import NewsItemFactory, SectionFactory, StatementFactory
+from .factories import NewsItemFactory, SectionFactory, StatementFactory, titles_shown
 
 NEWS = "/news/"
 
@@ -34,7 +34,7 @@ class ListTestCase(TestCase):
         )
 
     def titles(self, response):
-        return [item.title for item in response.context_data["object_list"]]
+        return titles_shown(response)
 
 
 class TrackingParameterTests(ListTestCase):
@@ -163,3 +163,41 @@ class PastTheEndTests(ListTestCase):
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertContains(response, f'href="{last}"', status_code=404)
+
+
+class KeptTeaserTests(ListTestCase):
+    """Each teaser is drawn once and kept (archive.teasers); what a list shows never lags."""
+
+    def test_a_list_read_again_reads_only_its_ids(self):
+        self.client.get(NEWS)
+        with self.assertNumQueries(1):
+            response = self.client.get(NEWS)
+        self.assertEqual(self.titles(response), ["Exercise held", "Ministers met"])
+
+    def test_an_edited_or_unpublished_item_shows_at_once(self):
+        self.client.get(NEWS)
+        self.exercise.title = "Exercise ended"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.exercise.save()
+        self.assertEqual(self.titles(self.client.get(NEWS)), ["Exercise ended", "Ministers met"])
+        self.ministers.status = "draft"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.ministers.save()
+        self.assertEqual(self.titles(self.client.get(NEWS)), ["Exercise ended"])
+
+    def test_each_list_links_its_items_back_to_itself(self):
+        for address in (NEWS, f"{NEWS}?year=2021", "/news/csto-news/"):
+            with self.subTest(address=address):
+                response = self.client.get(address)
+                self.assertContains(
+                    response, f"/exercise-held/?back={quote(address, safe='/')}", html=False
+                )
+
+    def test_a_teaser_is_in_the_visitors_language(self):
+        self.section.name_ru = "Новости ОДКБ"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.section.save()
+        self.assertContains(self.client.get(NEWS), ">CSTO news</a>")
+        russian = self.client.get(NEWS, headers={"accept-language": "ru"})
+        self.assertContains(russian, ">Новости ОДКБ</a>")
+        self.assertContains(self.client.get(NEWS), ">CSTO news</a>")

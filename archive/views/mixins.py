@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from .. import backlink, pagecache, search
+from .. import backlink, pagecache, search, teasers
 from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
@@ -101,6 +101,11 @@ class PublicListMixin(ListAddressMixin):
     names_unread_params = True
     # Filters the address fixes (a section's list has no section filter).
     fixed_params = set()
+    # What its teasers are (a key of teasers.MACROS), and how they are drawn.
+    teaser_kind = "news"
+    teaser_options = {"show_section": True}
+    # The date the list is ordered by, newest first (then by id, newest first).
+    ordered_by = "published_at"
 
     @classmethod
     def query_params(cls):
@@ -121,19 +126,31 @@ class PublicListMixin(ListAddressMixin):
         return queryset.count()
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        def total():
-            return pagecache.cache.get_or_set(
-                pagecache.key(count_key(self.request)), lambda: self.count(queryset)
-            )
+        name = count_key(self.request)
 
-        return self.paginator_class(queryset, per_page, total=total, allow_empty_first_page=True)
+        def total():
+            return pagecache.cache.get_or_set(pagecache.key(name), lambda: self.count(queryset))
+
+        def bookmark(position, find):
+            return pagecache.cache.get_or_set(pagecache.key(f"row{position}:{name}"), find)
+
+        return self.paginator_class(
+            queryset,
+            per_page,
+            total=total,
+            bookmark=bookmark,
+            # A search ranks its matches: no date orders it.
+            by=None if self.search_query() else self.ordered_by,
+            allow_empty_first_page=True,
+        )
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
         number, self.page_notice = page_number(self.request)
         if number > paginator.num_pages:
             raise PastTheEnd(paginator.num_pages)
-        page = paginator.page(number)
+        # Only the ids: the teasers are drawn from them (see teasers).
+        page = paginator.page_of_ids(number)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def chosen(self):
@@ -192,14 +209,23 @@ class PublicListMixin(ListAddressMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.search_query()
+        back_query = backlink.back_query(self.request)
         context.update(
+            teasers=teasers.draw(
+                self.teaser_kind,
+                context["object_list"],
+                self.object_list,
+                back_query=back_query,
+                search_query=query,
+                **self.teaser_options,
+            ),
             notices=self.query_notices(),
             search_query=query,
             filter_summary=self.filter_summary(),
             # On a phone the form folds behind a button that counts them.
             active_filters=len(self.chosen()),
             # Item links carry this list's address, for the item's "Go back" link.
-            back_query=backlink.back_query(self.request),
+            back_query=back_query,
         )
         if self.newest_first:
             context["newest_first"] = search.RANK_LIMIT

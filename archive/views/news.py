@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from .. import backlink, pagecache, queries, taxonomy
+from .. import backlink, pagecache, queries, taxonomy, teasers
 from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
 from ..models import NewsItem, Section
 from ..navigation import month_links, section_crumbs, year_links, year_range
@@ -35,12 +35,17 @@ class HomeView(TemplateView):
         names = dict(taxonomy.taxonomy()["topic"])
         return super().get_context_data(
             lead=lead,
-            latest=latest,
-            statements=statements,
-            years=year_links(),
+            latest=teasers.draw("news", ids(latest), latest, show_section=True),
+            statements=teasers.draw("statement", ids(statements), statements),
+            # A callable: the years are kept as HTML and worked out only when built.
+            year_links=year_links,
             topics=[(slug, names.get(slug, slug), count) for slug, count in topics],
             **kwargs,
         )
+
+
+def ids(rows):
+    return [row.pk for row in rows]
 
 
 class NewsListView(PublicListMixin, FilterView):

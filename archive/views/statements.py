@@ -15,6 +15,9 @@ from .mixins import ItemDetailMixin, PublicListMixin
 class StatementListView(PublicListMixin, FilterView):
     filterset_class = StatementFilter
     template_name = "archive/statement_list.html"
+    teaser_kind = "statement"
+    teaser_options = {}
+    ordered_by = "adopted_on"
 
     def get_queryset(self):
         return queries.statement_teasers()
