@@ -7,7 +7,7 @@ from django.test import TestCase
 from archive import pagecache, search, views
 from archive.models import Status
 
-from .factories import NewsItemFactory, SectionFactory, StatementFactory
+from .factories import NewsItemFactory, SectionFactory, StatementFactory, titles_shown
 
 ON_POSTGRES = connection.vendor == "postgresql"
 
@@ -16,7 +16,10 @@ def when(year, month=6, day=1):
     return datetime.datetime(year, month, day, 12, tzinfo=datetime.UTC)
 
 
-def titles(response, key="object_list"):
+def titles(response, key=None):
+    """What a list shows, or the rows of `key` (the search page's results)."""
+    if key is None:
+        return titles_shown(response)
     return [obj.title for obj in response.context_data[key]]
 
 
@@ -204,7 +207,7 @@ class PostgresSearchTests(SearchTestCase):
                 self.search("peacekeeping", kind="news"),
                 self.client.get("/news/", {"q": "peacekeeping"}),
             ):
-                names = "results" if "results" in response.context_data else "object_list"
+                names = "results" if "results" in response.context_data else None
                 self.assertEqual(
                     titles(response, names), [self.body_match.title, self.title_match.title]
                 )

@@ -27,9 +27,6 @@ from .test_media import FreshMediaMixin, make_image
 
 NEWS = reverse("archive:news-list")
 ON_POSTGRES = connection.vendor == "postgresql"
-# An item without a gallery or documents: on PostgreSQL its lists come with it.
-# The item; what it lists is remembered for the archive's generation.
-ITEM_PAGE_QUERIES = 1
 HIDDEN_STATES = [
     {"status": Status.DRAFT},
     {"status": Status.REVIEW},
@@ -687,21 +684,32 @@ class NewsDetailTests(TestCase):
 
     def test_query_count(self):
         """
-        One query for the item (with its cover; its section is the taxonomy's) and,
-        once per change of the archive, one for which extras it has, one for
-        its tags and one for each extra it has (here media links and
+        Once per change of the archive: one query for the item (with its
+        cover; its section is the taxonomy's), one for which extras it has,
+        one for its tags and one for each extra it has (here media links and
         statements). Never one per related record; the menu is cached.
         """
         self.client.get(NEWS)  # the taxonomy of this generation, read once
         with self.assertNumQueries(5):
             self.client.get("/news/news/cfm-meeting/")
-        # What it lists is remembered until the archive changes: the item alone.
-        with self.assertNumQueries(1):
+        # The item and what it lists are remembered until the archive changes.
+        with self.assertNumQueries(0):
             self.client.get("/news/news/cfm-meeting/")
+        self.item.title = "Ministers met again"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.item.save()
+        self.assertContains(self.client.get("/news/news/cfm-meeting/"), "Ministers met again")
 
         plain = NewsItemFactory(section=self.item.section)
         with self.assertNumQueries(3):
             self.client.get(plain.get_absolute_url())
+
+    def test_an_item_unpublished_after_its_page_was_seen_is_gone_at_once(self):
+        self.assertEqual(self.client.get("/news/news/cfm-meeting/").status_code, 200)
+        self.item.status = Status.DRAFT
+        with self.captureOnCommitCallbacks(execute=True):
+            self.item.save()
+        self.assertEqual(self.client.get("/news/news/cfm-meeting/").status_code, 404)
 
     def test_back_links_and_breadcrumbs(self):
         response = self.client.get("/news/news/cfm-meeting/")
@@ -721,7 +729,7 @@ class NewsDetailTests(TestCase):
         item = NewsItemFactory(section=extra, title="Session held")
         self.client.get(item.get_absolute_url())
         # The sections above come from the cached taxonomy, not from joins.
-        with self.assertNumQueries(ITEM_PAGE_QUERIES):
+        with self.assertNumQueries(0):
             response = self.client.get(item.get_absolute_url())
         self.assertEqual(
             response.context_data["crumbs"],

@@ -268,6 +268,18 @@ class ItemDetailMixin:
         meta = self.model._meta
         return self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
 
+    def get_object(self, queryset=None):
+        if queryset is not None or self.preview_item is not None or self.can_preview():
+            return super().get_object(queryset)
+        # A public record changes only with the archive's generation: read
+        # once for it, as its page's lists are. One not found is not kept.
+        key = pagecache.key(f"{self.model.__name__}:{self.kwargs[self.slug_url_kwarg]}")
+        found = pagecache.cache.get(key)
+        if found is None:
+            found = super().get_object(queryset)
+            pagecache.cache.set(key, found)
+        return found
+
     def get(self, request, *args, **kwargs):
         try:
             self.object = self.get_object()
