@@ -1,9 +1,12 @@
 """What an item page tells search engines and link previews besides its HTML."""
 
+import functools
 import json
 
 from django.core.files.storage import default_storage
-from django.templatetags.static import static
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags import static as static_tag
 from django.utils.safestring import mark_safe
 
 # Each in its own language: it is read by those who read that language.
@@ -21,6 +24,23 @@ HEADLINE_LENGTH = 110
 # What link previews and search engines show for a page without a picture of
 # its own: the organisation's emblem, as wide as social sites ask for.
 EMBLEM_IMAGE = "img/og-emblem.png"
+
+
+@functools.lru_cache(maxsize=256)
+def static(path):
+    """
+    {% static %}: Django's static(), remembered. A file's address is fixed
+    while the process runs (its hashed name is read from collectstatic's
+    manifest), and working it out takes longer than drawing a teaser.
+    """
+    return static_tag.static(path)
+
+
+@receiver(setting_changed)
+def forget_static(*, setting, **kwargs):
+    # Tests change where static files are.
+    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES"}:
+        static.cache_clear()
 
 
 def emblem_url(request):

@@ -12,7 +12,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
     count_label("items", n)     "25 items", with its plural forms
     url("archive:home")         {% url %} (Django's reverse(), remembered)
     feed_url("feed-news")       the address of a feed in the visitor's language
-    static("css/site.css")      {% static %}
+    static("css/site.css")      {% static %} (Django's static(), remembered)
     querystring(page=2)         {% querystring %}
     {% call cached("name", key...) %}...{% endcall %}
                                 {% cache %}, never out of date (see cached)
@@ -38,7 +38,6 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.files.storage import default_storage
 from django.template import defaultfilters, defaulttags
-from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.timezone import localdate, template_localtime
 from django.utils.translation import get_language, gettext, ngettext
@@ -48,7 +47,7 @@ from markupsafe import Markup, escape
 from . import pagecache
 from .models import Language, active_language
 from .search import snippet
-from .seo import emblem_url
+from .seo import emblem_url, static
 
 # Fragments are kept in each process's memory: a round trip to the shared
 # cache would cost about as much as rendering one. Their keys hold the

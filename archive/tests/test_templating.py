@@ -1,6 +1,6 @@
 import datetime
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import set_script_prefix
 
 from archive.models import NewsItem
@@ -96,6 +96,12 @@ class AddressTests(TestCase):
                 self.assertContains(home, f'href="{prefix}news/news/meeting/"')
                 self.assertContains(home, f'href="{prefix}statements/on-peace/"')
                 self.assertContains(home, f'<a href="{prefix}news/news/">')
+
+    def test_static_addresses_follow_a_changed_setting(self):
+        self.assertContains(self.client.get("/"), 'href="/static/css/site.css')
+        with override_settings(STATIC_URL="/assets/"):
+            self.assertContains(self.client.get("/"), 'href="/assets/css/site.css')
+        self.assertContains(self.client.get("/"), 'href="/static/css/site.css')
 
 
 class ContactTests(TestCase):
