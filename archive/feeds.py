@@ -22,6 +22,7 @@ from .models import Section, in_language
 from .queries import STATEMENT_TEASER_FIELDS, news_teasers, statement_teasers
 from .seo import ORGANISATION
 from .taxonomy import section_and_below
+from .templating import url
 
 FEED_LENGTH = 30
 
@@ -91,6 +92,10 @@ class NewsFeed(LanguageFeed):
 
     def item_title(self, item):
         return item.title
+
+    def item_link(self, item):
+        # The templates' remembered reverse(): thirty addresses a request.
+        return url("archive:news-detail", item.section.slug, item.slug)
 
     # A feed's description is HTML to a feed reader; leads and names are
     # plain text, so they are escaped to read as written and never run.
@@ -187,6 +192,9 @@ class StatementFeed(LanguageFeed):
 
     def item_title(self, statement):
         return statement.title
+
+    def item_link(self, statement):
+        return url("archive:statement-detail", statement.slug)
 
     def item_description(self, statement):
         return escape(_("%(kind)s adopted by the %(body)s on %(date)s.")) % {
