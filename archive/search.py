@@ -12,6 +12,7 @@ must occur in the title or text, newest first, highlighted in Python.
 
 import html
 import re
+from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -164,6 +165,22 @@ def text_without_tags(fields):
         template="regexp_replace(concat_ws(' ', %(expressions)s), '<[^>]*>', ' ', 'g')",
         output_field=TextField(),
     )
+
+
+def snippets(queryset, query, text_fields):
+    """
+    {id: snippet} of the rows of `queryset` (a page of a search's results,
+    with_headlines()), as snippet() makes them, read without the rest of
+    each row: the database's headline, or (SQLite) the text it is made of.
+    """
+    fields = ("headline",) if uses_postgres() else text_fields
+    rows = queryset.values("pk", *fields)
+    return {
+        row["pk"]: snippet(
+            SimpleNamespace(**(dict.fromkeys(text_fields, "") | row)), query, text_fields
+        )
+        for row in rows
+    }
 
 
 def snippet(obj, query, text_fields=None):

@@ -75,6 +75,22 @@ class BothDatabasesTests(SearchTestCase):
         self.assertNotContains(response, "Draft about")
         self.assertNotContains(response, "Archived statement")
 
+    def test_a_list_search_shows_each_searchs_own_snippets_and_the_latest_text(self):
+        for word in ("pandemic", "ministers", "pandemic"):
+            with self.subTest(word=word):
+                response = self.client.get("/news/", {"q": word})
+                self.assertEqual(titles(response), [self.body_match.title])
+                self.assertContains(response, f"<mark>{word}</mark>", count=1)
+        # Read again: the ids and the snippets only, not the rows.
+        with self.assertNumQueries(2):
+            self.client.get("/news/", {"q": "pandemic"})
+        self.body_match.title = "Ministers met in Minsk"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.body_match.save()
+        self.assertEqual(
+            titles(self.client.get("/news/", {"q": "pandemic"})), [self.body_match.title]
+        )
+
     def test_matches_are_highlighted(self):
         response = self.search("pandemic")
         self.assertContains(response, "<mark>pandemic</mark>", html=False)
