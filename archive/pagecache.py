@@ -250,6 +250,8 @@ def current_generation(*keys):
     """
     if not keys and (snapshot := page_generation.get()) is not None:
         return (*snapshot, {})
+    if not keys and (known := trusted_generation()) is not None:
+        return (*known, {})
     found = cache.get_many([GENERATION, *keys])
     value = checked(found.pop(GENERATION, None))
     moment = known_changes.get(value)
@@ -536,20 +538,32 @@ def keep(request, entry, seconds=None):
             memory.pop(next(iter(memory)))
 
 
-def remembered(request):
+def trusted_generation():
     """
-    The page for `request` from this process's memory, with no round trip
-    to Redis, when its generation is known to be current; else None.
+    (generation, moment of the next scheduled change) with no round trip to
+    Redis, when the subscription vouches that the generation is current;
+    else None.
     """
     found = listener()
     value = found and found.current()
     if value is None:
         return None
-    entry, expires = memory.get(memory_key(request), (None, 0))
-    if fits(value, entry) is None:
-        return None
     # The database's check every GENERATION_CHECK_SECONDS, and the next scheduled change.
-    if checked(value) != value or time.time() >= min(expires, known_changes.get(value, 0)):
+    moment = known_changes.get(value, 0)
+    if checked(value) != value or time.time() >= moment:
+        return None
+    return value, moment
+
+
+def remembered(request):
+    """
+    The page for `request` from this process's memory, with no round trip
+    to Redis, when its generation is known to be current; else None.
+    """
+    entry, expires = memory.get(memory_key(request), (None, 0))
+    if entry is None or (known := trusted_generation()) is None:
+        return None
+    if fits(known[0], entry) is None or time.time() >= expires:
         return None
     return unpacked(entry, request)
 

@@ -106,6 +106,23 @@ class MemoryHitTests(TestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertContains(response, "Summit in Astana")
 
+    def test_a_page_built_for_one_request_learns_the_generation_without_asking_redis(self):
+        used, real = [], pagecache.cache
+
+        class Recorder:
+            def __getattr__(self, name):
+                used.append(name)
+                return getattr(real, name)
+
+        # A parameter the list cannot read: the page is built for this request alone.
+        with mock.patch.object(pagecache, "cache", Recorder()):
+            response = self.client.get("/news/", {"colour": "red"})
+        self.assertContains(response, "Ministers met in Minsk")
+        self.assertNotIn("get_many", used)
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory(title="Summit in Astana", section=self.section)
+        self.assertContains(self.client.get("/news/", {"colour": "red"}), "Summit in Astana")
+
     def test_a_page_is_kept_in_memory_no_longer_than_the_cache_keeps_it(self):
         later = time.time() + 301
         with mock.patch.object(pagecache.time, "time", return_value=later):
