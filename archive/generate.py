@@ -232,6 +232,14 @@ def insert_rows(model, columns, rows):
                 for row in rows:
                     copy.write_row(row)
             return
+        # Values as Django writes them (SQLite keeps a moment as text: one
+        # written otherwise, "+00:00" and all, no longer equals itself in a lookup).
+        fields = {field.column: field for field in model._meta.concrete_fields}
+        prepare = [fields[column].get_db_prep_save for column in columns]
+        rows = [
+            [to_db(value, connection) for to_db, value in zip(prepare, row, strict=True)]
+            for row in rows
+        ]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 

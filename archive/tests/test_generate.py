@@ -1,10 +1,14 @@
 import io
+from unittest import mock
 
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import TestCase
 
+from archive import pagination
 from archive.models import MediaLink, NewsItem, Statement
+
+from .factories import titles_shown
 
 
 def seed(*args):
@@ -43,6 +47,20 @@ class ExtraTests(TestCase):
         self.assertEqual(MediaLink.objects.count(), 2)
         # The curated demo stays.
         self.assertTrue(NewsItem.objects.filter(slug="cfm-video-conference-2020-05-26").exists())
+
+    def test_generated_items_are_listed_page_after_page_from_remembered_rows(self):
+        seed("--extra", "60")
+        item = NewsItem.objects.filter(generated=True).first()
+        # Stored as Django stores a moment: a lookup by it finds it.
+        self.assertTrue(
+            NewsItem.objects.filter(published_at=item.published_at, pk=item.pk).exists()
+        )
+        public = list(NewsItem.objects.published().values_list("title", flat=True))
+        shown = []
+        with mock.patch.object(pagination, "DEEP_ROWS", 20):
+            for page in range(1, len(public) // 20 + 2):
+                shown += titles_shown(self.client.get("/news/", {"page": page}))
+        self.assertEqual(shown, public)
 
     def test_reproducible_and_only_what_is_missing_is_added(self):
         seed("--extra", "30", "--seed", "7")
