@@ -467,6 +467,19 @@ class ConditionalGetTests(TestCase):
         again = self.client.get("/news/news/meeting/", headers={"if-modified-since": since})
         self.assertEqual(again.status_code, 304)
 
+    def test_an_item_page_changed_by_another_record_is_not_answered_304(self):
+        response = self.client.get("/news/news/meeting/")
+        since = response["Last-Modified"]
+        # A date in HTTP has whole seconds; the database's clock moves the generation.
+        time.sleep(1.1)
+        section = self.item.section
+        section.name = "Latest news"
+        with self.captureOnCommitCallbacks(execute=True):
+            section.save()
+        again = self.client.get("/news/news/meeting/", headers={"if-modified-since": since})
+        self.assertEqual(again.status_code, 200)
+        self.assertContains(again, "Latest news")
+
 
 class GenerationTriggerTests(TestCase):
     def test_every_table_the_pages_show_moves_the_generation(self):

@@ -301,7 +301,11 @@ class ItemDetailMixin:
             response["X-Robots-Tag"] = "noindex"
         else:
             # For conditional GETs (If-Modified-Since); ConditionalGetMiddleware adds the ETag.
-            response["Last-Modified"] = http_date(self.object.updated_at.timestamp())
+            # The page shows other records too (its section's name, its tags):
+            # it may have changed whenever the archive's generation moved on.
+            generation = pagecache.current_generation()[0] / 1_000_000
+            changed = max(self.object.updated_at.timestamp(), generation)
+            response["Last-Modified"] = http_date(changed)
         return response
 
     def redirect_to_canonical(self, kwargs):
