@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.http import http_date, parse_http_date
 from django.utils.translation import gettext_lazy as _
 
 from . import pagecache
@@ -65,7 +66,14 @@ class LanguageFeed(Feed):
         feed.language = language
         # The feed's labels are in its own language, not the visitor's.
         with translation.override(language):
-            return Feed.__call__(feed, request, *args, **kwargs)
+            response = Feed.__call__(feed, request, *args, **kwargs)
+        if response.has_header("Last-Modified"):
+            # Django dates a feed by its newest entry; entries show other
+            # records too (a section's name), which change with the generation.
+            generation = pagecache.current_generation()[0] // 1_000_000
+            newest = parse_http_date(response["Last-Modified"])
+            response["Last-Modified"] = http_date(max(newest, generation))
+        return response
 
     def item_author_name(self, item):
         # Atom asks every entry for an author (RFC 4287); an item's author is
