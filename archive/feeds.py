@@ -70,9 +70,8 @@ class LanguageFeed(Feed):
         if response.has_header("Last-Modified"):
             # Django dates a feed by its newest entry; entries show other
             # records too (a section's name), which change with the generation.
-            generation = pagecache.current_generation()[0] // 1_000_000
             newest = parse_http_date(response["Last-Modified"])
-            response["Last-Modified"] = http_date(max(newest, generation))
+            response["Last-Modified"] = http_date(max(newest, pagecache.last_change()))
         return response
 
     def item_author_name(self, item):

@@ -103,6 +103,15 @@ def clock():
     return time.time_ns() // 1000
 
 
+def last_change():
+    """
+    When something public last changed, as a timestamp in seconds (for
+    Last-Modified): the generation, which is the clock's microseconds when
+    it moved on, or just after them.
+    """
+    return current_generation()[0] // 1_000_000
+
+
 def stored_generation():
     """The generation's truth: the database's, moved on by triggers with every write."""
     from .models import Generation

@@ -303,8 +303,7 @@ class ItemDetailMixin:
             # For conditional GETs (If-Modified-Since); ConditionalGetMiddleware adds the ETag.
             # The page shows other records too (its section's name, its tags):
             # it may have changed whenever the archive's generation moved on.
-            generation = pagecache.current_generation()[0] / 1_000_000
-            changed = max(self.object.updated_at.timestamp(), generation)
+            changed = max(self.object.updated_at.timestamp(), pagecache.last_change())
             response["Last-Modified"] = http_date(changed)
         return response
 
