@@ -28,16 +28,7 @@ PRODUCTION = {
 class DeployCheckTests(TestCase):
     def test_check_deploy_reports_nothing_with_production_settings(self):
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-            env={**clean, **PRODUCTION},
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn("System check identified no issues", result.stdout)
+        self.assert_deploy_check_is_silent({**clean, **PRODUCTION})
 
     def test_check_deploy_reports_nothing_with_the_example_environment_file(self):
         """deploy/cstonews.env.example, as systemd's EnvironmentFile= gives it to the app."""
@@ -48,9 +39,12 @@ class DeployCheckTests(TestCase):
         # Left empty for each site to fill in: with it empty, the site refuses to start.
         self.assertEqual(production["DJANGO_SECRET_KEY"], "")
         production["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+        self.assert_deploy_check_is_silent({"PATH": os.environ.get("PATH", ""), **production})
+
+    def assert_deploy_check_is_silent(self, env):
         result = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-            env={"PATH": os.environ.get("PATH", ""), **production},
+            env=env,
             cwd=settings.BASE_DIR,
             capture_output=True,
             text=True,
