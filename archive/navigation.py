@@ -15,6 +15,7 @@ from . import pagecache
 from .filters import start_of_day
 from .models import NewsItem
 from .taxonomy import ancestors
+from .templating import url
 
 
 def archive_years():
@@ -94,9 +95,8 @@ def month_links(year):
 
 def section_crumbs(section, link_last=True):
     """Breadcrumbs from "All news" down to `section`, as (label, URL) pairs."""
-    crumbs = [(_("All news"), reverse("archive:news-list"))]
-    crumbs += [
-        (name, reverse("archive:section", args=[slug])) for slug, name in ancestors(section.pk)
-    ]
-    crumbs.append((section.display_name, section.get_absolute_url() if link_last else None))
+    crumbs = [(_("All news"), url("archive:news-list"))]
+    crumbs += [(name, url("archive:section", slug)) for slug, name in ancestors(section.pk)]
+    last = url("archive:section", section.slug) if link_last else None
+    crumbs.append((section.display_name, last))
     return crumbs

@@ -49,10 +49,17 @@ from .models import Language, active_language
 from .search import snippet
 from .seo import emblem_url, static
 
-# Fragments are kept in each process's memory: a round trip to the shared
-# cache would cost about as much as rendering one. Their keys hold the
-# archive's generation, so the oldest simply age out.
+# Fragments, and the records a public item page shows, are kept in each
+# process's memory: a round trip to the shared cache would cost about as much
+# as rendering one. Their keys hold the archive's generation, so the oldest
+# simply age out.
 fragments = LocMemCache("fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}})
+
+
+def kept(name, compute):
+    """compute(), kept in this process's memory for this generation of the archive."""
+    return fragments.get_or_set(pagecache.key(name), compute)
+
 
 # The rendition a browser without srcset support gets.
 FALLBACK_WIDTH = 640

@@ -14,6 +14,7 @@ from .. import backlink, pagecache, search, teasers
 from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
+from ..templating import kept
 
 
 class PastTheEnd(Http404):
@@ -273,12 +274,8 @@ class ItemDetailMixin:
             return super().get_object(queryset)
         # A public record changes only with the archive's generation: read
         # once for it, as its page's lists are. One not found is not kept.
-        key = pagecache.key(f"{self.model.__name__}:{self.kwargs[self.slug_url_kwarg]}")
-        found = pagecache.cache.get(key)
-        if found is None:
-            found = super().get_object(queryset)
-            pagecache.cache.set(key, found)
-        return found
+        find = super().get_object
+        return kept(f"{self.model.__name__}:{self.kwargs[self.slug_url_kwarg]}", find)
 
     def get(self, request, *args, **kwargs):
         try:
