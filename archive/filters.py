@@ -168,7 +168,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
             date_field=self.order_field,
             ranked=ranked,
         )
-        return search.with_headlines(found, value, text_fields=self.snippet_fields)
+        return search.with_snippet_text(found, value)
 
     def filter_date_from(self, queryset, name, value):
         return self.dated(queryset, first=value)
@@ -213,8 +213,6 @@ class NewsItemFilter(ArchiveFilterSet):
     date_lookup = "published_at"
     order_field = "published_at"
     text_fields = search.TEXT_FIELDS["newsitem"]
-    # Where a result shows its matching words.
-    snippet_fields = search.SNIPPET_FIELDS["newsitem"]
 
     section = django_filters.ChoiceFilter(
         label=_("Section"),
@@ -259,7 +257,6 @@ class StatementFilter(ArchiveFilterSet):
     date_lookup = "adopted_on"
     order_field = "adopted_on"
     text_fields = search.TEXT_FIELDS["statement"]
-    snippet_fields = search.SNIPPET_FIELDS["statement"]
 
     body = NamedFilter(
         "body",

@@ -5,18 +5,25 @@ On PostgreSQL: the stored, weighted search vector (filled by a trigger at
 write time, migration 0008) matched with websearch_to_tsquery, so that
 "quoted phrases", `or` and `-word` work and no input is a syntax error;
 English and Russian stemming both apply; results are ranked (newest first
-when more than RANK_LIMIT items match, as ranking reads every match), and
-matching fragments are highlighted by ts_headline. Elsewhere (SQLite): every word
-must occur in the title or text, newest first, highlighted in Python.
+when more than RANK_LIMIT items match, as ranking reads every match).
+Elsewhere (SQLite): every word must occur in the title or text, newest
+first. Both show a result's snippet made here, from its text: PostgreSQL
+tells which stems the query looks for, and a word is marked when its
+Snowball stem (the database's dictionaries are Snowball's) is one of them.
+The database's own ts_headline parsed every result's whole text on every
+request, the most expensive part of a search (docs/performance.md).
 """
 
+import functools
 import html
 import re
-from types import SimpleNamespace
+import threading
 
+import Stemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Func, Q, TextField, Value
+from django.db.models import F, FloatField, Q, TextField, Value
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -32,10 +39,17 @@ COUNT_LIMIT = 10_000
 SNIPPET_FIELDS = {"newsitem": ("lead", "body"), "statement": ("text",)}
 # Where each kind of item is searched (SQLite; PostgreSQL's vector holds the same).
 TEXT_FIELDS = {"newsitem": ("title", "lead", "body"), "statement": ("title", "text")}
-# Markers ts_headline puts around a match; turned into <mark> after escaping.
+# Markers put around a match; turned into <mark> after escaping.
 START, STOP = "\x02", "\x03"
 SNIPPET_LENGTH = 240
 WORDS = re.compile(r"\w+", re.UNICODE)
+TAGS = re.compile(r"<[^>]*>")
+# A word of a tsquery's text ('secur'), and whether the query excludes it (!'secur').
+LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
+# What a search result never shows, left unread when its text is read.
+UNSHOWN = {"newsitem": ("search_vector", "import_data"), "statement": ("search_vector",)}
+# A stemmer must not be shared by threads at once: each thread has its own.
+stemmers = threading.local()
 
 
 def uses_postgres():
@@ -125,92 +139,92 @@ def bounded_count(queryset):
     return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
-def with_headlines(queryset, query, *, text_fields):
-    """On PostgreSQL, each result's matching fragments (computed for the page shown only)."""
-    if not uses_postgres():
-        # The snippet is made in Python from the text, which lists leave unread.
-        return queryset.defer(None)
-    return queryset.annotate(
-        headline=Func(
-            HEADLINE_CONFIG,
-            text_without_tags(text_fields),
-            ts_query(query),
-            Value(HEADLINE_OPTIONS),
-            function="ts_headline",
-            output_field=TextField(),
-        )
-    )
-
-
-# One headline whose dictionary depends on the row's language: cheaper to
-# build into SQL than two headlines in a CASE, and one expression for every
-# search rather than a Case/When resolved as a filter on each.
-HEADLINE_CONFIG = Func(
-    F("language"),
-    template="CASE WHEN %(expressions)s = 'ru' THEN 'russian' ELSE 'english' END::regconfig",
-    output_field=TextField(),
-)
-# ts_headline's options, written once: Django's SearchHeadline quotes each
-# option through a database cursor every time a query is compiled.
-HEADLINE_OPTIONS = (
-    f"StartSel='{START}', StopSel='{STOP}', MaxWords=30, MinWords=12, "
-    "MaxFragments=2, FragmentDelimiter=' … '"
-)
-
-
-def text_without_tags(fields):
-    """The text of `fields`, one after the other, with HTML tags turned into spaces."""
-    return Func(
-        *[F(field) for field in fields],
-        template="regexp_replace(concat_ws(' ', %(expressions)s), '<[^>]*>', ' ', 'g')",
-        output_field=TextField(),
-    )
+def with_snippet_text(queryset, query):
+    """
+    `queryset` read with what snippet() makes a result's snippet of: its
+    text and, on PostgreSQL, the stems the query looks for (`search_terms`).
+    """
+    queryset = queryset.defer(None).defer(*UNSHOWN[queryset.model._meta.model_name])
+    if uses_postgres():
+        queryset = queryset.annotate(search_terms=Cast(ts_query(query), TextField()))
+    return queryset
 
 
 def snippets(queryset, query, text_fields):
     """
     {id: snippet} of the rows of `queryset` (a page of a search's results,
-    with_headlines()), as snippet() makes them, read without the rest of
-    each row: the database's headline, or (SQLite) the text it is made of.
+    with_snippet_text()), read without the rest of each row.
     """
-    fields = ("headline",) if uses_postgres() else text_fields
-    rows = queryset.values("pk", *fields)
+    terms = ("search_terms",) if uses_postgres() else ()
+    rows = queryset.values("pk", *text_fields, *terms)
     return {
-        row["pk"]: snippet(
-            SimpleNamespace(**(dict.fromkeys(text_fields, "") | row)), query, text_fields
+        row["pk"]: snippet_of(
+            " ".join(row[field] or "" for field in text_fields), query, row.get("search_terms")
         )
         for row in rows
     }
 
 
 def snippet(obj, query, text_fields=None):
-    """
-    HTML-safe text showing where `obj` matches `query`, matches in <mark>:
-    the database's headline where there is one, else made here.
-    """
-    headline = getattr(obj, "headline", None)
-    if headline:
-        return mark(html.unescape(headline))
+    """Where `obj` (read with_snippet_text()) matches `query`: see snippet_of()."""
     text_fields = text_fields or SNIPPET_FIELDS[obj._meta.model_name]
-    text = " ".join(
-        re.sub(r"<[^>]*>", " ", html.unescape(str(getattr(obj, field) or "")))
-        for field in text_fields
-    )
-    text = " ".join(text.split())
-    words = words_of(query)
-    pattern = None
-    if words:
-        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-    first = pattern.search(text) if pattern else None
+    text = " ".join(str(getattr(obj, field) or "") for field in text_fields)
+    return snippet_of(text, query, getattr(obj, "search_terms", None))
+
+
+def snippet_of(html_text, query, terms=None):
+    """
+    About SNIPPET_LENGTH characters of `html_text` as plain text, HTML-safe,
+    from a little before its first match, each match in <mark>. `terms` is
+    the database's reading of the query (a tsquery as text); without it
+    (SQLite) a word matches where it holds a word of the query.
+    """
+    text = " ".join(html.unescape(TAGS.sub(" ", html_text)).split())
+    pattern, matches = matcher(query, terms)
+    first = next((found for found in pattern.finditer(text) if matches(found[0])), None)
     start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
     piece = text[start : start + SNIPPET_LENGTH]
     if start:
         piece = "… " + piece.split(" ", 1)[-1]
     if start + SNIPPET_LENGTH < len(text):
         piece = piece.rsplit(" ", 1)[0] + " …"
-    if pattern:
-        piece = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", piece)
+    piece = pattern.sub(
+        lambda found: f"{START}{found[0]}{STOP}" if matches(found[0]) else found[0], piece
+    )
     return mark(piece)
+
+
+@functools.lru_cache(maxsize=256)
+def matcher(query, terms):
+    """
+    (pattern, matches): `pattern` finds the words that may match, and
+    matches(word) says whether one does. Given `terms`, a word matches when
+    it, or its English or Russian stem, is one of the stems they look for
+    (not those they exclude); a word with a stem begins with the stem, but
+    for its last letter ("countri": "country").
+    """
+    if terms is None:
+        words = words_of(query) or ["\x00"]
+        pattern = "|".join(re.escape(word) for word in words)
+        return re.compile(pattern, re.IGNORECASE), lambda word: True
+    stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(terms) if not excluded}
+    beginnings = {stem[:-1] if len(stem) > 2 else stem for stem in stems} or {"\x00"}
+    pattern = r"\b(?:{})\w*".format("|".join(re.escape(word) for word in beginnings))
+
+    def matches(word):
+        word = word.lower()
+        return word in stems or any(stem(word, language) in stems for language in STEMMED)
+
+    return re.compile(pattern, re.IGNORECASE), matches
+
+
+STEMMED = ("english", "russian")
+
+
+def stem(word, language):
+    if not hasattr(stemmers, language):
+        setattr(stemmers, language, Stemmer.Stemmer(language))
+    return getattr(stemmers, language).stemWord(word)
 
 
 def mark(text):

@@ -200,6 +200,17 @@ class PostgresSearchTests(SearchTestCase):
         self.assertEqual(titles(self.search("заседания"), "results"), [self.russian.title])
         self.assertEqual(titles(self.search("безопасность"), "results"), [self.russian.title])
 
+    def test_snippets_mark_every_form_of_a_stemmed_word_and_no_stop_word(self):
+        response = self.client.get("/news/", {"q": "the minister -exercises"})
+        self.assertEqual(titles(response), [self.body_match.title])
+        self.assertContains(response, "The <mark>ministers</mark> discussed", html=False)
+        self.assertContains(response, " the pandemic.", html=False)
+        self.assertNotContains(response, "<mark>the</mark>", html=False)
+        russian = self.search("безопасность")
+        self.assertContains(russian, "коллективной <mark>безопасности</mark>", html=False)
+        # The search page's results are marked the same way.
+        self.assertContains(self.search("state"), "six <mark>states</mark> took part")
+
     def test_quotes_or_and_exclusion(self):
         self.assertEqual(
             titles(self.search('"collective security"'), "results"), [self.body_match.title]
@@ -279,6 +290,41 @@ class PostgresSearchTests(SearchTestCase):
         item.title = "Exercises renamed"
         item.save()
         self.assertEqual(titles(self.search("renamed"), "results"), [item.title])
+
+
+class SnippetTests(TestCase):
+    """The snippet a result shows, made from its text (search.snippet_of)."""
+
+    def test_a_long_text_shows_the_words_around_its_first_match(self):
+        text = "<p>" + "Opening words. " * 30 + "Joint <b>exercises</b> began. " + "More. " * 60
+        snippet = search.snippet_of(text, "exercise", "'exercis'")
+        self.assertIn("Joint <mark>exercises</mark> began.", snippet)
+        self.assertTrue(snippet.startswith("… ") and snippet.endswith(" …"))
+        self.assertLessEqual(len(snippet), search.SNIPPET_LENGTH + 20)
+        self.assertNotIn("<b>", snippet)
+
+    def test_the_databases_stems_find_each_form_of_a_word(self):
+        snippet = search.snippet_of(
+            "Countries of the country's treaty; статьи договора, договор.",
+            "",
+            "'countri' & 'договор' & !'treati'",
+        )
+        self.assertEqual(
+            snippet,
+            "<mark>Countries</mark> of the <mark>country</mark>&#x27;s treaty; статьи "
+            "<mark>договора</mark>, <mark>договор</mark>.",
+        )
+
+    def test_without_stems_a_word_of_the_query_is_marked_where_it_occurs(self):
+        self.assertEqual(
+            search.snippet_of("Peacekeepers &amp; peacekeeping", "PEACEKEEP"),
+            "<mark>Peacekeep</mark>ers &amp; <mark>peacekeep</mark>ing",
+        )
+
+    def test_a_text_without_a_match_shows_its_beginning(self):
+        self.assertEqual(
+            search.snippet_of("<p>Nothing <i>here</i>.</p>", "x", "'y'"), "Nothing here ."
+        )
 
 
 @skipUnless(not ON_POSTGRES, "the simple match of databases without full-text search")

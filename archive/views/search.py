@@ -108,17 +108,12 @@ class SearchView(ListAddressMixin, TemplateView):
         return paginator.page(number)
 
     def results(self, rows, query):
-        """The page's results as objects, in the page's order, with their headlines."""
+        """The page's results as objects, in the page's order, with their snippets' text."""
         rows = list(rows)
         found = {}
-        for kind, teasers, fields in (
-            ("n", queries.news_teasers(), search.SNIPPET_FIELDS["newsitem"]),
-            ("s", queries.statement_teasers(), search.SNIPPET_FIELDS["statement"]),
-        ):
+        for kind, teasers in (("n", queries.news_teasers()), ("s", queries.statement_teasers())):
             wanted = [pk for row_kind, pk, *_ in rows if row_kind == kind]
             if wanted:
-                matched = search.with_headlines(
-                    teasers.filter(pk__in=wanted), query, text_fields=fields
-                )
+                matched = search.with_snippet_text(teasers.filter(pk__in=wanted), query)
                 found.update(((kind, item.pk), item) for item in matched)
         return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
