@@ -89,9 +89,7 @@ class NewsFeed(LanguageFeed):
 
     def items(self):
         # A feed changes only with the archive's generation.
-        return pagecache.cache.get_or_set(
-            pagecache.key(f"feed:news:{self.language}"), lambda: list(self.news()[:FEED_LENGTH])
-        )
+        return pagecache.kept(f"feed:news:{self.language}", lambda: list(self.news()[:FEED_LENGTH]))
 
     def news(self):
         # What a teaser shows is what an entry shows (not the text).
@@ -165,8 +163,8 @@ class SectionFeed(NewsFeed):
 
     def items(self, section):
         below = section_and_below(section.slug)
-        return pagecache.cache.get_or_set(
-            pagecache.key(f"feed:section:{section.pk}:{self.language}"),
+        return pagecache.kept(
+            f"feed:section:{section.pk}:{self.language}",
             lambda: list(self.news().filter(section__in=below)[:FEED_LENGTH]),
         )
 
@@ -192,8 +190,8 @@ class StatementFeed(LanguageFeed):
             .filter(language=self.language)
             .only(*STATEMENT_TEASER_FIELDS, "published_at")
         )
-        return pagecache.cache.get_or_set(
-            pagecache.key(f"feed:statements:{self.language}"),
+        return pagecache.kept(
+            f"feed:statements:{self.language}",
             lambda: list(teasers.order_by("-published_at", "-pk")[:FEED_LENGTH]),
         )
 

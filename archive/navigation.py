@@ -35,7 +35,7 @@ def archive_years():
         counted = pagecache.remember_years("archive:year", years, count_year)
         return [(year, counted[year]) for year in years if counted[year]]
 
-    return pagecache.cache.get_or_set(pagecache.key("archive:years"), count)
+    return pagecache.kept("archive:years", count)
 
 
 def year_range(year, month=None):

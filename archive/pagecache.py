@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -60,6 +62,11 @@ YEAR_SECONDS = 24 * 3600
 # Shared by every process of the site (Redis, or files on this machine), so
 # that a change seen by one worker makes every worker's pages old.
 cache = ConnectionProxy(caches, "pages")
+# Each process's own memory, in front of `cache`: answers of this generation
+# (kept()) and HTML fragments (templating.cached(), teasers), read with no
+# round trip, which costs about as much as rendering a fragment. Their keys
+# hold the generation, so the oldest simply age out.
+local = LocMemCache("local", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}})
 # Paths that are never cached: the admin, previews, per-visitor answers.
 SKIP_PREFIXES = ("/admin/", "/preview/", "/language/", "/documents/", "/healthz", "/readyz")
 # Parameters that links from elsewhere add: dropped without a word (keep_used_params).
@@ -289,12 +296,24 @@ def change_moment(value):
 
 
 def key(name):
-    """
-    Where `name` is kept in this generation of the archive, for
-    cache.get_or_set(): answers that read many rows (a total, the latest
-    change) and stay right until something public changes.
-    """
+    """Where `name` is kept in this generation of the archive (see kept())."""
     return f"remember:{current_generation()[0]}:{name}"
+
+
+def kept(name, compute, seconds=DEFAULT_TIMEOUT):
+    """
+    compute(), for answers that read many rows (a total, a public record
+    and its lists, the latest change) and stay right until something public
+    changes: kept for this generation in this process's memory and in the
+    shared cache, so that one process works it out for all; `seconds` bounds
+    how long, for an answer that time changes too.
+    """
+    name = key(name)
+
+    def shared():
+        return cache.get_or_set(name, compute, seconds)
+
+    return local.get_or_set(name, shared, seconds)
 
 
 def year_stamps(years):

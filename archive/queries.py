@@ -212,7 +212,7 @@ def public_counts(kind):
         totals.pop(None, None)  # items that show none of this kind
         return dict(totals)
 
-    return pagecache.cache.get_or_set(pagecache.key(f"index-counts:{kind}"), count)
+    return pagecache.kept(f"index-counts:{kind}", count)
 
 
 # The search page: news and statements in one list.

@@ -104,8 +104,7 @@ def is_rankable(queryset, query, remember_as=None):
 
     if remember_as is None:
         return not too_many()
-    key = pagecache.key(f"too-many-to-rank:{RANK_LIMIT}:{remember_as}")
-    return not pagecache.cache.get_or_set(key, too_many)
+    return not pagecache.kept(f"too-many-to-rank:{RANK_LIMIT}:{remember_as}", too_many)
 
 
 def matches(queryset, query):

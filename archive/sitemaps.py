@@ -43,14 +43,12 @@ class PublicItemsSitemap(Sitemap):
         return ListPaginator(
             items,
             self.limit,
-            total=lambda: pagecache.cache.get_or_set(
-                pagecache.key(f"sitemap-count:{self.name}"), items.count
-            ),
+            total=lambda: pagecache.kept(f"sitemap-count:{self.name}", items.count),
         )
 
     def get_latest_lastmod(self):
-        return pagecache.cache.get_or_set(
-            pagecache.key(f"sitemap-latest:{self.name}"),
+        return pagecache.kept(
+            f"sitemap-latest:{self.name}",
             # From the table alone: PostgreSQL then reads the newest of the
             # updated_at index and stops, where a join would read every row.
             lambda: self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"],
@@ -107,7 +105,7 @@ class SectionSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return pagecache.cache.get_or_set(pagecache.key("sitemap-section"), self.find_items)
+        return pagecache.kept("sitemap-section", self.find_items)
 
     def find_items(self):
         newest = (
@@ -194,8 +192,8 @@ class GoogleNewsSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         """The latest change of the news it lists, or None while there are none."""
-        return pagecache.cache.get_or_set(
-            pagecache.key("sitemap-google-news"),
+        return pagecache.kept(
+            "sitemap-google-news",
             lambda: (
                 self.items().values_list("updated_at", flat=True).order_by("-updated_at").first()
             ),
@@ -234,7 +232,7 @@ def index_entries():
 def index(request):
     """The index of the sitemaps that list something, the Google News one included."""
     # Remembered together, so that the index is one read of the cache, not two a sitemap.
-    listing = pagecache.cache.get_or_set(pagecache.key("sitemap-index"), index_entries)
+    listing = pagecache.kept("sitemap-index", index_entries)
     response = sitemap_views.index(request, listing, sitemap_url_name="sitemap-section")
     if latest := GoogleNewsSitemap().get_latest_lastmod():
         location = request.build_absolute_uri(reverse("sitemap-news"))

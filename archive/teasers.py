@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
 from . import pagecache, search
-from .templating import fragments
 
 # (template, macro, where a search result's snippet comes from) of each kind of teaser.
 MACROS = {
@@ -68,12 +67,12 @@ def kept(kind, ids, rows, options, with_snippet=False):
         )
         for pk in ids
     }
-    found = fragments.get_many(keys.values())
+    found = pagecache.local.get_many(keys.values())
     drawn = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in ids if pk not in drawn]
     if missing:
         new = drawn_from(kind, rows_of(rows, missing), options, with_snippet)
-        fragments.set_many({keys[pk]: teaser for pk, teaser in new.items()})
+        pagecache.local.set_many({keys[pk]: teaser for pk, teaser in new.items()})
         drawn.update(new)
     return drawn
 

@@ -34,7 +34,6 @@ import re
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.files.storage import default_storage
 from django.template import defaultfilters, defaulttags
@@ -48,18 +47,6 @@ from . import pagecache
 from .models import Language, active_language
 from .search import snippet
 from .seo import emblem_url, static
-
-# Fragments, and the records a public item page shows, are kept in each
-# process's memory: a round trip to the shared cache would cost about as much
-# as rendering one. Their keys hold the archive's generation, so the oldest
-# simply age out.
-fragments = LocMemCache("fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}})
-
-
-def kept(name, compute):
-    """compute(), kept in this process's memory for this generation of the archive."""
-    return fragments.get_or_set(pagecache.key(name), compute)
-
 
 # The rendition a browser without srcset support gets.
 FALLBACK_WIDTH = 640
@@ -156,7 +143,7 @@ def cached(name, *vary_on, caller):
     generation = pagecache.current_generation()[0]
     vary_on = [*vary_on, generation, get_script_prefix(), get_language()]
     key = make_template_fragment_key(name, vary_on)
-    return Markup(fragments.get_or_set(key, lambda: str(caller())))
+    return Markup(pagecache.local.get_or_set(key, lambda: str(caller())))
 
 
 # Plural labels. Jinja2's templates say count_label("items", n); the strings

@@ -13,7 +13,7 @@ from django.test.runner import (
 from django.test.utils import override_settings
 from django.utils import translation
 
-from archive import breaker, caching, pagecache, taxonomy, templating
+from archive import breaker, caching, pagecache, taxonomy
 
 
 def fresh_caches(result_class):
@@ -31,12 +31,12 @@ def fresh_caches(result_class):
             caching.reset()
             breaker.reset()
             # And what each process keeps per generation (the taxonomy, the
-            # next scheduled change, template fragments): under a frozen clock a
+            # next scheduled change, kept answers and fragments): under a frozen clock a
             # new generation can take the number of an earlier test's.
             taxonomy.latest.clear()
             pagecache.known_changes.clear()
             pagecache.last_check.clear()
-            templating.fragments.clear()
+            pagecache.local.clear()
             # A request in Russian leaves its language active in this thread;
             # a test that makes none would read its messages in Russian.
             translation.activate(settings.LANGUAGE_CODE)

@@ -500,3 +500,34 @@ class GenerationTriggerTests(TestCase):
             names = {name for (name,) in cursor.fetchall()}
         missing = {t for t in tables if not any(n.startswith(f"{t}_generation") for n in names)}
         self.assertEqual(missing, set())
+
+
+class KeptAnswerTests(TestCase):
+    """pagecache.kept(): this process's memory, then the shared cache, then the work."""
+
+    def test_worked_out_once_for_every_process_and_again_after_a_change(self):
+        calls = []
+
+        def answer():
+            calls.append(1)
+            return len(calls)
+
+        self.assertEqual(pagecache.kept("answer", answer), 1)
+        self.assertEqual(pagecache.kept("answer", answer), 1)
+        # Another process starts with empty memory and finds it in the shared cache.
+        pagecache.local.clear()
+        self.assertEqual(pagecache.kept("answer", answer), 1)
+        self.assertEqual(len(calls), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            NewsItemFactory()
+        self.assertEqual(pagecache.kept("answer", answer), 2)
+
+    @override_settings(PAGE_CACHE_SECONDS=0)
+    def test_a_list_or_item_seen_before_reads_nothing_from_the_shared_cache(self):
+        item = NewsItemFactory(published_at=timezone.now() - datetime.timedelta(hours=1))
+        for address in ("/news/", item.get_absolute_url()):
+            with self.subTest(address=address):
+                self.assertEqual(self.client.get(address).status_code, 200)
+                with mock.patch.object(pagecache.cache, "get_or_set") as shared:
+                    self.assertEqual(self.client.get(address).status_code, 200)
+                shared.assert_not_called()

@@ -14,7 +14,6 @@ from .. import backlink, pagecache, search, teasers
 from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
-from ..templating import kept
 
 
 class PastTheEnd(Http404):
@@ -130,10 +129,10 @@ class PublicListMixin(ListAddressMixin):
         name = count_key(self.request)
 
         def total():
-            return pagecache.cache.get_or_set(pagecache.key(name), lambda: self.count(queryset))
+            return pagecache.kept(name, lambda: self.count(queryset))
 
         def bookmark(position, find):
-            return pagecache.cache.get_or_set(pagecache.key(f"row{position}:{name}"), find)
+            return pagecache.kept(f"row{position}:{name}", find)
 
         return self.paginator_class(
             queryset,
@@ -235,9 +234,8 @@ class PublicListMixin(ListAddressMixin):
             context["count_limit"] = search.COUNT_LIMIT
         elif query:
             # Counted over every match: once per change of the archive.
-            context["facets"] = pagecache.cache.get_or_set(
-                pagecache.key("facets:" + count_key(self.request)),
-                lambda: self.facets(self.object_list),
+            context["facets"] = pagecache.kept(
+                "facets:" + count_key(self.request), lambda: self.facets(self.object_list)
             )
         return context
 
@@ -275,7 +273,7 @@ class ItemDetailMixin:
         # A public record changes only with the archive's generation: read
         # once for it, as its page's lists are. One not found is not kept.
         find = super().get_object
-        return kept(f"{self.model.__name__}:{self.kwargs[self.slug_url_kwarg]}", find)
+        return pagecache.kept(f"{self.model.__name__}:{self.kwargs[self.slug_url_kwarg]}", find)
 
     def get(self, request, *args, **kwargs):
         try:

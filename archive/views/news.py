@@ -15,7 +15,6 @@ from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
 from ..models import NewsItem, Section
 from ..navigation import month_links, section_crumbs, year_links, year_range
 from ..seo import TRANSLATION_LABELS, news_article_json_ld
-from ..templating import kept
 from .mixins import ItemDetailMixin, PublicListMixin
 
 
@@ -24,8 +23,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # What the home page lists changes only with the archive's generation.
-        lead, latest, statements, topics = pagecache.cache.get_or_set(
-            pagecache.key("home:front"),
+        lead, latest, statements, topics = pagecache.kept(
+            "home:front",
             lambda: (
                 *queries.lead_and_latest(),
                 list(queries.latest_statements()),
@@ -172,7 +171,7 @@ class NewsDetailView(ItemDetailMixin, DetailView):
         if not item.is_public:
             return queries.related_of(item)
         # What a public item lists changes only with the archive's generation.
-        return kept(f"item-lists:{item.pk}", lambda: queries.related_of(item))
+        return pagecache.kept(f"item-lists:{item.pk}", lambda: queries.related_of(item))
 
     def get_context_data(self, **kwargs):
         item = self.object

@@ -56,8 +56,8 @@ class SearchView(ListAddressMixin, TemplateView):
             ranked=ranked,
         )
         # Counted over every match: once per change of the archive.
-        counts = pagecache.cache.get_or_set(
-            pagecache.key("search-facets:" + key),
+        counts = pagecache.kept(
+            "search-facets:" + key,
             lambda: queries.search_counts(news, statements, data["kind"], bounded=not ranked),
         )
         labels = {"news": _("News"), "statements": _("Statements")}
