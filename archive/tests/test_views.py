@@ -429,15 +429,15 @@ class NewsFilterTests(TestCase):
         russian = self.client.get(NEWS, headers={"accept-language": "ru"})
         self.assertContains(russian, '<option value="" selected>Все персоны</option>')
 
-    def test_filters_left_alone_are_kept_but_follow_the_taxonomy(self):
-        # With a filter chosen, the others are kept as HTML in the process.
+    def test_a_form_as_chosen_is_kept_per_choice_and_follows_the_taxonomy(self):
+        # A form without errors is kept as HTML in the process, per choice.
         self.assertNotContains(self.client.get(NEWS, {"language": "en"}), "Newcomer")
         with self.captureOnCommitCallbacks(execute=True):
             self.meeting.persons.add(PersonFactory(name="Newcomer", slug="newcomer"))
         filtered = self.client.get(NEWS, {"language": "en"})
         self.assertContains(filtered, '<option value="newcomer">Newcomer</option>')
         self.assertContains(filtered, '<option value="en" selected>English</option>')
-        # The chosen filter, and one in error, are each request's own.
+        # Each choice shows its own form; one in error is drawn anew.
         chosen = self.client.get(NEWS, {"language": "en", "person": "newcomer"})
         self.assertContains(chosen, '<option value="newcomer" selected>Newcomer</option>')
         wrong = self.client.get(NEWS, {"language": "en", "year": "1800"})
@@ -450,6 +450,10 @@ class NewsFilterTests(TestCase):
         self.assertContains(again, '<input type="number" name="year" min="1992" max="2100" id=')
         russian = self.client.get(NEWS, {"language": "en"}, headers={"accept-language": "ru"})
         self.assertContains(russian, '<label for="id_person">Персона</label>')
+        for text in ("council", "summit", "council"):
+            typed = self.client.get(NEWS, {"q": text, "language": "en"})
+            self.assertContains(typed, f'name="q" value="{text}"')
+            self.assertContains(typed, '<option value="en" selected>English</option>')
 
 
 class BadInputTests(TestCase):

@@ -168,6 +168,17 @@ class PublicListMixin(ListAddressMixin):
     def search_query(self):
         return self.chosen().get("q") or ""
 
+    def filter_choice(self):
+        """
+        The form's fields as the address sets them ("section=news&year=2020"):
+        a form without errors shows just that, so it is kept under it.
+        """
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound:
+            return ""
+        data = filterset.form.data
+        return urlencode([(name, data[name]) for name in filterset.form.fields if data.get(name)])
+
     def filter_summary(self):
         """What the chosen filters hold the list to, in words: "“ministers”, CSTO news, 2020"."""
         fields = self.filterset.form.fields if self.chosen() else {}
@@ -222,6 +233,7 @@ class PublicListMixin(ListAddressMixin):
             notices=self.query_notices(),
             search_query=query,
             filter_summary=self.filter_summary(),
+            filter_choice=self.filter_choice(),
             # On a phone the form folds behind a button that counts them.
             active_filters=len(self.chosen()),
             # Item links carry this list's address, for the item's "Go back" link.
