@@ -197,7 +197,8 @@ class ChoiceLabelTests(TestCase):
         # An item in the other language says which; a statement says its kind.
         NewsItemFactory(language="ru", title="Встреча")
         StatementFactory(kind=Statement.Kind.DECLARATION)
-        self.assertContains(self.client.get("/news/"), '<span lang="ru">Russian</span>')
+        # The label is in the interface's language, not the item's.
+        self.assertContains(self.client.get("/news/"), " · Russian</p>")
         self.assertContains(self.client.get("/statements/"), " · Declaration · ")
         russian = {"accept-language": "ru"}
         self.assertContains(self.client.get("/statements/", headers=russian), " · Декларация · ")
