@@ -155,6 +155,13 @@ class ArchiveFilterSet(django_filters.FilterSet):
             FORM_CLASSES[key] = super().get_form_class()
         return FORM_CLASSES[key]
 
+    def filter_queryset(self, queryset):
+        # The text last: whether few enough match to rank depends on every other filter.
+        cleaned = self.form.cleaned_data
+        for name in sorted(cleaned, key=lambda name: name == "q"):
+            queryset = self.filters[name].filter(queryset, cleaned[name])
+        return queryset
+
     def filter_text(self, queryset, name, value):
         # Best matches first where the database ranks and few enough match;
         # the view tells the visitor when they are listed newest first.

@@ -44,8 +44,15 @@ START, STOP = "\x02", "\x03"
 SNIPPET_LENGTH = 240
 WORDS = re.compile(r"\w+", re.UNICODE)
 TAGS = re.compile(r"<[^>]*>")
-# A word of a tsquery's text ('secur'), and whether the query excludes it (!'secur').
+# A word of a tsquery's text ('secur'), and whether the query excludes it
+# (!'secur'); an excluded phrase is !( 'foreign' <-> 'minist' ).
 LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
+EXCLUDED_PHRASE = re.compile(r"!\s*\([^()]*\)")
+# The database's dictionaries (English for any item not in Russian); their
+# stemmers are Snowball's, as PyStemmer's are.
+DICTIONARIES = ("english", "russian")
+# The rich-text fields a snippet is made of (HTML); the others are plain text.
+HTML_FIELDS = {"body", "text"}
 # What a search result never shows, left unread when its text is read.
 UNSHOWN = {"newsitem": ("search_vector", "import_data"), "statement": ("search_vector",)}
 # A stemmer must not be shared by threads at once: each thread has its own.
@@ -141,12 +148,20 @@ def bounded_count(queryset):
 def with_snippet_text(queryset, query):
     """
     `queryset` read with what snippet() makes a result's snippet of: its
-    text and, on PostgreSQL, the stems the query looks for (`search_terms`).
+    text and, on PostgreSQL, the query as each dictionary reads it
+    (`terms_english`, `terms_russian`: its stems, without stop words).
     """
     queryset = queryset.defer(None).defer(*UNSHOWN[queryset.model._meta.model_name])
     if uses_postgres():
-        queryset = queryset.annotate(search_terms=Cast(ts_query(query), TextField()))
+        queryset = queryset.annotate(**terms_of(query))
     return queryset
+
+
+def terms_of(query):
+    return {
+        f"terms_{name}": Cast(SearchQuery(query, search_type="websearch", config=name), TextField())
+        for name in DICTIONARIES
+    }
 
 
 def snippets(queryset, query, text_fields):
@@ -154,32 +169,43 @@ def snippets(queryset, query, text_fields):
     {id: snippet} of the rows of `queryset` (a page of a search's results,
     with_snippet_text()), read without the rest of each row.
     """
-    terms = ("search_terms",) if uses_postgres() else ()
+    terms = [*terms_of(query), "language"] if uses_postgres() else []
     rows = queryset.values("pk", *text_fields, *terms)
-    return {
-        row["pk"]: snippet_of(
-            " ".join(row[field] or "" for field in text_fields), query, row.get("search_terms")
-        )
-        for row in rows
-    }
+    return {row["pk"]: snippet_from(row.get, query, text_fields) for row in rows}
 
 
 def snippet(obj, query, text_fields=None):
     """Where `obj` (read with_snippet_text()) matches `query`: see snippet_of()."""
     text_fields = text_fields or SNIPPET_FIELDS[obj._meta.model_name]
-    text = " ".join(str(getattr(obj, field) or "") for field in text_fields)
-    return snippet_of(text, query, getattr(obj, "search_terms", None))
+    return snippet_from(lambda name: getattr(obj, name, None), query, text_fields)
 
 
-def snippet_of(html_text, query, terms=None):
+def snippet_from(value, query, text_fields):
+    """The snippet of the row whose `value(name)` is each field's value."""
+    parts = [value(field) or "" for field in text_fields]
+    # Rich text is HTML; a lead is plain text, where "<" is a character.
+    parts = [
+        html.unescape(TAGS.sub(" ", part)) if field in HTML_FIELDS else part
+        for field, part in zip(text_fields, parts, strict=True)
+    ]
+    language = dictionary(value("language"))
+    return snippet_of(" ".join(parts), query, value(f"terms_{language}"), language)
+
+
+def dictionary(language):
+    """The database's dictionary, and the stemmer, of an item in `language`."""
+    return "russian" if language == "ru" else "english"
+
+
+def snippet_of(text, query, terms=None, language="english"):
     """
-    About SNIPPET_LENGTH characters of `html_text` as plain text, HTML-safe,
-    from a little before its first match, each match in <mark>. `terms` is
-    the database's reading of the query (a tsquery as text); without it
-    (SQLite) a word matches where it holds a word of the query.
+    About SNIPPET_LENGTH characters of the plain `text`, HTML-safe, from a
+    little before its first match, each match in <mark>. `terms` is the
+    query as the text's dictionary reads it (a tsquery as text); without
+    it (SQLite) a word matches where it holds a word of the query.
     """
-    text = " ".join(html.unescape(TAGS.sub(" ", html_text)).split())
-    pattern, matches = matcher(query, terms)
+    text = " ".join(text.split())
+    pattern, matches = matcher(query, terms, language)
     first = next((found for found in pattern.finditer(text) if matches(found[0])), None)
     start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
     piece = text[start : start + SNIPPET_LENGTH]
@@ -194,30 +220,28 @@ def snippet_of(html_text, query, terms=None):
 
 
 @functools.lru_cache(maxsize=256)
-def matcher(query, terms):
+def matcher(query, terms, language):
     """
     (pattern, matches): `pattern` finds the words that may match, and
     matches(word) says whether one does. Given `terms`, a word matches when
-    it, or its English or Russian stem, is one of the stems they look for
-    (not those they exclude); a word with a stem begins with the stem, but
-    for its last letter ("countri": "country").
+    it, or its stem in `language`, is one of the stems they look for (not
+    one they exclude, alone or in a phrase); a word with a stem begins with
+    the stem, but for its last letter ("countri": "country").
     """
     if terms is None:
         words = words_of(query) or ["\x00"]
         pattern = "|".join(re.escape(word) for word in words)
         return re.compile(pattern, re.IGNORECASE), lambda word: True
-    stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(terms) if not excluded}
+    wanted = EXCLUDED_PHRASE.sub(" ", terms)
+    stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(wanted) if not excluded}
     beginnings = {stem[:-1] if len(stem) > 2 else stem for stem in stems} or {"\x00"}
     pattern = r"\b(?:{})\w*".format("|".join(re.escape(word) for word in beginnings))
 
     def matches(word):
         word = word.lower()
-        return word in stems or any(stem(word, language) in stems for language in STEMMED)
+        return word in stems or stem(word, language) in stems
 
     return re.compile(pattern, re.IGNORECASE), matches
-
-
-STEMMED = ("english", "russian")
 
 
 def stem(word, language):
