@@ -135,6 +135,23 @@ def in_order(matches, query, date_field, ranked):
     )
 
 
+def too_common(query):
+    """
+    Whether a dictionary of the database leaves out every word of `query` as
+    too common to search for ("the" in English, "и" in Russian): when such a
+    query finds nothing, that is why (PostgreSQL).
+    """
+    if not uses_postgres():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery('english', %s)) "
+            "* numnode(websearch_to_tsquery('russian', %s))",
+            [query, query],
+        )
+        return cursor.fetchone()[0] == 0
+
+
 def more_than(queryset, limit):
     """Whether `queryset` has more than `limit` rows, reading at most limit + 1."""
     return queryset.order_by().values("pk")[limit : limit + 1].exists()

@@ -215,6 +215,13 @@ class PostgresSearchTests(SearchTestCase):
         # The search page's results are marked the same way.
         self.assertContains(self.search("state"), "six <mark>states</mark> took part")
 
+    def test_a_query_of_only_common_words_says_so(self):
+        for response in (self.search("the"), self.client.get("/news/", {"q": "и"})):
+            self.assertContains(response, "has only words too common to search for")
+        russian = self.client.get("/news/", {"q": "и"}, headers={"accept-language": "ru"})
+        self.assertContains(russian, "только слишком частые слова")
+        self.assertNotContains(self.search("zzzunknown"), "too common")
+
     def test_quotes_or_and_exclusion(self):
         self.assertEqual(
             titles(self.search('"collective security"'), "results"), [self.body_match.title]

@@ -16,6 +16,12 @@ from ..pagination import ListPaginator
 from ..services import find_redirect
 
 
+def too_common_notice(query):
+    return _("“%(query)s” has only words too common to search for. Add a more specific word.") % {
+        "query": query[:40]
+    }
+
+
 class PastTheEnd(Http404):
     """A page number past a list's last page (`pages` of them)."""
 
@@ -242,6 +248,8 @@ class PublicListMixin(ListAddressMixin):
         if self.newest_first:
             context["newest_first"] = search.RANK_LIMIT
         paginator = context.get("paginator")
+        if query and paginator and not paginator.count and search.too_common(query):
+            context["notices"].append(too_common_notice(query))
         if paginator and paginator.count > search.COUNT_LIMIT:
             context["count_limit"] = search.COUNT_LIMIT
         elif query:

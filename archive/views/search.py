@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from .. import backlink, pagecache, queries, search
 from ..filters import SearchForm
 from ..pagecache import count_key
-from .mixins import ListAddressMixin, PastTheEnd, page_number
+from .mixins import ListAddressMixin, PastTheEnd, page_number, too_common_notice
 
 
 class SearchView(ListAddressMixin, TemplateView):
@@ -88,6 +88,8 @@ class SearchView(ListAddressMixin, TemplateView):
             bound,
         )
         page = self.paginate(rows, number, total)
+        if not total and search.too_common(query):
+            context.setdefault("notices", []).append(too_common_notice(query))
         context.update(
             search_query=query,
             facets=facets,
