@@ -168,14 +168,14 @@ class ArchiveFilterSet(django_filters.FilterSet):
         remember_as = count_key(self.request) if self.request else None
         ranked = search.is_rankable(queryset, value, remember_as)
         self.newest_first = search.uses_postgres() and not ranked
-        found = search.search(
+        # Teasers are drawn without the text; search.snippets() reads it for the page.
+        return search.search(
             queryset,
             value,
             text_fields=self.text_fields,
             date_field=self.order_field,
             ranked=ranked,
         )
-        return search.with_snippet_text(found, value)
 
     def filter_date_from(self, queryset, name, value):
         return self.dated(queryset, first=value)

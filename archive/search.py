@@ -183,11 +183,15 @@ def terms_of(query):
 
 def snippets(queryset, query, text_fields):
     """
-    {id: snippet} of the rows of `queryset` (a page of a search's results,
-    with_snippet_text()), read without the rest of each row.
+    {id: snippet} of the rows of `queryset` (a page of a search's results),
+    read with their text and nothing else of each row.
     """
-    terms = [*terms_of(query), "language"] if uses_postgres() else []
-    rows = queryset.values("pk", *text_fields, *terms)
+    if uses_postgres():
+        terms = terms_of(query)
+        queryset = queryset.annotate(**terms)
+        rows = queryset.values("pk", *text_fields, *terms, "language")
+    else:
+        rows = queryset.values("pk", *text_fields)
     return {row["pk"]: snippet_from(row.get, query, text_fields) for row in rows}
 
 

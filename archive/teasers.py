@@ -41,7 +41,7 @@ def draw(kind, ids, rows, *, back_query="", search_query="", **options):
     `rows` the queryset the ids were read from (or those rows, read
     already), `options` the macro's (show_section=True). An id whose row is
     no longer there is left out. Given `search_query`, each shows where it
-    matches it (`rows` then come from the search, with their headlines).
+    matches it (search.snippets(), read for the page's ids).
     """
     drawn = kept(kind, ids, rows, options, with_snippet=bool(search_query))
     back = str(escape(back_query))
