@@ -2,8 +2,8 @@ import contextlib
 import ipaddress
 import logging
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, UNSAFE_INLINE
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.middleware.gzip import GZipMiddleware
@@ -111,19 +111,30 @@ class CompressTextMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
+class ContentSecurityPolicyMiddleware:
     """
     settings.CONTENT_SECURITY_POLICY everywhere; in the admin, inline styles
     are allowed too, because its vendored widgets (select2's dropdown, the
     calendar) position themselves with style attributes. Scripts stay
-    'self'-only there as everywhere.
+    'self'-only there as everywhere. No page uses a nonce or a policy of its
+    own, so django-csp's build_policy() makes each header once, not anew for
+    every response as its middleware does.
     """
 
-    def get_policy_parts(self, request, response, report_only=False):
-        parts = super().get_policy_parts(request, response, report_only)
-        if request.path.startswith("/admin/") and parts.update is None:
-            parts.update = {"style-src": [UNSAFE_INLINE]}
-        return parts
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = build_policy()
+        self.admin_policy = build_policy(update={"style-src": [UNSAFE_INLINE]})
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # As django-csp: Django's debug pages style themselves inline.
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        if HEADER not in response:
+            admin = request.path.startswith("/admin/")
+            response[HEADER] = self.admin_policy if admin else self.policy
+        return response
 
 
 class DatabaseDeadlineMiddleware:

@@ -111,6 +111,12 @@ class HeaderTests(TestCase):
                     )
                 self.assertNotRegex(html, r"\son[a-z]+=")
 
+    @override_settings(DEBUG=True)
+    def test_debug_error_pages_are_left_without_a_policy(self):
+        """Django's debug pages style themselves inline; the policy would leave them bare."""
+        self.assertNotIn("Content-Security-Policy", self.client.get("/no-such-page/"))
+        self.assert_protected(self.client.get("/news/"))
+
     @override_settings(DEBUG=False, SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=False)
     def test_hsts_over_https(self):
         response = self.client.get("/", secure=True)
