@@ -9,7 +9,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
                                 for {% blocktranslate %}. Written this way,
                                 `makemessages` still finds every string.
     ngettext(one, many, n)      {% blocktranslate count %}
-    count_label("items", n)     "25 items", with its plural forms
+    count_label("items", n)     "1,250 items", with its plural forms
     url("archive:home")         {% url %} (Django's reverse(), remembered)
     feed_url("feed-news")       the address of a feed in the visitor's language
     static("css/site.css")      {% static %} (Django's static(), remembered)
@@ -23,7 +23,8 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
                                 likewise: the choices' own labels, where
                                 get_FOO_display() builds a dict of them on each call
 
-Filters: date and truncatewords (Django's), localdate (Django's
+Filters: date, truncatewords and intcomma (Django's; intcomma groups a
+count's digits as the visitor's language does, "33,184" or "33 184"), localdate (Django's
 timezone.localdate: the day in the site's time zone, printed as 2024-05-17),
 time_tag (a <time> element), largest_rendition (an image's largest JPEG),
 contact_links (telephone numbers and e-mail addresses as links).
@@ -34,6 +35,7 @@ import re
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache.utils import make_template_fragment_key
 from django.core.files.storage import default_storage
 from django.template import defaultfilters, defaulttags
@@ -75,6 +77,7 @@ def environment(**options):
         date=date,
         localdate=localdate,
         truncatewords=defaultfilters.truncatewords,
+        intcomma=intcomma,
         time_tag=time_tag,
         largest_rendition=largest_rendition,
         contact_links=contact_links,
@@ -157,8 +160,8 @@ COUNT_LABELS = {
 
 
 def count_label(kind, count):
-    """'1 item', '25 items', in the active language."""
-    return COUNT_LABELS[kind](count) % {"counter": count}
+    """'1 item', '1,250 items', in the active language."""
+    return COUNT_LABELS[kind](count) % {"counter": intcomma(count)}
 
 
 def picture(context, image, sizes="100vw", loading="lazy", css_class=""):

@@ -1,9 +1,12 @@
 import datetime
 
+from django.template import engines
 from django.test import TestCase, override_settings
 from django.urls import set_script_prefix
+from django.utils import translation
 
 from archive.models import NewsItem
+from archive.templating import count_label
 
 from .factories import MediaLinkFactory, NewsItemFactory, SectionFactory, StatementFactory
 
@@ -37,6 +40,20 @@ class DateTests(TestCase):
         NewsItem.objects.filter(pk=item.pk).update(updated_at=MOMENT)
         response = self.client.get("/sitemap-news.xml")
         self.assertContains(response, "<lastmod>2024-05-17</lastmod>")
+
+
+class CountTests(TestCase):
+    def test_counts_group_their_digits_as_the_language_does(self):
+        """A long list says "33,184 items", in Russian «33 184 материала», not 33184."""
+        with translation.override("en"):
+            self.assertEqual(count_label("items", 33184), "33,184 items")
+            self.assertEqual(count_label("items", 1), "1 item")
+        with translation.override("ru"):
+            self.assertEqual(count_label("items", 33184), "33\xa0184 материала")
+        # The site's templates group the counts of pages, facets and the archive's years.
+        page = engines["jinja2"].from_string("{{ n|intcomma }} · {{ year }}")
+        with translation.override("en"):
+            self.assertEqual(page.render({"n": 1250, "year": 2024}), "1,250 · 2024")
 
 
 class FragmentCacheTests(TestCase):
