@@ -112,6 +112,37 @@ class BothDatabasesTests(SearchTestCase):
         only_statements = self.search("peacekeeping", kind="statements")
         self.assertEqual(titles(only_statements, "results"), [self.statement.title])
 
+    def test_a_section_holds_the_sections_below_it_as_on_the_lists(self):
+        below = SectionFactory(name="Briefings", slug="briefings", parent=self.speeches)
+        briefing = NewsItemFactory(
+            title="Peacekeeping briefing", section=below, published_at=when(2023)
+        )
+        response = self.search("peacekeeping", section="speeches")
+        self.assertEqual(set(titles(response, "results")), {self.body_match.title, briefing.title})
+        sections = {s: n for s, _, n in response.context_data["facets"]["sections"]}
+        self.assertEqual(sections, {"speeches": 1, "briefings": 1})
+        narrowed = self.search("peacekeeping", section="briefings")
+        self.assertEqual(titles(narrowed, "results"), [briefing.title])
+
+    def test_a_bad_field_is_named_and_the_others_still_apply(self):
+        """As on the lists: the results without the bad field, and what was wrong."""
+        response = self.search("peacekeeping", kind="zz", year=2021)
+        self.assertContains(response, "Select a valid choice.")
+        self.assertEqual(
+            set(titles(response, "results")), {self.title_match.title, self.statement.title}
+        )
+        response = self.search("peacekeeping", year=1800)
+        self.assertContains(response, "greater than or equal to 1992")
+        self.assertEqual(len(titles(response, "results")), 3)
+
+    def test_a_parameter_the_search_cannot_read_is_named(self):
+        response = self.search("peacekeeping", yaer="2021", utm_source="mail")
+        self.assertContains(response, "These parameters are not understood and were ignored: yaer.")
+        self.assertNotContains(response, "utm_source")
+        self.assertEqual(len(titles(response, "results")), 3)
+        response = self.client.get("/search/", {"sort": "date"})
+        self.assertContains(response, "These parameters are not understood and were ignored: sort.")
+
     def test_counts_are_remembered_until_the_archive_changes(self):
         self.search("peacekeeping")
         # The page: its results, its news, its statements. Whether each kind

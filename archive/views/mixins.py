@@ -73,7 +73,15 @@ def without_empty_params(request):
 
 
 class ListAddressMixin:
-    """A list's address: sent without its empty fields, and with a page that exists."""
+    """
+    A list's address: sent without its empty fields, and with a page that
+    exists; what it could not read is named (query_notices).
+    """
+
+    # A parameter a person typed that the list cannot read is named (see pagecache).
+    names_unread_params = True
+    # Set by a list that read a page number that is not one (see page_number).
+    page_notice = None
 
     def get(self, request, *args, **kwargs):
         redirect = without_empty_params(request)
@@ -83,6 +91,23 @@ class ListAddressMixin:
             return super().get(request, *args, **kwargs)
         except PastTheEnd as exception:
             return past_the_end(request, exception)
+
+    def query_notices(self):
+        notices = []
+        repeated = sorted(key for key, values in self.request.GET.lists() if len(values) > 1)
+        if repeated:
+            notices.append(
+                _("These parameters were given more than once; the last value is used: %(names)s.")
+                % {"names": ", ".join(repeated)}
+            )
+        if unread := getattr(self.request, "unread_params", None):
+            notices.append(
+                _("These parameters are not understood and were ignored: %(names)s.")
+                % {"names": ", ".join(unread)}
+            )
+        if self.page_notice:
+            notices.append(self.page_notice)
+        return notices
 
 
 class PublicListMixin(ListAddressMixin):
@@ -103,8 +128,6 @@ class PublicListMixin(ListAddressMixin):
     strict = False
     # Parameters a list understands besides its filters.
     extra_params = {"page"}
-    # A parameter a person typed that the list cannot read is named (see pagecache).
-    names_unread_params = True
     # Filters the address fixes (a section's list has no section filter).
     fixed_params = set()
     # What its teasers are (a key of teasers.MACROS), and how they are drawn.
@@ -201,23 +224,6 @@ class PublicListMixin(ListAddressMixin):
             else:
                 parts.append(str(value))
         return ", ".join(parts)
-
-    def query_notices(self):
-        notices = []
-        repeated = sorted(key for key, values in self.request.GET.lists() if len(values) > 1)
-        if repeated:
-            notices.append(
-                _("These parameters were given more than once; the last value is used: %(names)s.")
-                % {"names": ", ".join(repeated)}
-            )
-        if unread := getattr(self.request, "unread_params", None):
-            notices.append(
-                _("These parameters are not understood and were ignored: %(names)s.")
-                % {"names": ", ".join(unread)}
-            )
-        if getattr(self, "page_notice", None):
-            notices.append(self.page_notice)
-        return notices
 
     def facets(self, queryset):
         """What a text search counts its matches by (sections, years)."""

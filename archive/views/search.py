@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .. import backlink, pagecache, queries, search
+from .. import backlink, pagecache, queries, search, taxonomy
 from ..filters import SearchForm
 from ..pagecache import count_key
 from .mixins import ListAddressMixin, PastTheEnd, page_number, too_common_notice
@@ -14,7 +14,9 @@ from .mixins import ListAddressMixin, PastTheEnd, page_number, too_common_notice
 class SearchView(ListAddressMixin, TemplateView):
     """
     /search/?q=: news and statements together, best matches first (newest
-    first where the database does not rank), narrowed by kind, section, year.
+    first where the database does not rank), narrowed by kind, section (with
+    the sections below it, as on the lists) and year. As on the lists, a
+    field with a bad value is named and left out, and the others still apply.
     """
 
     template_name = "archive/search.html"
@@ -24,15 +26,19 @@ class SearchView(ListAddressMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = SearchForm(self.request.GET or None)
-        context.update(form=form, crumbs=[(_("Search"), None)])
-        if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"]:
+        number, self.page_notice = page_number(self.request)
+        context.update(form=form, crumbs=[(_("Search"), None)], notices=self.query_notices())
+        if not form.is_bound:
             return context
-        data = form.cleaned_data
-        query = data["q"]
+        form.is_valid()
+        data = {"kind": "", "section": "", "year": None, **form.cleaned_data}
+        query = data.get("q")
+        if not query:
+            return context
         key = count_key(self.request)
         news, statements = queries.news_teasers(), queries.statement_teasers()
         if data["section"]:
-            news = news.filter(section__slug=data["section"])
+            news = news.filter(section__in=taxonomy.section_and_below(data["section"]))
             statements = statements.none()
         if data["year"]:
             news = news.filter(published_at__year=data["year"])
@@ -67,9 +73,6 @@ class SearchView(ListAddressMixin, TemplateView):
         }
         if "sections" in counts:
             facets["sections"] = counts["sections"]
-        number, notice = page_number(self.request)
-        if notice:
-            context["notices"] = [notice]
         bound = None
         if search.uses_postgres() and not ranked:
             context["newest_first"] = search.RANK_LIMIT
@@ -89,7 +92,7 @@ class SearchView(ListAddressMixin, TemplateView):
         )
         page = self.paginate(rows, number, total)
         if not total and search.too_common(query):
-            context.setdefault("notices", []).append(too_common_notice(query))
+            context["notices"].append(too_common_notice(query))
         context.update(
             search_query=query,
             facets=facets,
