@@ -11,10 +11,15 @@ the database server's.
 
 (DATABASE_URL is required: the database of a `make bench` run.)
 
-Needs valgrind (apt-get install valgrind). About 20 s an address.
+A garbage collection now and then is part of what a page costs: enough
+requests are counted (--requests) that one falls among them in about the
+share it does under load.
+
+Needs valgrind (apt-get install valgrind). About 30 s an address.
 """
 
 import argparse
+import gc
 import os
 import re
 import subprocess
@@ -62,6 +67,8 @@ def inside(path, requests):
     import django
 
     django.setup()
+    # As gunicorn.conf.py's master does before it forks a worker.
+    gc.freeze()
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")  # a host the benchmark's settings allow
@@ -82,7 +89,7 @@ def inside(path, requests):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+")
-    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--inside", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:

@@ -167,3 +167,22 @@ class SettingsTests(SimpleTestCase):
         loaded = json.loads(load_settings(DJANGO_DEBUG="1").stdout)
         self.assertEqual(loaded["media"]["BACKEND"], "django.core.files.storage.FileSystemStorage")
         self.assertEqual(loaded["documents"]["BACKEND"], "archive.storage.PrivateStorage")
+
+
+SHOW_GUNICORN = (
+    "import gc, json, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
+    "before = gc.get_freeze_count(); conf['pre_fork'](None, None); "
+    "print(json.dumps({'preload': conf['preload_app'], 'before': before, "
+    "'after': gc.get_freeze_count()}))"
+)
+
+
+class GunicornTests(SimpleTestCase):
+    def test_workers_start_from_a_frozen_master(self):
+        """What the master loaded is never walked by a worker's garbage collector."""
+        result = load_settings(show=SHOW_GUNICORN)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        shown = json.loads(result.stdout)
+        self.assertTrue(shown["preload"])
+        self.assertEqual(shown["before"], 0)
+        self.assertGreater(shown["after"], 1000)
