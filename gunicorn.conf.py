@@ -31,6 +31,15 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server):
+    """With the app loaded, before any worker is forked: see cstonews.wsgi.warm_up."""
+    try:
+        from cstonews.wsgi import warm_up
+    except ImportError:
+        return  # the benchmark's bare project, served with this same file (bench/run.py)
+    warm_up()
+
+
 def pre_fork(server, worker):
     """
     What the master loaded lives as long as the process: frozen before each

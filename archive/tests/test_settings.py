@@ -170,19 +170,32 @@ class SettingsTests(SimpleTestCase):
 
 
 SHOW_GUNICORN = (
-    "import gc, json, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
-    "before = gc.get_freeze_count(); conf['pre_fork'](None, None); "
+    "import gc, json, runpy; import cstonews.wsgi; from django.template import engines; "
+    "conf = runpy.run_path('gunicorn.conf.py'); before = gc.get_freeze_count(); "
+    "conf['when_ready'](None); conf['pre_fork'](None, None); "
+    "compiled = [key[1] for key in engines['jinja2'].env.cache]; "
     "print(json.dumps({'preload': conf['preload_app'], 'before': before, "
-    "'after': gc.get_freeze_count()}))"
+    "'after': gc.get_freeze_count(), 'templates': compiled}))"
 )
 
 
 class GunicornTests(SimpleTestCase):
-    def test_workers_start_from_a_frozen_master(self):
-        """What the master loaded is never walked by a worker's garbage collector."""
-        result = load_settings(show=SHOW_GUNICORN)
+    def test_workers_start_from_a_warm_and_frozen_master(self):
+        """
+        The master compiles the templates before it forks, without a database
+        or cache to reach; what it loaded is never walked by a worker's
+        garbage collector.
+        """
+        result = load_settings(
+            show=SHOW_GUNICORN,
+            DJANGO_DEBUG="1",
+            DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
+            REDIS_URL="redis://127.0.0.1:9/0",
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         shown = json.loads(result.stdout)
         self.assertTrue(shown["preload"])
         self.assertEqual(shown["before"], 0)
         self.assertGreater(shown["after"], 1000)
+        compiled = set(shown["templates"])
+        self.assertLessEqual({"base.html", "archive/newsitem_list.html"}, compiled)
