@@ -12,6 +12,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
@@ -725,6 +726,27 @@ STEP_BUTTONS = {
 }
 
 
+def delete_if_allowed(modeladmin, request, queryset):
+    """
+    Django's "Delete selected", unless the choice holds an item this user may
+    not delete: then nothing is deleted, and the message names those items
+    and says why, where Django spoke of permissions for a whole kind of item.
+    """
+    refused = [item for item in queryset if not modeladmin.has_delete_permission(request, item)]
+    if refused:
+        modeladmin.message_user(
+            request,
+            _(
+                "Nothing was deleted. Items that have been published are unpublished "
+                "(archived), not deleted: %(items)s."
+            )
+            % {"items": "; ".join(f"“{item}”" for item in refused)},
+            messages.WARNING,
+        )
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
 class WorkflowAdmin(ObjectRuleAdmin):
     """What news items and statements share in the admin."""
 
@@ -762,6 +784,9 @@ class WorkflowAdmin(ObjectRuleAdmin):
             # An author deletes a draft of their own from its page: in bulk, Django
             # refused most choices with a message about permissions they never asked for.
             actions.pop("delete_selected", None)
+        elif "delete_selected" in actions:
+            _django_action, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_if_allowed, name, description)
         return actions
 
     class Media:

@@ -669,9 +669,34 @@ class DeleteTests(AdminWorkflowTestCase):
                 self.assertEqual(self.client.get(delete_url(item)).status_code, 403)
                 response = self.client.post(delete_url(item), {"post": "yes"})
                 self.assertEqual(response.status_code, 403)
-                self.assertEqual(self.bulk_delete(item).status_code, 403)
                 self.assertTrue(NewsItem.objects.filter(pk=item.pk).exists())
         self.assertNotContains(self.client.get(change_url(published)), delete_url(published))
+
+    def test_a_bulk_delete_holding_a_published_item_deletes_nothing_and_says_why(self):
+        published = NewsItemFactory(section=self.section, title="Summit held")
+        draft = self.draft(title="Notes")
+        self.login(self.editor)
+        for confirmed in (False, True):
+            with self.subTest(confirmed=confirmed):
+                data = {"action": "delete_selected", "_selected_action": [published.pk, draft.pk]}
+                if confirmed:
+                    data["post"] = "yes"
+                response = self.client.post(CHANGELIST, data, follow=True)
+                self.assertRedirects(response, CHANGELIST)
+                self.assertContains(
+                    response,
+                    "Nothing was deleted. Items that have been published are unpublished "
+                    "(archived), not deleted: “Summit held”.",
+                )
+                self.assertNotContains(response, "permission to delete")
+                self.assertEqual(
+                    NewsItem.objects.filter(pk__in=[published.pk, draft.pk]).count(), 2
+                )
+        # Drafts alone go through Django's own confirmation page.
+        response = self.client.post(
+            CHANGELIST, {"action": "delete_selected", "_selected_action": [draft.pk]}
+        )
+        self.assertContains(response, "Are you sure you want to delete the selected news item?")
 
     def test_a_superuser_can_delete_a_published_item(self):
         published = NewsItemFactory(section=self.section)
