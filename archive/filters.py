@@ -87,11 +87,16 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# Typographic quotes, as the search help prints them and word processors type
+# them, mark a phrase as the plain ones do.
+PHRASE_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"'))
+
+
 def clean_query(value):
     """A search needs at least one word: "!!!" or "" alone find nothing."""
     if value and not words_of(value):
         raise forms.ValidationError(_("Type at least one word to search for."))
-    return value
+    return value.translate(PHRASE_QUOTES) if value else value
 
 
 # Django's own widget templates, in Jinja2: a filtered list or a search draws
@@ -290,10 +295,23 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search for"), max_length=MAX_QUERY_LENGTH, required=False)
     kind = forms.ChoiceField(label=_("In"), choices=KINDS, required=False)
-    section = forms.SlugField(required=False, widget=forms.HiddenInput)
+    # Chosen from the facets beside the results, kept by the form as it is sent again.
+    section = forms.SlugField(label=_("Section"), required=False, widget=forms.HiddenInput)
     year = forms.IntegerField(
-        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, widget=forms.HiddenInput
+        label=_("Year"),
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.HiddenInput,
     )
 
     def clean_q(self):
         return clean_query(self.cleaned_data.get("q", "").strip())
+
+    def clean_section(self):
+        slug = self.cleaned_data.get("section")
+        if slug and slug not in taxonomy()["section_ids"]:
+            raise forms.ValidationError(
+                _("There is no section “%(value)s”."), params={"value": slug[:40]}
+            )
+        return slug

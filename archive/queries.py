@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, ExtractYear
 
-from . import pagecache, search
+from . import pagecache, search, taxonomy
 from .models import (
     Attachment,
     Body,
@@ -180,14 +180,23 @@ def year_counts(queryset, date_field):
 
 
 def section_counts(queryset):
-    """[(slug, LocalName, count), ...] of the news `queryset` holds, most first."""
-    sections = (
-        queryset.order_by()
-        .values_list("section__slug", "section__name", "section__name_ru")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "section__name")
-    )
-    return [(slug, LocalName(name, name_ru), count) for slug, name, name_ru, count in sections]
+    """
+    [(slug, LocalName, count), ...] of the news `queryset` holds, most first.
+    A section counts the news of the sections below it too, as its list
+    and the facet's link hold them.
+    """
+    rows = queryset.order_by().values_list("section_id").annotate(count=Count("pk"))
+    data = taxonomy.taxonomy()
+    totals = collections.Counter()
+    for pk, count in rows:
+        for section_pk in (pk, *taxonomy.ids_above(data["tree"], pk)):
+            totals[section_pk] += count
+    # A section the taxonomy does not know yet is counted from its next generation.
+    found = [
+        (data["sections"][pk], count) for pk, count in totals.items() if pk in data["sections"]
+    ]
+    found.sort(key=lambda pair: (-pair[1], pair[0].name))
+    return [(section.slug, LocalName(section.name, section.name_ru), n) for section, n in found]
 
 
 # How public items point to each kind of the indexes, as (model, field).
@@ -251,24 +260,29 @@ def combined(news, statements, ranked, bound=None):
 
 def search_counts(news, statements, kind, bounded=False):
     """
-    What /search/ counts over all its matches: by kind, year and section;
-    `bounded`: by kind only, up to search.COUNT_LIMIT + 1 each (a common word).
+    What /search/ counts over all its matches: by kind (both, whichever
+    `kind` shows), and by year and section over the kinds it shows.
+    `bounded` (a common word): each kind is counted up to
+    search.COUNT_LIMIT + 1, and only by kind if a kind shown has more.
     """
+    shown = {"news": kind != "statements", "statements": kind != "news"}
     if bounded:
         kinds = [
             ("news", search.bounded_count(news)),
             ("statements", search.bounded_count(statements)),
         ]
-        if any(count > search.COUNT_LIMIT for _, count in kinds):
+        if any(count > search.COUNT_LIMIT for name, count in kinds if shown[name]):
             return {"kinds": kinds, "years": [], "capped": True}
-    counts = {
-        "kinds": [("news", news.count()), ("statements", statements.count())],
-        "years": merge_years(
-            year_counts(news, "published_at"), year_counts(statements, "adopted_on")
-        ),
-    }
-    if kind != "statements":
+    else:
+        kinds = [("news", news.count()), ("statements", statements.count())]
+    counts = {"kinds": kinds}
+    years = []
+    if shown["news"]:
+        years.append(year_counts(news, "published_at"))
         counts["sections"] = section_counts(news)
+    if shown["statements"]:
+        years.append(year_counts(statements, "adopted_on"))
+    counts["years"] = merge_years(*years)
     return counts
 
 

@@ -57,6 +57,16 @@ class InterfaceLanguageTests(TestCase):
         self.assertContains(response, "«bad» — не дата.")
         response = self.client.get("/news/nope/", headers={"accept-language": "ru"})
         self.assertContains(response, "Страница не найдена", status_code=404)
+        # The search's fields are named in Russian too, and a text in Russian quotes.
+        response = self.client.get(
+            "/search/",
+            {"q": "x", "year": "1800", "section": "nope"},
+            headers={"accept-language": "ru"},
+        )
+        self.assertContains(response, "Год: ")
+        self.assertContains(response, "Раздел: Раздела «nope» нет.")
+        response = self.client.get("/news/", {"q": "x"}, headers={"accept-language": "ru"})
+        self.assertContains(response, "«x»")
 
     def test_the_workflow_steps_of_the_change_form_are_translated(self):
         author = UserFactory(username="author", role="author")

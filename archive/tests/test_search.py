@@ -119,10 +119,40 @@ class BothDatabasesTests(SearchTestCase):
         )
         response = self.search("peacekeeping", section="speeches")
         self.assertEqual(set(titles(response, "results")), {self.body_match.title, briefing.title})
+        # A section's count holds those below it, as its link does.
         sections = {s: n for s, _, n in response.context_data["facets"]["sections"]}
-        self.assertEqual(sections, {"speeches": 1, "briefings": 1})
+        self.assertEqual(sections, {"speeches": 2, "briefings": 1})
         narrowed = self.search("peacekeeping", section="briefings")
         self.assertEqual(titles(narrowed, "results"), [briefing.title])
+
+    def test_the_section_and_year_held_to_are_named_and_kept_by_the_form(self):
+        response = self.search("peacekeeping", section="news", year=2021)
+        self.assertEqual(titles(response, "results"), [self.title_match.title])
+        self.assertContains(response, '<input type="hidden" name="section" value="news">')
+        self.assertContains(response, '<input type="hidden" name="year" value="2021">')
+        self.assertContains(
+            response, 'Only: News (<a href="?q=peacekeeping&amp;year=2021">all</a>)'
+        )
+        self.assertContains(response, '2021 (<a href="?q=peacekeeping&amp;section=news">all</a>)')
+
+    def test_an_unknown_section_is_named_and_left_out(self):
+        response = self.search("peacekeeping", section="no-such")
+        self.assertContains(response, "Section: There is no section “no-such”.")
+        self.assertEqual(len(titles(response, "results")), 3)
+
+    def test_statements_with_a_section_leave_the_section_out_and_say_so(self):
+        response = self.search("peacekeeping", kind="statements", section="news")
+        self.assertContains(response, "Statements belong to no section: the section is left out.")
+        self.assertEqual(titles(response, "results"), [self.statement.title])
+
+    def test_year_and_section_counts_follow_the_kind_shown(self):
+        facets = self.search("peacekeeping", kind="statements").context_data["facets"]
+        self.assertEqual(dict(facets["years"]), {2021: 1})
+        self.assertNotIn("sections", facets)
+        # Both kinds are still counted, to switch between them.
+        self.assertEqual({k: n for k, _, n in facets["kinds"]}, {"news": 2, "statements": 1})
+        facets = self.search("peacekeeping", kind="news").context_data["facets"]
+        self.assertEqual(dict(facets["years"]), {2022: 1, 2021: 1})
 
     def test_a_bad_field_is_named_and_the_others_still_apply(self):
         """As on the lists: the results without the bad field, and what was wrong."""
@@ -168,6 +198,26 @@ class BothDatabasesTests(SearchTestCase):
         response = self.client.get("/statements/", {"q": "charter"})
         self.assertEqual(titles(response), [self.statement.title])
         self.assertContains(response, "<mark>Charter</mark>")
+
+    def test_on_a_section_or_year_page_the_counts_lead_to_pages_that_hold_them(self):
+        below = SectionFactory(name="Briefings", slug="briefings", parent=self.speeches)
+        NewsItemFactory(title="Peacekeeping briefing", section=below, published_at=when(2021))
+        response = self.client.get("/news/speeches/", {"q": "peacekeeping"})
+        self.assertContains(response, 'href="/news/briefings/?q=peacekeeping"')
+        self.assertContains(response, 'href="/news/speeches/?q=peacekeeping"')
+        self.assertNotContains(response, "section=")
+        facets = self.client.get("/news/2021/", {"q": "peacekeeping"}).context_data["facets"]
+        self.assertNotIn("years", facets)
+        self.assertEqual(
+            {s: n for s, _, n in facets["sections"]}, {"news": 1, "speeches": 1, "briefings": 1}
+        )
+
+    def test_a_list_says_its_exact_count_however_long(self):
+        """Only a search counted so far (too many matches to rank) says "more than"."""
+        with mock.patch.object(search, "COUNT_LIMIT", 1):
+            response = self.client.get("/news/")
+        self.assertContains(response, "3 items")
+        self.assertNotContains(response, "More than")
 
     def test_without_a_query_lists_are_newest_first(self):
         response = self.client.get("/news/")
@@ -258,6 +308,12 @@ class PostgresSearchTests(SearchTestCase):
             titles(self.search('"collective security"'), "results"), [self.body_match.title]
         )
         self.assertEqual(titles(self.search('"security collective"'), "results"), [])
+        # Typographic quotes, as the help prints them, mark a phrase too.
+        for phrase in ("“security collective”", "«security collective»"):
+            self.assertEqual(titles(self.search(phrase), "results"), [])
+        self.assertEqual(
+            titles(self.search("“collective security”"), "results"), [self.body_match.title]
+        )
         self.assertEqual(
             set(titles(self.search("pandemic or Kazakhstan"), "results")),
             {self.body_match.title, self.title_match.title},
@@ -289,6 +345,23 @@ class PostgresSearchTests(SearchTestCase):
             )
             self.assertEqual(both.context_data["paginator"].count, 3)
 
+    def test_a_common_word_is_counted_only_so_far_for_the_kind_shown(self):
+        with (
+            mock.patch.object(search, "RANK_LIMIT", 0),
+            mock.patch.object(search, "COUNT_LIMIT", 1),
+        ):
+            both = self.search("peacekeeping")
+            self.assertContains(both, "More than 1 results")
+            self.assertEqual(
+                {k: n for k, _, n in both.context_data["facets"]["kinds"]},
+                {"news": "1+", "statements": 1},
+            )
+            # One statement matches: it is counted, with its years, under the news' cap.
+            statements = self.search("peacekeeping", kind="statements")
+            self.assertContains(statements, "1 result")
+            self.assertNotContains(statements, "More than 1")
+            self.assertEqual(dict(statements.context_data["facets"]["years"]), {2021: 1})
+
     def test_a_search_narrowed_by_other_filters_is_ranked_when_few_enough_match(self):
         with mock.patch.object(search, "RANK_LIMIT", 1):
             # Two news match "peacekeeping"; in their section only one does.
@@ -318,9 +391,9 @@ class PostgresSearchTests(SearchTestCase):
             statements = self.search("peacekeeping", kind="statements", page=2)
             news = self.search("peacekeeping", kind="news", page=2)
             # A section holds news only.
-            nothing = self.search("peacekeeping", kind="statements", section="news")
+            in_section = self.search("peacekeeping", section="speeches")
         self.assertEqual(pages, [expected[0:2], expected[2:4], expected[4:6]])
-        self.assertEqual(titles(nothing, "results"), [])
+        self.assertEqual(titles(in_section, "results"), [self.body_match.title])
         self.assertEqual(titles(statements, "results"), ["Peacekeeping statement 2019"])
         self.assertEqual(titles(news, "results"), ["Peacekeeping news 2018"])
 

@@ -214,7 +214,7 @@ class PublicListMixin(ListAddressMixin):
         parts = []
         for name, value in self.chosen().items():
             if name == "q":
-                parts.append(f"“{value}”")
+                parts.append(_("“%(text)s”") % {"text": value})
             elif name == "date_from":
                 parts.append(_("from %(date)s") % {"date": date_format(value)})
             elif name == "date_to":
@@ -256,7 +256,8 @@ class PublicListMixin(ListAddressMixin):
         paginator = context.get("paginator")
         if query and paginator and not paginator.count and search.too_common(query):
             context["notices"].append(too_common_notice(query))
-        if paginator and paginator.count > search.COUNT_LIMIT:
+        if self.newest_first and paginator and paginator.count > search.COUNT_LIMIT:
+            # Counted only that far (search.bounded_count).
             context["count_limit"] = search.COUNT_LIMIT
         elif query:
             # Counted over every match: once per change of the archive.

@@ -127,6 +127,10 @@ class NewsArchiveView(NewsListView):
         del filterset.filters["year"]
         return filterset
 
+    def facets(self, queryset):
+        # The year is fixed by the address: its only year would lead nowhere else.
+        return {"sections": queries.section_counts(queryset)}
+
     def get_context_data(self, **kwargs):
         year_url = reverse("archive:news-year", args=[self.year])
         crumbs = [(_("All news"), reverse("archive:news-list"))]

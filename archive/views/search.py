@@ -1,6 +1,7 @@
 """/search/: news and statements together."""
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -9,6 +10,13 @@ from .. import backlink, pagecache, queries, search, taxonomy
 from ..filters import SearchForm
 from ..pagecache import count_key
 from .mixins import ListAddressMixin, PastTheEnd, page_number, too_common_notice
+
+
+def capped_count(count):
+    """A kind's count, or "10,000+" where it was counted only that far (a common word)."""
+    if count > search.COUNT_LIMIT:
+        return f"{intcomma(search.COUNT_LIMIT)}+"
+    return count
 
 
 class SearchView(ListAddressMixin, TemplateView):
@@ -35,6 +43,12 @@ class SearchView(ListAddressMixin, TemplateView):
         query = data.get("q")
         if not query:
             return context
+        if data["section"] and data["kind"] == "statements":
+            context["notices"].append(
+                _("Statements belong to no section: the section is left out.")
+            )
+            data["section"] = ""
+        context["narrowed"] = self.narrowed(data)
         key = count_key(self.request)
         news, statements = queries.news_teasers(), queries.statement_teasers()
         if data["section"]:
@@ -68,7 +82,11 @@ class SearchView(ListAddressMixin, TemplateView):
         )
         labels = {"news": _("News"), "statements": _("Statements")}
         facets = {
-            "kinds": [(kind, labels[kind], count) for kind, count in counts["kinds"] if count],
+            "kinds": [
+                (kind, labels[kind], capped_count(count))
+                for kind, count in counts["kinds"]
+                if count
+            ],
             "years": counts["years"],
         }
         if "sections" in counts:
@@ -104,6 +122,19 @@ class SearchView(ListAddressMixin, TemplateView):
             back_query=backlink.back_query(self.request),
         )
         return context
+
+    def narrowed(self, data):
+        """
+        [(name, field, value), ...]: the section and year the results are held
+        to, which the form keeps as it is sent again and the page names.
+        """
+        narrowed = []
+        if data["section"]:
+            section = taxonomy.section_by_slug(data["section"])
+            narrowed.append((section.display_name, "section", data["section"]))
+        if data["year"]:
+            narrowed.append((str(data["year"]), "year", data["year"]))
+        return narrowed
 
     def paginate(self, rows, number, total):
         paginator = Paginator(rows, self.paginate_by, allow_empty_first_page=True)
