@@ -8,4 +8,4 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("News archive")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the file clean-up)
+        from . import search, signals  # noqa: F401  (connect SQLite's CASEFOLD, the file clean-up)

@@ -6,8 +6,10 @@ write time, migration 0008) matched with websearch_to_tsquery, so that
 "quoted phrases", `or` and `-word` work and no input is a syntax error;
 English and Russian stemming both apply; results are ranked (newest first
 when more than RANK_LIMIT items match, as ranking reads every match).
-Elsewhere (SQLite): every word must occur in the title or text, newest
-first. Both show a result's snippet made here, from its text: PostgreSQL
+Elsewhere (SQLite): the query is read the same way, without stemming
+(every word or "quoted phrase" must occur in the title or text, `or`
+between two makes either do, `-` leaves out), letters of any case match,
+newest first. Both show a result's snippet made here, from its text: PostgreSQL
 tells which stems the query looks for, and a word is marked when its
 Snowball stem (the database's dictionaries are Snowball's) is one of them.
 The database's own ts_headline parsed every result's whole text on every
@@ -22,8 +24,10 @@ import threading
 import Stemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Q, TextField, Value
+from django.db.backends.signals import connection_created
+from django.db.models import F, FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Cast
+from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -68,6 +72,61 @@ def words_of(query):
     return [word for word in WORDS.findall(query) if word.lower() not in {"or"}][:MAX_WORDS]
 
 
+# A word, or a "quoted phrase" (its closing quote may be missing), each with
+# the minus sign that leaves it out.
+TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+def simple_terms(query):
+    """
+    [(excluded, [text, ...]), ...]: what a query asks for, read as
+    websearch_to_tsquery reads it: each entry must occur (one of its texts,
+    a word or a phrase) or, if excluded, must not.
+    """
+    terms, either = [], False
+    for minus, phrase, word_minus, word in TERM.findall(query):
+        if not phrase and word.lower() == "or":
+            either = bool(terms)
+            continue
+        if phrase:
+            texts, excluded = [" ".join(WORDS.findall(phrase))], bool(minus)
+        else:
+            texts, excluded = WORDS.findall(word), bool(word_minus)
+        for text in filter(None, texts):
+            if either and not excluded and not terms[-1][0]:
+                terms[-1][1].append(text)
+            else:
+                terms.append((excluded, [text]))
+            either = False
+    return terms[:MAX_WORDS]
+
+
+def simple_match(queryset, query, text_fields):
+    """`queryset` narrowed to what matches `query` (see simple_terms), in letters of any case."""
+    folded = {field: f"{field}_folded" for field in text_fields}
+    queryset = queryset.alias(
+        **{name: Func(F(field), function="CASEFOLD") for field, name in folded.items()}
+    )
+    for excluded, texts in simple_terms(query):
+        match = Q()
+        for text in texts:
+            for name in folded.values():
+                match |= Q(**{f"{name}__contains": text.casefold()})
+        queryset = queryset.exclude(match) if excluded else queryset.filter(match)
+    return queryset
+
+
+@receiver(connection_created)
+def add_casefold(sender, connection, **kwargs):
+    # SQLite folds the case of ASCII letters only: "москве" would not find "Москве".
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("CASEFOLD", 1, casefold, deterministic=True)
+
+
+def casefold(text):
+    return text.casefold() if isinstance(text, str) else text
+
+
 def ts_query(query):
     # Both dictionaries: a Russian query finds Russian items, stemmed as Russian.
     return SearchQuery(query, search_type="websearch", config="english") | SearchQuery(
@@ -85,15 +144,9 @@ def search(queryset, query, *, text_fields, date_field, ranked=None):
         if ranked is None:
             ranked = is_rankable(queryset, query)
         return in_order(matches(queryset, query), query, date_field, ranked)
-    words = words_of(query)
-    if not words:
+    if not any(not excluded for excluded, _texts in simple_terms(query)):
         return queryset.none()
-    for word in words:
-        match = Q()
-        for field in text_fields:
-            match |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(match)
-    return queryset.order_by(f"-{date_field}", "-pk")
+    return simple_match(queryset, query, text_fields).order_by(f"-{date_field}", "-pk")
 
 
 def is_rankable(queryset, query, remember_as=None):
@@ -250,8 +303,8 @@ def matcher(query, terms, language):
     the stem, but for its last letter ("countri": "country").
     """
     if terms is None:
-        words = words_of(query) or ["\x00"]
-        pattern = "|".join(re.escape(word) for word in words)
+        wanted = [text for excluded, texts in simple_terms(query) if not excluded for text in texts]
+        pattern = "|".join(re.escape(text) for text in wanted or ["\x00"])
         return re.compile(pattern, re.IGNORECASE), lambda word: True
     wanted = EXCLUDED_PHRASE.sub(" ", terms)
     stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(wanted) if not excluded}

@@ -468,3 +468,33 @@ class SimpleSearchTests(SearchTestCase):
             titles(self.search("ministers moscow"), "results"), [self.body_match.title]
         )
         self.assertEqual(titles(self.search("ministers kazakhstan"), "results"), [])
+
+    def test_quotes_or_and_exclusion_as_on_postgresql(self):
+        self.assertEqual(
+            titles(self.search('"collective security"'), "results"), [self.body_match.title]
+        )
+        self.assertEqual(titles(self.search('"security collective"'), "results"), [])
+        self.assertEqual(
+            set(titles(self.search("pandemic or Kazakhstan"), "results")),
+            {self.body_match.title, self.title_match.title},
+        )
+        self.assertEqual(
+            titles(self.search("peacekeeping -pandemic", kind="news"), "results"),
+            [self.title_match.title],
+        )
+        # The search help's own example.
+        self.assertEqual(
+            titles(self.search("“collective security” or Kazakhstan -NATO"), "results"),
+            [self.body_match.title, self.title_match.title],
+        )
+
+    def test_letters_of_any_case_match_in_any_alphabet(self):
+        for query in ("министры", "МИНИСТРЫ", "Министры"):
+            with self.subTest(query=query):
+                response = self.search(query)
+                self.assertEqual(titles(response, "results"), [self.russian.title])
+                self.assertContains(response, "<mark>Министры</mark>")
+
+    def test_a_word_left_out_is_not_marked(self):
+        response = self.search("peacekeeping -pandemic", kind="news")
+        self.assertNotContains(response, "<mark>pandemic</mark>")
