@@ -726,6 +726,21 @@ STEP_BUTTONS = {
 }
 
 
+# A bulk action's message names this many items, then counts the others.
+NAMED_ITEMS = 5
+
+
+def named(items):
+    """“A”; “B” and 12 more: the first NAMED_ITEMS of `items`, quoted as the language quotes."""
+    names = "; ".join(_("“%(text)s”") % {"text": item} for item in items[:NAMED_ITEMS])
+    if len(items) > NAMED_ITEMS:
+        return _("%(names)s and %(count)d more") % {
+            "names": names,
+            "count": len(items) - NAMED_ITEMS,
+        }
+    return names
+
+
 def delete_if_allowed(modeladmin, request, queryset):
     """
     Django's "Delete selected", unless the choice holds an item this user may
@@ -740,7 +755,7 @@ def delete_if_allowed(modeladmin, request, queryset):
                 "Nothing was deleted. Items that have been published are unpublished "
                 "(archived), not deleted: %(items)s."
             )
-            % {"items": "; ".join(f"“{item}”" for item in refused)},
+            % {"items": named(refused)},
             messages.WARNING,
         )
         return None
@@ -1207,8 +1222,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
         if done:
             self.message_user(
                 request,
-                _("Done for %(count)d: %(items)s.")
-                % {"count": len(done), "items": "; ".join(done)},
+                _("Done for %(count)d: %(items)s.") % {"count": len(done), "items": named(done)},
                 messages.SUCCESS,
             )
         for reason in refused:

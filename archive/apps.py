@@ -8,4 +8,4 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("News archive")
 
     def ready(self):
-        from . import search, signals  # noqa: F401  (connect SQLite's CASEFOLD, the file clean-up)
+        from . import search, signals  # noqa: F401  (connect SQLite's READABLE_TEXT, the file clean-up)

@@ -96,6 +96,10 @@ def clean_query(value):
     """A search needs at least one word: "!!!" or "" alone find nothing."""
     if value and not words_of(value):
         raise forms.ValidationError(_("Type at least one word to search for."))
+    if value and not search.looks_for_something(value):
+        raise forms.ValidationError(
+            _("Type a word to look for: a word after a minus sign is only left out.")
+        )
     return value.translate(PHRASE_QUOTES) if value else value
 
 

@@ -8,12 +8,14 @@ English and Russian stemming both apply; results are ranked (newest first
 when more than RANK_LIMIT items match, as ranking reads every match).
 Elsewhere (SQLite): the query is read the same way, without stemming
 (every word or "quoted phrase" must occur in the title or text, `or`
-between two makes either do, `-` leaves out), letters of any case match,
-newest first. Both show a result's snippet made here, from its text: PostgreSQL
-tells which stems the query looks for, and a word is marked when its
-Snowball stem (the database's dictionaries are Snowball's) is one of them.
-The database's own ts_headline parsed every result's whole text on every
-request, the most expensive part of a search (docs/performance.md).
+between two makes either do, `-` leaves out); a word matches the words
+that begin with it (one of three letters or fewer, only itself), in any
+case, newest first. Both show a result's
+snippet made here, from its text: PostgreSQL tells which stems the query
+looks for, and a word is marked when its Snowball stem (the database's
+dictionaries are Snowball's) is one of them. The database's own
+ts_headline parsed every result's whole text on every request, the most
+expensive part of a search (docs/performance.md).
 """
 
 import functools
@@ -79,52 +81,77 @@ TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
 def simple_terms(query):
     """
-    [(excluded, [text, ...]), ...]: what a query asks for, read as
-    websearch_to_tsquery reads it: each entry must occur (one of its texts,
-    a word or a phrase) or, if excluded, must not.
+    [(excluded, [words, ...]), ...]: what a query asks for, read as
+    websearch_to_tsquery reads it: each entry must occur (one of its
+    alternatives, a word or the words of a phrase, "general's" being one)
+    or, if excluded, must not.
     """
     terms, either = [], False
     for minus, phrase, word_minus, word in TERM.findall(query):
         if not phrase and word.lower() == "or":
             either = bool(terms)
             continue
-        if phrase:
-            texts, excluded = [" ".join(WORDS.findall(phrase))], bool(minus)
+        words, excluded = WORDS.findall(phrase or word), bool(minus or word_minus)
+        if not words:
+            continue
+        if either and not excluded and not terms[-1][0]:
+            terms[-1][1].append(words)
         else:
-            texts, excluded = WORDS.findall(word), bool(word_minus)
-        for text in filter(None, texts):
-            if either and not excluded and not terms[-1][0]:
-                terms[-1][1].append(text)
-            else:
-                terms.append((excluded, [text]))
-            either = False
+            terms.append((excluded, [words]))
+        either = False
     return terms[:MAX_WORDS]
 
 
-def simple_match(queryset, query, text_fields):
-    """`queryset` narrowed to what matches `query` (see simple_terms), in letters of any case."""
-    folded = {field: f"{field}_folded" for field in text_fields}
-    queryset = queryset.alias(
-        **{name: Func(F(field), function="CASEFOLD") for field, name in folded.items()}
+def looks_for_something(query):
+    """Whether `query` has a word to look for, not only words to leave out."""
+    return any(not excluded for excluded, _alternatives in simple_terms(query))
+
+
+# Without stemming, a word longer than this matches the words that begin with
+# it ("minister": "ministers"); a shorter one, often an acronym ("UN"), only itself.
+WHOLE_WORD_LENGTH = 3
+
+
+def words_pattern(words):
+    """The regular expression of `words` in a row, each as simple_match() reads it."""
+    return r"\W+".join(
+        r"\b" + re.escape(word) + (r"\b" if len(word) <= WHOLE_WORD_LENGTH else r"\w*")
+        for word in words
     )
-    for excluded, texts in simple_terms(query):
+
+
+def simple_match(queryset, query, text_fields):
+    """
+    `queryset` narrowed to what matches `query` (see simple_terms): a word
+    matches as words_pattern() reads it, in any case and alphabet, a phrase
+    its words in a row; rich text is read without tags.
+    """
+    readable = {field: f"{field}_readable" for field in text_fields}
+    queryset = queryset.alias(
+        **{name: Func(F(field), function="READABLE_TEXT") for field, name in readable.items()}
+    )
+    for excluded, alternatives in simple_terms(query):
         match = Q()
-        for text in texts:
-            for name in folded.values():
-                match |= Q(**{f"{name}__contains": text.casefold()})
+        for words in alternatives:
+            pattern = words_pattern([word.casefold() for word in words])
+            for name in readable.values():
+                match |= Q(**{f"{name}__regex": pattern})
         queryset = queryset.exclude(match) if excluded else queryset.filter(match)
     return queryset
 
 
 @receiver(connection_created)
-def add_casefold(sender, connection, **kwargs):
-    # SQLite folds the case of ASCII letters only: "москве" would not find "Москве".
+def add_readable_text(sender, connection, **kwargs):
+    # SQLite's LIKE folds only ASCII letters and reads HTML as text.
     if connection.vendor == "sqlite":
-        connection.connection.create_function("CASEFOLD", 1, casefold, deterministic=True)
+        connection.connection.create_function("READABLE_TEXT", 1, readable_text, deterministic=True)
 
 
-def casefold(text):
-    return text.casefold() if isinstance(text, str) else text
+def readable_text(text):
+    """A field's text as a search reads it: without tags, in folded case."""
+    if not isinstance(text, str):
+        return text
+    return html.unescape(TAGS.sub(" ", text)).casefold()
 
 
 def ts_query(query):
@@ -144,7 +171,7 @@ def search(queryset, query, *, text_fields, date_field, ranked=None):
         if ranked is None:
             ranked = is_rankable(queryset, query)
         return in_order(matches(queryset, query), query, date_field, ranked)
-    if not any(not excluded for excluded, _texts in simple_terms(query)):
+    if not looks_for_something(query):
         return queryset.none()
     return simple_match(queryset, query, text_fields).order_by(f"-{date_field}", "-pk")
 
@@ -303,8 +330,10 @@ def matcher(query, terms, language):
     the stem, but for its last letter ("countri": "country").
     """
     if terms is None:
-        wanted = [text for excluded, texts in simple_terms(query) if not excluded for text in texts]
-        pattern = "|".join(re.escape(text) for text in wanted or ["\x00"])
+        wanted = [
+            words for excluded, found in simple_terms(query) if not excluded for words in found
+        ]
+        pattern = "|".join(map(words_pattern, wanted or [["\x00"]]))
         return re.compile(pattern, re.IGNORECASE), lambda word: True
     wanted = EXCLUDED_PHRASE.sub(" ", terms)
     stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(wanted) if not excluded}

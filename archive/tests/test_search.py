@@ -131,9 +131,11 @@ class BothDatabasesTests(SearchTestCase):
         self.assertContains(response, '<input type="hidden" name="section" value="news">')
         self.assertContains(response, '<input type="hidden" name="year" value="2021">')
         self.assertContains(
-            response, 'Only: News (<a href="?q=peacekeeping&amp;year=2021">all</a>)'
+            response, 'Only: News (<a href="?q=peacekeeping&amp;year=2021">all sections</a>)'
         )
-        self.assertContains(response, '2021 (<a href="?q=peacekeeping&amp;section=news">all</a>)')
+        self.assertContains(
+            response, '2021 (<a href="?q=peacekeeping&amp;section=news">all years</a>)'
+        )
 
     def test_an_unknown_section_is_named_and_left_out(self):
         response = self.search("peacekeeping", section="no-such")
@@ -144,6 +146,12 @@ class BothDatabasesTests(SearchTestCase):
         response = self.search("peacekeeping", kind="statements", section="news")
         self.assertContains(response, "Statements belong to no section: the section is left out.")
         self.assertEqual(titles(response, "results"), [self.statement.title])
+        # Its links lead to addresses without the section it left out.
+        self.assertNotContains(response, "section=news")
+        self.assertContains(response, 'href="?q=peacekeeping&amp;kind=news"')
+        # Its links lead to addresses without the section it left out.
+        self.assertNotContains(response, "section=news")
+        self.assertContains(response, 'href="?q=peacekeeping&amp;kind=news"')
 
     def test_year_and_section_counts_follow_the_kind_shown(self):
         facets = self.search("peacekeeping", kind="statements").context_data["facets"]
@@ -212,6 +220,12 @@ class BothDatabasesTests(SearchTestCase):
             {s: n for s, _, n in facets["sections"]}, {"news": 1, "speeches": 1, "briefings": 1}
         )
 
+    def test_a_heading_quotes_the_words_once(self):
+        response = self.client.get("/news/", {"q": "“collective security”"})
+        self.assertContains(response, "<h1>News: “collective security”</h1>", html=True)
+        response = self.client.get("/news/", {"q": "peacekeeping"})
+        self.assertContains(response, "<h1>News: “peacekeeping”</h1>", html=True)
+
     def test_a_list_says_its_exact_count_however_long(self):
         """Only a search counted so far (too many matches to rank) says "more than"."""
         with mock.patch.object(search, "COUNT_LIMIT", 1):
@@ -251,6 +265,12 @@ class BothDatabasesTests(SearchTestCase):
             self.client.get("/search/", {"q": "x" * 10_000}), "too long", status_code=400
         )
         self.assertContains(self.client.get("/search/", {"q": "!!!"}), "Type at least one word")
+        for url in ("/search/", "/news/", "/statements/"):
+            with self.subTest(url=url, q="-nato"):
+                self.assertContains(
+                    self.client.get(url, {"q": "-nato -csto"}),
+                    "Type a word to look for: a word after a minus sign is only left out.",
+                )
 
     def test_quotes_or_and_exclusion(self):
         """As websearch_to_tsquery reads them; SQLite reads the query the same way."""
@@ -454,10 +474,10 @@ class SnippetTests(TestCase):
             search.snippet(item, "plan"), "5 &lt; 7 and 9 &gt; 3 R&amp;D <mark>plan</mark>"
         )
 
-    def test_without_stems_a_word_of_the_query_is_marked_where_it_occurs(self):
+    def test_without_stems_the_words_beginning_with_a_word_of_the_query_are_marked(self):
         self.assertEqual(
-            search.snippet_of("Peacekeepers & peacekeeping", "PEACEKEEP"),
-            "<mark>Peacekeep</mark>ers &amp; <mark>peacekeep</mark>ing",
+            search.snippet_of("Peacekeepers & peacekeeping, not unpeacekeep", "PEACEKEEP"),
+            "<mark>Peacekeepers</mark> &amp; <mark>peacekeeping</mark>, not unpeacekeep",
         )
 
     def test_a_text_without_a_match_shows_its_beginning(self):
@@ -478,6 +498,22 @@ class SimpleSearchTests(SearchTestCase):
                 response = self.search(query)
                 self.assertEqual(titles(response, "results"), [self.russian.title])
                 self.assertContains(response, "<mark>Министры</mark>")
+
+    def test_a_word_matches_the_words_it_begins_not_a_piece_of_a_word_or_a_tag(self):
+        StatementFactory(title="Charter day", text="<p>Support of the UN.</p>")
+        # "Council", "Units" and "under" hold "un", "<p>" holds "p": no word is "un" or "p".
+        self.assertEqual(
+            set(titles(self.search("UN"), "results")), {"Charter day", self.statement.title}
+        )
+        self.assertEqual(titles(self.search("p"), "results"), [])
+        self.assertEqual(
+            titles(self.search("peacekeeping -UN"), "results"),
+            [self.body_match.title, self.title_match.title],
+        )
+        # A longer word finds the words that begin with it.
+        self.assertEqual(titles(self.search("minister"), "results"), [self.body_match.title])
+        # A word with an apostrophe or a hyphen is its words in a row.
+        self.assertEqual(titles(self.search("Council's"), "results"), [])
 
     def test_a_word_left_out_is_not_marked(self):
         response = self.search("peacekeeping -pandemic", kind="news")

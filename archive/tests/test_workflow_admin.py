@@ -347,7 +347,7 @@ class EditorTests(AdminWorkflowTestCase):
             {"action": "publish_selected", "_selected_action": [in_review.pk, archived.pk]},
         )
         reported = messages_of(response)
-        self.assertIn("Done for 1: Waiting.", reported)
+        self.assertIn("Done for 1: “Waiting”.", reported)
         self.assertIn(
             "Refused: “Withdrawn” is archived. Only a draft, an item in review or a "
             "scheduled item can be published.",
@@ -692,6 +692,15 @@ class DeleteTests(AdminWorkflowTestCase):
                 self.assertEqual(
                     NewsItem.objects.filter(pk__in=[published.pk, draft.pk]).count(), 2
                 )
+        # A long choice names a few and counts the rest.
+        many = [NewsItemFactory(section=self.section, title=f"Item {n}") for n in range(7)]
+        response = self.client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [item.pk for item in many]},
+            follow=True,
+        )
+        self.assertContains(response, "” and 2 more.")
+        self.assertEqual(response.content.decode().count("“Item "), 5)
         # Drafts alone go through Django's own confirmation page.
         response = self.client.post(
             CHANGELIST, {"action": "delete_selected", "_selected_action": [draft.pk]}

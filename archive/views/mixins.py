@@ -15,6 +15,9 @@ from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
 
+# What a typed phrase may start with.
+QUOTES = '"“„«'
+
 
 def too_common_notice(query):
     return _("“%(query)s” has only words too common to search for. Add a more specific word.") % {
@@ -214,7 +217,10 @@ class PublicListMixin(ListAddressMixin):
         parts = []
         for name, value in self.chosen().items():
             if name == "q":
-                parts.append(_("“%(text)s”") % {"text": value})
+                # As typed; a phrase in quotes is not quoted again.
+                typed = self.filterset.form.data.get("q", value)
+                quoted = typed[:1] in QUOTES
+                parts.append(typed if quoted else _("“%(text)s”") % {"text": typed})
             elif name == "date_from":
                 parts.append(_("from %(date)s") % {"date": date_format(value)})
             elif name == "date_to":

@@ -48,6 +48,9 @@ class SearchView(ListAddressMixin, TemplateView):
                 _("Statements belong to no section: the section is left out.")
             )
             data["section"] = ""
+            # The page's links (facets, pages) then lead to addresses without it.
+            self.request.GET = self.request.GET.copy()
+            del self.request.GET["section"]
         context["narrowed"] = self.narrowed(data)
         key = count_key(self.request)
         news, statements = queries.news_teasers(), queries.statement_teasers()
@@ -125,15 +128,16 @@ class SearchView(ListAddressMixin, TemplateView):
 
     def narrowed(self, data):
         """
-        [(name, field, value), ...]: the section and year the results are held
-        to, which the form keeps as it is sent again and the page names.
+        [(name, field, value, label of the link without it), ...]: the section
+        and year the results are held to, which the form keeps as it is sent
+        again and the page names.
         """
         narrowed = []
         if data["section"]:
             section = taxonomy.section_by_slug(data["section"])
-            narrowed.append((section.display_name, "section", data["section"]))
+            narrowed.append((section.display_name, "section", data["section"], _("all sections")))
         if data["year"]:
-            narrowed.append((str(data["year"]), "year", data["year"]))
+            narrowed.append((str(data["year"]), "year", data["year"], _("all years")))
         return narrowed
 
     def paginate(self, rows, number, total):
