@@ -5,12 +5,14 @@ import re
 from unittest import mock
 
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from archive import services
+from archive import services, views
 from archive.models import NewsItem, Revision, Status, Transition, TrashedItem
 from archive.preview import preview_url
 
@@ -671,6 +673,19 @@ class DeleteTests(AdminWorkflowTestCase):
                 self.assertEqual(response.status_code, 403)
                 self.assertTrue(NewsItem.objects.filter(pk=item.pk).exists())
         self.assertNotContains(self.client.get(change_url(published)), delete_url(published))
+
+    def test_a_refused_page_of_the_admin_is_an_admin_page_that_says_why(self):
+        published = NewsItemFactory(section=self.section)
+        self.login(self.editor)
+        response = self.client.get(delete_url(published))
+        self.assertContains(response, "Your account may not do this.", status_code=403)
+        self.assertContains(response, "unpublished (archived), not deleted", status_code=403)
+        self.assertContains(response, 'href="/admin/">Back to the desk</a>', status_code=403)
+        # Anyone else is refused with the site's own page.
+        request = RequestFactory().get(delete_url(published))
+        request.user = AnonymousUser()
+        response = views.permission_denied(request, PermissionDenied())
+        self.assertContains(response, "You may not see this page.", status_code=403)
 
     def test_a_bulk_delete_holding_a_published_item_deletes_nothing_and_says_why(self):
         published = NewsItemFactory(section=self.section, title="Summit held")

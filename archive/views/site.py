@@ -47,6 +47,19 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def permission_denied(request, exception):
+    """
+    403: in the admin, for the staff working there, a page of the admin that
+    says so and leads back to the desk; elsewhere the site's own.
+    """
+    if request.path.startswith("/admin/") and request.user.is_active and request.user.is_staff:
+        from django.contrib import admin
+
+        context = {**admin.site.each_context(request), "title": _("Not allowed")}
+        return render(request, "admin/403.html", context, status=403, using="django")
+    return defaults.permission_denied(request, exception)
+
+
 def healthz(request):
     """For load balancers: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
