@@ -108,6 +108,10 @@ class CompressTextMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
             return response
+        # A hit comes gzipped as it was kept, when taken, unless a "Go back"
+        # link was written into it (backlink): that page is compressed here.
+        if response.get("X-Page-Cache") == "hit" and not getattr(request, "back_url", None):
+            return response
         return super().process_response(request, response)
 
 

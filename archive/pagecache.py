@@ -488,12 +488,17 @@ def keep_used_params(request):
 def public_headers(response):
     """
     Every public page is checked with the site before a browser shows it
-    again (ConditionalGetMiddleware answers 304 while it is unchanged), and
-    its language may come from the language cookie.
+    again (ConditionalGetMiddleware answers 304 while it is unchanged), its
+    language may come from the language cookie, and a page of text is sent
+    gzipped to a browser that takes it (CompressTextMiddleware, or a hit
+    kept compressed).
     """
     if not response.has_header("Cache-Control"):
         patch_cache_control(response, no_cache=True)
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    varies = ["Cookie", "Accept-Language"]
+    if response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
+        varies.append("Accept-Encoding")
+    patch_vary_headers(response, varies)
 
 
 def packed(value, response):
@@ -532,6 +537,7 @@ def unpacked(entry, request):
     response["Content-Length"] = str(len(gzipped))
     if response.get("ETag", "").startswith('"'):
         response["ETag"] = "W/" + response["ETag"]
+    # Kept pages say so already; one kept before they did must say it too.
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
