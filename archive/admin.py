@@ -759,6 +759,18 @@ def delete_if_allowed(modeladmin, request, queryset):
             messages.WARNING,
         )
         return None
+    gone = [item for item in queryset if not services.goes_to_trash(item)]
+    if gone and not request.POST.get("post"):
+        # Shown on Django's confirmation page, which says only "will be deleted".
+        modeladmin.message_user(
+            request,
+            _(
+                "These have been published, so they are deleted for good, not kept in "
+                "the trash: %(items)s."
+            )
+            % {"items": named(gone)},
+            messages.WARNING,
+        )
     return delete_selected(modeladmin, request, queryset)
 
 
@@ -871,23 +883,29 @@ class WorkflowAdmin(ObjectRuleAdmin):
         services.save_item(item=obj, user=request.user, expected_version=expected)
 
     def delete_model(self, request, obj):
-        trashed = obj.status in (Status.DRAFT, Status.REVIEW)
-        try:
-            services.delete_item(item=obj, user=request.user)
-        except services.WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
-        if trashed:
-            self.message_user(
-                request,
-                _("“%(item)s” is in the trash, where it can be restored for %(days)s days.")
-                % {"item": obj, "days": TrashedItem.TRASH_DAYS},
-                messages.INFO,
-            )
+        self.delete_items(request, [obj])
 
     def delete_queryset(self, request, queryset):
+        self.delete_items(request, list(queryset))
+
+    def delete_items(self, request, items):
         # One by one: each draft goes to the trash, and each is checked.
-        for obj in queryset:
-            self.delete_model(request, obj)
+        trashed = [item for item in items if services.goes_to_trash(item)]
+        for item in items:
+            try:
+                services.delete_item(item=item, user=request.user)
+            except services.WorkflowError as error:
+                raise PermissionDenied(str(error)) from error
+        if len(trashed) == 1:
+            message = _("“%(item)s” is in the trash, where it can be restored for %(days)s days.")
+            self.message_user(
+                request, message % {"item": trashed[0], "days": TrashedItem.TRASH_DAYS}
+            )
+        elif trashed:
+            message = _("In the trash, where they can be restored for %(days)s days: %(items)s.")
+            self.message_user(
+                request, message % {"items": named(trashed), "days": TrashedItem.TRASH_DAYS}
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -514,6 +514,11 @@ def may_delete(user, item) -> bool:
     return user.has_perm(f"{meta.app_label}.delete_{meta.model_name}") and can_edit(user, item)
 
 
+def goes_to_trash(item):
+    """Whether deleting `item` keeps it in the trash: one never published does."""
+    return item.status in (Status.DRAFT, Status.REVIEW)
+
+
 def delete_item(*, item, user):
     """
     Delete `item`. A draft or an item in review goes to the trash, from which
@@ -527,7 +532,7 @@ def delete_item(*, item, user):
                 _("“%(title)s” cannot be deleted by you: unpublish (archive) it instead.")
                 % {"title": current}
             )
-        if current.status in (Status.DRAFT, Status.REVIEW):
+        if goes_to_trash(current):
             TrashedItem.objects.create(
                 content_type=ContentType.objects.get_for_model(current),
                 object_id=current.pk,

@@ -722,6 +722,31 @@ class DeleteTests(AdminWorkflowTestCase):
         )
         self.assertContains(response, "Are you sure you want to delete the selected news item?")
 
+    def test_a_superuser_is_told_what_is_deleted_for_good_and_what_goes_to_the_trash(self):
+        published = NewsItemFactory(section=self.section, title="Summit held")
+        drafts = [self.draft(title=f"Notes {n}", slug=f"notes-{n}") for n in range(2)]
+        chosen = [published.pk, *(draft.pk for draft in drafts)]
+        self.login(self.superuser)
+        confirm = self.client.post(
+            CHANGELIST, {"action": "delete_selected", "_selected_action": chosen}
+        )
+        self.assertContains(
+            confirm,
+            "These have been published, so they are deleted for good, not kept in the "
+            "trash: “Summit held”.",
+        )
+        done = self.client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
+            follow=True,
+        )
+        told = " ".join(messages_of(done))
+        self.assertIn("In the trash, where they can be restored for 30 days: “Notes ", told)
+        self.assertIn("“Notes 0”", told)
+        self.assertIn("“Notes 1”", told)
+        self.assertFalse(NewsItem.objects.filter(pk__in=chosen).exists())
+        self.assertEqual(TrashedItem.objects.count(), 2)
+
     def test_a_superuser_can_delete_a_published_item(self):
         published = NewsItemFactory(section=self.section)
         self.login(self.superuser)
