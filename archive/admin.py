@@ -747,7 +747,8 @@ def delete_if_allowed(modeladmin, request, queryset):
     not delete: then nothing is deleted, and the message names those items
     and says why, where Django spoke of permissions for a whole kind of item.
     """
-    refused = [item for item in queryset if not modeladmin.has_delete_permission(request, item)]
+    items = list(queryset)
+    refused = [item for item in items if not modeladmin.has_delete_permission(request, item)]
     if refused:
         modeladmin.message_user(
             request,
@@ -759,7 +760,7 @@ def delete_if_allowed(modeladmin, request, queryset):
             messages.WARNING,
         )
         return None
-    gone = [item for item in queryset if not services.goes_to_trash(item)]
+    gone = [item for item in items if not services.goes_to_trash(item)]
     if gone and not request.POST.get("post"):
         # Shown on Django's confirmation page, which says only "will be deleted".
         modeladmin.message_user(

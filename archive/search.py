@@ -10,12 +10,11 @@ Elsewhere (SQLite): the query is read the same way, without stemming
 (every word or "quoted phrase" must occur in the title or text, `or`
 between two makes either do, `-` leaves out); a word matches the words
 that begin with it (one of three letters or fewer, only itself), in any
-case, newest first. Both show a result's
-snippet made here, from its text: PostgreSQL tells which stems the query
-looks for, and a word is marked when its Snowball stem (the database's
-dictionaries are Snowball's) is one of them. The database's own
-ts_headline parsed every result's whole text on every request, the most
-expensive part of a search (docs/performance.md).
+case, newest first. Both show a result's snippet made here, from its text:
+PostgreSQL tells which stems the query looks for, and a word is marked when
+its Snowball stem (the database's dictionaries are Snowball's) is one of
+them. The database's own ts_headline parsed every result's whole text on
+every request, the most expensive part of a search (docs/performance.md).
 """
 
 import functools
@@ -151,7 +150,12 @@ def readable_text(text):
     """A field's text as a search reads it: without tags, in folded case."""
     if not isinstance(text, str):
         return text
-    return html.unescape(TAGS.sub(" ", text)).casefold()
+    return plain_text(text).casefold()
+
+
+def plain_text(html_text):
+    """Rich text as it reads: without its tags, its entities as characters."""
+    return html.unescape(TAGS.sub(" ", html_text))
 
 
 def ts_query(query):
@@ -286,7 +290,7 @@ def snippet_from(value, query, text_fields):
     parts = [value(field) or "" for field in text_fields]
     # Rich text is HTML; a lead is plain text, where "<" is a character.
     parts = [
-        html.unescape(TAGS.sub(" ", part)) if field in HTML_FIELDS else part
+        plain_text(part) if field in HTML_FIELDS else part
         for field, part in zip(text_fields, parts, strict=True)
     ]
     language = dictionary(value("language"))
@@ -303,7 +307,7 @@ def snippet_of(text, query, terms=None, language="english"):
     About SNIPPET_LENGTH characters of the plain `text`, HTML-safe, from a
     little before its first match, each match in <mark>. `terms` is the
     query as the text's dictionary reads it (a tsquery as text); without
-    it (SQLite) a word matches where it holds a word of the query.
+    it (SQLite) a word matches as simple_match() finds it.
     """
     text = " ".join(text.split())
     pattern, matches = matcher(query, terms, language)

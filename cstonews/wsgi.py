@@ -11,12 +11,11 @@ application = get_wsgi_application()
 
 def warm_up():
     """
-    What each worker would otherwise work out on its first requests (a new
-    worker's first list page cost it fifty pages' time), done once by
-    gunicorn's master before it forks them (gunicorn.conf.py): the public
-    templates and the filter forms' widget templates compiled, and each
-    language's translations loaded and its addresses known. No database or
-    cache is touched.
+    What each worker would otherwise work out on its first requests
+    (docs/performance.md), done once by gunicorn's master before it forks
+    them (gunicorn.conf.py): the public templates and the filter forms'
+    widget templates compiled, and each language's translations loaded and
+    its addresses known. No database or cache is touched.
     """
     from django.conf import settings
     from django.template import engines

@@ -11,12 +11,10 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from .. import backlink, pagecache, search, teasers
+from ..filters import PHRASE_QUOTES
 from ..pagecache import count_key
 from ..pagination import ListPaginator
 from ..services import find_redirect
-
-# What a typed phrase may start with.
-QUOTES = '"“„«'
 
 
 def too_common_notice(query):
@@ -219,7 +217,7 @@ class PublicListMixin(ListAddressMixin):
             if name == "q":
                 # As typed; a phrase in quotes is not quoted again.
                 typed = self.filterset.form.data.get("q", value)
-                quoted = typed[:1] in QUOTES
+                quoted = typed.translate(PHRASE_QUOTES)[:1] == '"'
                 parts.append(typed if quoted else _("“%(text)s”") % {"text": typed})
             elif name == "date_from":
                 parts.append(_("from %(date)s") % {"date": date_format(value)})
