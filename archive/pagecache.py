@@ -50,7 +50,9 @@ NEXT_CHANGE = "pagecache:next-change"
 # one read of the cache then brings the generation and the page together,
 # which matters when the cache is another machine (Redis) and each read is
 # a round trip; and a new page takes the place of the old one.
-PAGE = "pagecache:page:{}"
+# The number is packed()'s layout: a new layout takes a new name, so that
+# code just deployed never reads a page kept by the code before it.
+PAGE = "pagecache:page:2:{}"
 BUILDING = "{}:building"
 # How long a page may be marked as being built, and how long another request
 # for it waits for that build before building the page itself.
@@ -504,13 +506,23 @@ def public_headers(response):
 def packed(value, response):
     """
     What the cache keeps of a page: plain values, quicker to load than a
-    response, and its text gzipped once, so that a hit for a browser that
-    takes gzip is not compressed again on every request.
+    response, and its text gzipped once, with the headers it is sent with
+    gzipped, so that a hit for a browser that takes gzip is neither
+    compressed nor given its headers again on every request.
     """
-    content, gzipped = response.content, None
+    content, headers = response.content, dict(response.items())
+    gzipped = gzipped_headers = None
     if len(content) >= 200 and response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
         gzipped = compress_string(content)
-    return (value, response.status_code, dict(response.items()), content, gzipped)
+        # As CompressTextMiddleware would send it.
+        compressed = HttpResponse(gzipped, status=response.status_code, headers=headers)
+        compressed["Content-Encoding"] = "gzip"
+        compressed["Content-Length"] = str(len(gzipped))
+        if compressed.get("ETag", "").startswith('"'):
+            compressed["ETag"] = "W/" + compressed["ETag"]
+        patch_vary_headers(compressed, ["Accept-Encoding"])
+        gzipped_headers = dict(compressed.items())
+    return (value, response.status_code, headers, content, gzipped, gzipped_headers)
 
 
 def fits(value, entry):
@@ -521,9 +533,9 @@ def fits(value, entry):
 def unpacked(entry, request):
     """
     The response kept in `entry`, with the headers it was sent with; gzipped
-    as CompressTextMiddleware would send it, when the browser takes gzip.
+    when the browser takes gzip.
     """
-    _, status, headers, content, gzipped = entry
+    _, status, headers, content, gzipped, gzipped_headers = entry
     # A "Go back" link is written into the plain page as it leaves
     # (backlink.apply); CompressTextMiddleware gzips that page afterwards.
     if (
@@ -532,14 +544,7 @@ def unpacked(entry, request):
         or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     ):
         return HttpResponse(content, status=status, headers=headers)
-    response = HttpResponse(gzipped, status=status, headers=headers)
-    response["Content-Encoding"] = "gzip"
-    response["Content-Length"] = str(len(gzipped))
-    if response.get("ETag", "").startswith('"'):
-        response["ETag"] = "W/" + response["ETag"]
-    # Kept pages say so already; one kept before they did must say it too.
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+    return HttpResponse(gzipped, status=status, headers=gzipped_headers)
 
 
 def memory_key(request):
@@ -624,8 +629,15 @@ class PageCacheMiddleware:
         if request.path.startswith(SKIP_PREFIXES):
             response = self.get_response(request)
         else:
-            keep_used_params(request)
-            response = self.page(request)
+            # This process keeps pages under the address they were built for,
+            # which has only the parameters the page reads: an address sent
+            # that way is answered before its parameters are read at all.
+            response = cacheable_request(request) and remembered(request)
+            if response:
+                response["X-Page-Cache"] = "hit"
+            else:
+                keep_used_params(request)
+                response = self.page(request)
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
             if response.get("X-Page-Cache") == "hit":

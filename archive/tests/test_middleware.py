@@ -22,6 +22,19 @@ class NulBytesTests(TestCase):
 
     def test_ordinary_requests_pass(self):
         self.assertEqual(self.client.get("/news/?q=%D0%9E%D0%94%D0%9A%D0%91").status_code, 200)
+        # "%2500" is the text "%00", not a NUL.
+        self.assertEqual(self.client.get("/news/?q=%2500").status_code, 200)
+
+
+@override_settings(QUERY_MAX_PARAMETERS=3)
+class ParameterCountTests(TestCase):
+    def test_too_many_names_is_a_400_with_the_reason(self):
+        response = self.client.get("/news/?a=1&b=2&c=3&d=4")
+        self.assertContains(response, "too many parameters: at most 3", status_code=400)
+
+    def test_names_are_counted_not_values(self):
+        self.assertEqual(self.client.get("/news/?a=1&b=2&c=3").status_code, 200)
+        self.assertEqual(self.client.get("/news/?q=1&q=2&q=3&q=4&q=5").status_code, 200)
 
 
 class ScriptPrefixTests(TestCase):

@@ -42,7 +42,7 @@ class MemoryHitTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.section = SectionFactory(slug="news", name="News")
-        NewsItemFactory(title="Ministers met in Minsk", section=cls.section)
+        cls.item = NewsItemFactory(title="Ministers met in Minsk", section=cls.section)
 
     def setUp(self):
         overridden = self.settings(CACHES=live_caches())
@@ -105,6 +105,31 @@ class MemoryHitTests(TestCase):
         response = self.client.get("/news/")
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertContains(response, "Summit in Astana")
+
+    def test_an_address_with_parameters_is_served_from_memory_as_the_page_it_reads(self):
+        built = self.client.get("/news/", {"section": "news", "q": "Minsk"})
+        self.assertContains(built, "Ministers met in Minsk")
+        for extra in ({}, {"utm_source": "mail", "fbclid": "x"}):
+            with self.subTest(extra=extra):
+                response, used = self.reads_of_redis(
+                    "/news/", data={"section": "news", "q": "Minsk", **extra}
+                )
+                self.assertEqual((response["X-Page-Cache"], used), ("hit", []))
+                self.assertEqual(response.content, built.content)
+        # A name the list cannot read is still named, on a page of its own.
+        response = self.client.get("/news/", {"section": "news", "q": "Minsk", "colour": "red"})
+        self.assertContains(response, "colour")
+        self.assertNotEqual(response.content, built.content)
+        # An item page kept in memory still gets the visitor's own "Go back" link.
+        url = self.item.get_absolute_url()
+        plain = self.client.get(url)
+        self.assertEqual(self.reads_of_redis(url)[0].content, plain.content)
+        self.client.get(url, {"back": "/news/"})  # the page with a link is kept apart
+        for back in ("/news/?page=1", "/news/?q=Minsk"):
+            with self.subTest(back=back):
+                response, used = self.reads_of_redis(url, data={"back": back})
+                self.assertEqual((response["X-Page-Cache"], used), ("hit", []))
+                self.assertContains(response, f'<a href="{back}">Go back</a>', html=True)
 
     def test_a_page_built_for_one_request_learns_the_generation_without_asking_redis(self):
         used, real = [], pagecache.cache
