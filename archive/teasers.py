@@ -60,13 +60,8 @@ def kept(kind, ids, rows, options, with_snippet=False):
     generation = pagecache.current_generation()[0]
     variant = ",".join(f"{name}={value}" for name, value in sorted(options.items()))
     # The interface language names sections and languages; every address starts with the prefix.
-    keys = {
-        pk: (
-            f"teaser:{generation}:{get_language()}:{get_script_prefix()}:{kind}:{variant}:"
-            f"{with_snippet}:{pk}"
-        )
-        for pk in ids
-    }
+    prefix = f"teaser:{generation}:{get_language()}:{get_script_prefix()}:{kind}:{variant}"
+    keys = {pk: f"{prefix}:{with_snippet}:{pk}" for pk in ids}
     found = pagecache.local.get_many(keys.values())
     drawn = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in ids if pk not in drawn]
