@@ -206,7 +206,9 @@ class MetadataTests(TestCase):
         self.assertNotContains(response, 'rel="canonical"', status_code=404)
         self.assertNotContains(response, "og:url", status_code=404)
         request = RequestFactory().get("/news/")
-        for response in (server_error(request), database_unavailable(request, "down")):
+        with self.assertLogs("archive.views.site", "WARNING"):
+            unavailable = database_unavailable(request, "down")
+        for response in (server_error(request), unavailable):
             with self.subTest(status=response.status_code):
                 self.assertNotIn(b'rel="canonical"', response.content)
 
