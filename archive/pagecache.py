@@ -549,10 +549,13 @@ def unpacked(entry, request):
 
 def memory_key(request):
     """
-    Where this process keeps the page for `request`: what page_key() reads,
-    as the request has it. The host is as sent, with every header
-    get_host() may read: a page is kept only once page_key() has checked
-    that host, so a hit need not check it, nor hash the address, again.
+    Where this process keeps its answer to `request`: the address exactly as
+    sent, the language the page is in, and every header that makes its
+    answer another: the scheme, the host as sent (with every header
+    get_host() may read) and whether the answer is gzipped. An answer is
+    kept only once the whole stack gave it (the host checked, the address
+    read, the "Go back" link written in), so an equal request may have it
+    without those steps.
     """
     meta = request.META
     return (
@@ -562,23 +565,21 @@ def memory_key(request):
         meta.get("HTTP_X_FORWARDED_HOST"),
         meta.get("SERVER_NAME"),
         meta.get("SERVER_PORT"),
-        request.get_full_path(),
-        bool(getattr(request, "back_url", None)),
+        request.path,
+        meta.get("QUERY_STRING", ""),
+        bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", ""))),
     )
 
 
-def keep(request, entry, seconds=None):
-    """
-    Keeps a page in this process's memory too, when a subscription can vouch
-    for it, for `seconds` (PAGE_CACHE_SECONDS when read from the cache).
-    """
-    if listener() is None:
-        return
-    key = memory_key(request)
-    expires = time.time() + (seconds or settings.PAGE_CACHE_SECONDS)
+def keep(key, response, generation, seconds):
+    """Keeps the answer `response`, of a page of `generation`, for `seconds` under `key`."""
+    if response.status_code != 200 or response.streaming:
+        return  # a 304 answers only the browser that asked
+    headers = {name: value for name, value in response.items() if name != "X-Page-Cache"}
+    entry = (generation, time.time() + seconds, headers, response.content)
     with memory_lock:
         memory.pop(key, None)
-        memory[key] = (entry, expires)
+        memory[key] = entry
         while len(memory) > MEMORY_PAGES:
             memory.pop(next(iter(memory)))
 
@@ -600,17 +601,58 @@ def trusted_generation():
     return value, moment
 
 
-def remembered(request):
+def remembered(key):
     """
-    The page for `request` from this process's memory, with no round trip
-    to Redis, when its generation is known to be current; else None.
+    The answer kept under `key` in this process's memory, when its
+    generation is known to be current with no round trip to Redis; else None.
     """
-    entry, expires = memory.get(memory_key(request), (None, 0))
+    entry = memory.get(key)
     if entry is None or (known := trusted_generation()) is None:
         return None
-    if fits(known[0], entry) is None or time.time() >= expires:
+    generation, expires, headers, content = entry
+    if generation != known[0] or time.time() >= expires:
         return None
-    return unpacked(entry, request)
+    response = HttpResponse(content, headers=headers)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class MemoryPageMiddleware:
+    """
+    With Redis, each process answers the pages it served lately from its
+    memory before any other middleware, as HealthMiddleware answers
+    /healthz: the answer is kept as the whole stack gave it (its security,
+    CSP, language and cache headers, its ETag, gzipped or not), under the
+    request it answered (memory_key), and served while the subscription
+    vouches that its generation is current. Put it right after
+    HealthMiddleware. Anything else (another address, a session, Redis
+    unreachable) goes on down the stack as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)
+
+    def __call__(self, request):
+        key = None
+        if (
+            request.method == "GET"
+            and cacheable_request(request)
+            and listener() is not None
+            # What SecurityMiddleware would send to https is left to it.
+            and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+        ):
+            key = memory_key(request)
+            if (response := remembered(key)) is not None:
+                # Only a browser that sent a validator may have a copy to be answered 304.
+                if any(header in request.META for header in VALIDATORS):
+                    return self.conditional.process_response(request, response)
+                return response
+        response = self.get_response(request)
+        # Set by PageCacheMiddleware for a page it kept or found kept.
+        if key is not None and (kept := getattr(request, "kept_page", None)):
+            keep(key, response, *kept)
+        return response
 
 
 class PageCacheMiddleware:
@@ -629,15 +671,8 @@ class PageCacheMiddleware:
         if request.path.startswith(SKIP_PREFIXES):
             response = self.get_response(request)
         else:
-            # This process keeps pages under the address they were built for,
-            # which has only the parameters the page reads: an address sent
-            # that way is answered before its parameters are read at all.
-            response = cacheable_request(request) and remembered(request)
-            if response:
-                response["X-Page-Cache"] = "hit"
-            else:
-                keep_used_params(request)
-                response = self.page(request)
+            keep_used_params(request)
+            response = self.page(request)
             # After the page is kept: what is kept is the page without them.
             backlink.apply(request, response)
             if response.get("X-Page-Cache") == "hit":
@@ -653,9 +688,6 @@ class PageCacheMiddleware:
         # A page naming parameters it could not read is built for this request
         # alone: kept, it would be one more page for every made-up name.
         cacheable = cacheable_request(request) and not getattr(request, "unread_params", None)
-        if cacheable and (response := remembered(request)) is not None:
-            response["X-Page-Cache"] = "hit"
-            return response
         key = page_key(request) if cacheable else None
         try:
             value, moment, found = current_generation(*([key] if cacheable else []))
@@ -674,20 +706,20 @@ class PageCacheMiddleware:
     def cached_page(self, request, key, value, moment, found):
         marker = BUILDING.format(f"{key}:{value}")
         if (entry := fits(value, found.get(key))) is not None:
-            return self.hit(request, entry)
+            return self.hit(request, entry, value)
         with building(marker) as mine:
             # Marked first, then waited for: two requests that missed at once
             # would otherwise both see no marker and both build the page.
             if not mine and (entry := wait_for(marker, key, lambda e: fits(value, e))):
-                return self.hit(request, entry)
+                return self.hit(request, entry, value)
             response = self.get_response(request)
-            if stored := self.store(key, value, moment, response):
-                keep(request, *stored)
+            if seconds := self.store(key, value, moment, response):
+                request.kept_page = (value, seconds)  # for MemoryPageMiddleware
         return response
 
     @staticmethod
-    def hit(request, entry):
-        keep(request, entry)
+    def hit(request, entry, value):
+        request.kept_page = (value, settings.PAGE_CACHE_SECONDS)  # for MemoryPageMiddleware
         response = unpacked(entry, request)
         response["X-Page-Cache"] = "hit"
         return response
@@ -705,8 +737,7 @@ class PageCacheMiddleware:
             # page: otherwise it hashed the whole page again on every hit.
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            entry = packed(value, response)
-            cache.set(key, entry, seconds)
+            cache.set(key, packed(value, response), seconds)
             response["X-Page-Cache"] = "miss"
-            return entry, seconds
+            return seconds
         return None

@@ -63,10 +63,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: health checks answer whatever the Host header and scheme.
     "archive.middleware.HealthMiddleware",
+    # Then a page this process holds, as the whole stack below answered it
+    # (with Redis: see docs/performance.md).
+    "archive.pagecache.MemoryPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "archive.middleware.RejectBadQueryMiddleware",
-    # Above the page cache: a page is kept once, plain, and compressed for
-    # each visitor whose browser takes gzip, hit or miss.
+    # Above the page cache: a page being built is compressed for each visitor
+    # whose browser takes gzip (a kept page is kept gzipped as well).
     "archive.middleware.CompressTextMiddleware",
     # A hit ends here: the middleware below is only for pages that are built,
     # and the headers it gives them (ETag, Content-Language) are kept with them.
@@ -88,7 +91,11 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # With debug on, runserver serves static/ itself.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    # Right after SecurityMiddleware, as WhiteNoise's documentation asks.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "cstonews.urls"
 
