@@ -16,7 +16,14 @@ from archive import services, views
 from archive.models import NewsItem, Revision, Status, Transition, TrashedItem
 from archive.preview import preview_url
 
-from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
+from .factories import (
+    NewsItemFactory,
+    PersonFactory,
+    SectionFactory,
+    StatementFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 CHANGELIST = "/admin/archive/newsitem/"
 TRASH = f"{CHANGELIST}trash/"
@@ -746,6 +753,27 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertIn("“Notes 1”", told)
         self.assertFalse(NewsItem.objects.filter(pk__in=chosen).exists())
         self.assertEqual(TrashedItem.objects.count(), 2)
+
+    def test_what_a_delete_takes_with_it_names_records_not_the_rows_that_link_them(self):
+        item = self.draft(title="Talks in Minsk")
+        item.persons.add(PersonFactory(name="Imangali Tasmagambetov"))
+        item.topics.add(TopicFactory(name="Peacekeeping"))
+        self.login(self.superuser)
+        pages = {
+            "one item": self.client.get(delete_url(item)),
+            "chosen items": self.client.post(
+                CHANGELIST, {"action": "delete_selected", "_selected_action": [item.pk]}
+            ),
+            "a person": self.client.get(f"/admin/archive/person/{item.persons.get().pk}/delete/"),
+        }
+        for name, response in pages.items():
+            with self.subTest(page=name):
+                self.assertContains(response, "Are you sure")
+                self.assertNotContains(response, "relationship")
+                self.assertNotContains(response, "_persons object")
+        self.assertContains(pages["one item"], "Talks in Minsk")
+        self.assertContains(pages["chosen items"], "News items: 1")
+        self.assertContains(pages["a person"], "Imangali Tasmagambetov")
 
     def test_a_superuser_can_delete_a_published_item(self):
         published = NewsItemFactory(section=self.section)
