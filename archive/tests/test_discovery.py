@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory, TestCase
+from django.utils import translation
 from PIL import Image
 
 from archive import navigation, pagecache, services
@@ -76,6 +77,18 @@ class DateArchiveTests(TestCase):
         )
         self.assertContains(response, '<a href="/news/2020/12/">December</a>', html=True)
         self.assertContains(response, '<span aria-current="page">2020</span>', html=True)
+
+    def test_a_sections_page_says_its_navigation_counts_all_news(self):
+        other = SectionFactory(slug="statements-section", name="Other")
+        NewsItemFactory(title="Elsewhere", section=other, published_at=when(2024, 8))
+        response = self.client.get("/news/news/")
+        # Its counts and links are the whole archive's, and its heading says so.
+        self.assertEqual(archive_nav(response), [("2024", "2"), ("2020", "3")])
+        self.assertContains(response, "Archive of all news")
+        self.assertContains(response, '<a href="/news/2024/">2024</a>', html=True)
+        with translation.override("ru"):
+            response = self.client.get("/news/news/", headers={"accept-language": "ru"})
+        self.assertContains(response, "Архив всех новостей")
 
     def test_navigation_follows_a_publish(self):
         # The navigation is kept as HTML between requests, for each state of the archive.
