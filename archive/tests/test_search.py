@@ -112,6 +112,16 @@ class BothDatabasesTests(SearchTestCase):
         only_statements = self.search("peacekeeping", kind="statements")
         self.assertEqual(titles(only_statements, "results"), [self.statement.title])
 
+    def test_on_a_phone_the_facets_are_a_button_above_the_results(self):
+        page = self.search("peacekeeping").content.decode()
+        fold = page.index('<details class="filters-fold" open>')
+        # Folded by static/js/filters.js on a narrow screen; CSS puts them beside the results.
+        self.assertLess(page.index("Narrow the results</summary>"), page.index('class="facets"'))
+        self.assertLess(fold, page.index('id="results-heading"'))
+        self.assertIn("js/filters", page[fold:])
+        # Nothing to narrow by: no button.
+        self.assertNotIn("filters-fold", self.search("nothingmatchesthis").content.decode())
+
     def test_a_section_holds_the_sections_below_it_as_on_the_lists(self):
         below = SectionFactory(name="Briefings", slug="briefings", parent=self.speeches)
         briefing = NewsItemFactory(
