@@ -29,6 +29,14 @@ class DateTests(TestCase):
         )
         self.assertContains(response, "18.05.2024")
 
+    def test_iso_moments_read_as_djangos_date_c(self):
+        page = engines["jinja2"].from_string("{{ m|isoformat }}|{{ m|date('c') }}")
+        for moment in (MOMENT, MOMENT.replace(microsecond=123), None):
+            with self.subTest(moment=moment):
+                ours, djangos = page.render({"m": moment}).split("|")
+                self.assertEqual(ours, djangos)
+        self.assertEqual(page.render({"m": MOMENT}).split("|")[0], "2024-05-17T01:30:00+03:00")
+
     def test_a_statement_adopted_on_a_day(self):
         statement = StatementFactory(adopted_on=datetime.date(2024, 5, 17))
         response = self.client.get(statement.get_absolute_url())
