@@ -37,7 +37,12 @@ from django.middleware.gzip import re_accepts_gzip
 from django.middleware.http import ConditionalGetMiddleware
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.cache import (
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.connection import ConnectionProxy
 from django.utils.text import compress_string
 
@@ -52,7 +57,7 @@ NEXT_CHANGE = "pagecache:next-change"
 # a round trip; and a new page takes the place of the old one.
 # The number is packed()'s layout: a new layout takes a new name, so that
 # code just deployed never reads a page kept by the code before it.
-PAGE = "pagecache:page:2:{}"
+PAGE = "pagecache:page:3:{}"
 BUILDING = "{}:building"
 # How long a page may be marked as being built, and how long another request
 # for it waits for that build before building the page itself.
@@ -503,12 +508,13 @@ def public_headers(response):
     patch_vary_headers(response, varies)
 
 
-def packed(value, response):
+def packed(value, response, expires=None):
     """
-    What the cache keeps of a page: plain values, quicker to load than a
-    response, and its text gzipped once, with the headers it is sent with
-    gzipped, so that a hit for a browser that takes gzip is neither
-    compressed nor given its headers again on every request.
+    What the cache keeps of a page until `expires` (a timestamp): plain
+    values, quicker to load than a response, and its text gzipped once,
+    with the headers it is sent with gzipped, so that a hit for a browser
+    that takes gzip is neither compressed nor given its headers again on
+    every request.
     """
     content, headers = response.content, dict(response.items())
     gzipped = gzipped_headers = None
@@ -522,7 +528,7 @@ def packed(value, response):
             compressed["ETag"] = "W/" + compressed["ETag"]
         patch_vary_headers(compressed, ["Accept-Encoding"])
         gzipped_headers = dict(compressed.items())
-    return (value, response.status_code, headers, content, gzipped, gzipped_headers)
+    return (value, response.status_code, headers, content, gzipped, gzipped_headers, expires)
 
 
 def fits(value, entry):
@@ -535,7 +541,7 @@ def unpacked(entry, request):
     The response kept in `entry`, with the headers it was sent with; gzipped
     when the browser takes gzip.
     """
-    _, status, headers, content, gzipped, gzipped_headers = entry
+    _, status, headers, content, gzipped, gzipped_headers, _ = entry
     # A "Go back" link is written into the plain page as it leaves
     # (backlink.apply); CompressTextMiddleware gzips that page afterwards.
     if (
@@ -719,7 +725,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def hit(request, entry, value):
-        request.kept_page = (value, settings.PAGE_CACHE_SECONDS)  # for MemoryPageMiddleware
+        # For MemoryPageMiddleware: a copy never outlives the page it copies.
+        if (left := (entry[-1] or 0) - time.time()) > 0:
+            request.kept_page = (value, left)
         response = unpacked(entry, request)
         response["X-Page-Cache"] = "hit"
         return response
@@ -732,12 +740,14 @@ class PageCacheMiddleware:
             if remaining < seconds:
                 # Never kept past the next scheduled change of what is public.
                 seconds = max(1, int(remaining))
+            # Nor longer than a page that changes with time says it holds (max-age).
+            seconds = min(seconds, get_max_age(response) or seconds)
             public_headers(response)
             # The ETag ConditionalGetMiddleware would give it, kept with the
             # page: otherwise it hashed the whole page again on every hit.
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            cache.set(key, packed(value, response), seconds)
+            cache.set(key, packed(value, response, time.time() + seconds), seconds)
             response["X-Page-Cache"] = "miss"
             return seconds
         return None

@@ -14,6 +14,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 
 from . import pagecache
@@ -237,6 +238,21 @@ def index(request):
     if latest := GoogleNewsSitemap().get_latest_lastmod():
         location = request.build_absolute_uri(reverse("sitemap-news"))
         response.context_data["sitemaps"].append(sitemap_views.SitemapIndexItem(location, latest))
+    # Whether it links to the Google News sitemap changes with time too.
+    patch_cache_control(response, max_age=GOOGLE_NEWS_RECHECK_SECONDS)
+    return response
+
+
+def google_news(request):
+    """
+    The Google News sitemap. Its news leave it with time, not with a change
+    of the archive: it says it holds for GOOGLE_NEWS_RECHECK_SECONDS, and the
+    page cache keeps it no longer.
+    """
+    response = sitemap(
+        request, sitemaps={"news": GoogleNewsSitemap}, template_name="sitemaps/news.xml"
+    )
+    patch_cache_control(response, max_age=GOOGLE_NEWS_RECHECK_SECONDS)
     return response
 
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from archive import sitemaps
 from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
-from archive.sitemaps import SITEMAPS, GoogleNewsSitemap
+from archive.sitemaps import SITEMAPS
 from archive.views import favicon, healthz, readyz, robots_txt
 
 # A database error outside a view answers 503, as inside one (archive/middleware.py).
@@ -25,12 +25,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path(
-        "news-sitemap.xml",
-        sitemaps.sitemap,
-        {"sitemaps": {"news": GoogleNewsSitemap}, "template_name": "sitemaps/news.xml"},
-        name="sitemap-news",
-    ),
+    path("news-sitemap.xml", sitemaps.google_news, name="sitemap-news"),
     path("admin/login/", desk_login),
     path("admin/queue/", admin.site.admin_view(editorial_queue), name="editorial-queue"),
     path(

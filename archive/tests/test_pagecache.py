@@ -217,6 +217,21 @@ class PageCacheTests(TestCase):
             self.assertNotContains(self.get(), "Scheduled news")
             self.assertContains(self.get(), "Old news")
 
+    def test_news_leave_the_google_news_sitemap_with_time_within_a_minute(self):
+        with time_machine.travel(NOW, tick=False):
+            NewsItemFactory(
+                slug="two-days-ago",
+                section=self.section,
+                published_at=NOW - datetime.timedelta(days=2, seconds=-30),
+            )
+            self.assertContains(self.get("/news-sitemap.xml"), "two-days-ago")
+            self.assertContains(self.get("/sitemap.xml"), "news-sitemap.xml")
+            self.assertEqual(self.get("/news-sitemap.xml")["X-Page-Cache"], "hit")
+        # Gone from the two days, not changed: the page says it holds a minute.
+        with time_machine.travel(NOW + datetime.timedelta(seconds=90), tick=False):
+            self.assertEqual(self.get("/news-sitemap.xml").status_code, 404)
+            self.assertNotContains(self.get("/sitemap.xml"), "news-sitemap.xml")
+
     def test_a_change_before_commit_leaves_the_cache_alone(self):
         NewsItemFactory(title="Kept", section=self.section)
         self.get()

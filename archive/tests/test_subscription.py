@@ -183,6 +183,16 @@ class MemoryHitTests(TestCase):
         self.assertEqual(used, ["get_many"])
         self.assertEqual(response.content, self.built.content)
 
+    def test_a_copy_read_from_redis_is_kept_in_memory_no_longer_than_redis_keeps_it(self):
+        pagecache.memory.clear()
+        # Read from Redis 200 s after it was built: 100 s left of its 300.
+        later = time.time() + 200
+        with mock.patch.object(pagecache.time, "time", return_value=later):
+            self.assertEqual(self.reads_of_redis()[1], ["get_many"])
+            self.assertEqual(self.reads_of_redis()[1], [])
+        with mock.patch.object(pagecache.time, "time", return_value=later + 101):
+            self.assertEqual(self.reads_of_redis()[1], ["get_many"])
+
     def test_a_process_not_listening_asks_redis(self):
         self.listener.stop()
         response, used = self.reads_of_redis()
