@@ -182,7 +182,9 @@ def checked(value):
     if stored != value:
         # Whatever the missed writes were, any year's news may have changed.
         cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)
-        announce()
+        # A visitor's request that found the copy behind does not wait for
+        # every process to hear it: such a write shows within the check interval.
+        announce(wait=False)
     return stored
 
 
@@ -222,14 +224,12 @@ def refresh(years=None):
 def subscription_to(url, prefix):
     # The site's own channel: sites sharing a Redis have their own key prefixes.
     channel = f"{prefix}:pagecache:changes"
-    return subscription.Subscription(
-        url, channel, lambda: cache.get(GENERATION), subscribed=check_soon
-    )
+    return subscription.Subscription(url, channel, lambda: cache.get(GENERATION), unsure=check_soon)
 
 
 def check_soon():
     """
-    The next request reads the database's generation: after a subscription
+    The next request reads the database's generation: once a subscription
     broke, the Redis reached again may have started anew from an old save.
     """
     last_check.pop("next", None)
@@ -243,10 +243,11 @@ def listener():
     return subscription_to(config["LOCATION"], config.get("KEY_PREFIX", ""))
 
 
-def announce():
+def announce(wait=True):
     """Every process learns that the generation in the cache has moved on (see subscription)."""
-    if (found := listener()) is not None:
-        found.announce()
+    # A Redis that has just failed is left alone, as the cache leaves it (caching.failing).
+    if (found := listener()) is not None and not caching.failing():
+        found.announce(wait)
 
 
 def next_change():

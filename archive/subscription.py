@@ -46,11 +46,12 @@ class Subscription:
     generation from Redis (None when it cannot); `channel` is the site's own.
     """
 
-    def __init__(self, url, channel, read, subscribed=None):
+    def __init__(self, url, channel, read, unsure=None):
         self.url, self.channel, self.read = url, channel, read
-        # Called when a subscription is made again after one broke, before the
-        # generation is read and trusted.
-        self.subscribed, self.broke = subscribed, False
+        # Called when the subscription breaks, and when one is made again after
+        # that, before the generation is read and trusted: the Redis reached
+        # meanwhile may have started anew from an old save.
+        self.unsure, self.broke = unsure, False
         self.generation, self.trusted_until = None, 0.0
         self.pid, self.listening, self.lock = None, None, threading.Lock()
         self.client, self.client_pid = None, None
@@ -97,6 +98,8 @@ class Subscription:
             except (redis.RedisError, OSError) as error:
                 logger.debug("Page cache subscription lost: %s", error)
                 self.broke = True
+                if self.unsure is not None:
+                    self.unsure()
             except ValueError as error:
                 logger.debug("Page cache subscription not made: %s", error)
             self.trusted_until = 0.0
@@ -106,8 +109,8 @@ class Subscription:
         with self.connect().pubsub() as pubsub:
             pubsub.subscribe(self.channel)
             self.receive(pubsub, "subscribe", time.monotonic() + LEASE_SECONDS)
-            if self.broke and self.subscribed is not None:
-                self.subscribed()
+            if self.broke and self.unsure is not None:
+                self.unsure()
             self.broke = False
             # Read after subscribing: a change made before is in it, one made after is a message.
             self.learn()
@@ -145,16 +148,19 @@ class Subscription:
             raise ValueError("the generation is not in Redis")
         self.generation = generation
 
-    def announce(self):
+    def announce(self, wait=True):
         """
-        Tells every process that the generation in Redis has changed, and
-        returns once none of them can serve a page of the one before.
+        Tells every process that the generation in Redis has changed, and,
+        with `wait`, returns once none of them can serve a page of the one
+        before.
         """
         client = self.publisher()
         token = uuid.uuid4().hex
         key = ack_key(self.channel, token)
         try:
             listeners = client.publish(self.channel, token)
+            if not wait:
+                return
             deadline = time.monotonic() + LEASE_SECONDS
             acknowledged = 0
             while acknowledged < listeners and (left := deadline - time.monotonic()) > 0:

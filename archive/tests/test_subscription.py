@@ -231,6 +231,45 @@ class MemoryHitTests(TestCase):
             self.assertTrue(trusted(self.listener))
         self.assertContains(self.client.get("/news/"), "Summit in Astana")
 
+    def test_a_broken_subscription_makes_the_next_request_read_the_database(self):
+        # Redis went away and came back from its last save, and no request
+        # came meanwhile: the next one, not one a lease later, reads the
+        # database's generation, newer than the saved one.
+        self.assertEqual(self.reads_of_redis()[1], [])
+        NewsItemFactory(title="Summit in Astana", section=self.section)
+        broken = threading.Event()
+
+        def breaks(pubsub, *args, **kwargs):
+            broken.set()
+            raise redis.ConnectionError("Connection closed by server.")
+
+        with mock.patch.object(redis.client.PubSub, "ping", breaks):
+            self.assertTrue(broken.wait(5))
+            deadline = time.monotonic() + 5
+            while self.listener.current() is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # Still not subscribed again: Redis's copy of the generation is the old one.
+            response = self.client.get("/news/")
+        self.assertContains(response, "Summit in Astana")
+
+    def test_a_request_that_finds_redis_behind_does_not_wait_for_the_processes(self):
+        # A write the cache missed, found by a visitor's request: it announces
+        # the generation and goes on, as the periodic check promises no more.
+        NewsItemFactory(title="Summit in Astana", section=self.section)
+        pagecache.last_check.clear()
+        with mock.patch.object(subscription.Subscription, "announce") as announced:
+            self.assertContains(self.client.get("/news/"), "Summit in Astana")
+        announced.assert_called_once_with(False)
+        # A Redis that has just failed is left alone: no publish to wait on.
+        NewsItemFactory(title="Talks in Minsk", section=self.section)
+        pagecache.last_check.clear()
+        with (
+            mock.patch.object(subscription.Subscription, "announce") as announced,
+            mock.patch.object(caching, "failing", return_value=True),
+        ):
+            self.assertContains(self.client.get("/news/"), "Talks in Minsk")
+        announced.assert_not_called()
+
 
 class ProcessesTests(SimpleTestCase):
     """Two processes' subscriptions, and an editor's (the first) announcing a change."""
