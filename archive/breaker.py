@@ -83,16 +83,22 @@ class Watchdog:
         self.changed = threading.Condition()
         self.watched = {}
         self.thread = None
+        # When the thread wakes next by itself (None: only when woken).
+        self.wakes_at = None
 
     def watch(self, seconds, wrappers):
         token = object()
+        deadline = time.monotonic() + seconds
         with self.changed:
             if self.thread is None or not self.thread.is_alive():
                 # Started in each process (gunicorn forks after loading the site).
                 self.thread = threading.Thread(target=self.run, name="db-deadline", daemon=True)
                 self.thread.start()
-            self.watched[token] = (time.monotonic() + seconds, wrappers)
-            self.changed.notify()
+            self.watched[token] = (deadline, wrappers)
+            # Woken only when it would sleep past this deadline: every request
+            # has the same timeout, so under load that is seldom, not each time.
+            if self.wakes_at is None or deadline < self.wakes_at:
+                self.changed.notify()
         return token
 
     def done(self, token):
@@ -110,7 +116,8 @@ class Watchdog:
                         for wrapper in wrappers:
                             cut(wrapper)
                 deadlines = [deadline for deadline, _ in self.watched.values()]
-                self.changed.wait(min(deadlines) - now if deadlines else None)
+                self.wakes_at = min(deadlines, default=None)
+                self.changed.wait(self.wakes_at - now if deadlines else None)
 
 
 watchdog = Watchdog()

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCacheClient
 from django.db import OperationalError, connection
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from archive import breaker, caching, pagecache
@@ -271,6 +271,31 @@ class DatabaseBreakerTests(FaultDrill):
         self.assertLess(time.monotonic() - started, 1)
         breaker.reset()
         self.assertEqual(self.client.get(self.item.get_absolute_url()).status_code, 200)
+
+
+class WatchdogTests(SimpleTestCase):
+    """breaker.Watchdog: each block's connections are cut at its own deadline, and only then."""
+
+    def watch(self, watchdog, seconds, name):
+        return watchdog.watch(seconds, [name])
+
+    def test_a_shorter_deadline_set_after_a_longer_one_still_comes_first(self):
+        cut = []
+        watchdog = breaker.Watchdog()
+        with mock.patch.object(breaker, "cut", cut.append):
+            long_one = self.watch(watchdog, 30, "request")
+            short_one = self.watch(watchdog, 0.05, "generation check")
+            deadline = time.monotonic() + 5
+            while not cut and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.assertEqual(cut, ["generation check"])
+            self.assertTrue(watchdog.done(short_one))  # the deadline came first
+            self.assertFalse(watchdog.done(long_one))
+            # Blocks that end in time are never cut, however many there are.
+            for _ in range(100):
+                self.assertFalse(watchdog.done(self.watch(watchdog, 0.2, "page")))
+            time.sleep(0.3)
+        self.assertEqual(cut, ["generation check"])
 
 
 class HealthCheckTests(TestCase):
