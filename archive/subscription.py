@@ -97,9 +97,10 @@ class Subscription:
                 self.listen()
             except (redis.RedisError, OSError) as error:
                 logger.debug("Page cache subscription lost: %s", error)
-                self.broke = True
-                if self.unsure is not None:
+                # Once as it breaks, not on each failed attempt while Redis is away.
+                if not self.broke and self.unsure is not None:
                     self.unsure()
+                self.broke = True
             except ValueError as error:
                 logger.debug("Page cache subscription not made: %s", error)
             self.trusted_until = 0.0
