@@ -21,6 +21,7 @@ import functools
 import hashlib
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlencode
@@ -93,6 +94,13 @@ COMPRESSIBLE_TYPES = (
 # to Redis while its subscription knows their generation is current.
 MEMORY_PAGES = 500
 memory, memory_lock = {}, threading.Lock()
+# What SecurityMiddleware adds to every answer, a 304 included.
+SECURITY_HEADERS = (
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
 # The request headers with which a browser asks whether its copy is current.
 VALIDATORS = (
     "HTTP_IF_NONE_MATCH",
@@ -167,10 +175,7 @@ def checked(value):
         return value
     # A check made while the cache is failing vouches for none of its later
     # copies: a Redis started again from its last save holds a generation gone by.
-    last_check.update(
-        next=now + settings.GENERATION_CHECK_SECONDS,
-        failures=None if caching.failing() else failures,
-    )
+    vouched = None if caching.failing() else failures
     try:
         stored = stored_generation_within(settings.GENERATION_CHECK_TIMEOUT)
     except DatabaseError as error:
@@ -179,6 +184,9 @@ def checked(value):
             raise
         # The database is down: pages cached in the copy's generation are still served.
         return value
+    # Noted once read, not before: another thread of this process asking
+    # meanwhile reads the database too, rather than trust the copy unread.
+    last_check.update(next=now + settings.GENERATION_CHECK_SECONDS, failures=vouched)
     if stored != value:
         # Whatever the missed writes were, any year's news may have changed.
         cache.set_many({GENERATION: stored, ALL_YEARS: stored}, None)
@@ -317,6 +325,10 @@ def kept(name, compute, seconds=DEFAULT_TIMEOUT):
     how long, for an answer that time changes too.
     """
     name = key(name)
+    if seconds is not DEFAULT_TIMEOUT:
+        # Worked out by each process: a copy read from the shared cache near
+        # its end would be kept here for `seconds` more.
+        return local.get_or_set(name, compute, seconds)
 
     def shared():
         return cache.get_or_set(name, compute, seconds)
@@ -369,7 +381,8 @@ def building(marker):
     for it instead of building it again: after a publish, every visitor at
     once would otherwise rebuild every page and count every total.
     """
-    marked = cache.add(marker, 1, BUILD_SECONDS)
+    # Each build marks with a token of its own: see wait_for.
+    marked = cache.add(marker, uuid.uuid4().hex, BUILD_SECONDS)
     try:
         yield marked
     finally:
@@ -384,7 +397,10 @@ def wait_for(marker, key, ready):
     after WAIT_SECONDS.
     """
     deadline, pause = time.monotonic() + WAIT_SECONDS, 0.01
-    while cache.get(marker) and time.monotonic() < deadline:
+    # Only for the build under way: an answer that is never kept (a 404)
+    # would otherwise hold each request for the builds after it, one by one.
+    building_now = cache.get(marker)
+    while building_now and cache.get(marker) == building_now and time.monotonic() < deadline:
         # Looking less and less often: after a change dozens of requests
         # wait at once, and each look is a read of the cache.
         time.sleep(pause)
@@ -653,13 +669,25 @@ class MemoryPageMiddleware:
             if (response := remembered(key)) is not None:
                 # Only a browser that sent a validator may have a copy to be answered 304.
                 if any(header in request.META for header in VALIDATORS):
-                    return self.conditional.process_response(request, response)
+                    return self.not_modified_or(response, request)
                 return response
         response = self.get_response(request)
         # Set by PageCacheMiddleware for a page it kept or found kept.
         if key is not None and (kept := getattr(request, "kept_page", None)):
             keep(key, response, *kept)
         return response
+
+    def not_modified_or(self, response, request):
+        """
+        Django's conditional GET on a kept answer; a 304 carries the headers
+        SecurityMiddleware gives one sent down the stack.
+        """
+        answer = self.conditional.process_response(request, response)
+        if answer.status_code == 304:
+            for header in SECURITY_HEADERS:
+                if header in response:
+                    answer[header] = response[header]
+        return answer
 
 
 class PageCacheMiddleware:

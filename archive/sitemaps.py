@@ -171,7 +171,8 @@ SITEMAPS = {
 }
 
 
-GOOGLE_NEWS_RECHECK_SECONDS = 60
+# An answer and a page built from it each hold this long at most (pagecache.kept, max-age).
+GOOGLE_NEWS_RECHECK_SECONDS = 30
 
 
 class GoogleNewsSitemap(Sitemap):

@@ -1,5 +1,6 @@
 import datetime
 import gzip as gzip_module
+import threading
 import time
 from importlib import import_module
 from unittest import mock
@@ -161,6 +162,51 @@ class PageCacheTests(TestCase):
         with mock.patch.object(pagecache, "WAIT_SECONDS", 0.05):
             response = self.get()
         self.assertContains(response, "First news")
+
+    def test_an_answer_never_kept_does_not_hold_requests_for_the_builds_after_it(self):
+        # A 404 asked for again and again: each request builds it, and one that
+        # finds another building waits for that build only, not for the next.
+        key, generation = self.mark_as_being_built("/news/no-such-section/")
+        marker = pagecache.BUILDING.format(f"{key}:{generation}")
+
+        def the_next_request_marks_it(seconds):
+            pagecache.cache.set(marker, "the next build")
+
+        started = time.monotonic()
+        with mock.patch.object(pagecache.time, "sleep", the_next_request_marks_it):
+            self.assertIsNone(pagecache.wait_for(marker, key, lambda entry: entry))
+        self.assertLess(time.monotonic() - started, 1)
+        pagecache.cache.delete(marker)  # the next build is done, and kept nothing
+        self.assertEqual(self.get("/news/no-such-section/").status_code, 404)
+
+    def test_a_thread_reads_the_database_while_another_is_reading_it(self):
+        # Two requests of one process due to check the generation at once:
+        # neither trusts the cache's copy before the database has answered.
+        copy = pagecache.generation()
+        pagecache.last_check.clear()
+        reading, answered, asked = threading.Event(), threading.Event(), []
+
+        def database(seconds):
+            asked.append(threading.current_thread())
+            if len(asked) == 1:
+                reading.set()
+                answered.wait(5)
+            return copy + 1
+
+        with mock.patch.object(pagecache, "stored_generation_within", database):
+            first = threading.Thread(target=pagecache.checked, args=[copy])
+            first.start()
+            self.assertTrue(reading.wait(5))
+            self.assertEqual(pagecache.checked(copy), copy + 1)
+            answered.set()
+            first.join(5)
+        self.assertEqual(len(asked), 2)
+
+    def test_an_answer_that_time_changes_is_worked_out_by_each_process(self):
+        # Another process's copy, near its end, is not taken for a fresh one.
+        name = "sitemap-google-news"
+        pagecache.cache.set(pagecache.key(name), "another process's, 50 s old", 10)
+        self.assertEqual(pagecache.kept(name, lambda: "this process's", 30), "this process's")
 
     def test_a_remembered_total_is_counted_once_a_generation(self):
         # Every worker shares remembered answers: the lists of one generation count once.

@@ -83,6 +83,9 @@ class MemoryHitTests(TestCase):
         )
         again, used = self.reads_of_redis(headers={"if-none-match": self.built["ETag"]})
         self.assertEqual((again.status_code, used), (304, []))
+        # With the headers a 304 sent down the stack gets.
+        self.assertEqual(again["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(again["Referrer-Policy"], self.built["Referrer-Policy"])
 
     def test_a_host_the_site_does_not_serve_is_refused_though_its_page_is_kept(self):
         self.assertEqual(self.reads_of_redis()[1], [])
