@@ -36,6 +36,7 @@ from django.db.models.functions import Greatest
 from django.http import HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.middleware.http import ConditionalGetMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
 from django.utils.cache import (
@@ -94,13 +95,6 @@ COMPRESSIBLE_TYPES = (
 # to Redis while its subscription knows their generation is current.
 MEMORY_PAGES = 500
 memory, memory_lock = {}, threading.Lock()
-# What SecurityMiddleware adds to every answer, a 304 included.
-SECURITY_HEADERS = (
-    "Strict-Transport-Security",
-    "X-Content-Type-Options",
-    "Referrer-Policy",
-    "Cross-Origin-Opener-Policy",
-)
 # The request headers with which a browser asks whether its copy is current.
 VALIDATORS = (
     "HTTP_IF_NONE_MATCH",
@@ -321,19 +315,14 @@ def kept(name, compute, seconds=DEFAULT_TIMEOUT):
     compute(), for answers that read many rows (a total, a public record
     and its lists, the latest change) and stay right until something public
     changes: kept for this generation in this process's memory and in the
-    shared cache, so that one process works it out for all; `seconds` bounds
-    how long, for an answer that time changes too.
+    shared cache, so that one process works it out for all. An answer that
+    time changes too is kept `seconds` at most, by each process for itself:
+    a copy read from the shared cache near its end would be kept `seconds` more.
     """
     name = key(name)
     if seconds is not DEFAULT_TIMEOUT:
-        # Worked out by each process: a copy read from the shared cache near
-        # its end would be kept here for `seconds` more.
         return local.get_or_set(name, compute, seconds)
-
-    def shared():
-        return cache.get_or_set(name, compute, seconds)
-
-    return local.get_or_set(name, shared, seconds)
+    return local.get_or_set(name, lambda: cache.get_or_set(name, compute))
 
 
 def year_stamps(years):
@@ -543,7 +532,7 @@ def packed(value, response, expires=None):
         compressed["Content-Length"] = str(len(gzipped))
         if compressed.get("ETag", "").startswith('"'):
             compressed["ETag"] = "W/" + compressed["ETag"]
-        patch_vary_headers(compressed, ["Accept-Encoding"])
+        # Vary already names Accept-Encoding (public_headers, before it is kept).
         gzipped_headers = dict(compressed.items())
     return (value, response.status_code, headers, content, gzipped, gzipped_headers, expires)
 
@@ -655,6 +644,7 @@ class MemoryPageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.conditional = ConditionalGetMiddleware(get_response)
+        self.security = SecurityMiddleware(get_response)
 
     def __call__(self, request):
         key = None
@@ -679,14 +669,12 @@ class MemoryPageMiddleware:
 
     def not_modified_or(self, response, request):
         """
-        Django's conditional GET on a kept answer; a 304 carries the headers
+        Django's conditional GET on a kept answer; a 304 is given the headers
         SecurityMiddleware gives one sent down the stack.
         """
         answer = self.conditional.process_response(request, response)
-        if answer.status_code == 304:
-            for header in SECURITY_HEADERS:
-                if header in response:
-                    answer[header] = response[header]
+        if answer is not response:
+            return self.security.process_response(request, answer)
         return answer
 
 
