@@ -177,7 +177,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
         remember_as = count_key(self.request) if self.request else None
         ranked = search.is_rankable(queryset, value, remember_as)
         self.newest_first = search.uses_postgres() and not ranked
-        # Teasers are drawn without the text; search.snippets() reads it for the page.
+        # Teasers are drawn without the text; search.snippets() adds where each matches.
         return search.search(
             queryset,
             value,

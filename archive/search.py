@@ -18,6 +18,7 @@ every request, the most expensive part of a search (docs/performance.md).
 """
 
 import functools
+import hashlib
 import html
 import re
 import threading
@@ -26,8 +27,7 @@ import Stemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import F, FloatField, Func, Q, TextField, Value
-from django.db.models.functions import Cast
+from django.db.models import F, FloatField, Func, Q, Value
 from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -246,55 +246,82 @@ def bounded_count(queryset):
     return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
 
 
-def with_snippet_text(queryset, query):
-    """
-    `queryset` read with what snippet() makes a result's snippet of: its
-    text and, on PostgreSQL, the query as each dictionary reads it
-    (`terms_english`, `terms_russian`: its stems, without stop words).
-    """
-    queryset = queryset.defer(None).defer(*UNSHOWN[queryset.model._meta.model_name])
-    if uses_postgres():
-        queryset = queryset.annotate(**terms_of(query))
-    return queryset
+def with_snippet_text(queryset):
+    """`queryset` read with what snippet() makes a result's snippet of: its text."""
+    return queryset.defer(None).defer(*UNSHOWN[queryset.model._meta.model_name])
 
 
-def terms_of(query):
-    return {
-        f"terms_{name}": Cast(SearchQuery(query, search_type="websearch", config=name), TextField())
-        for name in DICTIONARIES
-    }
+def snippets(read, ids, query, text_fields):
+    """
+    {id: snippet} of `ids`, a page of the results of a search for `query`;
+    read(ids) gives the rows of those that still match. Each result's text
+    is made plain once per archive generation in each process and kept, as
+    its teaser is: an item shows in many searches, and reading and
+    stripping its text was most of a search page's own cost.
+    """
+    terms = query_terms(query)
+    snippets = {}
+    for pk, (language, text) in plain_texts(read, ids, text_fields).items():
+        name = dictionary(language)
+        snippets[pk] = snippet_of(text, query, terms and terms[name], name)
+    return snippets
 
 
-def snippets(queryset, query, text_fields):
+def plain_texts(read, ids, text_fields):
+    """{id: (language, plain text of its `text_fields`)} of `ids`, kept for this generation."""
+    generation = pagecache.current_generation()[0]
+    keys = {pk: f"text:{generation}:{','.join(text_fields)}:{pk}" for pk in ids}
+    found = pagecache.local.get_many(keys.values())
+    texts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in ids if pk not in texts]
+    if missing:
+        new = {
+            row["pk"]: (row["language"], text_of(row.get, text_fields))
+            for row in read(missing).values("pk", "language", *text_fields)
+        }
+        pagecache.local.set_many({keys[pk]: text for pk, text in new.items()})
+        texts.update(new)
+    return texts
+
+
+def text_of(value, text_fields):
+    """The plain text of the fields `text_fields`, whose values value(name) gives."""
+    # Rich text is HTML; a lead is plain text, where "<" is a character.
+    parts = [value(field) or "" for field in text_fields]
+    return " ".join(
+        plain_text(part) if field in HTML_FIELDS else part
+        for field, part in zip(text_fields, parts, strict=True)
+    )
+
+
+def query_terms(query):
     """
-    {id: snippet} of the rows of `queryset` (a page of a search's results),
-    read with their text and nothing else of each row.
+    {dictionary: `query` as it reads it (a tsquery's text: its stems,
+    without stop words)} on PostgreSQL, kept for this generation; None elsewhere.
     """
-    if uses_postgres():
-        terms = terms_of(query)
-        queryset = queryset.annotate(**terms)
-        rows = queryset.values("pk", *text_fields, *terms, "language")
-    else:
-        rows = queryset.values("pk", *text_fields)
-    return {row["pk"]: snippet_from(row.get, query, text_fields) for row in rows}
+    if not uses_postgres():
+        return None
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT "
+                + ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in DICTIONARIES),
+                [value for name in DICTIONARIES for value in (name, query)],
+            )
+            return dict(zip(DICTIONARIES, cursor.fetchone(), strict=True))
+
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    return pagecache.kept(f"terms:{digest}", read)
 
 
 def snippet(obj, query, text_fields=None):
     """Where `obj` (read with_snippet_text()) matches `query`: see snippet_of()."""
     text_fields = text_fields or SNIPPET_FIELDS[obj._meta.model_name]
-    return snippet_from(lambda name: getattr(obj, name, None), query, text_fields)
-
-
-def snippet_from(value, query, text_fields):
-    """The snippet of the row whose `value(name)` is each field's value."""
-    parts = [value(field) or "" for field in text_fields]
-    # Rich text is HTML; a lead is plain text, where "<" is a character.
-    parts = [
-        plain_text(part) if field in HTML_FIELDS else part
-        for field, part in zip(text_fields, parts, strict=True)
-    ]
-    language = dictionary(value("language"))
-    return snippet_of(" ".join(parts), query, value(f"terms_{language}"), language)
+    language = dictionary(obj.language)
+    terms = query_terms(query)
+    text = text_of(lambda name: getattr(obj, name), text_fields)
+    return snippet_of(text, query, terms and terms[language], language)
 
 
 def dictionary(language):

@@ -8,7 +8,8 @@ changes with anything public, so a kept teaser is never out of date.
 
 A search's teasers are kept the same way, with a mark where the result's
 snippet goes: the snippets, which show where each result matches the
-words searched for, are read for the page on every request.
+words searched for, are made for the page on every request (from each
+result's text, kept the same way: see search.snippets).
 """
 
 from django.db.models import QuerySet
@@ -47,7 +48,9 @@ def draw(kind, ids, rows, *, back_query="", search_query="", **options):
     back = str(escape(back_query))
     if not search_query:
         return [Markup(drawn[pk].replace(BACK, back)) for pk in ids if pk in drawn]
-    snippets = search.snippets(rows_of(rows, ids), search_query, MACROS[kind][2])
+    snippets = search.snippets(
+        lambda missing: rows_of(rows, missing), ids, search_query, MACROS[kind][2]
+    )
     return [
         Markup(drawn[pk].replace(BACK, back).replace(SNIPPET, snippets[pk]))
         for pk in ids

@@ -154,6 +154,6 @@ class SearchView(ListAddressMixin, TemplateView):
         for kind, teasers in (("n", queries.news_teasers()), ("s", queries.statement_teasers())):
             wanted = [pk for row_kind, pk, *_ in rows if row_kind == kind]
             if wanted:
-                matched = search.with_snippet_text(teasers.filter(pk__in=wanted), query)
+                matched = search.with_snippet_text(teasers.filter(pk__in=wanted))
                 found.update(((kind, item.pk), item) for item in matched)
         return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
