@@ -377,18 +377,19 @@ WORKERS = (os.cpu_count() or 2) * 2 + 1
 def interleaved(load, base, path, seconds, connections, rounds=ROUNDS, bare=None):
     """
     `path` under load for `seconds` in all, in `rounds` turns, each after a
-    turn of /healthz half as long; its ratio is to those /healthz turns.
+    turn of /healthz as long; its ratio is to those /healthz turns.
     The machine's speed drifts within minutes (a shared VM), so a page is
     only compared with a /healthz run just before it. Given
-    `bare` (the bare project's address), a turn of its view, half as long,
+    `bare` (the bare project's address), a turn of its view, as long,
     comes before each turn of the page too.
     """
     turn = max(1, round(seconds / rounds))
     runs, floors, bares = [], [], []
     for _ in range(rounds):
-        floors.append(load(base + "/healthz", max(1, turn // 2), connections)["rate"])
+        # As long as the page's turn: a one-second turn strayed by half now and then.
+        floors.append(load(base + "/healthz", turn, connections)["rate"])
         if bare:
-            bares.append(load(bare + "/", max(1, turn // 2), connections))
+            bares.append(load(bare + "/", turn, connections))
         runs.append(load(base + path, turn, connections))
     rate = statistics.mean(run["rate"] for run in runs)
     floor = statistics.mean(floors)
@@ -435,6 +436,10 @@ def measure(
             bare = Server(bare_env, workers, root=bare_root, app="bare.wsgi", probe="/")
         load = load_wrk if use_wrk else load_python
         try:
+            # Unmeasured: the first turn would otherwise find workers still starting.
+            load(server.base + "/healthz", 1, connections)
+            if bare:
+                load(bare.base + "/", 1, connections)
             rows = []
             for name, path in pages:
                 row = interleaved(
@@ -547,7 +552,7 @@ def table(results, items, seconds, connections, tool, rounds=ROUNDS):
     lines = [
         f"{items:,} generated items; {connections} connections, {seconds} s a page, {tool}. "
         f"Each page is loaded in {rounds} turn{'s' if rounds > 1 else ''}, "
-        "each after a turn of /healthz half as long, "
+        "each after a turn of /healthz as long, "
         "and its ratio is to those turns; the /healthz row is the median of them. "
         "With the page cache on, a turn of the bare project's view (django-admin "
         "startproject, one view answering ok, the same gunicorn settings) comes before "
