@@ -8,10 +8,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import breaker
-from .pagecache import COMPRESSIBLE_TYPES
+from .pagecache import COMPRESSIBLE_TYPES, accepts_gzip
 from .views.site import database_unavailable, healthz, readyz
 
 NUL = "\x00"
@@ -112,6 +113,12 @@ class CompressTextMiddleware(GZipMiddleware):
         # A hit comes gzipped as it was kept, when taken, unless a "Go back"
         # link was written into it (backlink): that page is compressed here.
         if response.get("X-Page-Cache") == "hit" and not getattr(request, "back_url", None):
+            return response
+        if not accepts_gzip(request):
+            # Plain, and saying that it depends on the header, as Django's
+            # would for a browser that does not name gzip at all.
+            if not response.has_header("Content-Encoding"):
+                patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
 

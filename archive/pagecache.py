@@ -91,6 +91,30 @@ COMPRESSIBLE_TYPES = (
     "application/rss+xml",
     "application/ld+json",
 )
+
+
+def accepts_gzip(request):
+    """
+    Whether the browser takes gzip: its Accept-Encoding names gzip, and not
+    with q=0. Django's GZipMiddleware only looks for the word, so "gzip;q=0"
+    (gzip refused) was sent gzip.
+    """
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if not re_accepts_gzip.search(header):
+        return False
+    if "q=" not in header:
+        return True  # every browser: "gzip, deflate, br", no weights
+    for coding in header.lower().split(","):
+        name, *params = (part.strip() for part in coding.split(";"))
+        if name in ("gzip", "x-gzip"):
+            weights = [param[2:] for param in params if param.startswith("q=")]
+            try:
+                return not weights or float(weights[0]) > 0
+            except ValueError:
+                return False
+    return False
+
+
 # How many pages each process keeps in its memory, served with no round trip
 # to Redis while its subscription knows their generation is current.
 MEMORY_PAGES = 500
@@ -550,11 +574,7 @@ def unpacked(entry, request):
     _, status, headers, content, gzipped, gzipped_headers, _ = entry
     # A "Go back" link is written into the plain page as it leaves
     # (backlink.apply); CompressTextMiddleware gzips that page afterwards.
-    if (
-        gzipped is None
-        or getattr(request, "back_url", None)
-        or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-    ):
+    if gzipped is None or getattr(request, "back_url", None) or not accepts_gzip(request):
         return HttpResponse(content, status=status, headers=headers)
     return HttpResponse(gzipped, status=status, headers=gzipped_headers)
 
@@ -579,7 +599,7 @@ def memory_key(request):
         meta.get("SERVER_PORT"),
         request.path,
         meta.get("QUERY_STRING", ""),
-        bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", ""))),
+        accepts_gzip(request),
     )
 
 

@@ -141,6 +141,21 @@ class CompressionTests(TestCase):
         unchanged = self.client.get("/news/", headers=self.GZIP | {"if-none-match": again["ETag"]})
         self.assertEqual(unchanged.status_code, 304)
 
+    def test_a_browser_that_refuses_gzip_gets_the_page_plain(self):
+        self.client.get("/news/", headers=self.GZIP)  # kept, plain and gzipped
+        for refusal in ("gzip;q=0", "deflate, gzip; q=0.0", "br, gzip;q=0, *;q=0.5"):
+            for path in ("/news/", "/statements/"):  # a kept page, a page being built
+                with self.subTest(refusal=refusal, path=path):
+                    response = self.client.get(path, headers={"accept-encoding": refusal})
+                    self.assertEqual(response.status_code, 200)
+                    self.assertFalse(response.has_header("Content-Encoding"))
+                    self.assertIn(b"<html", response.content)
+                    self.assertIn("Accept-Encoding", response["Vary"])
+        for weighted in ("gzip;q=0.5", "deflate;q=1, gzip;q=0.001"):
+            with self.subTest(weighted=weighted):
+                response = self.client.get("/news/", headers={"accept-encoding": weighted})
+                self.assertEqual(response["Content-Encoding"], "gzip")
+
     def test_feeds_and_sitemaps_are_compressed_images_are_not(self):
         # (Not a one-item sitemap: gzip's random padding can leave so little
         # text no shorter, and Django then sends it as it is.)

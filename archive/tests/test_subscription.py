@@ -147,6 +147,9 @@ class MemoryHitTests(TestCase):
         plain, used = self.reads_of_redis()
         self.assertEqual((plain.get("Content-Encoding"), used), (None, []))
         self.assertEqual(plain.content, self.built.content)
+        # A browser that names gzip only to refuse it gets the plain copy.
+        refused, _ = self.reads_of_redis(headers={"accept-encoding": "gzip;q=0"})
+        self.assertEqual((refused.get("Content-Encoding"), refused.content), (None, plain.content))
         for header in ("X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy"):
             with self.subTest(header=header):
                 self.assertEqual(again[header], compressed[header])
