@@ -50,6 +50,16 @@ def sanitize_html(html: str) -> str:
     ).strip()
 
 
+# The control characters of ASCII but tab, line feed and carriage return:
+# what a paste from a word processor or a PDF can carry (a vertical tab, a
+# form feed), which no page shows and which XML 1.0, a feed's, cannot hold.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 # Where one block of text ends and the next begins, for html_to_text().
 BLOCK_END_RE = re.compile(r"<br\s*/?>|</(p|h[1-6]|li|blockquote|tr|caption)>", re.IGNORECASE)
 
