@@ -12,18 +12,16 @@ between two makes either do, `-` leaves out); a word matches the words
 that begin with it (one of three letters or fewer, only itself), in any
 case, newest first. Both show a result's snippet made here, from its text:
 PostgreSQL tells which stems the query looks for, and a word is marked when
-its Snowball stem (the database's dictionaries are Snowball's) is one of
-them. The database's own ts_headline parsed every result's whole text on
-every request, the most expensive part of a search (docs/performance.md).
+the database stems it to one of them (each word asked once per process).
+The database's own ts_headline parsed every result's whole text on every
+request, the most expensive part of a search (docs/performance.md).
 """
 
 import functools
 import hashlib
 import html
 import re
-import threading
 
-import Stemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -53,15 +51,18 @@ TAGS = re.compile(r"<[^>]*>")
 # (!'secur'); an excluded phrase is !( 'foreign' <-> 'minist' ).
 LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 EXCLUDED_PHRASE = re.compile(r"!\s*\([^()]*\)")
-# The database's dictionaries (English for any item not in Russian); their
-# stemmers are Snowball's, as PyStemmer's are.
+# The database's dictionaries (English for any item not in Russian).
 DICTIONARIES = ("english", "russian")
+# A longer "word" is never marked (see word_stems).
+MAX_WORD = 200
+# {(dictionary, word): its stems} as the database gave them, which change only
+# with its dictionaries; forgotten all at once past MAX_KNOWN_WORDS.
+known_stems = {}
+MAX_KNOWN_WORDS = 100_000
 # The rich-text fields a snippet is made of (HTML); the others are plain text.
 HTML_FIELDS = {"body", "text"}
 # What a search result never shows, left unread when its text is read.
 UNSHOWN = {"newsitem": ("search_vector", "import_data"), "statement": ("search_vector",)}
-# A stemmer must not be shared by threads at once: each thread has its own.
-stemmers = threading.local()
 
 
 def uses_postgres():
@@ -259,12 +260,23 @@ def snippets(read, ids, query, text_fields):
     its teaser is: an item shows in many searches, and reading and
     stripping its text was most of a search page's own cost.
     """
+    return snippets_of(plain_texts(read, ids, text_fields), query)
+
+
+def snippets_of(texts, query):
+    """
+    {key: snippet} of `texts` ({key: (language, plain text)}, a page's
+    results): each text is read once for the words that may match `query`,
+    and the database asked at once how it stems those it has not stemmed
+    for this process yet (see word_stems).
+    """
     terms = query_terms(query)
-    snippets = {}
-    for pk, (language, text) in plain_texts(read, ids, text_fields).items():
+    scanned = {}
+    for key, (language, text) in texts.items():
         name = dictionary(language)
-        snippets[pk] = snippet_of(text, query, terms and terms[name], name)
-    return snippets
+        scanned[key] = scan(text, query, terms and terms[name], name)
+    learn(scanned.values())
+    return {key: drawn(*found) for key, found in scanned.items()}
 
 
 def plain_texts(read, ids, text_fields):
@@ -315,17 +327,18 @@ def query_terms(query):
     return pagecache.kept(f"terms:{digest}", read)
 
 
-def snippet(obj, query, text_fields=None):
+def snippet(obj, query):
     """Where `obj` (read with_snippet_text()) matches `query`: see snippet_of()."""
-    text_fields = text_fields or SNIPPET_FIELDS[obj._meta.model_name]
-    language = dictionary(obj.language)
-    terms = query_terms(query)
-    text = text_of(lambda name: getattr(obj, name), text_fields)
-    return snippet_of(text, query, terms and terms[language], language)
+    return snippets_of({obj.pk: (obj.language, record_text(obj))}, query)[obj.pk]
+
+
+def record_text(obj):
+    """The plain text a result's snippet is made of, of `obj` read with_snippet_text()."""
+    return text_of(lambda name: getattr(obj, name), SNIPPET_FIELDS[obj._meta.model_name])
 
 
 def dictionary(language):
-    """The database's dictionary, and the stemmer, of an item in `language`."""
+    """The database's dictionary of an item in `language`."""
     return "russian" if language == "ru" else "english"
 
 
@@ -333,12 +346,41 @@ def snippet_of(text, query, terms=None, language="english"):
     """
     About SNIPPET_LENGTH characters of the plain `text`, HTML-safe, from a
     little before its first match, each match in <mark>. `terms` is the
-    query as the text's dictionary reads it (a tsquery as text); without
-    it (SQLite) a word matches as simple_match() finds it.
+    query as the text's dictionary (`language`) reads it, a tsquery as
+    text; without it (SQLite) a word matches as simple_match() finds it.
     """
+    found = scan(text, query, terms, language)
+    learn([found])
+    return drawn(*found)
+
+
+def scan(text, query, terms, name):
+    """(text, dictionary, pattern, stems, words that may match, as matches of the pattern)."""
     text = " ".join(text.split())
-    pattern, matches = matcher(query, terms, language)
-    first = next((found for found in pattern.finditer(text) if matches(found[0])), None)
+    pattern, stems = matcher(query, terms)
+    return text, name, pattern, stems, list(pattern.finditer(text))
+
+
+def learn(scanned):
+    """Makes sure the database's stems of the words scan() found are known (PostgreSQL)."""
+    for name in DICTIONARIES:
+        words = {
+            found[0]
+            for _, dictionary, _, stems, candidates in scanned
+            if stems is not None and dictionary == name
+            for found in candidates
+        }
+        if words:
+            word_stems(name, words)
+
+
+def drawn(text, name, pattern, stems, candidates):
+    """The snippet of a text scan() read, its words' stems learned."""
+
+    def matches(word):
+        return stems is None or not stems.isdisjoint(known_stems.get((name, word.lower()), ()))
+
+    first = next((found for found in candidates if matches(found[0])), None)
     start = max(0, first.start() - SNIPPET_LENGTH // 3) if first else 0
     piece = text[start : start + SNIPPET_LENGTH]
     if start:
@@ -352,36 +394,51 @@ def snippet_of(text, query, terms=None, language="english"):
 
 
 @functools.lru_cache(maxsize=256)
-def matcher(query, terms, language):
+def matcher(query, terms):
     """
-    (pattern, matches): `pattern` finds the words that may match, and
-    matches(word) says whether one does. Given `terms`, a word matches when
-    it, or its stem in `language`, is one of the stems they look for (not
-    one they exclude, alone or in a phrase); a word with a stem begins with
-    the stem, but for its last letter ("countri": "country").
+    (pattern, stems): `pattern` finds the words that may match. Given
+    `terms`, `stems` are the stems they look for (not those they exclude,
+    alone or in a phrase), and a word matches when the database stems it to
+    one of them (word_stems); a word begins with its stem, but for the
+    stem's last letter ("countri": "country"), and the database reads "ё"
+    as "е" ("партнер": "партнёров"). Without `terms` (SQLite), `stems` is
+    None and every word the pattern finds matches.
     """
     if terms is None:
         wanted = [
             words for excluded, found in simple_terms(query) if not excluded for words in found
         ]
         pattern = "|".join(map(words_pattern, wanted or [["\x00"]]))
-        return re.compile(pattern, re.IGNORECASE), lambda word: True
+        return re.compile(pattern, re.IGNORECASE), None
     wanted = EXCLUDED_PHRASE.sub(" ", terms)
     stems = {word.replace("''", "'") for excluded, word in LEXEME.findall(wanted) if not excluded}
     beginnings = {stem[:-1] if len(stem) > 2 else stem for stem in stems} or {"\x00"}
-    pattern = r"\b(?:{})\w*".format("|".join(re.escape(word) for word in beginnings))
-
-    def matches(word):
-        word = word.lower()
-        return word in stems or stem(word, language) in stems
-
-    return re.compile(pattern, re.IGNORECASE), matches
+    beginnings = (re.escape(word).replace("е", "[её]") for word in beginnings)
+    return re.compile(r"\b(?:{})\w*".format("|".join(beginnings)), re.IGNORECASE), frozenset(stems)
 
 
-def stem(word, language):
-    if not hasattr(stemmers, language):
-        setattr(stemmers, language, Stemmer.Stemmer(language))
-    return getattr(stemmers, language).stemWord(word)
+def word_stems(name, words):
+    """
+    Makes sure the stems of `words` are in known_stems: the database's
+    dictionary `name` stems each word once per process, all the unknown
+    words of a text (or of a page, see snippets_of) in one query. The
+    database's stemmer, not another copy of Snowball's, whose versions
+    differ ("organization" is "organ" to one, "organiz" to another).
+    """
+    words = {word.lower() for word in words if len(word) <= MAX_WORD}
+    missing = [word for word in words if (name, word) not in known_stems]
+    if not missing:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, tsvector_to_array(to_tsvector(%s::regconfig, word)) "
+            "FROM unnest(%s::text[]) AS word",
+            [name, missing],
+        )
+        found = {(name, word): frozenset(stems) for word, stems in cursor.fetchall()}
+    if len(known_stems) > MAX_KNOWN_WORDS:
+        known_stems.clear()
+    known_stems.update(found)
 
 
 def mark(text):

@@ -13,7 +13,7 @@ from django.test.runner import (
 from django.test.utils import override_settings
 from django.utils import translation
 
-from archive import breaker, caching, pagecache, taxonomy
+from archive import breaker, caching, pagecache, search, taxonomy
 
 
 def fresh_caches(result_class):
@@ -30,13 +30,14 @@ def fresh_caches(result_class):
                 logging.getLogger("archive.caching").disabled = False
             caching.reset()
             breaker.reset()
-            # And what each process keeps per generation (the taxonomy, the
-            # next scheduled change, kept answers and fragments): under a frozen clock a
-            # new generation can take the number of an earlier test's.
+            # And what each process keeps (the taxonomy, the next scheduled
+            # change, kept answers and fragments, per generation; words stemmed):
+            # under a frozen clock a new generation can take the number of an earlier test's.
             taxonomy.latest.clear()
             pagecache.known_changes.clear()
             pagecache.last_check.clear()
             pagecache.local.clear()
+            search.known_stems.clear()
             # A request in Russian leaves its language active in this thread;
             # a test that makes none would read its messages in Russian.
             translation.activate(settings.LANGUAGE_CODE)

@@ -3,6 +3,7 @@ from unittest import mock, skipUnless
 
 from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from archive import pagecache, search, views
 from archive.models import Status
@@ -334,6 +335,17 @@ class PostgresSearchTests(SearchTestCase):
         self.assertEqual(titles(self.search("заседания"), "results"), [self.russian.title])
         self.assertEqual(titles(self.search("безопасность"), "results"), [self.russian.title])
 
+    def test_a_page_asks_how_the_words_of_all_its_results_are_stemmed_at_once(self):
+        NewsItemFactory.create_batch(
+            6, title="Peacekeeping", lead="Peacekeepers, peacekeeping.", section=self.news
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = self.search("peacekeeping")
+        self.assertEqual(len(titles(response, "results")), 9)
+        self.assertContains(response, "<mark>Peacekeepers</mark>", html=False)
+        stemming = [query for query in queries if "to_tsvector" in query["sql"]]
+        self.assertEqual(len(stemming), 1)  # all in English: one dictionary
+
     def test_snippets_mark_every_form_of_a_stemmed_word_and_no_stop_word(self):
         response = self.client.get("/news/", {"q": "the minister -exercises"})
         self.assertEqual(titles(response), [self.body_match.title])
@@ -453,30 +465,10 @@ class SnippetTests(TestCase):
 
     def test_a_long_text_shows_the_words_around_its_first_match(self):
         text = "Opening words. " * 30 + "Joint exercises began. " + "More. " * 60
-        snippet = search.snippet_of(text, "exercise", "'exercis'")
+        snippet = search.snippet_of(text, "exercise")
         self.assertIn("Joint <mark>exercises</mark> began.", snippet)
         self.assertTrue(snippet.startswith("… ") and snippet.endswith(" …"))
         self.assertLessEqual(len(snippet), search.SNIPPET_LENGTH + 20)
-
-    def test_the_dictionarys_stems_find_each_form_of_a_word(self):
-        english = search.snippet_of(
-            "Countries of the country's treaty", "", "'countri' & !'treati'", "english"
-        )
-        self.assertEqual(
-            english, "<mark>Countries</mark> of the <mark>country</mark>&#x27;s treaty"
-        )
-        # "договор и": the Russian dictionary drops "и".
-        russian = search.snippet_of(
-            "Статьи договора, договор и протокол", "", "'договор'", "russian"
-        )
-        self.assertEqual(russian, "Статьи <mark>договора</mark>, <mark>договор</mark> и протокол")
-
-    def test_a_phrase_left_out_is_not_marked(self):
-        terms = "'secur' & !( 'foreign' <-> 'minist' )"
-        self.assertEqual(
-            search.snippet_of("Foreign ministers on security", "", terms),
-            "Foreign ministers on <mark>security</mark>",
-        )
 
     def test_a_plain_lead_keeps_its_angle_brackets_and_rich_text_loses_its_tags(self):
         item = NewsItemFactory.build(lead="5 < 7 and 9 > 3", body="<p>R&amp;D <b>plan</b></p>")
@@ -491,7 +483,58 @@ class SnippetTests(TestCase):
         )
 
     def test_a_text_without_a_match_shows_its_beginning(self):
-        self.assertEqual(search.snippet_of("Nothing  here.", "x", "'y'"), "Nothing here.")
+        self.assertEqual(search.snippet_of("Nothing  here.", "treaty"), "Nothing here.")
+
+
+@skipUnless(ON_POSTGRES, "the database's stems")
+class StemmedSnippetTests(TestCase):
+    """A word is marked when the database stems it as the query's words."""
+
+    def test_the_dictionarys_stems_find_each_form_of_a_word(self):
+        english = search.snippet_of(
+            "Countries of the country's treaty", "", "'countri' & !'treati'", "english"
+        )
+        self.assertEqual(
+            english, "<mark>Countries</mark> of the <mark>country</mark>&#x27;s treaty"
+        )
+        # "договор и": the Russian dictionary drops "и".
+        russian = search.snippet_of(
+            "Статьи договора, договор и протокол", "", "'договор'", "russian"
+        )
+        self.assertEqual(russian, "Статьи <mark>договора</mark>, <mark>договор</mark> и протокол")
+
+    def test_words_stemmed_otherwise_by_other_snowball_versions_are_marked(self):
+        # "organ", "intern", "univers" to the database; newer stemmers keep more.
+        for word in ("organization", "international", "universities"):
+            with self.subTest(word=word):
+                text = f"The {word.title()} met."
+                self.assertEqual(
+                    search.snippet(NewsItemFactory.build(lead=text, body=""), word),
+                    f"The <mark>{word.title()}</mark> met.",
+                )
+
+    def test_a_word_written_with_yo_is_marked(self):
+        # The database reads "ё" as "е": "партнёров" is found by "партнеров" and itself.
+        text = "Встреча партнёров и договорённости"
+        for query in ("партнеров", "партнёров", "договоренности"):
+            with self.subTest(query=query):
+                item = NewsItemFactory.build(lead=text, body="", language="ru")
+                self.assertIn("<mark>", search.snippet(item, query))
+
+    def test_a_phrase_left_out_is_not_marked(self):
+        terms = "'secur' & !( 'foreign' <-> 'minist' )"
+        self.assertEqual(
+            search.snippet_of("Foreign ministers on security", "", terms),
+            "Foreign ministers on <mark>security</mark>",
+        )
+
+    def test_each_word_is_asked_of_the_database_once(self):
+        text = "Ministers of defence met the minister."
+        with self.assertNumQueries(1):
+            search.snippet_of(text, "", "'minist'")
+        with self.assertNumQueries(0):
+            snippet = search.snippet_of(text + " Ministers again.", "", "'minist'")
+        self.assertEqual(snippet.count("<mark>"), 3)
 
 
 @skipUnless(not ON_POSTGRES, "the simple match of databases without full-text search")

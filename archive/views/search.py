@@ -121,6 +121,7 @@ class SearchView(ListAddressMixin, TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             results=self.results(page.object_list, query),
+            search_snippet=self.snippet,
             # Result links carry these results' address, for the item's "Go back" link.
             back_query=backlink.back_query(self.request),
         )
@@ -156,4 +157,15 @@ class SearchView(ListAddressMixin, TemplateView):
             if wanted:
                 matched = search.with_snippet_text(teasers.filter(pk__in=wanted))
                 found.update(((kind, item.pk), item) for item in matched)
-        return [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
+        results = [found[kind, pk] for kind, pk, *_ in rows if (kind, pk) in found]
+        # Made together: the database is asked at once how it stems their words.
+        texts = {
+            (item._meta.model_name, item.pk): (item.language, search.record_text(item))
+            for item in results
+        }
+        self.snippets = search.snippets_of(texts, query)
+        return results
+
+    def snippet(self, result, query):
+        """The snippet of a result of this page (the teasers' search_snippet)."""
+        return self.snippets[result._meta.model_name, result.pk]
