@@ -63,6 +63,15 @@ class DateFilter(django_filters.DateFilter):
     field_class = DateField
 
 
+# What a filter says of a slug that names nothing, as the search page does.
+NO_SUCH = {
+    "section": _("There is no section “%(value)s”."),
+    "person": _("There is no person “%(value)s”."),
+    "body": _("There is no statutory body “%(value)s”."),
+    "topic": _("There is no topic “%(value)s”."),
+}
+
+
 class NamedFilter(django_filters.ChoiceFilter):
     """
     A person, body or topic (`kind`, of the taxonomy), chosen by its slug
@@ -73,6 +82,7 @@ class NamedFilter(django_filters.ChoiceFilter):
     """
 
     def __init__(self, kind, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": NO_SUCH[kind]})
         super().__init__(choices=choices(kind), **kwargs)
         self.kind = kind
 
@@ -235,6 +245,7 @@ class NewsItemFilter(ArchiveFilterSet):
         choices=choices("section"),
         method="filter_section",
         empty_label=_("All sections"),
+        error_messages={"invalid_choice": NO_SUCH["section"]},
     )
     person = NamedFilter(
         "person",
@@ -315,7 +326,5 @@ class SearchForm(forms.Form):
     def clean_section(self):
         slug = self.cleaned_data.get("section")
         if slug and slug not in taxonomy()["section_ids"]:
-            raise forms.ValidationError(
-                _("There is no section “%(value)s”."), params={"value": slug[:40]}
-            )
+            raise forms.ValidationError(NO_SUCH["section"], params={"value": slug[:40]})
         return slug

@@ -107,7 +107,7 @@ class OneBadFilterTests(ListTestCase):
     def test_an_unknown_section_leaves_the_rest_applying(self):
         response = self.client.get(NEWS, {"section": "no-such", "year": "2021"})
         self.assertEqual(self.titles(response), ["Exercise held"])
-        self.assertContains(response, "Select a valid choice.")
+        self.assertContains(response, "Section: There is no section “no-such”.")
 
     def test_start_after_end_applies_neither(self):
         response = self.client.get(NEWS, {"date_from": "2021-01-01", "date_to": "2020-01-01"})

@@ -488,7 +488,9 @@ class BadInputTests(TestCase):
         self.assertMessage({"year": "abc"}, "Enter a whole number.")
 
     def test_unknown_slug_in_a_filter(self):
-        self.assertMessage({"section": "no-such-section"}, "Select a valid choice.")
+        self.assertMessage({"section": "no-such-section"}, "There is no section “no-such-section”.")
+        self.assertMessage({"person": "nobody"}, "There is no person “nobody”.")
+        self.assertMessage({"topic": "<b>x</b>"}, "There is no topic “&lt;b&gt;x&lt;/b&gt;”.")
 
     def test_very_long_text(self):
         response = self.assertMessage({"q": "x" * 1_000}, "Ensure this value has at most 200")
