@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from .compat import is_new_upload
 from .documents import attachment_storage, check_document, document_upload_to, human_size
 from .images import check_image, image_upload_to
-from .sanitize import sanitize_html
+from .sanitize import clean_text_fields, sanitize_html
 
 
 class Language(models.TextChoices):
@@ -176,7 +176,19 @@ def check_translation(item):
             )
 
 
-class Publishable(models.Model):
+class CleanText:
+    """
+    A record whose text fields lose their control characters before they
+    are checked, as they do when saved (sanitize.clean_text_fields): a
+    title of control characters alone is refused as empty.
+    """
+
+    def clean_fields(self, exclude=None):
+        clean_text_fields(self)
+        super().clean_fields(exclude)
+
+
+class Publishable(CleanText, models.Model):
     """Workflow fields shared by news items and statements."""
 
     status = models.CharField(
@@ -280,7 +292,7 @@ class Publishable(models.Model):
         return PublicState.LIVE
 
 
-class Section(TwoLanguageNames, models.Model):
+class Section(CleanText, TwoLanguageNames, models.Model):
     name = models.CharField(_("name (English)"), max_length=200)
     name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -319,7 +331,7 @@ class Section(TwoLanguageNames, models.Model):
             parent = parent.parent
 
 
-class Person(TwoLanguageNames, models.Model):
+class Person(CleanText, TwoLanguageNames, models.Model):
     name = models.CharField(_("name (English)"), max_length=200)
     name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -345,7 +357,7 @@ class Person(TwoLanguageNames, models.Model):
         return reverse("archive:person-detail", args=[self.slug])
 
 
-class Body(TwoLanguageNames, models.Model):
+class Body(CleanText, TwoLanguageNames, models.Model):
     """A statutory body of the CSTO."""
 
     name = models.CharField(_("name (English)"), max_length=200)
@@ -364,7 +376,7 @@ class Body(TwoLanguageNames, models.Model):
         return reverse("archive:body-detail", args=[self.slug])
 
 
-class Topic(TwoLanguageNames, models.Model):
+class Topic(CleanText, TwoLanguageNames, models.Model):
     name = models.CharField(_("name (English)"), max_length=200)
     name_ru = russian_name()
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -378,7 +390,7 @@ class Topic(TwoLanguageNames, models.Model):
         return reverse("archive:topic-detail", args=[self.slug])
 
 
-class Image(models.Model):
+class Image(CleanText, models.Model):
     """A photo, checked by Pillow when uploaded, with renditions made once."""
 
     file = models.FileField(
@@ -437,7 +449,7 @@ class Image(models.Model):
         return sorted(self.renditions.values(), key=lambda rendition: rendition["width"])
 
 
-class Attachment(models.Model):
+class Attachment(CleanText, models.Model):
     """A document (PDF, DOCX, ODT) attached to statements and news items."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -606,7 +618,7 @@ class NewsItem(Publishable):
         check_translation(self)
 
 
-class GalleryImage(models.Model):
+class GalleryImage(CleanText, models.Model):
     """An image in a news item's gallery, at its place in the order."""
 
     news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="gallery_images")
@@ -624,7 +636,7 @@ class GalleryImage(models.Model):
         return str(self.image)
 
 
-class MediaLink(models.Model):
+class MediaLink(CleanText, models.Model):
     """A report about a news item in the press: “Media about the meeting …”."""
 
     news_item = models.ForeignKey(

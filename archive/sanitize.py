@@ -9,6 +9,7 @@ import html as html_module
 import re
 
 import nh3
+from django.db import models
 from django.utils.html import linebreaks, strip_tags
 
 ALLOWED_TAGS = {
@@ -50,14 +51,32 @@ def sanitize_html(html: str) -> str:
     ).strip()
 
 
-# The control characters of ASCII but tab, line feed and carriage return:
-# what a paste from a word processor or a PDF can carry (a vertical tab, a
-# form feed), which no page shows and which XML 1.0, a feed's, cannot hold.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The control characters of ASCII but tab, line feed and carriage return
+# (what a paste from a word processor or a PDF can carry: a vertical tab for
+# a line break, a form feed), and the two noncharacters U+FFFE and U+FFFF:
+# no page shows them, and XML 1.0, a feed's, cannot hold them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def without_control_characters(text: str) -> str:
-    return CONTROL_CHARACTERS.sub("", text)
+    """`text` with a space for each control character, which mostly stood between words."""
+    return CONTROL_CHARACTERS.sub(" ", text)
+
+
+def clean_text_fields(instance) -> None:
+    """
+    Every text field of the record `instance` without control characters,
+    and a one-line field (a title, a name) without spaces around it, as a
+    form gives it: a title of control characters alone is then empty, and
+    refused as any empty title is.
+    """
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, str) and isinstance(field, (models.CharField, models.TextField)):
+            value = without_control_characters(value)
+            if isinstance(field, models.CharField):
+                value = value.strip()
+            setattr(instance, field.attname, value)
 
 
 # Where one block of text ends and the next begins, for html_to_text().

@@ -271,10 +271,12 @@ def snippets_of(texts, query):
     for this process yet (see word_stems).
     """
     terms = query_terms(query)
+    # A result is found by either dictionary's reading of the query (ts_query):
+    # "Лавров" finds "Лаврова" only as English reads it (unstemmed).
+    both = terms and " ".join(terms[name] for name in DICTIONARIES)
     scanned = {}
     for key, (language, text) in texts.items():
-        name = dictionary(language)
-        scanned[key] = scan(text, query, terms and terms[name], name)
+        scanned[key] = scan(text, query, both, dictionary(language))
     learn(scanned.values())
     return {key: drawn(*found) for key, found in scanned.items()}
 

@@ -43,7 +43,7 @@ from .models import (
     Transition,
     TrashedItem,
 )
-from .sanitize import html_to_text
+from .sanitize import clean_text_fields, html_to_text
 from .signals import delete_unless_shared
 from .slugs import slug_for
 
@@ -623,9 +623,7 @@ def restore_from_trash(*, trashed, user):
                     field.related_model.objects.filter(pk__in=data[field.name])
                 )
         if "media_links" in data:
-            MediaLink.objects.bulk_create(
-                MediaLink(news_item=item, **link) for link in data["media_links"]
-            )
+            MediaLink.objects.bulk_create(restored_links(item, data["media_links"]))
         if "gallery" in data:
             existing = set(
                 Image.objects.filter(pk__in=data["gallery"]).values_list("pk", flat=True)
@@ -641,6 +639,14 @@ def restore_from_trash(*, trashed, user):
 
 
 # --- Revisions ---------------------------------------------------------------
+
+
+def restored_links(item, links):
+    """The media links of a snapshot as records of `item`, written together, so cleaned here."""
+    restored = [MediaLink(news_item=item, **link) for link in links]
+    for link in restored:
+        clean_text_fields(link)
+    return restored
 
 
 def content_fields(model):
@@ -701,9 +707,7 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
                 )
         if "media_links" in data:
             item.media_links.all().delete()
-            MediaLink.objects.bulk_create(
-                MediaLink(news_item=item, **link) for link in data["media_links"]
-            )
+            MediaLink.objects.bulk_create(restored_links(item, data["media_links"]))
         if "gallery" in data:
             item.gallery_images.all().delete()
             existing = set(

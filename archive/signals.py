@@ -10,7 +10,7 @@ and cascades never call a model's methods):
 """
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils import timezone
 from . import pagecache
 from .images import delete_renditions
 from .models import Attachment, Image, NewsItem
-from .sanitize import without_control_characters
+from .sanitize import clean_text_fields
 
 # Records that no page shows: writing them leaves cached pages valid (and
 # the heartbeats of editing sessions, every few seconds, must).
@@ -69,12 +69,8 @@ def news_year(moment):
 @receiver(pre_save)
 def drop_control_characters(sender, instance, raw=False, **kwargs):
     """Every text field of the archive's records is saved without control characters."""
-    if sender._meta.app_label != "archive":
-        return
-    for field in sender._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, (models.CharField, models.TextField)) and isinstance(value, str):
-            setattr(instance, field.attname, without_control_characters(value))
+    if sender._meta.app_label == "archive":
+        clean_text_fields(instance)
 
 
 @receiver(pre_save, sender=NewsItem)

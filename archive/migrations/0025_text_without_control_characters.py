@@ -2,12 +2,13 @@ import re
 
 from django.db import migrations, models
 
-# As archive.sanitize.CONTROL_CHARACTERS, which new writes go through.
-CONTROL_CHARACTERS = "[\x01-\x08\x0b\x0c\x0e-\x1f]"
+# As archive.sanitize.CONTROL_CHARACTERS, which new writes go through (a
+# database's text holds no NUL).
+CONTROL_CHARACTERS = "[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 
 
 def drop_control_characters(apps, schema_editor):
-    """Text saved before control characters were dropped on saving loses them now."""
+    """Text saved before control characters were taken out on saving loses them now."""
     pattern = re.compile(CONTROL_CHARACTERS)
     for model in apps.get_app_config("archive").get_models():
         for field in model._meta.concrete_fields:
@@ -15,7 +16,10 @@ def drop_control_characters(apps, schema_editor):
                 continue
             found = model.objects.filter(**{f"{field.name}__regex": CONTROL_CHARACTERS})
             for pk, value in found.values_list("pk", field.name):
-                model.objects.filter(pk=pk).update(**{field.name: pattern.sub("", value)})
+                value = pattern.sub(" ", value)
+                if isinstance(field, models.CharField):
+                    value = value.strip()
+                model.objects.filter(pk=pk).update(**{field.name: value})
 
 
 class Migration(migrations.Migration):

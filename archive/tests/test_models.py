@@ -1,5 +1,6 @@
 import datetime
 import importlib
+import xml.etree.ElementTree as ET
 from unittest import skipUnless
 
 import time_machine
@@ -133,18 +134,20 @@ class SanitizingTests(TestCase):
 class ControlCharacterTests(TestCase):
     """A paste can carry control characters; no page shows them and a feed cannot hold them."""
 
-    PASTED = "Ministers\x0bmet\x02 in\x0c Minsk\x1f"
+    # A vertical tab is a word processor's line break; U+FFFF is no character at all.
+    PASTED = "Ministers\x0bmet in\x0cMinsk\x02\uffff"
 
-    def test_every_text_field_is_saved_without_them(self):
+    def test_each_becomes_a_space_in_every_text_field(self):
         section = SectionFactory(name=self.PASTED)
         item = NewsItemFactory(
             section=section, title=self.PASTED, lead=self.PASTED, body=f"<p>{self.PASTED}</p>"
         )
         item.refresh_from_db()
         section.refresh_from_db()
-        for value in (item.title, item.lead, section.name):
-            self.assertEqual(value, "Ministersmet in Minsk")
-        self.assertEqual(item.body, "<p>Ministersmet in Minsk</p>")
+        # One-line fields are kept without spaces around them, as a form gives them.
+        self.assertEqual((item.title, section.name), ("Ministers met in Minsk",) * 2)
+        self.assertEqual(item.lead, "Ministers met in Minsk  ")
+        self.assertIn("<p>Ministers met in Minsk", item.body)
         # Tabs and line breaks are text.
         item.lead = "One\tTwo\r\nThree"
         item.save()
@@ -154,18 +157,26 @@ class ControlCharacterTests(TestCase):
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200)
-                self.assertContains(response, "Ministersmet in Minsk")
+                ET.fromstring(response.content)  # well-formed XML
+                self.assertContains(response, "Ministers met in Minsk")
+        self.assertContains(self.client.get("/news/", {"q": "Minsk"}), "Ministers met in Minsk")
+
+    def test_a_title_of_control_characters_alone_is_refused_as_empty(self):
+        item = NewsItemFactory.build(title="\x02\x03\x0b", section=SectionFactory())
+        with self.assertRaises(ValidationError) as raised:
+            item.full_clean()
+        self.assertIn("title", raised.exception.message_dict)
 
     def test_text_saved_before_loses_them_when_migrated(self):
         migration = importlib.import_module(
             "archive.migrations.0025_text_without_control_characters"
         )
         item = NewsItemFactory(title="Clean title")
-        # As a row written before: around the model, which now drops them.
+        # As a row written before: around the model, which now takes them out.
         NewsItem.objects.filter(pk=item.pk).update(title=self.PASTED, lead="Clean\nlead")
         migration.drop_control_characters(django_apps, None)
         item.refresh_from_db()
-        self.assertEqual((item.title, item.lead), ("Ministersmet in Minsk", "Clean\nlead"))
+        self.assertEqual((item.title, item.lead), ("Ministers met in Minsk", "Clean\nlead"))
         self.assertEqual(self.client.get("/feeds/news/").status_code, 200)
 
 

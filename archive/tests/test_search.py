@@ -521,6 +521,11 @@ class StemmedSnippetTests(TestCase):
                 item = NewsItemFactory.build(lead=text, body="", language="ru")
                 self.assertIn("<mark>", search.snippet(item, query))
 
+    def test_a_word_found_by_the_other_dictionarys_reading_is_marked(self):
+        # Russian reads "Лавров" as "лавр", "Лаврова" as "лавров"; English leaves "лавров".
+        item = NewsItemFactory.build(lead="Заявление Сергея Лаврова", body="", language="ru")
+        self.assertEqual(search.snippet(item, "Лавров"), "Заявление Сергея <mark>Лаврова</mark>")
+
     def test_a_phrase_left_out_is_not_marked(self):
         terms = "'secur' & !( 'foreign' <-> 'minist' )"
         self.assertEqual(
