@@ -113,11 +113,21 @@ WHOLE_WORD_LENGTH = 3
 
 
 def words_pattern(words):
-    """The regular expression of `words` in a row, each as simple_match() reads it."""
+    """
+    The regular expression of `words` (folded()) in a row, each as
+    simple_match() reads it; an "е" stands for "ё" too, as PostgreSQL reads it.
+    """
     return r"\W+".join(
-        r"\b" + re.escape(word) + (r"\b" if len(word) <= WHOLE_WORD_LENGTH else r"\w*")
+        r"\b"
+        + re.escape(word).replace("е", "[её]")
+        + (r"\b" if len(word) <= WHOLE_WORD_LENGTH else r"\w*")
         for word in words
     )
+
+
+def folded(text):
+    """`text` in folded case, "ё" read as "е": how a search without stems compares words."""
+    return text.casefold().replace("ё", "е")
 
 
 def simple_match(queryset, query, text_fields):
@@ -133,7 +143,7 @@ def simple_match(queryset, query, text_fields):
     for excluded, alternatives in simple_terms(query):
         match = Q()
         for words in alternatives:
-            pattern = words_pattern([word.casefold() for word in words])
+            pattern = words_pattern([folded(word) for word in words])
             for name in readable.values():
                 match |= Q(**{f"{name}__regex": pattern})
         queryset = queryset.exclude(match) if excluded else queryset.filter(match)
@@ -148,10 +158,10 @@ def add_readable_text(sender, connection, **kwargs):
 
 
 def readable_text(text):
-    """A field's text as a search reads it: without tags, in folded case."""
+    """A field's text as a search reads it: without tags, folded()."""
     if not isinstance(text, str):
         return text
-    return plain_text(text).casefold()
+    return folded(plain_text(text))
 
 
 def plain_text(html_text):
@@ -408,7 +418,10 @@ def matcher(query, terms):
     """
     if terms is None:
         wanted = [
-            words for excluded, found in simple_terms(query) if not excluded for words in found
+            [folded(word) for word in words]
+            for excluded, found in simple_terms(query)
+            if not excluded
+            for words in found
         ]
         pattern = "|".join(map(words_pattern, wanted or [["\x00"]]))
         return re.compile(pattern, re.IGNORECASE), None

@@ -92,6 +92,16 @@ class BothDatabasesTests(SearchTestCase):
             titles(self.client.get("/news/", {"q": "pandemic"})), [self.body_match.title]
         )
 
+    def test_a_word_with_yo_is_found_and_marked_written_either_way(self):
+        NewsItemFactory(
+            title="Встреча", lead="Встреча партнёров.", language="ru", section=self.news
+        )
+        for query in ("партнеров", "партнёров", "ПАРТНЁРОВ"):
+            with self.subTest(query=query):
+                response = self.client.get("/news/", {"q": query})
+                self.assertEqual(titles(response), ["Встреча"])
+                self.assertContains(response, "<mark>партнёров</mark>", html=False)
+
     def test_matches_are_highlighted(self):
         response = self.search("pandemic")
         self.assertContains(response, "<mark>pandemic</mark>", html=False)
