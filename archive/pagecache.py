@@ -349,6 +349,24 @@ def kept(name, compute, seconds=DEFAULT_TIMEOUT):
     return local.get_or_set(name, lambda: cache.get_or_set(name, compute))
 
 
+def kept_each(names, compute):
+    """
+    {id: value} of `names` ({id: name}), each kept for this generation in
+    this process's memory (a record's teaser, its plain text): compute(ids)
+    gives {id: value} of those not kept yet, all at once; an id it leaves
+    out (its record gone) is left out.
+    """
+    generation = current_generation()[0]
+    keys = {pk: f"remember:{generation}:{name}" for pk, name in names.items()}
+    found = local.get_many(keys.values())
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    if missing := [pk for pk in names if pk not in values]:
+        new = compute(missing)
+        local.set_many({keys[pk]: value for pk, value in new.items()})
+        values.update(new)
+    return values
+
+
 def year_stamps(years):
     """
     {year: stamp}: a year's stamp changes whenever its news may have (a

@@ -293,19 +293,13 @@ def snippets_of(texts, query):
 
 def plain_texts(read, ids, text_fields):
     """{id: (language, plain text of its `text_fields`)} of `ids`, kept for this generation."""
-    generation = pagecache.current_generation()[0]
-    keys = {pk: f"text:{generation}:{','.join(text_fields)}:{pk}" for pk in ids}
-    found = pagecache.local.get_many(keys.values())
-    texts = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in ids if pk not in texts]
-    if missing:
-        new = {
-            row["pk"]: (row["language"], text_of(row.get, text_fields))
-            for row in read(missing).values("pk", "language", *text_fields)
-        }
-        pagecache.local.set_many({keys[pk]: text for pk, text in new.items()})
-        texts.update(new)
-    return texts
+
+    def read_texts(missing):
+        rows = read(missing).values("pk", "language", *text_fields)
+        return {row["pk"]: (row["language"], text_of(row.get, text_fields)) for row in rows}
+
+    fields = ",".join(text_fields)
+    return pagecache.kept_each({pk: f"text:{fields}:{pk}" for pk in ids}, read_texts)
 
 
 def text_of(value, text_fields):

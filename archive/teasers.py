@@ -60,19 +60,13 @@ def draw(kind, ids, rows, *, back_query="", search_query="", **options):
 
 def kept(kind, ids, rows, options, with_snippet=False):
     """{id: teaser} of `ids`, drawing and keeping those not kept yet."""
-    generation = pagecache.current_generation()[0]
     variant = ",".join(f"{name}={value}" for name, value in sorted(options.items()))
     # The interface language names sections and languages; every address starts with the prefix.
-    prefix = f"teaser:{generation}:{get_language()}:{get_script_prefix()}:{kind}:{variant}"
-    keys = {pk: f"{prefix}:{with_snippet}:{pk}" for pk in ids}
-    found = pagecache.local.get_many(keys.values())
-    drawn = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in ids if pk not in drawn]
-    if missing:
-        new = drawn_from(kind, rows_of(rows, missing), options, with_snippet)
-        pagecache.local.set_many({keys[pk]: teaser for pk, teaser in new.items()})
-        drawn.update(new)
-    return drawn
+    prefix = f"teaser:{get_language()}:{get_script_prefix()}:{kind}:{variant}:{with_snippet}"
+    return pagecache.kept_each(
+        {pk: f"{prefix}:{pk}" for pk in ids},
+        lambda missing: drawn_from(kind, rows_of(rows, missing), options, with_snippet),
+    )
 
 
 def rows_of(rows, ids):
