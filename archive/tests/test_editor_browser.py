@@ -34,6 +34,22 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
         page.wait_for_selector(".field-body .tiptap")
         return page
 
+    def caret_to_end(self, page):
+        """
+        Press Control+End in the focused editor and wait until the editor
+        itself has the caret after the last character: ProseMirror reads the
+        browser's selection a moment after the browser moves it, and a key
+        pressed in between lands where the caret was before.
+        """
+        page.wait_for_function("document.activeElement.matches('.field-body .tiptap')")
+        page.keyboard.press("Control+End")
+        page.wait_for_function(
+            """() => {
+                const {selection, doc} = document.querySelector(".field-body .tiptap").editor.state;
+                return selection.empty && selection.to === doc.content.size - 1;
+            }"""
+        )
+
     def save(self, page):
         page.click("input[name=_continue]")
         page.wait_for_selector(".messagelist .success")
@@ -46,9 +62,7 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
         # Into the stored paragraph, once the editor shows it: a click before
         # the editor has loaded the text would type into an empty document.
         page.locator(".field-body .tiptap p", has_text="Start").click()
-        page.wait_for_function("document.activeElement.matches('.field-body .tiptap')")
-        page.keyboard.press("Control+End")
-        page.wait_for_function("getSelection().focusOffset === 5")  # after "Start"
+        self.caret_to_end(page)
         page.keyboard.press("Enter")
         page.keyboard.press("Control+b")
         page.keyboard.type("Bold words")
@@ -102,7 +116,7 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
         item = NewsItemFactory(section=self.section, body="<p>Start</p>")
         page = self.open_item(item)
         page.click(".field-body .tiptap")
-        page.keyboard.press("Control+End")
+        self.caret_to_end(page)
         page.keyboard.press("Enter")
         page.locator(".field-body .tiptap").evaluate(
             """(element, html) => {
