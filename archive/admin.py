@@ -62,6 +62,23 @@ from .richtext import RichTextField, render_rich_text, same_rich_text
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "refusal", None)
+        if refusal:
+            form = type(form.__name__, (RefusedForm, form), {"refusal": refusal})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.WorkflowError as error:
+            # The admin's transaction was rolled back, so nothing was written.
+            # Render the same POST again with the reason as the form's error,
+            # so that everything typed comes back.
+            request.refusal = str(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_changelist_instance(self, request):
         # Django's date drill-down lets an absurd year (?published_at__year=
         # 99999999999) overflow; treat it like any other bad filter, which the
@@ -100,6 +117,20 @@ class ArchiveModelAdmin(admin.ModelAdmin):
 
         counts = {name: count for name, count in counts.items() if str(name) not in plurals}
         return without_links(deleted), counts, perms_needed, protected
+
+
+class RefusedForm(forms.BaseForm):
+    """
+    The form of a save the services refused a moment ago (see
+    ArchiveModelAdmin.changeform_view): bound to what was posted, with why
+    as its error, so that nothing is saved and everything typed is shown.
+    """
+
+    refusal = ""
+
+    def clean(self):
+        super().clean()
+        raise ValidationError(self.refusal)
 
 
 def link_tables(model):
@@ -240,7 +271,8 @@ class ItemPartAdmin(ObjectRuleAdmin):
         )
 
     def store(self, obj):
-        obj.save()
+        with services.storing_files():
+            obj.save()
 
     def delete_model(self, request, obj):
         items = services.items_showing(obj)
@@ -499,9 +531,6 @@ class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # Why the services refused this very form a moment ago (see
-    # WorkflowAdmin.changeform_view): shown as the form's error.
-    refusal = None
     # What someone else changed since this form was opened (find_conflict()).
     conflict = None
 
@@ -525,8 +554,6 @@ class WorkflowForm(forms.ModelForm):
         # below) is explained by the conflict panel's message instead.
         if self.conflict is not None:
             raise ValidationError(self.conflict["message"])
-        if self.refusal:
-            raise ValidationError(self.refusal)
         if not self.instance.pk:
             return cleaned
         for name, field in self.fields.items():
@@ -974,23 +1001,6 @@ class WorkflowAdmin(ObjectRuleAdmin):
             self.message_user(request, self.done_message(obj), messages.SUCCESS)
             return HttpResponseRedirect(reverse(self.url_name("change"), args=[obj.pk]))
         return super().response_change(request, obj)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        refusal = getattr(request, "workflow_refusal", None)
-        if refusal:
-            form = type(form.__name__, (form,), {"refusal": refusal})
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.WorkflowError as error:
-            # The admin's transaction was rolled back, so nothing was written.
-            # Render the same POST again with the reason as the form's error,
-            # so that everything typed comes back.
-            request.workflow_refusal = str(error)
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -13,8 +13,10 @@ and superusers); an author holds only the change permission and may touch
 nothing but their own drafts.
 """
 
+import contextlib
 import datetime
 import difflib
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -885,13 +887,30 @@ def word_diff(before: str, after: str) -> str:
 # --- Images ------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def storing_files():
+    """A file that cannot be written (a full disk, a folder not writable) refuses the save."""
+    try:
+        yield
+    except OSError as error:
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        reason = _("the disk is full") if full else error.strerror or str(error)
+        raise WorkflowError(
+            _(
+                "The file could not be stored (%(reason)s), so nothing was saved. "
+                "Try again later, or tell the site's administrators."
+            )
+            % {"reason": reason}
+        ) from error
+
+
 def save_image(*, image):
     """
     Validate and save an uploaded image, and make its renditions (once, here,
     never when a page is shown). A file replaced by a new upload goes; if
     the renditions cannot be made, nothing of this save stays stored.
     """
-    with transaction.atomic():
+    with storing_files(), transaction.atomic():
         old_file = None
         if image.pk:
             old_file = Image.objects.get(pk=image.pk).file

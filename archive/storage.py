@@ -1,10 +1,30 @@
+import contextlib
 import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
-class PrivateStorage(FileSystemStorage):
+class WholeFileStorage(FileSystemStorage):
+    """
+    Django's folder on this machine, where a file that cannot be written in
+    full (a full disk) is removed, not left half-written with nothing
+    pointing to it.
+    """
+
+    def _save(self, name, content):
+        # Storage.save() chose a name no file had: a file there afterwards is this write's.
+        taken = os.path.lexists(self.path(name))
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not taken:
+                with contextlib.suppress(OSError):
+                    os.remove(self.path(name))
+            raise
+
+
+class PrivateStorage(WholeFileStorage):
     """
     Files kept outside MEDIA_ROOT, in PRIVATE_MEDIA_ROOT, with no public URL:
     they reach visitors only through a view that checks what they may see.

@@ -275,7 +275,7 @@ def storage(prefix, local_backend):
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
     # Images and their renditions, in MEDIA_ROOT, served at MEDIA_URL.
-    "default": storage("MEDIA", "django.core.files.storage.FileSystemStorage"),
+    "default": storage("MEDIA", "archive.storage.WholeFileStorage"),
     # Documents, in PRIVATE_MEDIA_ROOT: never served from a folder, only by
     # the download view.
     "attachments": storage("ATTACHMENT", "archive.storage.PrivateStorage"),

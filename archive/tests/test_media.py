@@ -1,6 +1,7 @@
 """Images and attachments: uploads checked by content, renditions made once, downloads."""
 
 import datetime
+import errno
 import io
 import re
 import subprocess
@@ -19,6 +20,7 @@ from PIL import PngImagePlugin
 from archive import images, pagecache, services
 from archive.documents import human_size
 from archive.models import Attachment, GalleryImage, Image, Status
+from archive.storage import WholeFileStorage
 
 from . import media
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
@@ -51,6 +53,29 @@ def make_image(content=None, name="photo.jpg", alt="Ministers at the table", **f
     image = Image(alt_text=alt, **fields)
     image.file = ContentFile(content or media.image_bytes(), name=name)
     return services.save_image(image=image)
+
+
+def disk_full_after(writes):
+    """The media folders fill up after `writes` files: each later one fails half-written."""
+    save = WholeFileStorage._save
+    done = []
+
+    def save_or_fail(storage, name, content):
+        if len(done) < writes:
+            done.append(name)
+            return save(storage, name, content)
+        return save(storage, name, HalfWritten(content.read()))
+
+    return mock.patch.object(WholeFileStorage, "_save", save_or_fail)
+
+
+class HalfWritten(ContentFile):
+    """A file whose writing stops half-way, as on a full disk."""
+
+    def chunks(self, chunk_size=None):
+        self.seek(0)
+        yield self.read(max(1, self.size // 2))
+        raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def make_attachment(content=None, name="statement.docx", title="Statement on the UN Charter"):
@@ -202,6 +227,15 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
         self.assertContains(response, "This field is required.")
         self.assertFalse(Image.objects.exists())
 
+    def test_a_full_disk_is_a_form_error_and_leaves_no_file(self):
+        for writes in (0, 1):  # the original half-written, or its first rendition
+            with self.subTest(writes=writes), disk_full_after(writes):
+                response = self.post(media.image_bytes(size=(900, 600)), "photo.jpg", "Typed")
+                self.assertContains(response, "The file could not be stored (the disk is full)")
+                self.assertContains(response, 'value="Typed"')
+                self.assertFalse(Image.objects.exists())
+                self.assertEqual(public_files(), [])
+
 
 class RenditionTests(FreshMediaMixin, TestCase):
     def test_renditions_failing_leave_nothing_stored(self):
@@ -210,13 +244,13 @@ class RenditionTests(FreshMediaMixin, TestCase):
 
         def store_once_then_fail(*args, **kwargs):
             if stored:
-                raise OSError("No space left on device")
+                raise OSError(errno.EIO, "No space left on device")
             stored.append(store(*args, **kwargs))
             return stored[-1]
 
         with (
             mock.patch.object(images, "_store", side_effect=store_once_then_fail),
-            self.assertRaises(OSError),
+            self.assertRaisesMessage(services.WorkflowError, "No space left on device"),
         ):
             make_image(media.image_bytes(size=(900, 500)))
         self.assertEqual(len(stored), 1)
@@ -434,6 +468,10 @@ class AttachmentUploadTests(FreshMediaMixin, TestCase):
         self.assertContains(response, message)
         self.assertFalse(Attachment.objects.exists())
         self.assertEqual(private_files(), [])
+
+    def test_a_full_disk_is_a_form_error_and_leaves_no_file(self):
+        with disk_full_after(0):
+            self.assertRefused(media.pdf_bytes(), "a.pdf", "(the disk is full), so nothing")
 
     def test_refusals(self):
         self.assertRefused(b"MZ\x90\x00 an executable", "report.pdf", "not a PDF, DOCX or ODT")

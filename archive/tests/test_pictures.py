@@ -12,7 +12,7 @@ from archive.models import GalleryImage, Image, Status
 
 from . import media
 from .factories import NewsItemFactory, UserFactory
-from .test_media import FreshMediaMixin, make_image, public_files
+from .test_media import FreshMediaMixin, disk_full_after, make_image, public_files
 from .test_workflow_admin import AdminWorkflowTestCase, change_url
 
 AUTOCOMPLETE = "/admin/autocomplete/"
@@ -160,6 +160,22 @@ class UploadOnItemFormTests(FreshMediaMixin, AdminWorkflowTestCase):
         self.assertContains(response, "choose the image file again")
         # What was typed comes back.
         self.assertContains(response, 'value="A new title"')
+        self.assertContains(response, 'value="The Council in session"')
+        self.assertFalse(Image.objects.exists())
+        self.assertEqual(public_files(), [])
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Old title", 1))
+
+    def test_a_full_disk_is_an_error_and_nothing_is_saved(self):
+        item = NewsItemFactory(
+            author=self.author, section=self.section, status=Status.DRAFT, title="Old title"
+        )
+        self.login(self.editor)
+        with disk_full_after(1):  # the original fits, its renditions do not
+            response = self.client.post(change_url(item), self.upload_data(item, title="Typed"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "The file could not be stored (the disk is full)")
+        self.assertContains(response, 'value="Typed"')
         self.assertContains(response, 'value="The Council in session"')
         self.assertFalse(Image.objects.exists())
         self.assertEqual(public_files(), [])

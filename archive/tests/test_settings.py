@@ -165,7 +165,7 @@ class SettingsTests(SimpleTestCase):
 
     def test_local_folders_by_default(self):
         loaded = json.loads(load_settings(DJANGO_DEBUG="1").stdout)
-        self.assertEqual(loaded["media"]["BACKEND"], "django.core.files.storage.FileSystemStorage")
+        self.assertEqual(loaded["media"]["BACKEND"], "archive.storage.WholeFileStorage")
         self.assertEqual(loaded["documents"]["BACKEND"], "archive.storage.PrivateStorage")
 
 

@@ -7,6 +7,7 @@ download view, which checks the item is public. Runs without boto3: the
 storage is a stand-in with S3's behaviour (a URL for anything, no local path).
 """
 
+import os
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -19,9 +20,11 @@ from django.test import TestCase, override_settings
 
 from archive import preview
 from archive.models import Attachment, Status
+from archive.storage import WholeFileStorage
 
 from . import media
 from .factories import NewsItemFactory, SectionFactory, StatementFactory, UserFactory
+from .test_media import HalfWritten
 
 LEAKED = "https://csto-documents.s3.example.org/"
 
@@ -119,3 +122,13 @@ class ObjectStorageDocumentTests(TestCase):
             self.assertNotIn(LEAKED, output.read_text())
             self.assertTrue(Path(f"{output}.media.tar").stat().st_size > 0)
         self.assert_never_asked([])
+
+
+class WholeFileTests(TestCase):
+    def test_a_file_that_cannot_be_written_in_full_is_removed(self):
+        folder = self.enterContext(tempfile.TemporaryDirectory())
+        storage = WholeFileStorage(location=folder)
+        storage.save("kept.txt", ContentFile(b"an earlier file"))
+        with self.assertRaises(OSError):
+            storage.save("new.txt", HalfWritten(b"x" * 10_000))
+        self.assertEqual(sorted(os.listdir(folder)), ["kept.txt"])
