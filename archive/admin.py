@@ -596,11 +596,12 @@ class WorkflowForm(forms.ModelForm):
         )
         fields += self.time_conflicts(current, cleaned)
         for field in fields:
-            # Who changed what is unknown without the opened version: keep what was typed.
-            field.both = field.both or (base is None and field.choosable)
             chosen = self.data.get(f"conflict-{field.name}")
-            # Unless chosen otherwise, their change stays where this user typed nothing.
-            field.take_theirs = chosen == "theirs" if chosen else not field.both
+            # Unless chosen otherwise, their change stays where this user typed
+            # nothing; without the opened version, who changed what is unknown,
+            # and what was typed stays.
+            keep_mine = field.both or (base is None and field.choosable)
+            field.take_theirs = chosen == "theirs" if chosen else not keep_mine
         shown = {field.name for field in fields}
         # Choices made in an earlier conflict panel for fields not in this one still hold.
         carried = [

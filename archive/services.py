@@ -385,6 +385,11 @@ def save_item(*, item, user, expected_version: int | None = None):
             )
         if expected_version is not None and changed_since(current, expected_version):
             raise ConflictError(conflict_message(current, expected_version))
+        # The version being replaced stays in the history, even one made
+        # without a revision (demo, generated or bulk-imported items): a later
+        # conflict with it then shows who changed what.
+        if not Revision.for_item(current).filter(version=current.version).exists():
+            record_revision(item=current, user=None, comment=_("Before the first recorded save"))
         # The state is the workflow's to change, never a content save's.
         item.status = current.status
         item.version = current.version + 1

@@ -283,16 +283,35 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
             ("Editor's title", "Author's better lead.", "<p>Author's new body.</p>", 4),
         )
 
+    def test_an_item_made_without_a_revision_keeps_its_first_version_at_its_first_save(self):
+        # Demo, generated and bulk-imported items start without a revision.
+        item = self.draft(title="Unrecorded", slug="unrecorded", lead="Old lead.")
+        opened = self.form_data(item)
+        other = self.client_class()
+        other.force_login(self.author)
+        other.post(change_url(item), self.form_data(item, lead="New lead."))
+        self.assertEqual([r.version for r in Revision.for_item(item)], [2, 1])
+        response = self.client.post(change_url(item), {**opened, "title": "Mine"})
+        self.assertNotContains(response, "The version you opened is not in the history")
+        self.assertNotContains(response, "changed by both of you")
+        self.assertContains(response, "<del>Old</del> <ins>New</ins> lead.")
+        # Their lead is taken unless chosen otherwise; the title only this editor changed.
+        self.assertRegex(response.content.decode(), r'name="conflict-lead" value="theirs" checked')
+        self.assertNotContains(response, 'name="conflict-title"')
+
     def test_without_the_opened_version_in_history_their_change_is_shown_against_mine(self):
         item = self.draft(title="Unrecorded", slug="unrecorded", lead="Old lead.")
         opened = self.form_data(item)
         other = self.client_class()
         other.force_login(self.author)
         other.post(change_url(item), self.form_data(item, lead="New lead."))
+        Revision.for_item(item).delete()  # a history lost
         response = self.client.post(change_url(item), {**opened, "title": "Mine"})
         self.assertContains(response, "The version you opened is not in the history")
         self.assertContains(response, "<del>Old</del> <ins>New</ins> lead.")
-        # Who changed it is unknown: what was typed is kept unless chosen otherwise.
+        # Who changed it is unknown, so no one is said to have: what was
+        # typed is kept unless chosen otherwise.
+        self.assertNotContains(response, "changed by both of you")
         self.assertRegex(response.content.decode(), r'name="conflict-lead" value="mine" checked')
         self.assertRegex(response.content.decode(), r'name="conflict-title" value="mine" checked')
 
