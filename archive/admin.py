@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -527,6 +528,31 @@ def rich_text_display(model, field_name):
     return display
 
 
+def typed_text(item, posted, *, rich):
+    """
+    [{label, value, rich}] of the text fields where `posted` differs from `item`
+    as stored: what a refused save would lose. The rich-text field's value is
+    its HTML, sanitized, so that a copy keeps its paragraphs and lists.
+    """
+    typed = []
+    for field in services.content_fields(type(item)):
+        text_field = isinstance(field, (models.CharField, models.TextField))
+        if not text_field or field.choices or field.name not in posted:
+            continue
+        value = posted[field.name].strip()
+        stored = getattr(item, field.name) or ""
+        if field.name == rich:
+            if same_rich_text(value, stored):
+                continue
+            value = render_rich_text(value)
+        elif value == stored.strip():
+            continue
+        typed.append(
+            {"label": capfirst(field.verbose_name), "value": value, "rich": field.name == rich}
+        )
+    return typed
+
+
 class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
@@ -1002,6 +1028,48 @@ class WorkflowAdmin(ObjectRuleAdmin):
             self.message_user(request, self.done_message(obj), messages.SUCCESS)
             return HttpResponseRedirect(reverse(self.url_name("change"), args=[obj.pk]))
         return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            item = self.get_object(request, unquote(object_id))
+            # An author's own item, sent to review or published while the form was open.
+            if (
+                item is not None
+                and item.author_id == request.user.pk
+                and not self.has_change_permission(request, item)
+                and self.has_view_permission(request, item)
+            ):
+                return self.no_longer_changeable(request, item, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def no_longer_changeable(self, request, item, object_id, form_url, extra_context):
+        """
+        A save posted after the item left this user's hands (sent to review
+        from another tab, published by an editor): nothing is saved, and the
+        page shows the item as it now is, with what was typed beside it to copy.
+        """
+        last = Transition.for_item(item).select_related("user").first()
+        values = {"title": item, "state": item.public_state.label}
+        if last:
+            when = timezone.localtime(last.created_at).strftime("%d.%m.%Y %H:%M")
+            values.update(who=last.user or "—", when=when)
+            message = _(
+                "You may no longer change “%(title)s”: %(who)s made it “%(state)s” on "
+                "%(when)s. Nothing was saved. What you typed is below, to copy."
+            )
+        else:
+            message = _(
+                "You may no longer change “%(title)s”: it is now “%(state)s”. "
+                "Nothing was saved. What you typed is below, to copy."
+            )
+        message %= values
+        messages.error(request, message)
+        typed = typed_text(item, request.POST, rich=self.rich_text_field)
+        # Shown, never saved: the page is the read-only one this user may see.
+        request.method = "GET"
+        return super().changeform_view(
+            request, object_id, form_url, {**(extra_context or {}), "typed": typed}
+        )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

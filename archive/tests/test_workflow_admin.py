@@ -213,15 +213,38 @@ class AuthorTests(AdminWorkflowTestCase):
         services.submit_for_review(item=in_review, user=self.author)
         others = self.draft(author=self.other_author, title="Not mine")
         self.login(self.author)
-        for item in (in_review, others):
+        for item, status in ((in_review, 200), (others, 403)):
             with self.subTest(item=item.title):
                 page = self.client.get(change_url(item))
                 self.assertEqual(page.status_code, 200)  # read-only view
                 self.assertNotContains(page, 'name="title"')
                 response = self.client.post(change_url(item), self.form_data(item, title="Hacked"))
-                self.assertEqual(response.status_code, 403)
+                self.assertEqual(response.status_code, status)
                 item.refresh_from_db()
                 self.assertNotEqual(item.title, "Hacked")
+
+    def test_an_own_item_published_while_its_form_was_open_shows_what_was_typed(self):
+        item = self.draft(title="Summit", lead="Old lead.", body="<p>Old body.</p>")
+        opened = self.form_data(item)
+        services.submit_for_review(item=item, user=self.author)
+        services.publish(item=item, user=self.editor)
+        self.login(self.author)
+        typed = {
+            "lead": "A lead typed meanwhile.",
+            "body": "<p>Typed <b>body</b>.</p><script>x</script>",
+        }
+        response = self.client.post(change_url(item), {**opened, **typed})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "You may no longer change “Summit”: editor made it “Published” on"
+        )
+        self.assertContains(response, "Nothing was saved. What you typed is below, to copy.")
+        self.assertContains(response, ">A lead typed meanwhile.</textarea>")
+        self.assertContains(response, "<p>Typed <b>body</b>.</p>", html=True)
+        self.assertNotContains(response, "<script>x</script>")
+        self.assertNotContains(response, 'name="title"')  # the read-only page, not a form
+        item.refresh_from_db()
+        self.assertEqual((item.lead, item.status), ("Old lead.", Status.PUBLISHED))
 
     def test_author_sees_the_comment_of_a_send_back(self):
         item = self.draft()
