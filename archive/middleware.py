@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -97,7 +98,9 @@ class RejectBadQueryMiddleware:
     def __call__(self, request):
         reason = bad_query_reason(request)
         if reason:
-            return render(request, "400.html", {"reason": reason}, status=400)
+            # Before LocaleMiddleware: the thread may still hold another visitor's language.
+            with translation.override(translation.get_language_from_request(request)):
+                return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
 

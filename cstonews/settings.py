@@ -303,8 +303,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-    # A 404 is an answer, not a fault: log server errors only.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # A 404 is an answer, not a fault: log server errors only.
+        "django.request": {"level": "ERROR"},
+        # A Host header not in ALLOWED_HOSTS (scanners) is answered 400, not a fault either.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
 }
 
 # Behind a TLS-terminating proxy in production.

@@ -10,6 +10,8 @@ from archive.views import favicon, healthz, readyz, robots_txt
 
 # A database error outside a view answers 503, as inside one (archive/middleware.py).
 handler500 = "archive.views.server_error"
+# A bad address or Host header, answered in the visitor's language (archive.views.site).
+handler400 = "archive.views.bad_request"
 # In the admin, a refused action is answered by an admin page (archive.views.site).
 handler403 = "archive.views.permission_denied"
 

@@ -20,6 +20,18 @@ class NulBytesTests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "cannot read", status_code=400)
 
+    def test_the_400_page_is_in_the_visitors_language_not_the_last_one(self):
+        russian = self.client_class()
+        russian.cookies["django_language"] = "ru"
+        self.assertContains(russian.get("/news/"), 'lang="ru"')
+        # The same thread next answers someone without a choice of language.
+        response = self.client.get("/news/?q=%00")
+        self.assertContains(response, "Bad request", status_code=400)
+        self.assertContains(russian.get("/news/?q=%00"), "Неверный запрос", status_code=400)
+        russian.get("/news/")
+        response = self.client.get("/news/", headers={"host": "evil.example"})  # not ours
+        self.assertContains(response, "Bad request", status_code=400)
+
     def test_ordinary_requests_pass(self):
         self.assertEqual(self.client.get("/news/?q=%D0%9E%D0%94%D0%9A%D0%91").status_code, 200)
         # "%2500" is the text "%00", not a NUL.
@@ -166,3 +178,10 @@ class CompressionTests(TestCase):
                 self.assertEqual(response.get("Content-Encoding"), "gzip", response.headers)
         icon = self.client.get("/favicon.ico", headers=self.GZIP)
         self.assertFalse(icon.has_header("Content-Encoding"))
+
+
+class UnknownHostTests(TestCase):
+    def test_a_host_header_not_ours_is_a_400_without_a_log_line(self):
+        with self.assertNoLogs("django", level="WARNING"):
+            response = self.client.get("/news/", headers={"host": "scanner.example"})
+        self.assertEqual(response.status_code, 400)

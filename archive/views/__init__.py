@@ -4,6 +4,7 @@ from .news import HomeView, NewsArchiveView, NewsDetailView, NewsListView, Secti
 from .search import SearchView
 from .site import (
     attachment_download,
+    bad_request,
     favicon,
     healthz,
     permission_denied,
@@ -30,6 +31,7 @@ __all__ = [
     "StatementListView",
     "TopicDetailView",
     "attachment_download",
+    "bad_request",
     "favicon",
     "healthz",
     "permission_denied",

@@ -12,6 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
@@ -27,6 +28,28 @@ from .statements import StatementDetailView
 logger = logging.getLogger(__name__)
 
 
+def in_visitors_language(view):
+    """
+    For a page that may be answered before LocaleMiddleware has chosen the
+    language (an error in the middleware above it): in the visitor's
+    language, not in the one this thread served its last request in.
+    """
+
+    @functools.wraps(view)
+    def answer(request, *args, **kwargs):
+        with translation.override(translation.get_language_from_request(request)):
+            return view(request, *args, **kwargs)
+
+    return answer
+
+
+@in_visitors_language
+def bad_request(request, exception):
+    """400: an address no page could serve, or a Host header not ours."""
+    return defaults.bad_request(request, exception)
+
+
+@in_visitors_language
 def database_unavailable(request, error):
     """The page for a database that fails or does not answer: 503, try again soon."""
     logger.warning("The database did not answer %s: %s", request.path, error)
@@ -36,6 +59,7 @@ def database_unavailable(request, error):
     return response
 
 
+@in_visitors_language
 def server_error(request):
     """
     500, or the database's 503 (see database_unavailable) when
@@ -47,6 +71,7 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+@in_visitors_language
 def permission_denied(request, exception):
     """
     403: in the admin, for the staff working there, a page of the admin that
