@@ -247,3 +247,28 @@ class CreateDemoUsersTests(TestCase):
         with self.assertRaisesMessage(CommandError, "only created with DJANGO_DEBUG=1"):
             call_command("create_demo_users", stdout=StringIO())
         self.assertFalse(get_user_model().objects.exists())
+
+
+@mock.patch.dict("os.environ", {"DJANGO_USER_PASSWORD": "Very-long-pass-123"})
+class CreateStaffUserTests(TestCase):
+    def create(self, *args):
+        call_command("create_staff_user", *args, "--no-input", stdout=StringIO())
+
+    def test_creates_an_author_and_changes_a_role(self):
+        self.create("alice", "--role", "author", "--email", "alice@example.org")
+        alice = get_user_model().objects.get(username="alice")
+        self.assertTrue(alice.is_staff and alice.check_password("Very-long-pass-123"))
+        self.assertEqual([group.name for group in alice.groups.all()], ["Authors"])
+        self.create("alice", "--role", "editor")
+        self.assertEqual([group.name for group in alice.groups.all()], ["Editors"])
+
+    def test_a_name_or_address_the_admin_would_refuse_is_one_line_and_creates_nothing(self):
+        for args, message in (
+            (["x" * 200], "username: Ensure this value has at most 150 characters"),
+            (["bad name!"], "username: Enter a valid username."),
+            (["bob", "--email", "notanemail"], "email: Enter a valid email address."),
+        ):
+            with self.subTest(args=args), self.assertRaisesMessage(CommandError, message) as caught:
+                self.create(*args, "--role", "author")
+            self.assertNotIn("\n", str(caught.exception))
+        self.assertFalse(get_user_model().objects.exists())

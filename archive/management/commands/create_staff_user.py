@@ -34,6 +34,12 @@ class Command(ArchiveCommand):
 
     def handle(self, *args, username, role, email, interactive, **options):
         User = get_user_model()
+        # As the admin's own user form checks them: length, characters, address.
+        for name, value in (("username", username), ("email", email)):
+            try:
+                User._meta.get_field(name).clean(value, None)
+            except ValidationError as error:
+                raise CommandError(f"{name}: {' '.join(error.messages)}") from error
         user = User.objects.filter(username=username).first()
         password = None
         if user is None:
