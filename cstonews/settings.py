@@ -322,6 +322,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form sent after its session changed (signed out, or in again elsewhere): a page that says so.
+CSRF_FAILURE_VIEW = "archive.views.site.csrf_failure"
 # The Content Security Policy of every page, the admin's included: scripts,
 # styles and everything else from this site only, never inline; no plugins,
 # no framing, forms post here. Media on another host (S3, a CDN) is named in

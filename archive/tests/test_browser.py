@@ -343,6 +343,22 @@ class BrowserTests(BrowserTestCase):
         editor.remove_listener("dialog", answer)
         editor.on("dialog", lambda dialog: dialog.accept())
 
+    def test_the_form_warns_when_its_session_ends(self):
+        self.enterContext(mock.patch.object(presence, "HEARTBEAT", datetime.timedelta(seconds=1)))
+        item = NewsItemFactory(section=self.section, status=Status.DRAFT, published_at=None)
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
+        editor.fill("#id_lead", "Typed while signed out elsewhere.")
+        # Signed out in another tab of the same browser.
+        other_tab = editor.context.new_page()
+        other_tab.goto(self.url("/admin/"))
+        other_tab.click("#logout-form button")
+        other_tab.close()
+        editor.wait_for_selector("#presence-notice.presence-signed-out")
+        self.assertIn("a save now would not be stored", editor.inner_text("#presence-notice"))
+        self.assertEqual(editor.input_value("#id_lead"), "Typed while signed out elsewhere.")
+
     def test_two_editors_on_one_item(self):
         """Each sees the other while both have the form open; the stale save shows their change."""
         self.enterContext(mock.patch.object(presence, "HEARTBEAT", datetime.timedelta(seconds=1)))

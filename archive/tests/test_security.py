@@ -13,9 +13,9 @@ from pathlib import Path
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 
-from .factories import NewsItemFactory, SectionFactory
+from .factories import NewsItemFactory, SectionFactory, UserFactory
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -211,3 +211,20 @@ class LoginThrottleTests(TestCase):
         )
         self.assertContains(response, "Please enter the correct username")
         self.assertEqual(list(AccessAttempt.objects.values_list("ip_address", flat=True)), [None])
+
+
+class CsrfFailureTests(TestCase):
+    def test_a_form_sent_after_the_session_changed_says_nothing_was_saved(self):
+        editor = UserFactory(username="editor", role="editor")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        response = client.post("/admin/archive/section/add/", {"name": "X"})
+        self.assertContains(response, "This form could not be sent", status_code=403)
+        self.assertContains(response, "Nothing was saved.", status_code=403)
+        self.assertContains(response, 'id="logout-form"', status_code=403)  # the admin's page
+
+    def test_elsewhere_it_is_the_sites_403(self):
+        response = Client(enforce_csrf_checks=True).post("/news/")
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "<!DOCTYPE html>", status_code=403)
+        self.assertNotContains(response, "CSRF verification failed", status_code=403)

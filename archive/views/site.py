@@ -8,6 +8,7 @@ import sys
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -83,6 +84,20 @@ def permission_denied(request, exception):
         context = {**admin.site.each_context(request), "title": _("Not allowed")}
         return render(request, "admin/403.html", context, status=403, using="django")
     return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """
+    403 for a form whose security token no longer matches this browser's
+    session (settings.CSRF_FAILURE_VIEW): in the admin, a page of the admin
+    that says nothing was saved and how to keep what was typed.
+    """
+    if request.path.startswith("/admin/"):
+        from django.contrib import admin
+
+        context = {**admin.site.each_context(request), "title": _("This form could not be sent")}
+        return render(request, "admin/csrf_failure.html", context, status=403, using="django")
+    return defaults.permission_denied(request, PermissionDenied(reason))
 
 
 def healthz(request):

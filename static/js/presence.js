@@ -19,6 +19,14 @@
     function beat() {
         fetch(notice.dataset.url, {method: 'POST', body: body(), credentials: 'same-origin'})
             .then(function(response) {
+                // Signed out (the admin answered with its sign-in page) or in
+                // again elsewhere (the form's token refused): a save now would
+                // be lost, so say so while the text can still be copied.
+                if (response.redirected || response.status === 403) {
+                    notice.textContent = notice.dataset.signedOut;
+                    notice.classList.add('presence-signed-out');
+                    return null;
+                }
                 return response.ok ? response.json() : null;
             })
             .then(function(answer) {
