@@ -18,7 +18,14 @@ WORD_HTML = """
 <p class="MsoNormal" style="margin:0;font-family:Calibri"><span
  style="font-size:14pt;color:red"><b>Leaders</b> met in <i>Moscow</i></span><o:p></o:p></p>
 <ul><li style="mso-list:l0 level1"><span style="font-family:Symbol">First point</span></li></ul>
-<table border="1"><tr><td style="width:100px">Cell text</td></tr></table>
+<table border="1"><tr><td style="width:100px">Cell text</td><td>Next cell</td></tr></table>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if
+!supportLists]><span style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;
+</span></span><![endif]>Word bullet one<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'>·<span>&nbsp;&nbsp; </span></span><![endif]>Word bullet two<o:p></o:p></p>
+<p class=MsoListParagraph style='mso-list:l1 level1 lfo2'><![if !supportLists]><span>1.<span>&nbsp;&nbsp;
+</span></span><![endif]>Numbered one<o:p></o:p></p>
 <p><font face="Arial" color="blue">Font text</font>
  <a href="https://example.org/report" style="color:blue">the report</a></p>
 <script>alert(1)</script>
@@ -132,14 +139,17 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
         self.save(page)
         item.refresh_from_db()
         for kept in (
+            "<h2>Summit report</h2>",  # the page's title is its only h1
             "<strong>Leaders</strong> met in <em>Moscow</em>",
             "<li><p>First point</p></li>",
-            "Cell text",
+            "<p>Cell text</p><p>Next cell</p>",
+            "<ul><li><p>Word bullet one</p></li><li><p>Word bullet two</p></li></ul>",
+            "<li><p>Numbered one</p></li></ol>",
             "Font text",
             '<a href="https://example.org/report" rel="noopener noreferrer">the report</a>',
         ):
             self.assertIn(kept, item.body)
-        for dropped in ("style", "span", "font", "<table", "<td", "o:p", "class"):
+        for dropped in ("style", "span", "font", "<table", "<td", "o:p", "class", "·", "<h1"):
             self.assertNotIn(dropped, item.body)
         self.assertNotIn("alert", item.body)
 

@@ -7,6 +7,56 @@ import * as editor from "../django_prose_editor/editor.js";
 
 const ATTRIBUTE = "data-django-prose-editor-archive";
 
+// A Word list item is a paragraph styled "mso-list:l0 level1 lfo1" whose text
+// starts with its bullet or number; a numbered one starts "1." or "a)".
+const WORD_LIST_ITEM = /mso-list:\s*l\d+/;
+const WORD_MARKER = /^[\s\u00a0]*([·•▪■◦o§\-–*]|\(?[0-9a-zA-Z]{1,3}[.)])[\s\u00a0]+/;
+
+// What Word, Google Docs or a web page put on the clipboard, made into what
+// the editor holds: the page's title is its only h1, so a pasted h1 becomes
+// h2 (and h5, h6 become h4); Word's list paragraphs become lists; a table's
+// cells become paragraphs rather than one run of text. The sanitizer on the
+// server still decides what is kept (archive/sanitize.py).
+function fromClipboard(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const rename = (element, name) => {
+    const renamed = doc.createElement(name);
+    renamed.append(...element.childNodes);
+    element.replaceWith(renamed);
+    return renamed;
+  };
+  doc.querySelectorAll("h1").forEach((heading) => rename(heading, "h2"));
+  doc.querySelectorAll("h5, h6").forEach((heading) => rename(heading, "h4"));
+  doc.querySelectorAll("td, th").forEach((cell) => rename(cell, "p"));
+  let list = null;
+  for (const paragraph of doc.querySelectorAll("p")) {
+    if (!WORD_LIST_ITEM.test(paragraph.getAttribute("style") || "")) {
+      list = null;
+      continue;
+    }
+    const marker = paragraph.textContent.match(WORD_MARKER);
+    // The marker is text at the paragraph's start, often in a span of its own.
+    let left = marker ? marker[0].length : 0;
+    const walker = doc.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+    while (left > 0 && walker.nextNode()) {
+      const text = walker.currentNode;
+      const cut = Math.min(left, text.data.length);
+      text.data = text.data.slice(cut);
+      left -= cut;
+    }
+    const ordered = Boolean(marker && /[0-9a-zA-Z][.)]/.test(marker[1]));
+    const kind = ordered ? "OL" : "UL";
+    if (!list || list.tagName !== kind || list.nextElementSibling !== paragraph) {
+      list = doc.createElement(kind);
+      paragraph.before(list);
+    }
+    const item = doc.createElement("li");
+    item.append(rename(paragraph, "p"));
+    list.append(item);
+  }
+  return doc.body.innerHTML;
+}
+
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) {
     return null;
@@ -36,7 +86,7 @@ function createEditor(textarea) {
     element: wrapper,
     editable: !disabled,
     injectCSS: false,
-    editorProps: { attributes },
+    editorProps: { attributes, transformPastedHTML: fromClipboard },
     extensions,
     content: textarea.value,
     onUpdate({ editor: instance }) {
