@@ -233,6 +233,16 @@ class MetadataTests(TestCase):
                 self.assertIn(f'<link rel="canonical" href="http://testserver{url}">', content)
                 self.assertIn('<meta property="og:title"', content)
 
+    def test_a_later_page_of_a_list_is_its_own_canonical_address(self):
+        section = SectionFactory(slug="briefs")
+        NewsItemFactory.create_batch(25, section=section)
+        content = self.client.get("/news/?page=2").content.decode()
+        self.assertIn('<link rel="canonical" href="http://testserver/news/?page=2">', content)
+        self.assertIn('<meta property="og:url" content="http://testserver/news/?page=2">', content)
+        # A filtered list stands for the whole one.
+        content = self.client.get("/news/?section=briefs&page=2").content.decode()
+        self.assertIn('<link rel="canonical" href="http://testserver/news/">', content)
+
 
 class TranslationTests(TestCase):
     @classmethod
