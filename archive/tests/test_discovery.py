@@ -62,6 +62,20 @@ class DateArchiveTests(TestCase):
             [("All news", "/news/"), ("2020", "/news/2020/"), ("May 2020", None)],
         )
 
+    def test_a_month_is_named_as_a_date_names_it(self):
+        response = self.client.get("/news/2020/5/", headers={"accept-language": "ru"})
+        self.assertContains(response, "<h1>Новости мая 2020 года</h1>", html=True)
+
+    def test_an_address_with_leading_zeros_leads_to_the_one_without(self):
+        for address, own in (
+            ("/news/2020/05/", "/news/2020/5/"),
+            ("/news/02020/", "/news/2020/"),
+            ("/news/2020/005/?q=May", "/news/2020/5/?q=May"),
+        ):
+            with self.subTest(address=address):
+                response = self.client.get(address)
+                self.assertRedirects(response, own, status_code=301)
+
     def test_archive_pages_keep_the_other_filters(self):
         response = self.client.get("/news/2020/", {"q": "December"})
         self.assertEqual(titles(response), ["December 2020"])

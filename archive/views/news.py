@@ -114,6 +114,15 @@ class NewsArchiveView(NewsListView):
         self.year, self.month = kwargs["year"], kwargs.get("month")
         if not FIRST_YEAR <= self.year <= LAST_YEAR or self.month not in (None, *range(1, 13)):
             raise Http404(_("There is no such month or year in the archive."))
+        # /news/2020/05/ and /news/02020/ are /news/2020/5/ and /news/2020/: one address each.
+        own = (
+            reverse("archive:news-month", args=[self.year, self.month])
+            if self.month
+            else reverse("archive:news-year", args=[self.year])
+        )
+        if request.path != own:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(own + (f"?{query}" if query else ""))
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
