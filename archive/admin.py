@@ -1267,6 +1267,19 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 _("Reload the page and restore again: nothing was changed."),
                 messages.ERROR,
             )
+        except services.ConflictError:
+            # A restore carries no typed text: nothing to copy, only to look again.
+            item.refresh_from_db()
+            self.message_user(
+                request,
+                _(
+                    "Someone else saved this item since its history was shown (now version "
+                    "%(version)s), so nothing was restored. Look at the history again, and "
+                    "restore if you still need to."
+                )
+                % {"version": item.version},
+                messages.ERROR,
+            )
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:

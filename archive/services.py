@@ -218,8 +218,8 @@ def _transition(*, item, user, action, comment="", published_at=None):
         current = model.objects.select_for_update().get(pk=item.pk)
         if rule.editor_only and not is_editor(user, current):
             raise WorkflowError(_("Only an editor may do this."))
-        if not rule.editor_only and not can_edit(user, current):
-            raise WorkflowError(_("Only the item's author or an editor may send it to review."))
+        # The state first: an author's own item already in review is refused for
+        # that, not as if it were someone else's.
         if not rule.applies_to(current):
             raise WorkflowError(
                 _("“%(title)s” is %(state)s. %(why)s")
@@ -229,6 +229,8 @@ def _transition(*, item, user, action, comment="", published_at=None):
                     "why": _(rule.refusal),
                 }
             )
+        if not rule.editor_only and not can_edit(user, current):
+            raise WorkflowError(_("Only the item's author or an editor may send it to review."))
         now = timezone.now()
         from_status = current.status
         current.status = rule.target

@@ -20,11 +20,14 @@ WORD_HTML = """
 <ul><li style="mso-list:l0 level1"><span style="font-family:Symbol">First point</span></li></ul>
 <table border="1"><tr><td style="width:100px">Cell text</td><td>Next cell</td></tr></table>
 <p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if
-!supportLists]><span style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;
+!supportLists]><span style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'
+>&nbsp;&nbsp;&nbsp;&nbsp;
 </span></span><![endif]>Word bullet one<o:p></o:p></p>
 <p class=MsoListParagraphCxSpLast style='mso-list:l0 level1 lfo1'><![if !supportLists]><span
-style='font-family:Symbol'>·<span>&nbsp;&nbsp; </span></span><![endif]>Word bullet two<o:p></o:p></p>
-<p class=MsoListParagraph style='mso-list:l1 level1 lfo2'><![if !supportLists]><span>1.<span>&nbsp;&nbsp;
+style='font-family:Symbol'>·<span>&nbsp;&nbsp; </span></span><![endif]>Word bullet two<o:p
+></o:p></p>
+<p class=MsoListParagraph style='mso-list:l1 level1 lfo2'><![if !supportLists]><span>1.<span
+>&nbsp;&nbsp;
 </span></span><![endif]>Numbered one<o:p></o:p></p>
 <p><font face="Arial" color="blue">Font text</font>
  <a href="https://example.org/report" style="color:blue">the report</a></p>

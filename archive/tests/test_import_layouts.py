@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -23,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import importing
+from archive.management.commands.import_pages import Command
 from archive.models import NewsItem, Status
 from archive.sanitize import html_to_text
 
@@ -325,6 +327,22 @@ class ReportTests(LayoutTestCase):
             call_command(
                 "import_pages", str(PAGES), "--report", "/no/such/r.csv", stdout=io.StringIO()
             )
+        self.assertFalse(NewsItem.objects.exists())
+
+    def test_a_refused_run_leaves_no_report_file_but_one_there_before(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        report, earlier = folder / "new.csv", folder / "earlier.csv"
+        earlier.write_text("an earlier report")
+        for path in (report, earlier):
+            with (
+                self.subTest(path=path.name),
+                mock.patch.object(Command, "write_report", side_effect=CommandError("Disk full")),
+                self.assertRaisesMessage(CommandError, "Disk full"),
+            ):
+                call_command(
+                    "import_pages", str(PAGES), "--report", str(path), stdout=io.StringIO()
+                )
+        self.assertEqual(sorted(p.name for p in folder.iterdir()), ["earlier.csv"])
         self.assertFalse(NewsItem.objects.exists())
 
     def test_a_report_that_fails_while_written_leaves_nothing_imported(self):

@@ -389,6 +389,18 @@ class EditorTests(AdminWorkflowTestCase):
         archived.refresh_from_db()
         self.assertEqual((in_review.status, archived.status), (Status.PUBLISHED, Status.ARCHIVED))
 
+    def test_an_author_sending_their_own_item_again_is_told_it_is_in_review(self):
+        in_review = self.draft(title="Waiting")
+        services.submit_for_review(item=in_review, user=self.author)
+        self.login(self.author)
+        response = self.client.post(
+            CHANGELIST, {"action": "submit_selected", "_selected_action": [in_review.pk]}
+        )
+        self.assertIn(
+            "Refused: “Waiting” is in review. Only a draft can be sent to review.",
+            messages_of(response),
+        )
+
     def test_list_filters_by_state(self):
         NewsItemFactory(title="Live one", section=self.section)
         NewsItemFactory(
@@ -512,6 +524,21 @@ class HistoryTests(AdminWorkflowTestCase):
         self.login(self.editor)
         response = self.client.post(f"{CHANGELIST}{item.pk}/history/1/restore/", follow=True)
         self.assertContains(response, "Reload the page and restore again: nothing was changed.")
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Second title", 2))
+
+    def test_a_restore_after_someone_elses_save_is_refused_without_talk_of_typed_text(self):
+        item = self.draft(title="Second title", version=2)
+        services.record_revision(item=item, user=self.author)
+        Revision.objects.filter(pk=Revision.for_item(item).get().pk).update(
+            version=1, data={**services.snapshot(item), "title": "First title"}
+        )
+        self.login(self.editor)
+        response = self.client.post(
+            f"{CHANGELIST}{item.pk}/history/1/restore/", {"expected_version": "1"}, follow=True
+        )
+        self.assertContains(response, "since its history was shown (now version 2), so nothing")
+        self.assertNotContains(response, "Your text")
         item.refresh_from_db()
         self.assertEqual((item.title, item.version), ("Second title", 2))
 

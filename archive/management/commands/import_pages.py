@@ -20,7 +20,9 @@ failed, and why it is flagged); --report writes the same as CSV for the
 editor who checks the import.
 """
 
+import contextlib
 import csv
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,18 +108,30 @@ class Command(ArchiveCommand):
             raise CommandError(
                 "There is no section to put news in: create one first (or run seed_demo)."
             )
+        # Only a report file this run made is removed when the run fails.
+        report_is_new = bool(report) and not os.path.lexists(report)
         report_file = self.open_report(report) if report else None
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
         self.rows, self.problems = [], []
-        with transaction.atomic():
-            for name, text in self.read(paths):
-                self.import_text(name, text, fixed_section, publish)
+        try:
+            with transaction.atomic():
+                for name, text in self.read(paths):
+                    self.import_text(name, text, fixed_section, publish)
+                if report_file is not None:
+                    # Written before the import is committed: a report that cannot be
+                    # written (a full disk) leaves the archive as it was.
+                    self.write_report(report_file, report)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            # Nothing imported, so no report of it either, not even an empty file.
             if report_file is not None:
-                # Written before the import is committed: a report that cannot be
-                # written (a full disk) leaves the archive as it was.
-                self.write_report(report_file, report)
-            if dry_run:
-                transaction.set_rollback(True)
+                with contextlib.suppress(OSError):
+                    report_file.close()
+                if report_is_new:
+                    with contextlib.suppress(OSError):
+                        os.remove(report)
+            raise
         self.report(dry_run)
         if self.problems and not any(self.counts.values()):
             raise CommandError("Nothing could be imported.")
