@@ -14,10 +14,12 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    OuterRef,
     Prefetch,
+    Subquery,
     Value,
 )
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from . import pagecache, search, taxonomy
 from .models import (
@@ -81,13 +83,21 @@ def lead_and_latest(now=None, count=HOME_LATEST):
     return lead, [item for item in newest if item != lead][:count]
 
 
-def topic_counts(now=None, count=HOME_TOPICS):
-    """[(topic slug, public news items), ...] of the topics with the most, most first."""
-    links = NewsItem.topics.through.objects.filter(
-        newsitem__in=NewsItem.objects.published(now).values("pk")
-    )
-    rows = links.values("topic__slug").annotate(n=Count("pk")).order_by("-n", "topic__slug")
-    return list(rows.values_list("topic__slug", "n")[:count])
+def topic_counts(count=HOME_TOPICS):
+    """
+    [(topic slug, public items), ...] of the topics with the most, most
+    first: the counts the topics' index and pages show (news and statements).
+    """
+    def links(model, field):
+        through = model.topics.through.objects.filter(
+            topic=OuterRef("pk"), **{f"{field}__in": model.objects.published().values("pk")}
+        )
+        counted = through.order_by().values("topic").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted), 0)
+
+    # One query: each topic's public news and statements, counted beside it.
+    rows = Topic.objects.annotate(n=links(NewsItem, "newsitem") + links(Statement, "statement"))
+    return list(rows.filter(n__gt=0).order_by("-n", "slug").values_list("slug", "n")[:count])
 
 
 def latest_statements(now=None, count=HOME_STATEMENTS):

@@ -301,13 +301,16 @@ QUERY_MAX_PARAMETERS = 30
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
         # A 404 is an answer, not a fault: log server errors only.
         "django.request": {"level": "ERROR"},
         # A Host header not in ALLOWED_HOSTS (scanners) is answered 400, not a fault either.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }
 

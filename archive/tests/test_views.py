@@ -66,7 +66,8 @@ class HomeTests(FreshMediaMixin, TestCase):
         topic = TopicFactory(name="Peacekeeping", slug="peacekeeping")
         self.lead.topics.add(topic)
         NewsItemFactory(title="An older item", published_at=days_ago(400)).topics.add(topic)
-        StatementFactory(title="On peace")
+        StatementFactory(title="On peace").topics.add(topic)
+        StatementFactory(title="A draft on peace", status=Status.DRAFT).topics.add(topic)
 
     def test_the_lead_story_the_latest_news_statements_years_and_topics(self):
         response = self.client.get("/")
@@ -82,7 +83,9 @@ class HomeTests(FreshMediaMixin, TestCase):
         self.assertContains(response, f'<a href="/news/{this_year}/">{this_year}</a>', html=True)
         self.assertContains(response, f'<a href="/news/{last_year}/">{last_year}</a>', html=True)
         self.assertContains(response, '<a href="/topics/peacekeeping/">Peacekeeping</a>', html=True)
-        self.assertContains(response, '<span class="count">(2)</span>', html=True)
+        # As the topic's page counts it: its public news and statements.
+        self.assertContains(response, '<span class="count">(3)</span>', html=True)
+        self.assertContains(self.client.get("/topics/"), "3 items")
 
     def test_in_russian(self):
         self.client.get("/language/ru/")
