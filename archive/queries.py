@@ -88,6 +88,7 @@ def topic_counts(count=HOME_TOPICS):
     [(topic slug, public items), ...] of the topics with the most, most
     first: the counts the topics' index and pages show (news and statements).
     """
+
     def links(model, field):
         through = model.topics.through.objects.filter(
             topic=OuterRef("pk"), **{f"{field}__in": model.objects.published().values("pk")}
