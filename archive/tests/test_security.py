@@ -224,9 +224,9 @@ class CsrfFailureTests(TestCase):
         self.assertContains(response, "Nothing was saved.", status_code=403)
         self.assertContains(response, 'id="logout-form"', status_code=403)  # the admin's page
 
-    def test_elsewhere_it_is_the_sites_403(self):
-        with self.assertLogs("django.security.csrf", "WARNING"):
-            response = Client(enforce_csrf_checks=True).post("/news/")
-        self.assertEqual(response.status_code, 403)
-        self.assertContains(response, "<!DOCTYPE html>", status_code=403)
-        self.assertNotContains(response, "CSRF verification failed", status_code=403)
+    def test_the_public_site_takes_no_form_so_a_post_is_a_method_not_allowed(self):
+        for path in ("/news/", "/feeds/news/", "/robots.txt"):
+            with self.subTest(path=path), self.assertLogs("django.security.csrf", "WARNING"):
+                response = Client(enforce_csrf_checks=True).post(path)
+            self.assertEqual(response.status_code, 405)
+            self.assertEqual(response["Allow"], "GET, HEAD")

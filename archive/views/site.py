@@ -8,9 +8,14 @@ import sys
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -97,7 +102,8 @@ def csrf_failure(request, reason=""):
 
         context = {**admin.site.each_context(request), "title": _("This form could not be sent")}
         return render(request, "admin/csrf_failure.html", context, status=403, using="django")
-    return defaults.permission_denied(request, PermissionDenied(reason))
+    # The public site takes no form: a POST, PUT or DELETE there is a method it does not allow.
+    return HttpResponseNotAllowed(["GET", "HEAD"])
 
 
 def healthz(request):
