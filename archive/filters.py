@@ -69,6 +69,8 @@ NO_SUCH = {
     "person": _("There is no person “%(value)s”."),
     "body": _("There is no statutory body “%(value)s”."),
     "topic": _("There is no topic “%(value)s”."),
+    "language": _("There is no language “%(value)s” here: English or Russian (en, ru)."),
+    "kind": _("There is no kind of document “%(value)s”."),
 }
 
 
@@ -156,7 +158,10 @@ class ArchiveFilterSet(django_filters.FilterSet):
         empty_label=_("All topics"),
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, empty_label=_("All languages")
+        label=_("Language"),
+        choices=Language.choices,
+        empty_label=_("All languages"),
+        error_messages={"invalid_choice": NO_SUCH["language"]},
     )
     date_from = DateFilter(label=_("From"), method="filter_date_from", widget=DateInput)
     date_to = DateFilter(label=_("To"), method="filter_date_to", widget=DateInput)
@@ -292,7 +297,10 @@ class StatementFilter(ArchiveFilterSet):
         empty_label=_("All bodies"),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("All kinds")
+        label=_("Kind"),
+        choices=Statement.Kind.choices,
+        empty_label=_("All kinds"),
+        error_messages={"invalid_choice": NO_SUCH["kind"]},
     )
 
     class Meta:

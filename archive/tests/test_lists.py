@@ -58,6 +58,11 @@ class TrackingParameterTests(ListTestCase):
         self.assertEqual(self.titles(response), ["Exercise held", "Ministers met"])
         # Built for this request alone: the list's own page is not kept with the notice.
         self.assertFalse(response.has_header("X-Page-Cache"))
+        response = self.client.get(f"{NEWS}?=x")
+        self.assertContains(
+            response,
+            "These parameters are not understood and were ignored: (a value without a name).",
+        )
         plain = self.client.get(NEWS, {"utm_source": "mail"})
         self.assertEqual(plain["X-Page-Cache"], "miss")
         self.assertNotContains(plain, 'class="notice"')

@@ -494,6 +494,7 @@ class BadInputTests(TestCase):
         self.assertMessage({"section": "no-such-section"}, "There is no section “no-such-section”.")
         self.assertMessage({"person": "nobody"}, "There is no person “nobody”.")
         self.assertMessage({"topic": "<b>x</b>"}, "There is no topic “&lt;b&gt;x&lt;/b&gt;”.")
+        self.assertMessage({"language": "de"}, "There is no language “de” here: English or")
 
     def test_very_long_text(self):
         response = self.assertMessage({"q": "x" * 1_000}, "Ensure this value has at most 200")
@@ -866,6 +867,8 @@ class StatementTests(TestCase):
         ]:
             with self.subTest(params=params):
                 self.assertEqual(titles(self.client.get("/statements/", params)), expected)
+        response = self.client.get("/statements/", {"kind": "zz"})
+        self.assertContains(response, "There is no kind of document “zz”.")
 
     def test_detail_shows_body_date_kind_and_the_news(self):
         response = self.client.get("/statements/un-charter/")

@@ -104,7 +104,8 @@ class ListAddressMixin:
         if unread := getattr(self.request, "unread_params", None):
             notices.append(
                 _("These parameters are not understood and were ignored: %(names)s.")
-                % {"names": ", ".join(unread)}
+                # A parameter without a name ("?=x") is named as what it is.
+                % {"names": ", ".join(name or _("(a value without a name)") for name in unread)}
             )
         if self.page_notice:
             notices.append(self.page_notice)
