@@ -904,6 +904,19 @@ class RelatedPagesTests(TestCase):
         self.assertContains(self.client.get(body.get_absolute_url()), "Statement by the body")
         self.assertContains(self.client.get(topic.get_absolute_url()), "Statement by the body")
 
+    def test_a_later_page_says_its_number_in_its_title(self):
+        person, topic = PersonFactory(name="Stanislav Zas"), TopicFactory(name="Peacekeeping")
+        for item in NewsItemFactory.create_batch(25, title="Security"):
+            item.persons.add(person)
+            item.topics.add(topic)
+        for address, title in (
+            (f"{person.get_absolute_url()}?page=2", "Stanislav Zas · page 2"),
+            (f"{topic.get_absolute_url()}?page=2", "Peacekeeping · page 2"),
+            ("/search/?q=security&page=2", "Search: security · page 2"),
+        ):
+            with self.subTest(address=address):
+                self.assertContains(self.client.get(address), f"<title>{title} ·")
+
     def test_tags_of_unpublished_items_only_are_hidden(self):
         person, body, topic = PersonFactory(), BodyFactory(), TopicFactory()
         draft = NewsItemFactory(status=Status.DRAFT, published_at=None)
