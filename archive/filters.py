@@ -7,6 +7,7 @@ exception.
 """
 
 import datetime
+import unicodedata
 
 import django_filters
 from django import forms
@@ -106,6 +107,8 @@ PHRASE_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"'))
 
 def clean_query(value):
     """A search needs at least one word: "!!!" or "" alone find nothing."""
+    # Full-width letters and ligatures (ｓｅｃｕｒｉｔｙ, ﬁnance) as the texts spell them.
+    value = unicodedata.normalize("NFKC", value) if value else value
     if value and not words_of(value):
         raise forms.ValidationError(_("Type at least one word to search for."))
     if value and not search.looks_for_something(value):

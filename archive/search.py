@@ -45,7 +45,8 @@ TEXT_FIELDS = {"newsitem": ("title", "lead", "body"), "statement": ("title", "te
 # Markers put around a match; turned into <mark> after escaping.
 START, STOP = "\x02", "\x03"
 SNIPPET_LENGTH = 240
-WORDS = re.compile(r"\w+", re.UNICODE)
+# Letters and digits: PostgreSQL's parser reads "_" as a space too.
+WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 TAGS = re.compile(r"<[^>]*>")
 # A word of a tsquery's text ('secur'), and whether the query excludes it
 # (!'secur'); an excluded phrase is !( 'foreign' <-> 'minist' ).

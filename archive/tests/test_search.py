@@ -76,6 +76,14 @@ class BothDatabasesTests(SearchTestCase):
         self.assertNotContains(response, "Draft about")
         self.assertNotContains(response, "Archived statement")
 
+    def test_full_width_letters_and_ligatures_find_what_plain_ones_do(self):
+        plain = set(titles(self.search("peacekeeping"), "results"))
+        self.assertEqual(set(titles(self.search("ｐｅａｃｅｋｅｅｐｉｎｇ"), "results")), plain)
+        self.assertIn(self.body_match.title, titles(self.search("paciﬁc OR pandemic"), "results"))
+
+    def test_an_underscore_is_no_word(self):
+        self.assertContains(self.client.get("/search/", {"q": "_"}), "Type at least one word")
+
     def test_a_list_search_shows_each_searchs_own_snippets_and_the_latest_text(self):
         for word in ("pandemic", "ministers", "pandemic"):
             with self.subTest(word=word):
