@@ -96,11 +96,12 @@ class RejectBadQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reason = bad_query_reason(request)
-        if reason:
-            # Before LocaleMiddleware: the thread may still hold another visitor's language.
+        if bad_query_reason(request):
+            # Before LocaleMiddleware: the thread may still hold another visitor's
+            # language, so the page and its reason are put in the visitor's.
             with translation.override(translation.get_language_from_request(request)):
-                return render(request, "400.html", {"reason": reason}, status=400)
+                context = {"reason": bad_query_reason(request)}
+                return render(request, "400.html", context, status=400)
         return self.get_response(request)
 
 

@@ -357,7 +357,27 @@ class BrowserTests(BrowserTestCase):
         other_tab.close()
         editor.wait_for_selector("#presence-notice.presence-signed-out")
         self.assertIn("a save now would not be stored", editor.inner_text("#presence-notice"))
+        # Save is not sent to the sign-in page, where the text would be lost.
+        editor.click("input[name=_continue]")
+        editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+        self.assertIn("/change/", editor.url)
         self.assertEqual(editor.input_value("#id_lead"), "Typed while signed out elsewhere.")
+
+    def test_back_after_a_failed_save_shows_the_typed_body_in_the_editor(self):
+        item = NewsItemFactory(section=self.section, body="<p>Stored body.</p>")
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
+        editor.locator(".field-body .tiptap p", has_text="Stored body.").click()
+        editor.keyboard.press("Control+End")
+        editor.keyboard.type(" Typed more.")
+        editor.wait_for_function("document.querySelector('#id_body').value.includes('Typed more')")
+        # Left for another page (a save refused elsewhere), then back.
+        editor.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?"
+        editor.goto(self.url("/admin/"))
+        editor.go_back()
+        editor.wait_for_selector(".field-body .tiptap:has-text('Typed more.')")
+        self.assertIn("Typed more.", editor.input_value("#id_body"))
 
     def test_two_editors_on_one_item(self):
         """Each sees the other while both have the form open; the stale save shows their change."""

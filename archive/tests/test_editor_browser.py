@@ -18,7 +18,8 @@ WORD_HTML = """
 <p class="MsoNormal" style="margin:0;font-family:Calibri"><span
  style="font-size:14pt;color:red"><b>Leaders</b> met in <i>Moscow</i></span><o:p></o:p></p>
 <ul><li style="mso-list:l0 level1"><span style="font-family:Symbol">First point</span></li></ul>
-<table border="1"><tr><td style="width:100px">Cell text</td><td>Next cell</td></tr></table>
+<table border="1"><tr><td style="width:100px">Cell text</td><td>Next cell</td></tr>
+<tr><td><p class=MsoNormal>Word cell<o:p></o:p></p></td></tr></table>
 <p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if
 !supportLists]><span style='font-family:Symbol'>·<span style='font:7.0pt "Times New Roman"'
 >&nbsp;&nbsp;&nbsp;&nbsp;
@@ -145,14 +146,25 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
             "<h2>Summit report</h2>",  # the page's title is its only h1
             "<strong>Leaders</strong> met in <em>Moscow</em>",
             "<li><p>First point</p></li>",
-            "<p>Cell text</p><p>Next cell</p>",
+            "<p>Cell text</p><p>Next cell</p><p>Word cell</p>",
             "<ul><li><p>Word bullet one</p></li><li><p>Word bullet two</p></li></ul>",
             "<li><p>Numbered one</p></li></ol>",
             "Font text",
             '<a href="https://example.org/report" rel="noopener noreferrer">the report</a>',
         ):
             self.assertIn(kept, item.body)
-        for dropped in ("style", "span", "font", "<table", "<td", "o:p", "class", "·", "<h1"):
+        for dropped in (
+            "style",
+            "span",
+            "font",
+            "<table",
+            "<td",
+            "o:p",
+            "class",
+            "·",
+            "<h1",
+            "<p></p>",
+        ):
             self.assertNotIn(dropped, item.body)
         self.assertNotIn("alert", item.body)
 

@@ -16,6 +16,24 @@
         return data;
     }
 
+    // Once signed out, a save would go to the sign-in page and lose the
+    // text: the form is not sent, and the warning is shown again instead.
+    function signedOut() {
+        notice.textContent = notice.dataset.signedOut;
+        notice.classList.add('presence-signed-out');
+        notice.setAttribute('tabindex', '-1');
+        // The change form (Django names it <model>_form), not the header's sign-out form.
+        const form = document.querySelector('#content-main form[id$="_form"]');
+        if (form && !form.dataset.signedOut) {
+            form.dataset.signedOut = '1';
+            form.addEventListener('submit', function(event) {
+                event.preventDefault();
+                notice.scrollIntoView({block: 'center'});
+                notice.focus();
+            });
+        }
+    }
+
     function beat() {
         fetch(notice.dataset.url, {method: 'POST', body: body(), credentials: 'same-origin'})
             .then(function(response) {
@@ -23,8 +41,7 @@
                 // again elsewhere (the form's token refused): a save now would
                 // be lost, so say so while the text can still be copied.
                 if (response.redirected || response.status === 403) {
-                    notice.textContent = notice.dataset.signedOut;
-                    notice.classList.add('presence-signed-out');
+                    signedOut();
                     return null;
                 }
                 return response.ok ? response.json() : null;

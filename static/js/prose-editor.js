@@ -27,7 +27,14 @@ function fromClipboard(html) {
   };
   doc.querySelectorAll("h1").forEach((heading) => rename(heading, "h2"));
   doc.querySelectorAll("h5, h6").forEach((heading) => rename(heading, "h4"));
-  doc.querySelectorAll("td, th").forEach((cell) => rename(cell, "p"));
+  // Word's cells hold paragraphs of their own: those are kept, not wrapped again.
+  doc.querySelectorAll("td, th").forEach((cell) => {
+    if (cell.querySelector("p, h2, h3, h4, ul, ol")) {
+      cell.replaceWith(...cell.childNodes);
+    } else {
+      rename(cell, "p");
+    }
+  });
   let list = null;
   for (const paragraph of doc.querySelectorAll("p")) {
     if (!WORD_LIST_ITEM.test(paragraph.getAttribute("style") || "")) {
@@ -57,6 +64,15 @@ function fromClipboard(html) {
   return doc.body.innerHTML;
 }
 
+const editors = [];
+
+// What the textarea holds for the editor's text: an empty editor still
+// holds one empty paragraph, and stores nothing.
+function stored(instance) {
+  const html = instance.getHTML();
+  return /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html;
+}
+
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) {
     return null;
@@ -80,6 +96,8 @@ function createEditor(textarea) {
     attributes["aria-describedby"] = textarea.getAttribute("aria-describedby");
   }
   const wrapper = editor.crel("div", { className: `prose-editor ${disabled ? "disabled" : ""}` });
+  editors.push(textarea);
+  textarea.openedWith = textarea.value;
   textarea.before(wrapper);
   wrapper.append(textarea);
   return new editor.Editor({
@@ -89,10 +107,11 @@ function createEditor(textarea) {
     editorProps: { attributes, transformPastedHTML: fromClipboard },
     extensions,
     content: textarea.value,
+    onCreate({ editor: instance }) {
+      textarea.proseEditor = instance;
+    },
     onUpdate({ editor: instance }) {
-      const html = instance.getHTML();
-      // An empty editor still holds one empty paragraph: store nothing.
-      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html;
+      textarea.value = stored(instance);
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     },
     onDestroy() {
@@ -103,3 +122,17 @@ function createEditor(textarea) {
 }
 
 editor.initializeEditors(createEditor, `[${ATTRIBUTE}]`);
+
+// Back to a form the browser fills again with what was typed (after a save
+// that failed, say): the textarea gets the typed text after the editor has
+// read the stored one, so the editor takes it up, rather than show the
+// stored text while the textarea would save the typed one.
+window.addEventListener("pageshow", () => {
+  for (const textarea of editors) {
+    const instance = textarea.proseEditor;
+    const refilled = textarea.value !== textarea.openedWith;
+    if (instance && !instance.isDestroyed && refilled && textarea.value !== stored(instance)) {
+      instance.commands.setContent(textarea.value, { emitUpdate: false });
+    }
+  }
+});
