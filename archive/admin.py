@@ -1057,6 +1057,11 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 "You may no longer change “%(title)s”: %(who)s made it “%(state)s” on "
                 "%(when)s. Nothing was saved. What you typed is below, to copy."
             )
+            if last.user_id == request.user.pk:  # from another tab, say
+                message = _(
+                    "You may no longer change “%(title)s”: you made it “%(state)s” on "
+                    "%(when)s. Nothing was saved. What you typed is below, to copy."
+                )
         else:
             message = _(
                 "You may no longer change “%(title)s”: it is now “%(state)s”. "

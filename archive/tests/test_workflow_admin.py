@@ -213,6 +213,10 @@ class AuthorTests(AdminWorkflowTestCase):
         services.submit_for_review(item=in_review, user=self.author)
         others = self.draft(author=self.other_author, title="Not mine")
         self.login(self.author)
+        self.assertContains(
+            self.client.post(change_url(in_review), self.form_data(in_review, title="Mine")),
+            "You may no longer change “In review”: you made it “In review” on",
+        )
         for item, status in ((in_review, 200), (others, 403)):
             with self.subTest(item=item.title):
                 page = self.client.get(change_url(item))
