@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory, TestCase
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from archive import navigation, pagecache, services
@@ -160,7 +160,11 @@ class DateArchiveTests(TestCase):
         for url in ("/news/2020/13/", "/news/2020/0/", "/news/1800/", "/news/99999999999/"):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
-        self.assertEqual(self.client.get("/news/2019/").status_code, 200)  # empty, not absent
+        # A year or month in range without public news is no page either (no soft 404).
+        for url in ("/news/2019/", "/news/2020/6/", "/news/2100/12/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.get("/news/2020/5/").status_code, 200)
 
     def test_a_section_cannot_be_named_like_a_year(self):
         section = SectionFactory.build(slug="2020", name="Odd")
@@ -240,7 +244,8 @@ class MetadataTests(TestCase):
                 self.assertNotIn(b'rel="canonical"', response.content)
 
     def test_every_page_has_a_description_and_a_canonical_address(self):
-        for url in ("/", "/news/", "/news/news/", "/statements/", "/news/2020/"):
+        year = f"/news/{timezone.localtime(self.item.published_at).year}/"
+        for url in ("/", "/news/", "/news/news/", "/statements/", year):
             with self.subTest(url=url):
                 content = self.client.get(url).content.decode()
                 self.assertIn('<meta name="description" content="', content)

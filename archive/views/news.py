@@ -13,7 +13,14 @@ from django_filters.views import FilterView
 from .. import backlink, pagecache, queries, taxonomy, teasers
 from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
 from ..models import NewsItem, Section
-from ..navigation import month_links, section_crumbs, year_links, year_range
+from ..navigation import (
+    archive_months,
+    archive_years,
+    month_links,
+    section_crumbs,
+    year_links,
+    year_range,
+)
 from ..seo import TRANSLATION_LABELS, news_article_json_ld
 from .mixins import ItemDetailMixin, PublicListMixin
 
@@ -114,6 +121,12 @@ class NewsArchiveView(NewsListView):
         self.year, self.month = kwargs["year"], kwargs.get("month")
         if not FIRST_YEAR <= self.year <= LAST_YEAR or self.month not in (None, *range(1, 13)):
             raise Http404(_("There is no such month or year in the archive."))
+        # A year or month without public news is no page of the archive: its
+        # navigation (counted once for each state of the archive) says which are.
+        years = dict(archive_years())
+        months = {day.month for day, _count in archive_months(self.year)} if self.month else ()
+        if self.year not in years or (self.month and self.month not in months):
+            raise Http404(_("The archive holds no news of that month or year."))
         # /news/2020/05/ and /news/02020/ are /news/2020/5/ and /news/2020/: one address each.
         own = (
             reverse("archive:news-month", args=[self.year, self.month])
