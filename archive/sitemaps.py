@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from . import pagecache
 from .models import NewsItem, Section, Statement
 from .pagination import ListPaginator
-from .taxonomy import taxonomy
+from .taxonomy import ids_below, taxonomy
 
 
 class PublicItemsSitemap(Sitemap):
@@ -115,11 +115,14 @@ class SectionSitemap(Sitemap):
             .order_by("-published_at")
             .values("published_at")[:1]
         )
-        return list(
-            Section.objects.annotate(latest=Subquery(newest))
-            .filter(latest__isnull=False)
-            .order_by("slug")
-        )
+        sections = list(Section.objects.annotate(latest=Subquery(newest)).order_by("slug"))
+        own = {section.pk: section.latest for section in sections}
+        tree = taxonomy()["tree"]
+        for section in sections:
+            # A section's page lists its subsections' news too: dated by the newest of all.
+            dates = [own[pk] for pk in ids_below(tree, section.pk) if own.get(pk)]
+            section.latest = max(dates, default=None)
+        return [section for section in sections if section.latest]
 
     def lastmod(self, section):
         return section.latest

@@ -236,6 +236,24 @@ class SitemapTests(TestCase):
             self.assertEqual(self.client.get(f"/sitemap-news.xml?p={pages + 1}").status_code, 404)
         self.assertEqual(listed, expected)
 
+    def test_a_section_is_dated_by_the_newest_news_of_its_subsections_too(self):
+        parent = SectionFactory(slug="parent")
+        child = SectionFactory(slug="child", parent=parent)
+        NewsItemFactory(section=parent, published_at=timezone.now() - datetime.timedelta(days=9))
+        newest = NewsItemFactory(
+            section=child, published_at=timezone.now() - datetime.timedelta(hours=2)
+        )
+        root = self.xml("/sitemap-sections.xml")
+        dates = {url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text for url in root}
+        # The child's news of two hours ago, not the parent's own of nine days ago.
+        self.assertEqual(
+            dates["http://testserver/news/parent/"], dates["http://testserver/news/child/"]
+        )
+        self.assertEqual(
+            dates["http://testserver/news/child/"][:10],
+            str(timezone.localdate(newest.published_at)),
+        )
+
     def test_each_sitemap_is_valid_and_public_only(self):
         expected = {
             "sections": ["http://testserver/news/news/"],
