@@ -32,6 +32,8 @@ BACK_URL_NAMES = {
 MAX_BACK_URL_LENGTH = 2000
 # Stands for the link in a built page; no address of the site looks like it.
 MARK = "/go-back-to-the-list/"
+# Stands for it inside the language switch's ?next=, where it is URL-encoded twice.
+SWITCH_MARK = "/go-back-to-the-list-after-switching/"
 
 
 def safe_back_url(request):
@@ -63,13 +65,26 @@ def link(request):
     return safe_back_url(request)
 
 
+def switch_next(request):
+    """
+    Where the language switch leads back to, when it is not the address as
+    asked: an item page whose ?back= the page cache took out keeps it.
+    """
+    if getattr(request, "back_url", None):
+        return f"{request.path}?back={SWITCH_MARK}"
+    return None
+
+
 def apply(request, response):
-    """Writes the visitor's list in place of MARK in `response`."""
+    """Writes the visitor's list in place of MARK (and SWITCH_MARK) in `response`."""
     url = getattr(request, "back_url", None)
     if not url or response.streaming:
         return
-    mark = MARK.encode()
-    if mark in response.content:
-        response.content = response.content.replace(mark, escape(url).encode())
+    content = response.content
+    if MARK.encode() in content or SWITCH_MARK.encode() in content:
+        # In the switch's ?next= the list is a query value of a query value.
+        in_switch = quote(quote(url, safe="/"), safe="/")
+        content = content.replace(MARK.encode(), escape(url).encode())
+        response.content = content.replace(SWITCH_MARK.encode(), in_switch.encode())
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))

@@ -19,6 +19,7 @@ What the templates use besides Jinja2's own, and the Django tag each stands for:
     picture(image, ...)         a responsive <picture> from an image's renditions
     search_snippet(obj, query)  where a search result matches, in <mark>
     emblem_url(request)         the emblem's absolute address, for a page's preview image
+    switch_next(request)        the language switch's way back, "Go back" link kept (backlink)
     Language(code).label        a language's name; statement.Kind(kind).label
                                 likewise: the choices' own labels, where
                                 get_FOO_display() builds a dict of them on each call
@@ -46,7 +47,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 from markupsafe import Markup, escape
 
-from . import pagecache
+from . import backlink, pagecache
 from .models import Language, active_language
 from .search import snippet
 from .seo import emblem_url, static
@@ -72,6 +73,7 @@ def environment(**options):
         picture=pass_context(picture),
         search_snippet=snippet,
         emblem_url=emblem_url,
+        switch_next=backlink.switch_next,
         Language=Language,
     )
     env.filters.update(

@@ -1,6 +1,8 @@
 """The public lists as a visitor meets them: their addresses, headings, bad filters and pages."""
 
 import datetime
+import html
+import re
 from unittest import mock
 from urllib.parse import quote
 
@@ -76,6 +78,21 @@ class GoBackTests(ListTestCase):
         self.assertContains(results, f'href="{link}"')
         item = self.client.get(link)
         self.assertContains(item, f'<a href="{back}">Go back</a>', html=True)
+
+    @override_settings(PAGE_CACHE_SECONDS=300)
+    def test_the_language_switch_keeps_the_way_back(self):
+        caches["pages"].clear()
+        back = "/news/?section=csto-news&page=1"
+        for _ in range(2):  # built, then from the page cache
+            item = self.client.get(self.ministers.get_absolute_url(), {"back": back})
+            switch = re.search(r'href="(/language/ru/\?next=[^"]+)"', item.content.decode())[1]
+            russian = self.client.get(html.unescape(switch), follow=True)
+            self.assertEqual(
+                russian.redirect_chain[-1][0],
+                f"{self.ministers.get_absolute_url()}?back={quote(back, safe='/')}",
+            )
+            self.assertContains(russian, f'<a href="{html.escape(back)}">Вернуться назад</a>')
+            self.client.get("/language/en/")
 
     def test_year_and_month_archives_are_lists_to_go_back_to(self):
         for back in ("/news/2020/", "/news/2020/5/"):
