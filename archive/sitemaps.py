@@ -23,6 +23,17 @@ from .pagination import ListPaginator
 from .taxonomy import ids_below, taxonomy
 
 
+def changed_at(item):
+    """When a public item last changed: a scheduled one when it went live, after its save."""
+    return max(item.updated_at, item.published_at)
+
+
+def latest_change(public):
+    """The latest changed_at() of the `public` items, or None: each maximum read from its index."""
+    latest = public.order_by().aggregate(saved=Max("updated_at"), live=Max("published_at"))
+    return max(filter(None, latest.values()), default=None)
+
+
 class PublicItemsSitemap(Sitemap):
     """
     Public items, each with its own lastmod. The total and the latest change
@@ -35,7 +46,7 @@ class PublicItemsSitemap(Sitemap):
     model = None
 
     def lastmod(self, obj):  # a model instance or a row of values
-        return obj.updated_at
+        return changed_at(obj)
 
     @property
     def paginator(self):
@@ -52,7 +63,7 @@ class PublicItemsSitemap(Sitemap):
             f"sitemap-latest:{self.name}",
             # From the table alone: PostgreSQL then reads the newest of the
             # updated_at index and stops, where a join would read every row.
-            lambda: self.model.objects.published().aggregate(latest=Max("updated_at"))["latest"],
+            lambda: latest_change(self.model.objects.published()),
         )
 
 
@@ -68,7 +79,7 @@ class NewsSitemap(PublicItemsSitemap):
         return (
             NewsItem.objects.published()
             .order_by("-published_at", "-pk")
-            .values_list("pk", "section_id", "slug", "updated_at", named=True)
+            .values_list("pk", "section_id", "slug", "updated_at", "published_at", named=True)
         )
 
     @cached_property
@@ -89,7 +100,7 @@ class StatementSitemap(PublicItemsSitemap):
         return (
             Statement.objects.published()
             .order_by("-adopted_on", "-pk")
-            .values_list("pk", "slug", "updated_at", named=True)
+            .values_list("pk", "slug", "updated_at", "published_at", named=True)
         )
 
     def location(self, row):
@@ -193,15 +204,13 @@ class GoogleNewsSitemap(Sitemap):
         )
 
     def lastmod(self, item):
-        return item.updated_at
+        return changed_at(item)
 
     def get_latest_lastmod(self):
         """The latest change of the news it lists, or None while there are none."""
         return pagecache.kept(
             "sitemap-google-news",
-            lambda: (
-                self.items().values_list("updated_at", flat=True).order_by("-updated_at").first()
-            ),
+            lambda: latest_change(self.items()),
             # News leaves the two days with time, not with a change of the archive.
             GOOGLE_NEWS_RECHECK_SECONDS,
         )
