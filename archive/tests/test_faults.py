@@ -29,6 +29,7 @@ from archive import breaker, caching, pagecache
 from archive.models import NewsItem, Topic
 
 from .factories import NewsItemFactory, SectionFactory, TopicFactory, UserFactory
+from .test_workflow_admin import AdminWorkflowTestCase
 
 
 def redis_caches(url, prefix="cstonews-faults"):
@@ -482,3 +483,20 @@ class StalledDatabaseDrill(TransactionTestCase):
         self.assertEqual(response["X-Page-Cache"], "hit")
         self.assertContains(response, "Summit in Minsk")
         self.assertLess(seconds, 1)
+
+
+class FormDuringOutageTests(AdminWorkflowTestCase):
+    def test_a_form_sent_while_the_database_fails_is_told_nothing_was_saved(self):
+        self.login(self.editor)
+        with (
+            mock.patch("archive.services.save_item", side_effect=OperationalError("gone")),
+            self.assertLogs("archive.views.site", "WARNING"),
+        ):
+            response = self.client.post("/admin/archive/newsitem/add/", self.form_data())
+        self.assertContains(response, "What you sent was not saved. Go back", status_code=503)
+        with (
+            mock.patch("archive.queries.related_of", side_effect=OperationalError("gone")),
+            self.assertLogs("archive.views.site", "WARNING"),
+        ):
+            response = self.client.get(NewsItemFactory(section=self.section).get_absolute_url())
+        self.assertNotContains(response, "What you sent", status_code=503)
