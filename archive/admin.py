@@ -1030,17 +1030,23 @@ class WorkflowAdmin(ObjectRuleAdmin):
         return super().response_change(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            item = self.get_object(request, unquote(object_id))
-            # An author's own item, sent to review or published while the form was open.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            # The admin refused a save; nothing was written. An author's own
+            # item, sent to review or published while the form was open, is
+            # shown with what was typed; any other refusal stays a 403.
+            item = None
+            if request.method == "POST" and object_id is not None:
+                item = self.get_object(request, unquote(object_id))
             if (
-                item is not None
-                and item.author_id == request.user.pk
-                and not self.has_change_permission(request, item)
-                and self.has_view_permission(request, item)
+                item is None
+                or item.author_id != request.user.pk
+                or self.has_change_permission(request, item)
+                or not self.has_view_permission(request, item)
             ):
-                return self.no_longer_changeable(request, item, object_id, form_url, extra_context)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+                raise
+            return self.no_longer_changeable(request, item, object_id, form_url, extra_context)
 
     def no_longer_changeable(self, request, item, object_id, form_url, extra_context):
         """

@@ -84,11 +84,16 @@ def permission_denied(request, exception):
     says so and leads back to the desk; elsewhere the site's own.
     """
     if request.path.startswith("/admin/") and request.user.is_active and request.user.is_staff:
-        from django.contrib import admin
-
-        context = {**admin.site.each_context(request), "title": _("Not allowed")}
-        return render(request, "admin/403.html", context, status=403, using="django")
+        return admin_page(request, "admin/403.html", _("Not allowed"), status=403)
     return defaults.permission_denied(request, exception)
+
+
+def admin_page(request, template, title, *, status):
+    """A page of the admin (its header, menus and way back to the desk) for an error there."""
+    from django.contrib import admin
+
+    context = {**admin.site.each_context(request), "title": title}
+    return render(request, template, context, status=status, using="django")
 
 
 def csrf_failure(request, reason=""):
@@ -98,10 +103,8 @@ def csrf_failure(request, reason=""):
     that says nothing was saved and how to keep what was typed.
     """
     if request.path.startswith("/admin/"):
-        from django.contrib import admin
-
-        context = {**admin.site.each_context(request), "title": _("This form could not be sent")}
-        return render(request, "admin/csrf_failure.html", context, status=403, using="django")
+        title = _("This form could not be sent")
+        return admin_page(request, "admin/csrf_failure.html", title, status=403)
     # The public site takes no form: a POST, PUT or DELETE there is a method it does not allow.
     return HttpResponseNotAllowed(["GET", "HEAD"])
 
