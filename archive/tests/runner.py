@@ -1,4 +1,6 @@
+import faulthandler
 import logging
+import os
 import shutil
 import tempfile
 
@@ -14,6 +16,12 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from archive import breaker, caching, pagecache, search, taxonomy
+
+# A test that hangs (a browser or a database waiting for ever) ends the run
+# after this long with every thread's traceback, instead of holding CI until
+# its own time limit with nothing to show. Set far above the slowest test
+# (docs/testing.md); 0 turns it off, as for a debugger.
+HANG_SECONDS = float(os.environ.get("TEST_HANG_SECONDS", "300"))
 
 
 def fresh_caches(result_class):
@@ -41,12 +49,15 @@ def fresh_caches(result_class):
             # A request in Russian leaves its language active in this thread;
             # a test that makes none would read its messages in Russian.
             translation.activate(settings.LANGUAGE_CODE)
+            if HANG_SECONDS:
+                faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
             super().startTest(test)
 
         def stopTest(self, test):
             # A drill that failed the database leaves this process's breaker
             # open; the next class's set-up must reach the database.
             breaker.reset()
+            faulthandler.cancel_dump_traceback_later()
             super().stopTest(test)
 
     return Result
