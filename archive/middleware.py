@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from . import breaker
 from .pagecache import COMPRESSIBLE_TYPES, accepts_gzip
-from .views.site import database_unavailable, healthz, readyz
+from .views.site import (
+    PUBLIC_METHODS,
+    database_unavailable,
+    healthz,
+    method_not_allowed,
+    readyz,
+)
 
 NUL = "\x00"
 logger = logging.getLogger(__name__)
@@ -89,13 +95,17 @@ class RejectBadQueryMiddleware:
     Answer 400, with the reason, to an address no page could serve: a query
     string too long or with too many parameters (each would only make a slow
     page), or a NUL byte in the address, query or cookies (PostgreSQL refuses
-    NUL in text, so it would fail in a query as a 500).
+    NUL in text, so it would fail in a query as a 500). And 405 to a method
+    the public site does not take (a form sent there, TRACE), which its
+    function views (feeds, sitemaps, robots.txt) would otherwise answer.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in PUBLIC_METHODS and not request.path.startswith("/admin/"):
+            return method_not_allowed(request)
         if bad_query_reason(request):
             # Before LocaleMiddleware: the thread may still hold another visitor's
             # language, so the page and its reason are put in the visitor's.

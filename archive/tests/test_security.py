@@ -225,8 +225,17 @@ class CsrfFailureTests(TestCase):
         self.assertContains(response, 'id="logout-form"', status_code=403)  # the admin's page
 
     def test_the_public_site_takes_no_form_so_a_post_is_a_method_not_allowed(self):
-        for path in ("/news/", "/feeds/news/", "/robots.txt"):
-            with self.subTest(path=path), self.assertLogs("django.security.csrf", "WARNING"):
-                response = Client(enforce_csrf_checks=True).post(path)
-            self.assertEqual(response.status_code, 405)
-            self.assertEqual(response["Allow"], "GET, HEAD")
+        client = Client(enforce_csrf_checks=True)
+        for method in ("post", "put", "delete", "trace", "options"):
+            for path in ("/news/", "/feeds/news/", "/robots.txt", "/sitemap.xml", "/healthz"):
+                with self.subTest(method=method, path=path):
+                    response = getattr(client, method)(path)
+                    self.assertContains(response, "only read", status_code=405)
+                    self.assertEqual(response["Allow"], "GET, HEAD")
+        # In the visitor's language, as the site's other answers.
+        response = client.post("/news/", HTTP_ACCEPT_LANGUAGE="ru")
+        self.assertContains(response, "только", status_code=405)
+        # The admin takes forms: a stale one there still gets its own page.
+        with self.assertLogs("django.security.csrf", "WARNING"):
+            response = client.post("/admin/login/", {"username": "x"})
+        self.assertContains(response, "This form could not be sent", status_code=403)

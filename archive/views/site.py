@@ -23,7 +23,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views import defaults
+from django.views import csrf, defaults
 
 from .. import preview
 from ..documents import CONTENT_TYPES
@@ -32,6 +32,9 @@ from .news import NewsDetailView
 from .statements import StatementDetailView
 
 logger = logging.getLogger(__name__)
+
+# What the public site answers; the admin takes forms as well.
+PUBLIC_METHODS = ["GET", "HEAD"]
 
 
 def in_visitors_language(view):
@@ -105,8 +108,18 @@ def csrf_failure(request, reason=""):
     if request.path.startswith("/admin/"):
         title = _("This form could not be sent")
         return admin_page(request, "admin/csrf_failure.html", title, status=403)
-    # The public site takes no form: a POST, PUT or DELETE there is a method it does not allow.
-    return HttpResponseNotAllowed(["GET", "HEAD"])
+    # The public site takes no form (RejectBadQueryMiddleware): nothing else sends one.
+    return csrf.csrf_failure(request, reason)
+
+
+@in_visitors_language
+def method_not_allowed(request):
+    """405 for a method the public site does not take, with a sentence saying which it does."""
+    return HttpResponseNotAllowed(
+        PUBLIC_METHODS,
+        _("This site's pages are only read: it answers GET and HEAD requests."),
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def healthz(request):
