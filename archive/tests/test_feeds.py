@@ -337,6 +337,9 @@ class SitemapTests(TestCase):
         # The index names the Google News sitemap, while it has news.
         self.assertNotIn("news-sitemap.xml", text)
         self.assertIn("Disallow: /admin/", text)
+        # Search results are not for crawlers, on the search page or a list.
+        for rule in ("Disallow: /search/", "Disallow: /*?q=", "Disallow: /*&q="):
+            self.assertIn(rule, text.splitlines())
 
 
 class RememberedSitemapTests(TestCase):

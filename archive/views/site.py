@@ -188,6 +188,9 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /search/",
+        # A list searched with ?q= is search results too, one page for every query typed.
+        "Disallow: /*?q=",
+        "Disallow: /*&q=",
         "",
         f"Sitemap: {sitemap}",
         "",
