@@ -2,10 +2,13 @@ import faulthandler
 import logging
 import os
 import shutil
+import sys
 import tempfile
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection, connections
 from django.test.runner import (
     DiscoverRunner,
     ParallelTestSuite,
@@ -18,10 +21,60 @@ from django.utils import translation
 from archive import breaker, caching, pagecache, search, taxonomy
 
 # A test that hangs (a browser or a database waiting for ever) ends the run
-# after this long with every thread's traceback, instead of holding CI until
-# its own time limit with nothing to show. Set far above the slowest test
-# (docs/testing.md); 0 turns it off, as for a debugger.
+# after this long with where each thread and database session waits,
+# instead of holding CI until its own time limit with nothing to show. Set
+# far above the slowest test (docs/testing.md); 0 turns it off, as for a debugger.
 HANG_SECONDS = float(os.environ.get("TEST_HANG_SECONDS", "300"))
+
+
+class HangWatch:
+    """
+    Watches one test at a time, from its start until the next one starts:
+    a TransactionTestCase empties the database after its result is in.
+    """
+
+    def __init__(self):
+        self.timer = None
+
+    def arm(self, test):
+        self.disarm()
+        if HANG_SECONDS:
+            self.timer = threading.Timer(HANG_SECONDS, self.hung, [test])
+            self.timer.daemon = True
+            self.timer.start()
+            # Should this thread never run (a call holding the interpreter), Python's own.
+            faulthandler.dump_traceback_later(HANG_SECONDS + 60, exit=True)
+
+    def disarm(self):
+        if self.timer is not None:
+            self.timer.cancel()
+            faulthandler.cancel_dump_traceback_later()
+
+    def hung(self, test):
+        print(f"\n{test} is still running after {HANG_SECONDS:.0f} s.", file=sys.stderr)
+        try:
+            for line in database_sessions():
+                print(line, file=sys.stderr)
+        finally:
+            faulthandler.dump_traceback(all_threads=True)
+            os._exit(1)
+
+
+def database_sessions():
+    """The test database's other sessions: what each waits for, and who holds it up."""
+    if connection.vendor != "postgresql":
+        return []
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid),"
+                " now() - xact_start, left(query, 300) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return ["Database sessions:", *(repr(row) for row in cursor.fetchall())]
+    finally:
+        other.close()
 
 
 def fresh_caches(result_class):
@@ -49,16 +102,30 @@ def fresh_caches(result_class):
             # A request in Russian leaves its language active in this thread;
             # a test that makes none would read its messages in Russian.
             translation.activate(settings.LANGUAGE_CODE)
-            if HANG_SECONDS:
-                faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
             super().startTest(test)
 
         def stopTest(self, test):
             # A drill that failed the database leaves this process's breaker
             # open; the next class's set-up must reach the database.
             breaker.reset()
-            faulthandler.cancel_dump_traceback_later()
             super().stopTest(test)
+
+    return Result
+
+
+def watched(result_class):
+    """`result_class`, ending the run when a test hangs (HangWatch); in one process only."""
+
+    class Result(result_class):
+        watch = HangWatch()
+
+        def startTest(self, test):
+            self.watch.arm(test)
+            super().startTest(test)
+
+        def stopTestRun(self):
+            self.watch.disarm()
+            super().stopTestRun()
 
     return Result
 
@@ -83,7 +150,7 @@ class TemporaryMediaRunner(DiscoverRunner):
     def get_resultclass(self):
         from unittest import TextTestResult
 
-        return fresh_caches(super().get_resultclass() or TextTestResult)
+        return watched(fresh_caches(super().get_resultclass() or TextTestResult))
 
     def setup_test_environment(self, **kwargs):
         super().setup_test_environment(**kwargs)
