@@ -139,7 +139,8 @@ class SectionSitemap(Sitemap):
         return section.latest
 
     def get_latest_lastmod(self):
-        return NewsSitemap().get_latest_lastmod()
+        # The index dates this sitemap by the newest of the dates it lists.
+        return max((section.latest for section in self.items()), default=None)
 
 
 class TagSitemap(Sitemap):
@@ -147,7 +148,8 @@ class TagSitemap(Sitemap):
     Persons, bodies or topics (`kind`): those a public news item or
     statement shows, as the taxonomy lists them for the menus and index
     pages, so that a tag has a page exactly when it is in its sitemap. They
-    have no lastmod of their own.
+    have no lastmod of their own, and the index gives their sitemaps none:
+    no date is known of when a tag was first or last shown.
     """
 
     changefreq = "weekly"
@@ -158,9 +160,6 @@ class TagSitemap(Sitemap):
 
     def location(self, slug):
         return reverse(f"archive:{self.kind}-detail", args=[slug])
-
-    def get_latest_lastmod(self):
-        return NewsSitemap().get_latest_lastmod()
 
 
 class PersonSitemap(TagSitemap):

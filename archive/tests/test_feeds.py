@@ -192,8 +192,26 @@ class SitemapTests(TestCase):
             # Today's news: the Google News sitemap has something to list.
             + ["http://testserver/news-sitemap.xml"],
         )
-        for entry in root:
-            self.assertRegex(entry.find(f"{SITEMAP}lastmod").text, W3C_DATETIME)
+        lastmods = {
+            entry.find(f"{SITEMAP}loc").text.removeprefix("http://testserver/"): (
+                entry.findtext(f"{SITEMAP}lastmod")
+            )
+            for entry in root
+        }
+        for name in ("sitemap-sections", "sitemap-news", "sitemap-statements", "news-sitemap"):
+            self.assertRegex(lastmods[f"{name}.xml"], W3C_DATETIME)
+        # Tags list no dates: their sitemaps are not dated by the news' last change.
+        for name in ("persons", "bodies", "topics"):
+            self.assertIsNone(lastmods[f"sitemap-{name}.xml"])
+
+    def test_the_sections_sitemap_is_dated_by_the_newest_news_it_lists(self):
+        newest = self.item.published_at
+        # An edit of an item changes no section's date: its news are dated by going live.
+        NewsItem.objects.filter(pk=self.item.pk).update(updated_at=timezone.now())
+        index = self.xml("/sitemap.xml")
+        sections = next(e for e in index if e.findtext(f"{SITEMAP}loc").endswith("-sections.xml"))
+        lastmod = datetime.datetime.fromisoformat(sections.findtext(f"{SITEMAP}lastmod"))
+        self.assertEqual(lastmod, newest)
 
     def test_the_latest_change_is_the_public_items_read_from_their_table_alone(self):
         """
