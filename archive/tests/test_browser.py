@@ -363,6 +363,31 @@ class BrowserTests(BrowserTestCase):
         self.assertIn("/change/", editor.url)
         self.assertEqual(editor.input_value("#id_lead"), "Typed while signed out elsewhere.")
 
+    def test_a_save_just_after_signing_out_elsewhere_is_held_with_the_text(self):
+        # Before the next heartbeat (20 s): the save itself finds the session gone.
+        item = NewsItemFactory(section=self.section, status=Status.DRAFT, published_at=None)
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.on("dialog", lambda dialog: dialog.accept())  # leaving unsaved text, later
+        for address, field in (
+            (f"/admin/archive/newsitem/{item.pk}/change/", "#id_lead"),
+            ("/admin/archive/newsitem/add/", "#id_title"),
+        ):
+            with self.subTest(address=address):
+                editor.goto(self.url(address))
+                editor.fill(field, "Typed just before the session ended.")
+                other_tab = editor.context.new_page()
+                other_tab.goto(self.url("/admin/"))
+                other_tab.click("#logout-form button")
+                other_tab.close()
+                editor.click("input[name=_continue]")
+                editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+                self.assertIn("a save now would not be stored", editor.inner_text("#presence-notice"))
+                self.assertEqual(editor.url, self.url(address))
+                self.assertEqual(editor.input_value(field), "Typed just before the session ended.")
+                self.sign_in(editor.context.new_page(), "editor")
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).lead, item.lead)
+
     def test_back_after_a_failed_save_shows_the_typed_body_in_the_editor(self):
         item = NewsItemFactory(section=self.section, body="<p>Stored body.</p>")
         editor = self.new_page()

@@ -2,9 +2,13 @@
 // Tells the site every few seconds that this change form is still open, and
 // shows who else has it open (archive/presence.py); says goodbye when the
 // page goes away, so that the others' notice disappears at their next beat.
+// On every workflow form, new items' too, a save first makes sure that the
+// session still holds.
 {
     const notice = document.getElementById('presence-notice');
     const tokenInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    // The change form (Django names it <model>_form), not the header's sign-out form.
+    const form = document.querySelector('#content-main form[id$="_form"]');
 
     function body(extra) {
         const data = new FormData();
@@ -22,29 +26,43 @@
         notice.textContent = notice.dataset.signedOut;
         notice.classList.add('presence-signed-out');
         notice.setAttribute('tabindex', '-1');
-        // The change form (Django names it <model>_form), not the header's sign-out form.
-        const form = document.querySelector('#content-main form[id$="_form"]');
         if (form && !form.dataset.signedOut) {
             form.dataset.signedOut = '1';
             form.addEventListener('submit', function(event) {
                 event.preventDefault();
-                notice.scrollIntoView({block: 'center'});
-                notice.focus();
+                showWarning();
             });
         }
     }
 
-    function beat() {
-        fetch(notice.dataset.url, {method: 'POST', body: body(), credentials: 'same-origin'})
+    function showWarning() {
+        notice.scrollIntoView({block: 'center'});
+        notice.focus();
+    }
+
+    // Asks the site whether this page's user is still signed in here: the
+    // heartbeat on a change form, the admin's index on a new item's. Signed
+    // out (the admin answers with a redirect to its sign-in page) or in again
+    // elsewhere (the form's token refused), it says so and answers null.
+    function ask() {
+        const request = notice.dataset.url
+            ? {method: 'POST', body: body()}
+            : {method: 'HEAD'};
+        const url = notice.dataset.url || notice.dataset.checkUrl;
+        return fetch(url, {...request, credentials: 'same-origin', redirect: 'manual'})
             .then(function(response) {
-                // Signed out (the admin answered with its sign-in page) or in
-                // again elsewhere (the form's token refused): a save now would
-                // be lost, so say so while the text can still be copied.
-                if (response.redirected || response.status === 403) {
+                if (response.type === 'opaqueredirect' || response.status === 403) {
                     signedOut();
                     return null;
                 }
-                return response.ok ? response.json() : null;
+                return response;
+            });
+    }
+
+    function beat() {
+        ask()
+            .then(function(response) {
+                return response && response.ok ? response.json() : null;
             })
             .then(function(answer) {
                 if (answer && notice.textContent !== answer.notice) {
@@ -53,6 +71,43 @@
             })
             // Presence is a courtesy: when the site cannot be reached, the form still works.
             .catch(function() {});
+    }
+
+    if (notice && form && (notice.dataset.url || notice.dataset.checkUrl)) {
+        // The session may have ended since the last beat (signed out in
+        // another tab a moment ago): a save asks first, and is sent as
+        // clicked (the same button) once the answer is that it holds.
+        let confirmed = false;
+        let asking = false;
+        form.addEventListener('submit', function(event) {
+            if (confirmed || form.dataset.signedOut) {
+                return;
+            }
+            event.preventDefault();
+            if (asking) {
+                return;  // a second click while the first one's question is out
+            }
+            asking = true;
+            const submitter = event.submitter;
+            function send() {
+                confirmed = true;
+                form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+            }
+            ask()
+                .then(function(response) {
+                    asking = false;
+                    if (response) {
+                        send();
+                    } else {
+                        showWarning();
+                    }
+                })
+                // The site cannot be reached to ask: the save itself says what happened.
+                .catch(function() {
+                    asking = false;
+                    send();
+                });
+        });
     }
 
     if (notice && notice.dataset.url && tokenInput) {

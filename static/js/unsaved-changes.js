@@ -19,7 +19,12 @@ document.addEventListener("DOMContentLoaded", function () {
             dirty = true;
         });
     }
-    form.addEventListener("submit", function () { submitting = true; });
+    // Not when the save is held (static/js/presence.js asks first whether the session holds).
+    form.addEventListener("submit", function (event) {
+        if (!event.defaultPrevented) {
+            submitting = true;
+        }
+    });
     window.addEventListener("beforeunload", function (event) {
         if (dirty && !submitting) {
             event.preventDefault();
