@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from . import search
-from .models import Language, NewsItem, Statement
+from .models import FIRST_YEAR, LAST_YEAR, Language, NewsItem, Statement
 from .pagecache import count_key
 from .search import words_of
 from .taxonomy import choices, section_and_below, taxonomy
 
 MAX_QUERY_LENGTH = 200
-FIRST_YEAR, LAST_YEAR = 1992, 2100  # the Collective Security Treaty was signed in 1992
 
 
 class DateInput(forms.DateInput):

@@ -29,6 +29,15 @@ from .documents import attachment_storage, check_document, document_upload_to, h
 from .images import check_image, image_upload_to
 from .sanitize import clean_text_fields, sanitize_html
 
+# The archive's years: the Collective Security Treaty was signed in 1992. The
+# lists filter by them, and a publication time must fall in them.
+FIRST_YEAR, LAST_YEAR = 1992, 2100
+
+
+def in_archive_years(moment) -> bool:
+    """Whether `moment` (a date or a time in the site's zone) falls in the archive's years."""
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")

@@ -354,6 +354,37 @@ class EditorTests(AdminWorkflowTestCase):
                 item.refresh_from_db()
                 self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
 
+    def test_times_outside_the_archive_and_an_expiry_before_going_live_are_form_errors(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        years = "Enter a time in the archive&#x27;s years, 1992 to 2100."
+        never = "The expiry time must come after the publication time."
+        for changes, error in (
+            # Year 1 in Moscow is before year 1 in UTC: it could not even be stored.
+            ({"workflow": "publish", "workflow_at": "0001-01-01T00:00"}, years),
+            ({"published_at_0": "0001-01-01", "published_at_1": "00:00", "_continue": "1"}, years),
+            ({"expire_at_0": "9999-12-31", "expire_at_1": "23:59", "_continue": "1"}, years),
+            (
+                {
+                    "published_at_0": "2024-01-10",
+                    "published_at_1": "10:00",
+                    "expire_at_0": "2024-01-01",
+                    "expire_at_1": "10:00",
+                    "_continue": "1",
+                },
+                never,
+            ),
+        ):
+            with self.subTest(changes=changes):
+                item.refresh_from_db()
+                data = self.form_data(item, lead="Typed lead.", **changes)
+                response = self.client.post(change_url(item), data)
+                self.assertContains(response, error)
+                self.assertContains(response, "Typed lead.")
+                item.refresh_from_db()
+                self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
+
     def test_send_back_archive_and_restore(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)

@@ -11,8 +11,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from .. import backlink, pagecache, queries, taxonomy, teasers
-from ..filters import FIRST_YEAR, LAST_YEAR, NewsItemFilter
-from ..models import NewsItem, Section
+from ..filters import NewsItemFilter
+from ..models import FIRST_YEAR, LAST_YEAR, NewsItem, Section
 from ..navigation import (
     archive_months,
     archive_years,
