@@ -29,8 +29,15 @@ def main():
     # Commands (an export, an import, a migration) read far more than a page
     # does: no limit on a query, unless the environment sets one.
     os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    # Read now: a setting missing (the secret key) is one line, not a traceback.
+    try:
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as error:
+        sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
 
 

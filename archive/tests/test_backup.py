@@ -416,3 +416,34 @@ class CorruptMediaArchiveTests(BackupTestCase):
         with self.assertRaisesMessage(CommandError, "not a tar file") as caught:
             call_command("import_archive", path, "--media", verbosity=0)
         self.assertNotIn("\n", str(caught.exception))
+
+
+class ClosedStandardOutput:
+    """Standard output that cannot take more: a full disk, or `| head` gone."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def write(self, text):
+        raise self.error
+
+    def flush(self):
+        raise self.error
+
+
+class ExportToStandardOutputTests(TestCase):
+    def test_a_full_disk_or_a_closed_pipe_is_one_line(self):
+        NewsItemFactory()
+        for error, reason in (
+            (BrokenPipeError(32, "Broken pipe"), "it was closed before the end"),
+            (OSError(28, "No space left on device"), "No space left on device"),
+        ):
+            with (
+                self.subTest(reason=reason),
+                # What the command points the closed stream at, not this test's own.
+                mock.patch("os.dup2"),
+                self.assertRaisesMessage(
+                    CommandError, f"Cannot write to standard output: {reason}."
+                ),
+            ):
+                call_command("export_archive", stdout=ClosedStandardOutput(error))

@@ -1,12 +1,17 @@
 import datetime
+import os
+import subprocess
+import sys
+import tempfile
 from io import StringIO
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connections
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from archive import demo_content as demo
 from archive import services
@@ -272,3 +277,44 @@ class CreateStaffUserTests(TestCase):
                 self.create(*args, "--role", "author")
             self.assertNotIn("\n", str(caught.exception))
         self.assertFalse(get_user_model().objects.exists())
+
+
+def manage(*args, **env):
+    """manage.py in a fresh interpreter, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**os.environ, "DJANGO_DEBUG": "1", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class FirstDeploymentTests(SimpleTestCase):
+    """The mistakes of a first deployment get one line each, not a traceback."""
+
+    def test_a_database_not_migrated_yet_says_so(self):
+        empty = self.enterContext(tempfile.NamedTemporaryFile(suffix=".sqlite3"))
+        for command in (
+            ["purge_trash", "--dry-run"],
+            ["import_pages", "README.md", "--dry-run"],
+            ["export_archive"],
+        ):
+            with self.subTest(command=command[0]):
+                result = manage(*command, DATABASE_URL=f"sqlite:///{empty.name}")
+                self.assertEqual(result.returncode, 1)
+                self.assertEqual(
+                    result.stderr.strip(),
+                    "CommandError: The database is not set up for this version: "
+                    "run `manage.py migrate` first.",
+                )
+
+    def test_a_missing_secret_key_is_one_line(self):
+        result = manage("check", "--deploy", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(
+            result.stderr.strip(),
+            "manage.py: DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
+            "(for local work, set DJANGO_DEBUG=1).",
+        )

@@ -14,6 +14,7 @@ the previous backup as it was.
 
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
 
@@ -22,7 +23,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from archive.backup import export_lines
-from archive.management.base import ArchiveCommand, first_line
+from archive.management.base import NOT_MIGRATED, ArchiveCommand, first_line, is_migrated
 from archive.models import Attachment, Image
 
 MEDIA_PREFIX, DOCUMENTS_PREFIX = "media/", "documents/"
@@ -46,15 +47,36 @@ class Command(ArchiveCommand):
             if output:
                 count, files = self.write_files(output, media)
             else:
-                count = 0
-                for line in export_lines():
-                    self.stdout.write(line)
-                    count += 1
+                count = self.write_stdout()
         except DatabaseError as error:
+            if not is_migrated():
+                raise CommandError(NOT_MIGRATED) from error
             raise CommandError(f"Cannot export: database error ({first_line(error)}).") from error
         if output and options["verbosity"] > 0:
             note = f" and {files} files to {output}.media.tar" if media else ""
             self.stdout.write(self.style.SUCCESS(f"Wrote {count - 1} records to {output}{note}."))
+
+    def write_stdout(self):
+        count = 0
+        try:
+            for line in export_lines():
+                self.stdout.write(line)
+                count += 1
+            self.stdout.flush()
+        except OSError as error:
+            # Nothing more can reach it (a full disk, a reader such as `head`
+            # gone): Python's own last flush of it would fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            reason = (
+                "it was closed before the end"
+                if isinstance(error, BrokenPipeError)
+                else (error.strerror or first_line(error))
+            )
+            raise CommandError(
+                f"Cannot write to standard output: {reason}. What was written is incomplete."
+            ) from error
+        return count
 
     def write_files(self, output, media):
         """Write the backup (and its media) under temporary names, then rename them."""
