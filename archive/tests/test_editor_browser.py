@@ -96,6 +96,28 @@ class EditorBrowserTests(test_browser.BrowserTestCase):
             "the report</a></p>",
         )
 
+    def test_the_russian_admin_names_the_toolbar_and_dialogs_in_russian(self):
+        page = self.new_page()
+        page.context.set_extra_http_headers({"Accept-Language": "ru"})
+        self.sign_in(page, "editor")
+        item = NewsItemFactory(section=self.section, body="<p>Саммит в Минске</p>")
+        page.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
+        menubar = page.locator(".field-body .prose-menubar")
+        names = menubar.locator("button[title]").evaluate_all(
+            "buttons => buttons.map(b => [b.title, b.getAttribute('aria-label')])"
+        )
+        self.assertIn(["полужирный", "полужирный"], names)
+        self.assertIn(["маркированный список", "маркированный список"], names)
+        # No name is left in English (Latin letters).
+        self.assertEqual([name for name, _ in names if name.isascii()], [])
+        page.click(".field-body .tiptap")
+        page.keyboard.press("Control+A")  # a link needs text chosen
+        link = menubar.locator("button[title='вставить ссылку']:not(.disabled)")
+        link.click()
+        dialog = page.locator("dialog.prose-editor-dialog[open]")
+        self.assertIn("Адрес", dialog.inner_text())
+        dialog.locator("button", has_text="Отмена").click()
+
     def test_toolbar_offers_only_what_the_sanitizer_keeps(self):
         page = self.open_item(NewsItemFactory(section=self.section))
         buttons = page.locator(".field-body .prose-menubar button").evaluate_all(

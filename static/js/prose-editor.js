@@ -66,6 +66,24 @@ function fromClipboard(html) {
 
 const editors = [];
 
+// The editor names its toolbar's buttons and block types in English; the
+// admin's JavaScript catalog (locale/*/LC_MESSAGES/djangojs.po) has them in
+// the admin's language, as it has the editor's dialogs.
+const translate = window.gettext || ((text) => text);
+
+function translateToolbar(wrapper) {
+  for (const button of wrapper.querySelectorAll(".prose-menubar__button")) {
+    for (const name of ["title", "aria-label"]) {
+      if (button.getAttribute(name)) {
+        button.setAttribute(name, translate(button.getAttribute(name)));
+      }
+    }
+  }
+  for (const choice of wrapper.querySelectorAll(".prose-menubar :is(p, h2, h3, h4)")) {
+    choice.textContent = translate(choice.textContent);
+  }
+}
+
 // What the textarea holds for the editor's text: an empty editor still
 // holds one empty paragraph, and stores nothing.
 function stored(instance) {
@@ -109,6 +127,7 @@ function createEditor(textarea) {
     content: textarea.value,
     onCreate({ editor: instance }) {
       textarea.proseEditor = instance;
+      translateToolbar(wrapper);
     },
     onUpdate({ editor: instance }) {
       textarea.value = stored(instance);
