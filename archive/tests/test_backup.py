@@ -13,6 +13,7 @@ from django.utils import translation
 
 from archive import services
 from archive.backup import archive_is_empty
+from archive.management.commands import import_archive
 from archive.models import (
     Attachment,
     Body,
@@ -218,7 +219,18 @@ class BadFileTests(BackupTestCase):
             "Line 1: section “news”: position",
         )
 
+    def test_a_line_too_long_for_a_record_is_refused_before_it_is_read_whole(self):
+        section = '{"type":"section","key":"news","fields":{"name":"News","position":1}}'
+        huge = '{"type":"user","key":"' + "x" * 200 + '"}'
+        with mock.patch.object(import_archive, "MAX_LINE_CHARACTERS", 100):
+            self.assertRefused(section + "\n" + huge, "Line 2: longer than 100 characters")
+        self.assertFalse(Section.objects.exists())
+
     def test_missing_file_and_media_without_output(self):
+        with self.assertRaisesMessage(CommandError, "Cannot read /no/such.jsonl"):
+            call_command("import_archive", "/no/such.jsonl", verbosity=0)
+        # The file is looked at first, before the database is.
+        NewsItemFactory()
         with self.assertRaisesMessage(CommandError, "Cannot read /no/such.jsonl"):
             call_command("import_archive", "/no/such.jsonl", verbosity=0)
         with self.assertRaisesMessage(CommandError, "--media needs --output"):

@@ -27,6 +27,23 @@ from archive.management.base import ArchiveCommand, first_line
 
 from .export_archive import DOCUMENTS_PREFIX, MEDIA_PREFIX
 
+# One record is one line: far more than any record of the archive holds (a
+# long speech's body is some hundred thousand), read no further than this.
+MAX_LINE_CHARACTERS = 20_000_000
+
+
+def records(stream):
+    """The file's lines, refusing one too long to be a record before it fills the memory."""
+    number = 0
+    while line := stream.readline(MAX_LINE_CHARACTERS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise CommandError(
+                f"Line {number}: longer than {MAX_LINE_CHARACTERS:,} characters, "
+                "so not a record of an archive export."
+            )
+        yield line
+
 
 class Command(ArchiveCommand):
     help = "Import an archive written by export_archive (all or nothing)."
@@ -41,21 +58,21 @@ class Command(ArchiveCommand):
         )
 
     def handle(self, *args, file, merge=False, media=False, **options):
+        try:
+            stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         if not merge and not archive_is_empty():
             raise CommandError(
                 "The database already holds an archive: use --merge to merge into it."
             )
         loader = Loader(merge=merge)
-        try:
-            stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         number = 0
         # Files restored from the media archive, removed again if the import fails.
         self.written = []
         try:
             with transaction.atomic():
-                for number, line in enumerate(stream, start=1):
+                for number, line in enumerate(records(stream), start=1):
                     if not line.strip():
                         continue
                     try:
