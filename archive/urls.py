@@ -53,5 +53,10 @@ urlpatterns = [
     path("bodies/<slug:slug>/", views.BodyDetailView.as_view(), name="body-detail"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("preview/<str:token>/", views.preview_view, name="preview"),
+    path(
+        "preview/<str:token>/documents/<int:pk>/",
+        views.preview_attachment,
+        name="preview-attachment",
+    ),
     path("documents/<int:pk>/", views.attachment_download, name="attachment"),
 ]

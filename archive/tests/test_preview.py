@@ -15,6 +15,7 @@ from .factories import (
     StatementFactory,
     UserFactory,
 )
+from .test_media import make_attachment
 
 NOW = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
 
@@ -68,6 +69,31 @@ class PreviewLinkTests(TestCase):
                 self.assertContains(response, obj.title)
                 self.assertContains(response, "Preview: this item is")
                 self.assertIn("no-store", response["Cache-Control"])
+
+    def test_the_link_holder_downloads_the_items_documents_and_no_others(self):
+        document = make_attachment(title="Draft communiqué")
+        self.item.attachments.add(document)
+        other = make_attachment(title="Another draft's annex")
+        NewsItemFactory(status=Status.DRAFT, published_at=None).attachments.add(other)
+        link = preview_url(self.item)
+        page = self.client.get(link)
+        download = f"{link}documents/{document.pk}/"
+        self.assertContains(page, f'href="{download}"')
+        self.assertNotContains(page, f'href="/documents/{document.pk}/"')  # a 404 for them
+        response = self.client.get(download)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("no-store", response["Cache-Control"])
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
+        self.assertEqual(self.client.get(f"{link}documents/{other.pk}/").status_code, 404)
+        # Revoked, the link gives neither the page nor its documents.
+        services.revoke_preview_links(item=self.item, user=UserFactory(role="editor"))
+        self.assertEqual(self.client.get(download).status_code, 404)
+
+    def test_a_preview_names_no_address_to_search_engines_or_sharers(self):
+        page = self.client.get(preview_url(self.item)).content.decode()
+        for tag in ('rel="canonical"', 'property="og:url"', 'rel="alternate" hreflang', "ld+json"):
+            self.assertNotIn(tag, page)
+        self.assertIn('<meta name="robots" content="noindex">', page)
 
     def test_an_expired_link_is_404(self):
         with time_machine.travel(NOW, tick=False):

@@ -279,8 +279,9 @@ class ItemDetailMixin:
     whoever holds a signed preview link. Such pages are never cached.
     """
 
-    # The item a signed preview link names (see site.preview_view).
+    # The item a signed preview link names, and the link's token (see site.preview_view).
     preview_item = None
+    preview_token = None
     # Only for its "Go back" link, which the page cache writes in (see backlink).
     query_params = ("back",)
 
@@ -322,6 +323,8 @@ class ItemDetailMixin:
         context = self.get_context_data(object=self.object)
         if not self.object.is_public:
             context["preview_state"] = self.object.public_state
+            # Its documents, too, are for whoever holds the link.
+            context["preview_token"] = self.preview_token
         response = self.render_to_response(context)
         if not self.object.is_public:
             add_never_cache_headers(response)

@@ -230,9 +230,19 @@ def preview_view(request, token):
     if not preview.can_preview(item):
         raise Http404(_("This preview link is not valid, or it has expired."))
     if isinstance(item, NewsItem):
-        view = NewsDetailView.as_view(preview_item=item)
+        view = NewsDetailView.as_view(preview_item=item, preview_token=token)
         return view(request, section=item.section.slug, slug=item.slug)
-    return StatementDetailView.as_view(preview_item=item)(request, slug=item.slug)
+    view = StatementDetailView.as_view(preview_item=item, preview_token=token)
+    return view(request, slug=item.slug)
+
+
+def preview_attachment(request, token, pk):
+    """A document of the item a signed preview link shows, for whoever holds the link."""
+    item = preview.item_from_token(token)
+    if item is None or not preview.can_preview(item):
+        raise Http404(_("This preview link is not valid, or it has expired."))
+    attachment = get_object_or_404(item.attachments, pk=pk)
+    return document_response(attachment, public=False)
 
 
 def attachment_download(request, pk):
@@ -247,6 +257,11 @@ def attachment_download(request, pk):
     )
     if not public and not request.user.has_perm("archive.change_attachment"):
         raise Http404(_("No such document."))
+    return document_response(attachment, public=public)
+
+
+def document_response(attachment, *, public):
+    """The document as a download; one not public is kept by no cache and no search engine."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
@@ -265,4 +280,5 @@ def attachment_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     if not public:
         add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
     return response
