@@ -24,6 +24,7 @@ from .factories import (
     TopicFactory,
     UserFactory,
 )
+from .test_media import FreshMediaMixin, make_image
 
 RUSSIAN = {"accept-language": "ru"}
 ENGLISH = {"accept-language": "en"}
@@ -262,3 +263,14 @@ class QueryTests(TestCase):
             response = self.client.get("/", headers=RUSSIAN)
         self.assertContains(response, "Выступления</a>")
         self.assertNotContains(response, "Speeches</a>")
+
+
+class OtherLanguageMarkTests(FreshMediaMixin, TestCase):
+    def test_the_home_pages_lead_story_says_when_it_is_in_the_other_language(self):
+        NewsItemFactory(title="Summit in Minsk", language="en", cover_image=make_image())
+        russian = self.client.get("/", headers=RUSSIAN).content.decode()
+        lead = russian[russian.index('class="front__lead"') :].split("</p>")[0]
+        self.assertIn("· Английский", lead)
+        english = self.client.get("/", headers=ENGLISH).content.decode()
+        lead = english[english.index('class="front__lead"') :].split("</p>")[0]
+        self.assertNotIn("· English", lead)
