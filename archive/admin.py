@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.http import (
     Http404,
+    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
@@ -1698,6 +1699,18 @@ def editorial_queue(request):
 
 
 QUEUE_MODELS = {"newsitem": NewsItem, "statement": Statement}
+
+
+def session_check(request):
+    """
+    Asked by a new item's form before it is sent (static/js/presence.js):
+    204 while its user is still signed in here with the form's CSRF token.
+    Signed out, the admin answers with its sign-in page; signed in again
+    (the token changed), the CSRF check answers 403.
+    """
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return HttpResponse(status=204)
 
 
 def queue_publish(request, model_name, pk):

@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from archive import sitemaps
-from archive.admin import desk_login, editorial_queue, my_notifications, queue_publish
+from archive.admin import (
+    desk_login,
+    editorial_queue,
+    my_notifications,
+    queue_publish,
+    session_check,
+)
 from archive.sitemaps import SITEMAPS
 from archive.views import favicon, healthz, readyz, robots_txt
 
@@ -35,6 +41,7 @@ urlpatterns = [
         admin.site.admin_view(queue_publish),
         name="queue-publish",
     ),
+    path("admin/session/", admin.site.admin_view(session_check), name="desk-session"),
     path(
         "admin/notifications/",
         admin.site.admin_view(my_notifications),

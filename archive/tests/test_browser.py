@@ -389,6 +389,47 @@ class BrowserTests(BrowserTestCase):
                 self.sign_in(editor.context.new_page(), "editor")
         self.assertEqual(NewsItem.objects.get(pk=item.pk).lead, item.lead)
 
+    def test_a_new_items_save_is_held_when_another_user_signed_in_meanwhile(self):
+        page = self.new_page()
+        self.sign_in(page, "author")
+        page.goto(self.url("/admin/archive/newsitem/add/"))
+        page.fill("#id_title", "The author's new item")
+        other_tab = page.context.new_page()
+        other_tab.goto(self.url("/admin/"))
+        other_tab.click("#logout-form button")
+        self.sign_in(other_tab, "editor")
+        other_tab.close()
+        page.click("input[name=_continue]")
+        page.wait_for_function("document.activeElement.id === 'presence-notice'")
+        self.assertIn("a save now would not be stored", page.inner_text("#presence-notice"))
+        self.assertEqual(page.input_value("#id_title"), "The author's new item")
+        self.assertFalse(NewsItem.objects.exists())
+
+    def test_a_save_is_held_while_the_site_cannot_be_reached(self):
+        item = NewsItemFactory(section=self.section, status=Status.DRAFT, published_at=None)
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        typed = "Typed while the network is down."
+        for address in (
+            "/admin/archive/newsitem/add/",
+            f"/admin/archive/newsitem/{item.pk}/change/",
+        ):
+            with self.subTest(address=address):
+                editor.goto(self.url(address))
+                editor.fill("#id_lead", typed)
+                # The network goes: every request fails, as with the server stopped.
+                editor.route("**/*", lambda route: route.abort("internetdisconnected"))
+                editor.click("input[name=_continue]")
+                editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+                self.assertIn("cannot be reached", editor.inner_text("#presence-notice"))
+                self.assertEqual(editor.url, self.url(address))
+                self.assertEqual(editor.input_value("#id_lead"), typed)
+                editor.unroute("**/*")
+        # Back again, the same click saves.
+        editor.click("input[name=_continue]")
+        editor.wait_for_selector(".messagelist .success")
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).lead, typed)
+
     def test_back_after_a_failed_save_shows_the_typed_body_in_the_editor(self):
         item = NewsItemFactory(section=self.section, body="<p>Stored body.</p>")
         editor = self.new_page()

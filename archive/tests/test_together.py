@@ -361,3 +361,44 @@ class PublishedMeanwhileTests(AdminWorkflowTestCase):
             (stored.lead, stored.status, stored.published_at),
             ("My lead.", Status.PUBLISHED, item.published_at),
         )
+
+
+class SessionCheckTests(TestCase):
+    """/admin/session/: what a new item's form asks before it is sent."""
+
+    def test_it_answers_whether_the_form_would_be_taken(self):
+        editor = UserFactory(username="editor", role="editor")
+        client = self.client_class(enforce_csrf_checks=True)
+
+        def form_token(address):
+            return re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(address).text
+            )[1]
+
+        # Signed out: the admin's sign-in page.
+        token = form_token("/admin/login/")
+        self.assertRedirects(
+            client.post("/admin/session/", {"csrfmiddlewaretoken": token}),
+            "/admin/login/?next=/admin/session/",
+            fetch_redirect_response=False,
+        )
+        client.force_login(editor)
+        token = form_token("/admin/archive/newsitem/add/")
+        self.assertEqual(
+            client.post("/admin/session/", {"csrfmiddlewaretoken": token}).status_code, 204
+        )
+        self.assertEqual(client.get("/admin/session/").status_code, 405)
+        # Signed in again in another tab (the token rotates): the form's token is refused.
+        editor.set_password("editor-password")
+        editor.save()
+        client.post(
+            "/admin/login/",
+            {
+                "username": "editor",
+                "password": "editor-password",
+                "csrfmiddlewaretoken": form_token("/admin/login/"),
+            },
+        )
+        with self.assertLogs("django.security.csrf", "WARNING"):
+            response = client.post("/admin/session/", {"csrfmiddlewaretoken": token})
+        self.assertEqual(response.status_code, 403)

@@ -40,16 +40,15 @@
         notice.focus();
     }
 
-    // Asks the site whether this page's user is still signed in here: the
-    // heartbeat on a change form, the admin's index on a new item's. Signed
-    // out (the admin answers with a redirect to its sign-in page) or in again
-    // elsewhere (the form's token refused), it says so and answers null.
+    // Asks the site whether this page's user is still signed in here, with
+    // the form's token: the heartbeat on a change form, the desk's session
+    // check on a new item's. Signed out (the admin answers with a redirect to
+    // its sign-in page) or in again elsewhere (the token refused), it says so
+    // and answers null.
     function ask() {
-        const request = notice.dataset.url
-            ? {method: 'POST', body: body()}
-            : {method: 'HEAD'};
         const url = notice.dataset.url || notice.dataset.checkUrl;
-        return fetch(url, {...request, credentials: 'same-origin', redirect: 'manual'})
+        const request = {method: 'POST', body: body(), credentials: 'same-origin', redirect: 'manual'};
+        return fetch(url, request)
             .then(function(response) {
                 if (response.type === 'opaqueredirect' || response.status === 403) {
                     signedOut();
@@ -62,9 +61,13 @@
     function beat() {
         ask()
             .then(function(response) {
-                return response && response.ok ? response.json() : null;
+                return response && response.ok && notice.dataset.url ? response.json() : null;
             })
             .then(function(answer) {
+                if (answer && !form.dataset.signedOut) {
+                    // Reached again after a save held while the site could not be.
+                    notice.classList.remove('presence-signed-out');
+                }
                 if (answer && notice.textContent !== answer.notice) {
                     notice.textContent = answer.notice;
                 }
@@ -73,7 +76,7 @@
             .catch(function() {});
     }
 
-    if (notice && form && (notice.dataset.url || notice.dataset.checkUrl)) {
+    if (notice && form && tokenInput && (notice.dataset.url || notice.dataset.checkUrl)) {
         // The session may have ended since the last beat (signed out in
         // another tab a moment ago): a save asks first, and is sent as
         // clicked (the same button) once the answer is that it holds.
@@ -102,10 +105,14 @@
                         showWarning();
                     }
                 })
-                // The site cannot be reached to ask: the save itself says what happened.
+                // The site cannot be reached: sent now, the form would be
+                // lost to the browser's error page. It stays, and says so.
                 .catch(function() {
                     asking = false;
-                    send();
+                    notice.textContent = notice.dataset.unreachable;
+                    notice.classList.add('presence-signed-out');
+                    notice.setAttribute('tabindex', '-1');
+                    showWarning();
                 });
         });
     }
