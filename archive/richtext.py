@@ -8,11 +8,13 @@ makes is what gets saved; the sanitizer stays the last word on the server.
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .sanitize import ALLOWED_URL_SCHEMES, TAG_RE, sanitize_html
+from .sanitize import ALLOWED_URL_SCHEMES, TAG_RE, refused_links, sanitize_html
 
 # Each extension makes tags in sanitize.ALLOWED_TAGS (test_richtext checks it).
 EXTENSIONS = {
@@ -63,7 +65,11 @@ class RichTextWidget(AdminProseEditorWidget):
 
 
 class RichTextField(ProseEditorFormField):
-    """A form field with the editor; the model's clean() sanitizes on save."""
+    """
+    A form field with the editor; the model's clean() sanitizes on save. A
+    link the sanitizer would empty is refused here, with the form kept, so
+    that what the editor showed is what is saved.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("widget", None)
@@ -73,6 +79,21 @@ class RichTextField(ProseEditorFormField):
             preset="archive",
         )
         super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        refused = refused_links(value)
+        if refused:
+            raise ValidationError(
+                _(
+                    "The link to “%(address)s” cannot be kept: a link leads to a web "
+                    "address starting with https:// or http://, an e-mail address "
+                    "(mailto:) or a telephone number (tel:). Correct it or remove it."
+                ),
+                code="link",
+                params={"address": refused[0][:100]},
+            )
+        return value
 
 
 def render_rich_text(html: str) -> str:

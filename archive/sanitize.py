@@ -7,6 +7,8 @@ database only ever holds HTML that is safe to print.
 
 import html as html_module
 import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 from django.db import models
@@ -21,10 +23,21 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
+    # A numbered list's first number; its kind of numbers is below.
+    "ol": {"start"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
 }
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Attributes kept only with one of these values: the kinds of numbers of HTML's ol.
+ALLOWED_ATTRIBUTE_VALUES = {"ol": {"type": {"1", "a", "A", "i", "I"}}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def keep_attribute(tag, attribute, value):
+    """nh3's last word on a kept attribute: a list starts at a number, or not at all."""
+    if (tag, attribute) == ("ol", "start"):
+        return value if value.isascii() and value.isdigit() and len(value) <= 6 else None
+    return value
 
 
 TAG_RE = re.compile(r"<[a-zA-Z/!]")
@@ -46,9 +59,39 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
+        attribute_filter=keep_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+
+
+class LinkFinder(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.addresses = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.addresses += [value.strip() for name, value in attrs if name == "href" and value]
+
+
+def refused_links(html: str) -> list[str]:
+    """
+    The addresses of `html`'s links that saving would not keep as they are:
+    a scheme the allow-list has not (ftp:, javascript:), or no scheme and no
+    leading "/" (www.example.org, which would lead to a page of this site).
+    """
+    finder = LinkFinder()
+    finder.feed(html or "")
+    finder.close()
+    refused = []
+    for address in finder.addresses:
+        scheme = urlsplit(address).scheme.lower()
+        if scheme in ALLOWED_URL_SCHEMES or (not scheme and address.startswith(("/", "#"))):
+            continue
+        refused.append(address)
+    return refused
 
 
 # The control characters of ASCII but tab, line feed and carriage return

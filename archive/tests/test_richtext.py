@@ -6,7 +6,12 @@ from django_prose_editor.config import allowlist_from_extensions, expand_extensi
 from archive import services
 from archive.models import NewsItem, Status
 from archive.richtext import EXTENSIONS, RichTextWidget, same_rich_text
-from archive.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_text
+from archive.sanitize import (
+    ALLOWED_ATTRIBUTE_VALUES,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    html_to_text,
+)
 
 from .factories import StatementFactory
 from .test_workflow_admin import AdminWorkflowTestCase, change_url
@@ -20,9 +25,12 @@ class EditorConfigTests(SimpleTestCase):
             {"h2", "h3", "h4", "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"},
             allowed["tags"],
         )
-        # Attributes the editor may write but the sanitizer drops (rel is
-        # replaced by its own, a list's start number is lost).
+        # Attributes the editor may write but the sanitizer drops: rel is
+        # replaced by its own; data-type is the editor's own mark, its kind
+        # of numbers being in type as well.
         self.assertEqual(allowed["attributes"]["a"] - ALLOWED_ATTRIBUTES["a"], {"rel"})
+        kept = ALLOWED_ATTRIBUTES["ol"] | set(ALLOWED_ATTRIBUTE_VALUES["ol"])
+        self.assertEqual(allowed["attributes"]["ol"] - kept, {"data-type"})
 
     def test_plain_text_opens_as_paragraphs(self):
         html = RichTextWidget().format_value("One\n\nTwo")
@@ -109,3 +117,35 @@ class UnchangedSaveTests(AdminWorkflowTestCase):
         self.assertEqual(response.status_code, 302)
         item.refresh_from_db()
         self.assertEqual(item.body, "<p>One <strong>two</strong></p>")
+
+
+class WhatTheEditorShowsIsSavedTests(AdminWorkflowTestCase):
+    def test_a_numbered_lists_start_and_kind_of_numbers_are_kept(self):
+        item = self.draft(body="<p>One</p>")
+        self.login(self.editor)
+        body = '<ol start="3" type="i"><li>Third</li></ol><ol start="x" type="disc"><li>A</li></ol>'
+        self.client.post(change_url(item), self.form_data(item, body=body))
+        item.refresh_from_db()
+        self.assertEqual(item.body, '<ol start="3" type="i"><li>Third</li></ol><ol><li>A</li></ol>')
+
+    def test_a_link_saving_would_empty_is_a_form_error_that_keeps_the_text(self):
+        item = self.draft(body="<p>One</p>")
+        self.login(self.editor)
+        for address in ("ftp://example.org/x", "www.odkb-csto.org", "javascript:alert(1)"):
+            with self.subTest(address=address):
+                body = f'<p>See <a href="{address}">the report</a>, typed.</p>'
+                response = self.client.post(change_url(item), self.form_data(item, body=body))
+                self.assertContains(response, "cannot be kept")
+                self.assertContains(response, "typed.")
+                item.refresh_from_db()
+                self.assertEqual(item.body, "<p>One</p>")
+        # Web, e-mail and telephone links, and the site's own addresses, are kept.
+        body = (
+            '<p><a href="https://odkb-csto.org/">Site</a> <a href="mailto:press@odkb.org">Mail</a> '
+            '<a href="tel:+74957952710">Call</a> <a href="/news/">News</a></p>'
+        )
+        self.assertEqual(
+            self.client.post(change_url(item), self.form_data(item, body=body)).status_code, 302
+        )
+        item.refresh_from_db()
+        self.assertIn('href="tel:+74957952710"', item.body)
