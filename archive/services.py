@@ -778,6 +778,7 @@ class FieldConflict:
     both: bool  # whether the form's user changed it too
     choosable: bool  # a field of the form; gallery and media links are formsets
     take_theirs: bool = False  # the conflict panel's choice, set by the form
+    rows: bool = False  # a formset's rows (the gallery, media links), not a field
 
 
 def as_stored(data: dict) -> dict:
@@ -837,7 +838,14 @@ def conflicts(model, *, base: dict, theirs: dict, typed: dict) -> list[FieldConf
             old_text, new_text = show(old), show(new)
             found.append(
                 FieldConflict(
-                    key, str(label), new_text, "", word_diff(old_text, new_text), False, False
+                    key,
+                    str(label),
+                    new_text,
+                    "",
+                    word_diff(old_text, new_text),
+                    both=False,
+                    choosable=False,
+                    rows=True,
                 )
             )
     return found

@@ -202,6 +202,22 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
         self.item.refresh_from_db()
         self.assertEqual((self.item.title, self.item.version), ("Original title", 2))
 
+    def test_a_field_not_on_the_stale_form_is_said_to_stay_theirs(self):
+        # The editor renames the item; the author's form has no slug field.
+        self.client.post(
+            change_url(self.item), self.form_data(self.item, slug="renamed-by-the-editor")
+        )
+        self.item.refresh_from_db()
+        author = self.client_class()
+        author.force_login(self.author)
+        stale = {**self.opened, "title": "Author's title"}
+        stale.pop("slug", None)
+        stale.pop("published_at_0", None)
+        stale.pop("published_at_1", None)
+        response = author.post(change_url(self.item), stale)
+        self.assertContains(response, "Not on your form: their change stays as it is.")
+        self.assertNotContains(response, "Not merged: the rows")
+
     def test_take_theirs_keeps_their_lead_and_my_title(self):
         self.refused(title="Editor's title")
         response = self.client.post(
