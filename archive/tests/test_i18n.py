@@ -1,4 +1,7 @@
 import datetime
+import html
+import json
+import re
 
 from django.core.cache import cache
 from django.test import TestCase
@@ -77,3 +80,35 @@ class InterfaceLanguageTests(TestCase):
         )
         self.assertContains(response, "Сохранить и отправить на проверку")
         self.assertContains(response, "Комментарий для журнала")
+
+    def test_the_admins_own_messages_agree_with_every_russian_noun(self):
+        # Django's Russian says "был успешно добавлен" of a feminine "новость".
+        editor = UserFactory(username="editor", role="editor")
+        item = NewsItemFactory(status=Status.DRAFT, published_at=None, title="Саммит")
+        self.client.force_login(editor)
+        russian = {"accept-language": "ru"}
+        page = self.client.get(f"/admin/archive/newsitem/{item.pk}/change/", headers=russian)
+        formsets = re.findall(r'data-inline-formset="([^"]+)"', page.content.decode())
+        add_texts = {json.loads(html.unescape(found))["options"]["addText"] for found in formsets}
+        self.assertEqual(
+            add_texts, {"Добавить ещё: Изображение галереи", "Добавить ещё: Ссылка на СМИ"}
+        )
+        data = {
+            "title": "Саммит",
+            "slug": item.slug,
+            "section": item.section_id,
+            "language": "ru",
+            "lead": "",
+            "body": "<p>Текст.</p>",
+            "expected_version": item.version,
+            "media_links-TOTAL_FORMS": "0",
+            "media_links-INITIAL_FORMS": "0",
+            "gallery_images-TOTAL_FORMS": "0",
+            "gallery_images-INITIAL_FORMS": "0",
+            "_continue": "1",
+        }
+        response = self.client.post(
+            f"/admin/archive/newsitem/{item.pk}/change/", data, headers=russian, follow=True
+        )
+        link = f'<a href="/admin/archive/newsitem/{item.pk}/change/">Саммит</a>'
+        self.assertContains(response, f"Сохранено: новость «{link}». Ниже можно продолжить правку.")
