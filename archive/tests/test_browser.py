@@ -175,6 +175,21 @@ class BrowserTestCase(StaticLiveServerTestCase):
         page.click("input[type=submit]")
         page.wait_for_url(self.url("/admin/"))
 
+    def in_another_tab(self, page, then=None):
+        """
+        Signs `page`'s user out in another tab of the same browser (and, with
+        `then`, in again as that user), and closes the tab once its pages
+        have loaded: a tab closed mid-navigation can keep Playwright waiting.
+        """
+        tab = page.context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.goto(self.url("/admin/"))
+        with tab.expect_navigation():
+            tab.click("#logout-form button")
+        if then:
+            self.sign_in(tab, then)
+        tab.close()
+
     def choose(self, page, field, text):
         """Pick `text` in one of the admin's autocomplete (select2) fields."""
         page.click(f"#id_{field} + .select2 .select2-selection")
@@ -351,10 +366,7 @@ class BrowserTests(BrowserTestCase):
         editor.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
         editor.fill("#id_lead", "Typed while signed out elsewhere.")
         # Signed out in another tab of the same browser.
-        other_tab = editor.context.new_page()
-        other_tab.goto(self.url("/admin/"))
-        other_tab.click("#logout-form button")
-        other_tab.close()
+        self.in_another_tab(editor)
         editor.wait_for_selector("#presence-notice.presence-signed-out")
         self.assertIn("a save now would not be stored", editor.inner_text("#presence-notice"))
         # Save is not sent to the sign-in page, where the text would be lost.
@@ -366,27 +378,22 @@ class BrowserTests(BrowserTestCase):
     def test_a_save_just_after_signing_out_elsewhere_is_held_with_the_text(self):
         # Before the next heartbeat (20 s): the save itself finds the session gone.
         item = NewsItemFactory(section=self.section, status=Status.DRAFT, published_at=None)
-        editor = self.new_page()
-        self.sign_in(editor, "editor")
-        editor.on("dialog", lambda dialog: dialog.accept())  # leaving unsaved text, later
         for address, field in (
             (f"/admin/archive/newsitem/{item.pk}/change/", "#id_lead"),
             ("/admin/archive/newsitem/add/", "#id_title"),
         ):
             with self.subTest(address=address):
+                editor = self.new_page()  # a browser of its own, signed in
+                self.sign_in(editor, "editor")
                 editor.goto(self.url(address))
                 editor.fill(field, "Typed just before the session ended.")
-                other_tab = editor.context.new_page()
-                other_tab.goto(self.url("/admin/"))
-                other_tab.click("#logout-form button")
-                other_tab.close()
+                self.in_another_tab(editor)
                 editor.click("input[name=_continue]")
                 editor.wait_for_function("document.activeElement.id === 'presence-notice'")
                 warning = editor.inner_text("#presence-notice")
                 self.assertIn("a save now would not be stored", warning)
                 self.assertEqual(editor.url, self.url(address))
                 self.assertEqual(editor.input_value(field), "Typed just before the session ended.")
-                self.sign_in(editor.context.new_page(), "editor")
         self.assertEqual(NewsItem.objects.get(pk=item.pk).lead, item.lead)
 
     def test_a_new_items_save_is_held_when_another_user_signed_in_meanwhile(self):
@@ -394,11 +401,7 @@ class BrowserTests(BrowserTestCase):
         self.sign_in(page, "author")
         page.goto(self.url("/admin/archive/newsitem/add/"))
         page.fill("#id_title", "The author's new item")
-        other_tab = page.context.new_page()
-        other_tab.goto(self.url("/admin/"))
-        other_tab.click("#logout-form button")
-        self.sign_in(other_tab, "editor")
-        other_tab.close()
+        self.in_another_tab(page, then="editor")
         page.click("input[name=_continue]")
         page.wait_for_function("document.activeElement.id === 'presence-notice'")
         self.assertIn("a save now would not be stored", page.inner_text("#presence-notice"))
