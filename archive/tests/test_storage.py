@@ -87,7 +87,9 @@ class ObjectStorageDocumentTests(TestCase):
         for response in responses:
             self.assertEqual(response.status_code, 200, response.request["PATH_INFO"])
         self.assertContains(responses[0], f'href="/documents/{self.public.pk}/"')
-        self.assertContains(responses[-1], f'href="/documents/{self.private.pk}/"')
+        # A preview's documents go under its own token, for whoever holds the link.
+        preview_link = pages[-1]
+        self.assertContains(responses[-1], f'href="{preview_link}documents/{self.private.pk}/"')
         self.assert_never_asked(responses)
 
     def test_downloads_come_from_the_bucket_through_the_view(self):
