@@ -371,7 +371,7 @@ class BrowserTests(BrowserTestCase):
         self.assertIn("a save now would not be stored", editor.inner_text("#presence-notice"))
         # Save is not sent to the sign-in page, where the text would be lost.
         editor.click("input[name=_continue]")
-        editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+        editor.wait_for_selector("#presence-notice:focus")
         self.assertIn("/change/", editor.url)
         self.assertEqual(editor.input_value("#id_lead"), "Typed while signed out elsewhere.")
 
@@ -389,7 +389,7 @@ class BrowserTests(BrowserTestCase):
                 editor.fill(field, "Typed just before the session ended.")
                 self.in_another_tab(editor)
                 editor.click("input[name=_continue]")
-                editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+                editor.wait_for_selector("#presence-notice:focus")
                 warning = editor.inner_text("#presence-notice")
                 self.assertIn("a save now would not be stored", warning)
                 self.assertEqual(editor.url, self.url(address))
@@ -403,7 +403,7 @@ class BrowserTests(BrowserTestCase):
         page.fill("#id_title", "The author's new item")
         self.in_another_tab(page, then="editor")
         page.click("input[name=_continue]")
-        page.wait_for_function("document.activeElement.id === 'presence-notice'")
+        page.wait_for_selector("#presence-notice:focus")
         self.assertIn("a save now would not be stored", page.inner_text("#presence-notice"))
         self.assertEqual(page.input_value("#id_title"), "The author's new item")
         self.assertFalse(NewsItem.objects.exists())
@@ -423,7 +423,7 @@ class BrowserTests(BrowserTestCase):
                 # The network goes: every request fails, as with the server stopped.
                 editor.route("**/*", lambda route: route.abort("internetdisconnected"))
                 editor.click("input[name=_continue]")
-                editor.wait_for_function("document.activeElement.id === 'presence-notice'")
+                editor.wait_for_selector("#presence-notice:focus")
                 self.assertIn("cannot be reached", editor.inner_text("#presence-notice"))
                 self.assertEqual(editor.url, self.url(address))
                 self.assertEqual(editor.input_value("#id_lead"), typed)
