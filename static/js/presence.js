@@ -115,6 +115,13 @@
                     showWarning();
                 });
         });
+        // Back to this page from the browser's cache after it was sent: its next save asks again.
+        window.addEventListener('pageshow', function(event) {
+            if (event.persisted) {
+                confirmed = false;
+                asking = false;
+            }
+        });
     }
 
     if (notice && notice.dataset.url && tokenInput) {
