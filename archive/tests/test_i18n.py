@@ -88,6 +88,8 @@ class InterfaceLanguageTests(TestCase):
         self.client.force_login(editor)
         russian = {"accept-language": "ru"}
         page = self.client.get(f"/admin/archive/newsitem/{item.pk}/change/", headers=russian)
+        # The page's title, whatever the noun's gender.
+        self.assertContains(page, "<h1>Изменить: новость</h1>", html=True)
         formsets = re.findall(r'data-inline-formset="([^"]+)"', page.content.decode())
         add_texts = {json.loads(html.unescape(found))["options"]["addText"] for found in formsets}
         self.assertEqual(
