@@ -42,8 +42,6 @@ from django.utils.translation import gettext_lazy
 
 from . import presence, services, taxonomy
 from .models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     Attachment,
     Body,
     GalleryImage,
@@ -60,7 +58,6 @@ from .models import (
     Topic,
     Transition,
     TrashedItem,
-    in_archive_years,
 )
 from .preview import can_preview, preview_url
 from .richtext import RichTextField, render_rich_text, same_rich_text
@@ -557,13 +554,6 @@ def typed_text(item, posted, *, rich):
     return typed
 
 
-def out_of_archive_years():
-    return _("Enter a time in the archive's years, %(first)s to %(last)s.") % {
-        "first": FIRST_YEAR,
-        "last": LAST_YEAR,
-    }
-
-
 class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
@@ -576,19 +566,6 @@ class WorkflowForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
-    def check_publication_times(self, cleaned):
-        """Times in the archive's years (year 1 cannot even be stored); expiry after going live."""
-        for name in PUBLICATION_TIMES:
-            moment = cleaned.get(name)
-            if moment and not in_archive_years(timezone.localtime(moment)):
-                self.add_error(name, out_of_archive_years())
-        published, expires = cleaned.get("published_at"), cleaned.get("expire_at")
-        if published and expires and expires <= published:
-            self.add_error(
-                "expire_at",
-                _("The expiry time must come after the publication time."),
-            )
-
     def clean(self):
         cleaned = super().clean()
         stored = self.instance  # as stored: the form is not applied yet
@@ -597,7 +574,6 @@ class WorkflowForm(forms.ModelForm):
         published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at
         if published_meanwhile and "published_at" in cleaned and cleaned["published_at"] is None:
             cleaned["published_at"] = stored.published_at
-        self.check_publication_times(cleaned)
         # Each error below brings the form back with everything typed in it.
         if self.instance.pk:
             self.conflict = self.find_conflict(cleaned)
@@ -1212,8 +1188,6 @@ class WorkflowAdmin(ObjectRuleAdmin):
             moment = datetime.datetime.fromisoformat(value)
         except ValueError as error:
             raise services.WorkflowError(_("Enter a valid publication time.")) from error
-        if not in_archive_years(moment):
-            raise services.WorkflowError(out_of_archive_years())
         return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
     @staticmethod

@@ -34,11 +34,6 @@ from .sanitize import clean_text_fields, sanitize_html
 FIRST_YEAR, LAST_YEAR = 1992, 2100
 
 
-def in_archive_years(moment) -> bool:
-    """Whether `moment` (a date or a time in the site's zone) falls in the archive's years."""
-    return FIRST_YEAR <= moment.year <= LAST_YEAR
-
-
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     RUSSIAN = "ru", _("Russian")
@@ -275,6 +270,16 @@ class Publishable(CleanText, models.Model):
         super().clean()
         if self.status == Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": _("A published item needs a publication time.")})
+        # Year 1 in Moscow is before year 1 in UTC: such a time could not even be stored.
+        outside = {
+            name: _("Enter a time in the archive's years, %(first)s to %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            for name in ("published_at", "expire_at")
+            if getattr(self, name)
+            and not FIRST_YEAR <= timezone.localtime(getattr(self, name)).year <= LAST_YEAR
+        }
+        if outside:
+            raise ValidationError(outside)
         if self.expire_at and self.published_at and self.expire_at <= self.published_at:
             raise ValidationError(
                 {"expire_at": _("The expiry time must come after the publication time.")}
