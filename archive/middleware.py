@@ -72,6 +72,29 @@ def bad_query_reason(request):
     return None
 
 
+class HeadMiddleware:
+    """
+    Sends a HEAD answer without its body, as the development server does:
+    gunicorn drops the body itself but logs a warning for each such request
+    (uptime checks send many). Content-Length stays the GET answer's. Put it
+    first, so that the pages kept by the cache keep their bodies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                if not response.has_header("Content-Length"):
+                    response["Content-Length"] = len(response.content)
+                response.content = b""
+        return response
+
+
 class HealthMiddleware:
     """
     Answers /healthz and /readyz before anything reads the Host header or

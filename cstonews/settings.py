@@ -61,7 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: health checks answer whatever the Host header and scheme.
+    # Outermost: a HEAD answer leaves without its body.
+    "archive.middleware.HeadMiddleware",
+    # Then health checks answer whatever the Host header and scheme.
     "archive.middleware.HealthMiddleware",
     # Then a page this process holds, as the whole stack below answered it
     # (with Redis: see docs/performance.md).

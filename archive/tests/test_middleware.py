@@ -4,10 +4,14 @@ import gzip
 import io
 
 from django.core.cache import cache, caches
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import TestCase, override_settings
 from django.urls import set_script_prefix
 
-from .factories import NewsItemFactory, SectionFactory
+from .factories import NewsItemFactory, SectionFactory, StatementFactory
+from .test_media import make_attachment
 
 
 class NulBytesTests(TestCase):
@@ -192,3 +196,51 @@ class UnknownHostTests(TestCase):
             response = self.client.get("/news/", headers={"host": "scanner.example"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(err.getvalue(), "")
+
+
+def served(method, path):
+    """(status, headers, body) as a WSGI server such as gunicorn receives them."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    started = []
+    # As Django's test client does: closing "old" connections would end the test's transaction.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        answer = WSGIHandler()(environ, lambda status, headers: started.append((status, headers)))
+        body = b"".join(answer)
+        answer.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    status, headers = started[0]
+    return status, dict(headers), body
+
+
+class HeadTests(TestCase):
+    """A HEAD answer has a GET answer's headers and no body (gunicorn warns of one)."""
+
+    def test_pages_health_checks_and_documents(self):
+        item = NewsItemFactory()
+        attachment = make_attachment(title="A statement")
+        StatementFactory().attachments.add(attachment)
+        for path in ("/news/", item.get_absolute_url(), "/healthz", f"/documents/{attachment.pk}/"):
+            with self.subTest(path=path):
+                status, headers, body = served("GET", path)
+                self.assertEqual(status, "200 OK")
+                self.assertTrue(body)
+                head_status, head_headers, head_body = served("HEAD", path)
+                self.assertEqual((head_status, head_body), ("200 OK", b""))
+                self.assertEqual(head_headers["Content-Type"], headers["Content-Type"])
+                self.assertEqual(int(head_headers["Content-Length"]), len(body))
+        # The page kept by the cache while answering HEAD still has its body.
+        self.assertIn(b"<html", served("GET", "/news/")[2])
