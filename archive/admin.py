@@ -25,7 +25,6 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.http import (
     Http404,
-    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
@@ -1313,14 +1312,15 @@ class WorkflowAdmin(ObjectRuleAdmin):
         page = request.POST.get("page", "")[:32]
         if request.POST.get("leave"):
             presence.leave(user=request.user, item=item, page=page)
-            return JsonResponse({"others": [], "notice": ""})
-        if not self.has_change_permission(request, item):
-            # Someone who may only read the item is not editing it.
-            present = presence.others(user=request.user, item=item)
-            return JsonResponse({"others": present, "notice": presence.notice(present)})
-        presence.touch(user=request.user, item=item, page=page)
+            return JsonResponse({"user": request.user.pk, "others": [], "notice": ""})
+        # Someone who may only read the item is not editing it.
+        if self.has_change_permission(request, item):
+            presence.touch(user=request.user, item=item, page=page)
         present = presence.others(user=request.user, item=item)
-        return JsonResponse({"others": present, "notice": presence.notice(present)})
+        # Who is signed in: the page's script holds a save made for someone else.
+        return JsonResponse(
+            {"user": request.user.pk, "others": present, "notice": presence.notice(present)}
+        )
 
     def revoke_previews_view(self, request, pk):
         if request.method != "POST":
@@ -1374,18 +1374,24 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     # Bulk actions: the same rules, item by item, with a report.
 
-    def run_bulk(self, request, queryset, step, **kwargs):
-        done, refused = [], []
+    def run_bulk(self, request, queryset, step, result=None):
+        """
+        `step` taken on each selected item, and one line for each state the
+        items are now in ("Published: …", "Scheduled: …"), or `result`'s
+        for a step that changes no state, and one for each refusal.
+        """
+        done, refused = {}, []
         for item in queryset:
             try:
-                step(item=item, user=request.user, **kwargs)
-                done.append(str(item))
+                step(item=item, user=request.user)
             except services.WorkflowError as error:
                 refused.append(str(error))
-        if done:
+                continue
+            done.setdefault(str(result or item.public_state.label), []).append(str(item))
+        for state, items in done.items():
             self.message_user(
                 request,
-                _("Done for %(count)d: %(items)s.") % {"count": len(done), "items": named(done)},
+                _("%(result)s: %(items)s.") % {"result": state, "items": named(items)},
                 messages.SUCCESS,
             )
         for reason in refused:
@@ -1412,7 +1418,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
         permissions=["publish"],
     )
     def revoke_previews_selected(self, request, queryset):
-        self.run_bulk(request, queryset, services.revoke_preview_links)
+        self.run_bulk(
+            request,
+            queryset,
+            services.revoke_preview_links,
+            result=_("Preview links made until now no longer work"),
+        )
 
 
 class MediaLinkInline(admin.TabularInline):
@@ -1678,13 +1689,14 @@ QUEUE_MODELS = {"newsitem": NewsItem, "statement": Statement}
 def session_check(request):
     """
     Asked by a new item's form before it is sent (static/js/presence.js):
-    204 while its user is still signed in here with the form's CSRF token.
-    Signed out, the admin answers with its sign-in page; signed in again
-    (the token changed), the CSRF check answers 403.
+    who is signed in here, for a request with the session's CSRF token.
+    Signed out, the admin answers with its sign-in page; with a token the
+    session no longer takes (signed in again elsewhere), the CSRF check
+    answers 403, and the script asks again with the session's new one.
     """
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    return HttpResponse(status=204)
+    return JsonResponse({"user": request.user.pk})
 
 
 def queue_publish(request, model_name, pk):

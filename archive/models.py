@@ -788,7 +788,24 @@ class Transition(ItemRecord):
         indexes = [models.Index(fields=["content_type", "object_id"], name="transition_item_idx")]
 
     def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        return f"{self.from_label()} → {self.to_label()}"
+
+    def from_label(self):
+        """The state the step left: published, then published or back to draft, it was Scheduled."""
+        # Only a scheduled item can be published again or have its schedule cancelled.
+        if self.from_status == Status.PUBLISHED and self.to_status in (
+            Status.PUBLISHED,
+            Status.DRAFT,
+        ):
+            return PublicState.SCHEDULED.label
+        return self.get_from_status_display()
+
+    def to_label(self):
+        """The state the step led to, as lists name it: a go-live after the step is Scheduled."""
+        scheduled = self.published_at and self.created_at and self.published_at > self.created_at
+        if self.to_status == Status.PUBLISHED and scheduled:
+            return PublicState.SCHEDULED.label
+        return self.get_to_status_display()
 
 
 class Revision(ItemRecord):

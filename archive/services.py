@@ -232,7 +232,7 @@ def _transition(*, item, user, action, comment="", published_at=None):
         if not rule.editor_only and not can_edit(user, current):
             raise WorkflowError(_("Only the item's author or an editor may send it to review."))
         now = timezone.now()
-        from_status = current.status
+        from_status, from_published_at = current.status, current.published_at
         current.status = rule.target
         current.status_changed_at = now
         if rule.target == Status.PUBLISHED:
@@ -242,6 +242,10 @@ def _transition(*, item, user, action, comment="", published_at=None):
         elif action == "unschedule":
             # The schedule is cancelled: publishing again asks for a new time.
             current.published_at = None
+        if (current.status, current.published_at) == (from_status, from_published_at):
+            # Published again at the time it already has (a scheduled item with
+            # no new time): nothing changes, so nothing is logged or announced.
+            return item
         try:
             current.full_clean()
         except ValidationError as error:

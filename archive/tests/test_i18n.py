@@ -95,6 +95,9 @@ class InterfaceLanguageTests(TestCase):
         self.assertEqual(
             add_texts, {"Добавить ещё: Изображение галереи", "Добавить ещё: Ссылка на СМИ"}
         )
+        # The related links' titles hold no straight quotes, which would end the attribute.
+        self.assertContains(page, 'title="Добавить ещё: ')
+        self.assertNotContains(page, 'объект типа "')
         data = {
             "title": "Саммит",
             "slug": item.slug,

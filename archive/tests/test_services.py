@@ -148,6 +148,19 @@ class SchedulingTests(RoleTestCase):
         with time_machine.travel(at, tick=False):
             self.assertTrue(NewsItem.objects.published().filter(pk=item.pk).exists())
 
+    def test_the_log_names_a_scheduled_step_and_not_one_that_changed_nothing(self):
+        at = NOW + datetime.timedelta(hours=2)
+        item = services.publish(item=self.in_review(), user=self.editor, at=at)
+        self.assertEqual(str(Transition.for_item(item).first()), "In review → Scheduled")
+        # Published again with no new time: it stays scheduled, and no step is logged.
+        services.publish(item=item, user=self.editor)
+        self.assertEqual((item.public_state, item.published_at), (PublicState.SCHEDULED, at))
+        self.assertEqual(Transition.for_item(item).count(), 2)
+        # Moved to now, it goes live: that is a step.
+        services.publish(item=item, user=self.editor, at=NOW)
+        self.assertEqual(str(Transition.for_item(item).first()), "Scheduled → Published")
+        self.assertEqual(Transition.for_item(item).count(), 3)
+
     def test_naive_time_is_refused(self):
         with self.assertRaisesMessage(services.WorkflowError, "time zone"):
             services.publish(

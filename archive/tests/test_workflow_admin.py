@@ -414,7 +414,8 @@ class EditorTests(AdminWorkflowTestCase):
             {"action": "publish_selected", "_selected_action": [in_review.pk, archived.pk]},
         )
         reported = messages_of(response)
-        self.assertIn("Done for 1: “Waiting”.", reported)
+        # Each line says what the items are now.
+        self.assertIn("Published: “Waiting”.", reported)
         self.assertIn(
             "Refused: “Withdrawn” is archived. Only a draft, an item in review or a "
             "scheduled item can be published.",
@@ -423,6 +424,19 @@ class EditorTests(AdminWorkflowTestCase):
         in_review.refresh_from_db()
         archived.refresh_from_db()
         self.assertEqual((in_review.status, archived.status), (Status.PUBLISHED, Status.ARCHIVED))
+
+    def test_bulk_publishing_says_which_went_live_and_which_are_scheduled(self):
+        now = self.draft(title="Now")
+        later = self.draft(title="Later", published_at=timezone.now() + datetime.timedelta(days=2))
+        for item in (now, later):
+            services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        response = self.client.post(
+            CHANGELIST, {"action": "publish_selected", "_selected_action": [now.pk, later.pk]}
+        )
+        reported = messages_of(response)
+        self.assertIn("Published: “Now”.", reported)
+        self.assertIn("Scheduled: “Later”.", reported)
 
     def test_an_author_sending_their_own_item_again_is_told_it_is_in_review(self):
         in_review = self.draft(title="Waiting")
@@ -622,9 +636,13 @@ class RevokePreviewLinksTests(AdminWorkflowTestCase):
         first, second = self.draft(title="First"), self.draft(title="Second", slug="second")
         links = [preview_url(first), preview_url(second)]
         self.login(self.editor)
-        self.client.post(
+        response = self.client.post(
             CHANGELIST,
             {"action": "revoke_previews_selected", "_selected_action": [first.pk, second.pk]},
+        )
+        self.assertIn(
+            "Preview links made until now no longer work: “Second”; “First”.",
+            messages_of(response),
         )
         for link in links:
             self.assertEqual(self.client.get(link).status_code, 404)

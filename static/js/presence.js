@@ -3,16 +3,18 @@
 // shows who else has it open (archive/presence.py); says goodbye when the
 // page goes away, so that the others' notice disappears at their next beat.
 // On every workflow form, new items' too, a save first makes sure that the
-// session still holds.
+// session still holds, for this page's user.
 {
     const notice = document.getElementById('presence-notice');
     const tokenInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
     // The change form (Django names it <model>_form), not the header's sign-out form.
     const form = document.querySelector('#content-main form[id$="_form"]');
+    // Django's CSRF cookie (CSRF_COOKIE_NAME), readable by scripts as Django sets it.
+    const COOKIE = 'csrftoken=';
 
-    function body(extra) {
+    function body(extra, token) {
         const data = new FormData();
-        data.append('csrfmiddlewaretoken', tokenInput.value);
+        data.append('csrfmiddlewaretoken', token || tokenInput.value);
         data.append('page', notice.dataset.page);
         if (extra) {
             data.append(extra, '1');
@@ -20,19 +22,19 @@
         return data;
     }
 
-    // Once signed out, a save would go to the sign-in page and lose the
-    // text: the form is not sent, and the warning is shown again instead.
-    function signedOut() {
-        notice.textContent = notice.dataset.signedOut;
+    function cookieToken() {
+        const found = document.cookie.split('; ').find(function(cookie) {
+            return cookie.startsWith(COOKIE);
+        });
+        return found ? found.slice(COOKIE.length) : null;
+    }
+
+    // A save now would go to the sign-in page, or be made by someone else:
+    // the notice says so, and the form is not sent (see the submit below).
+    function warn(text) {
+        notice.textContent = text;
         notice.classList.add('presence-signed-out');
         notice.setAttribute('tabindex', '-1');
-        if (form && !form.dataset.signedOut) {
-            form.dataset.signedOut = '1';
-            form.addEventListener('submit', function(event) {
-                event.preventDefault();
-                showWarning();
-            });
-        }
     }
 
     function showWarning() {
@@ -40,34 +42,64 @@
         notice.focus();
     }
 
-    // Asks the site whether this page's user is still signed in here, with
-    // the form's token: the heartbeat on a change form, the desk's session
-    // check on a new item's. Signed out (the admin answers with a redirect to
-    // its sign-in page) or in again elsewhere (the token refused), it says so
-    // and answers null.
-    function ask() {
+    function post(token) {
         const url = notice.dataset.url || notice.dataset.checkUrl;
-        const request = {method: 'POST', body: body(), credentials: 'same-origin', redirect: 'manual'};
-        return fetch(url, request)
+        const request = {
+            method: 'POST', body: body(null, token), credentials: 'same-origin', redirect: 'manual',
+        };
+        return fetch(url, request);
+    }
+
+    // Asks the site who is signed in here: the heartbeat on a change form,
+    // the desk's session check on a new item's. Signed in again in another
+    // tab, the session has a new CSRF token (its cookie holds it): asked
+    // again with it, and the page's forms take it, when it is still this
+    // page's user. Answers the site's answer, or null after saying why a
+    // save would not be stored (signed out: the admin's redirect to its
+    // sign-in page; someone else signed in). Fails when the site cannot be
+    // reached or cannot answer.
+    function ask() {
+        return post()
             .then(function(response) {
+                const token = cookieToken();
+                if (response.status === 403 && token && token !== tokenInput.value) {
+                    return post(token).then(function(again) {
+                        return {response: again, token: again.ok ? token : null};
+                    });
+                }
+                return {response: response, token: null};
+            })
+            .then(function(found) {
+                const response = found.response;
                 if (response.type === 'opaqueredirect' || response.status === 403) {
-                    signedOut();
+                    warn(notice.dataset.signedOut);
                     return null;
                 }
-                return response;
+                if (!response.ok) {
+                    throw new Error(response.status);
+                }
+                return response.json().then(function(answer) {
+                    if (String(answer.user) !== notice.dataset.user) {
+                        warn(notice.dataset.otherUser);
+                        return null;
+                    }
+                    if (found.token) {
+                        document.querySelectorAll('input[name="csrfmiddlewaretoken"]')
+                            .forEach(function(input) { input.value = found.token; });
+                    }
+                    if (notice.classList.contains('presence-signed-out')) {
+                        notice.classList.remove('presence-signed-out');
+                        notice.removeAttribute('tabindex');
+                        notice.textContent = answer.notice || '';
+                    }
+                    return answer;
+                });
             });
     }
 
     function beat() {
         ask()
-            .then(function(response) {
-                return response && response.ok && notice.dataset.url ? response.json() : null;
-            })
             .then(function(answer) {
-                if (answer && !form.dataset.signedOut) {
-                    // Reached again after a save held while the site could not be.
-                    notice.classList.remove('presence-signed-out');
-                }
                 if (answer && notice.textContent !== answer.notice) {
                     notice.textContent = answer.notice;
                 }
@@ -83,7 +115,7 @@
         let confirmed = false;
         let asking = false;
         form.addEventListener('submit', function(event) {
-            if (confirmed || form.dataset.signedOut) {
+            if (confirmed) {
                 return;
             }
             event.preventDefault();
@@ -97,9 +129,9 @@
                 form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
             }
             ask()
-                .then(function(response) {
+                .then(function(answer) {
                     asking = false;
-                    if (response) {
+                    if (answer) {
                         send();
                     } else {
                         showWarning();
@@ -109,9 +141,7 @@
                 // lost to the browser's error page. It stays, and says so.
                 .catch(function() {
                     asking = false;
-                    notice.textContent = notice.dataset.unreachable;
-                    notice.classList.add('presence-signed-out');
-                    notice.setAttribute('tabindex', '-1');
+                    warn(notice.dataset.unreachable);
                     showWarning();
                 });
         });
