@@ -43,6 +43,8 @@ STORED_EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif
 # real photo has none; a polyglot (a valid image that is also a web page)
 # hides it in a comment or metadata block. Camera XMP ("<?xpacket", "<x:")
 # does not match.
+# The start of an SVG drawing, which Pillow does not read.
+SVG = re.compile(rb"<svg[\s>]", re.I)
 HTML_INSIDE = re.compile(rb"<(script|html|head|body|svg|iframe|object|embed|!doctype)[\s>/]", re.I)
 # WebP holds at most this many pixels on a side: a rendition taller than that
 # could not be made, so such an image is refused before it is stored.
@@ -81,13 +83,6 @@ def check_image(file):
             code="too_big",
         )
     file.seek(0)
-    if HTML_INSIDE.search(file.read()):
-        file.seek(0)
-        raise ValidationError(
-            _("The image carries web-page code inside it; export it again from a photo editor."),
-            code="polyglot",
-        )
-    file.seek(0)
     try:
         # Opening reads the header only: the pixel count is known before any
         # pixel is decoded, so a decompression bomb is refused unopened.
@@ -112,6 +107,17 @@ def check_image(file):
                     },
                     code="too_many_pixels",
                 )
+        # Only for what is an image: a web page or a drawing is simply not one.
+        file.seek(0)
+        if HTML_INSIDE.search(file.read()):
+            raise ValidationError(
+                _(
+                    "The image carries web-page code inside it; export it again from a photo "
+                    "editor."
+                ),
+                code="polyglot",
+            )
+        file.seek(0)
         with decoding():
             orientation = _decode(file)
         _check_renditions_fit(upright(width, height, orientation))
@@ -123,6 +129,12 @@ def check_image(file):
             code="too_many_pixels",
         ) from error
     except (OSError, SyntaxError, ValueError) as error:
+        file.seek(0)
+        if SVG.search(file.read(4096)):
+            raise ValidationError(
+                _("SVG drawings are not accepted: export the drawing as a PNG and upload that."),
+                code="format",
+            ) from error
         raise ValidationError(
             _("The file is not an image we can read (JPEG, PNG, WebP or GIF), or it is damaged."),
             code="invalid",

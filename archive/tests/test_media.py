@@ -141,7 +141,12 @@ class ImageUploadTests(FreshMediaMixin, TestCase):
 
     def test_svg(self):
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-        self.assertRefused(svg, "drawing.svg", "web-page code inside it")
+        self.assertRefused(svg, "drawing.svg", "SVG drawings are not accepted")
+        # Whatever its name says, and with an XML declaration first.
+        drawing = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>'
+        self.assertRefused(drawing, "photo.png", "export the drawing as a PNG")
+        # A web page is no image at all.
+        self.assertRefused(b"<html><script>1</script></html>", "a.jpg", "not an image we can read")
 
     def test_other_formats(self):
         self.assertRefused(media.image_bytes("BMP"), "photo.bmp", "BMP images are not accepted")
