@@ -86,9 +86,10 @@ class RichTextField(ProseEditorFormField):
         if refused:
             raise ValidationError(
                 _(
-                    "The link to “%(address)s” cannot be kept: a link leads to a web "
-                    "address starting with https:// or http://, an e-mail address "
-                    "(mailto:) or a telephone number (tel:). Correct it or remove it."
+                    "The link to “%(address)s” cannot be kept: a link must lead to a web "
+                    "address starting with https:// or http://, a page of this site "
+                    "(starting with /), an e-mail address (mailto:) or a telephone "
+                    "number (tel:). Correct it or remove it."
                 ),
                 code="link",
                 params={"address": refused[0][:100]},
