@@ -9,6 +9,9 @@ else saved the item since the form was opened.
 """
 
 import datetime
+import functools
+import operator
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import (
     Http404,
     HttpResponseBadRequest,
@@ -35,7 +38,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +64,9 @@ from .models import (
 from .preview import can_preview, preview_url
 from .richtext import RichTextField, render_rich_text, same_rich_text
 
+# Either letter, in either case: what "е" and "ё" match in an admin search.
+YO = re.compile("[еёЕЁ]")
+
 
 class ArchiveModelAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -79,6 +85,24 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             # so that everything typed comes back.
             request.refusal = str(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """
+        Django's search (each word in one of the search fields), in any case
+        of any alphabet, where SQLite's LIKE folds only ASCII letters, and
+        with е and ё alike, as Russian writes either and the public search
+        reads them.
+        """
+        fields = self.get_search_fields(request)
+        if not (fields and search_term):
+            return super().get_search_results(request, queryset, search_term)
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[-1] == word[0] and len(word) > 1:
+                word = unescape_string_literal(word)
+            pattern = YO.sub("[её]", re.escape(word))
+            found = [Q(**{f"{field}__iregex": pattern}) for field in fields]
+            queryset = queryset.filter(functools.reduce(operator.or_, found))
+        return queryset, False
 
     def get_changelist_instance(self, request):
         # Django's date drill-down lets an absurd year (?published_at__year=
@@ -882,7 +906,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
         "archive_selected",
         "revoke_previews_selected",
     ]
-    list_filter = [PublicStateFilter, "status", "language", "author"]
+    # The state tells scheduled and expired items apart, which the status alone does not.
+    list_filter = [PublicStateFilter, "language", "author"]
     list_select_related = ["author"]
     # The field edited with the rich-text editor and shown as text when read-only.
     rich_text_field = None
@@ -1124,6 +1149,11 @@ class WorkflowAdmin(ObjectRuleAdmin):
             "presence_page": page,
             "presence_interval": int(presence.HEARTBEAT.total_seconds()),
         }
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def headline(self, obj):
+        # Clipped to two lines in the list (admin.css): the whole title shows on hover.
+        return format_html('<span title="{}">{}</span>', obj.title, obj.title)
 
     @admin.display(description=gettext_lazy("state"), ordering="status")
     def state_badge(self, obj):
@@ -1445,7 +1475,7 @@ UPLOAD_FIELDS = [
 class NewsItemAdmin(ImageChooserMixin, WorkflowAdmin):
     form = NewsItemForm
     list_display = [
-        "title",
+        "headline",
         "section",
         "state_badge",
         "published_at",
@@ -1545,7 +1575,7 @@ class NewsItemAdmin(ImageChooserMixin, WorkflowAdmin):
 @admin.register(Statement)
 class StatementAdmin(WorkflowAdmin):
     list_display = [
-        "title",
+        "headline",
         "kind",
         "adopted_by",
         "adopted_on",
