@@ -48,6 +48,7 @@ from .models import (
     Body,
     GalleryImage,
     Image,
+    Language,
     MediaLink,
     NewsItem,
     NotificationSettings,
@@ -938,6 +939,13 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     class Media:
         js = ["js/unsaved-changes.js"]
+
+    def get_changeform_initial_data(self, request):
+        # An editor working in Russian mostly writes in Russian.
+        initial = super().get_changeform_initial_data(request)
+        if request.LANGUAGE_CODE in Language.values:
+            initial.setdefault("language", request.LANGUAGE_CODE)
+        return initial
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

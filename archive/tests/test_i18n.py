@@ -81,6 +81,20 @@ class InterfaceLanguageTests(TestCase):
         self.assertContains(response, "Сохранить и отправить на проверку")
         self.assertContains(response, "Комментарий для журнала")
 
+    def test_a_new_item_is_in_the_language_the_editor_works_in(self):
+        self.client.force_login(UserFactory(username="author", role="author"))
+        for language in ("ru", "en"):
+            with self.subTest(language=language):
+                response = self.client.get(
+                    "/admin/archive/newsitem/add/", headers={"accept-language": language}
+                )
+                self.assertEqual(response.context["adminform"].form["language"].value(), language)
+        # Chosen in the address, as Django's admin allows, it is that one.
+        response = self.client.get(
+            "/admin/archive/statement/add/?language=en", headers={"accept-language": "ru"}
+        )
+        self.assertEqual(response.context["adminform"].form["language"].value(), "en")
+
     def test_the_admins_own_messages_agree_with_every_russian_noun(self):
         # Django's Russian says "был успешно добавлен" of a feminine "новость".
         editor = UserFactory(username="editor", role="editor")
