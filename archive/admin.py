@@ -743,18 +743,6 @@ def time_zone_label(now=None) -> str:
 # Readable names of the zones the site is likely run in; others go by their offset.
 ZONE_NAMES = {"Europe/Moscow": gettext_lazy("Moscow time")}
 
-# Technical fields: the services or the editors set them, authors never.
-EDITOR_ONLY_FIELDS = {
-    "slug",
-    "translation",
-    "status",
-    "published_at",
-    "expire_at",
-    "author",
-    "version",
-    "flags",
-}
-
 
 class NewsItemForm(WorkflowForm):
     """
@@ -957,7 +945,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
             shown[self.rich_text_field] = "rich_text"
         if not services.is_editor(request.user, self.model):
             # Authors see what they write; the state is in the workflow panel.
-            hidden |= EDITOR_ONLY_FIELDS
+            hidden |= services.EDITOR_ONLY_FIELDS
         fieldsets = [
             (
                 name,

@@ -662,6 +662,20 @@ def restored_links(item, links):
     return restored
 
 
+# Technical fields: the services or the editors set them, authors never
+# (their forms do not show them, and a restore by an author keeps them).
+EDITOR_ONLY_FIELDS = {
+    "slug",
+    "translation",
+    "status",
+    "published_at",
+    "expire_at",
+    "author",
+    "version",
+    "flags",
+}
+
+
 def content_fields(model):
     return [
         field
@@ -702,10 +716,13 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
     """Bring the item's content back to `revision`: itself a new revision."""
     item = revision.item
     model = type(item)
+    # An author's restore brings back what an author may write, not the
+    # address or the pairing an editor chose since (nor the other item's).
+    kept = set() if is_editor(user, item) else EDITOR_ONLY_FIELDS
     with transaction.atomic():
         data = revision.data
         for field in content_fields(model):
-            if field.name not in data or field.many_to_many:
+            if field.name not in data or field.many_to_many or field.name in kept:
                 continue
             if field.is_relation:
                 setattr(item, field.attname, data[field.name])

@@ -296,6 +296,27 @@ class RevisionTests(RoleTestCase):
         with self.assertRaises(services.WorkflowError):
             services.restore_revision(revision=revision, user=self.other_author)
 
+    def test_an_authors_restore_keeps_what_only_an_editor_sets(self):
+        published = NewsItemFactory(language="ru", title="Опубликовано")
+        item = self.draft(title="Draft", slug="drafts-name", language="en")
+        first = services.record_revision(item=item, user=self.author)
+        # The editor pairs it with a published item and names its address, then unpairs it.
+        self.save(item, self.editor, slug="editors-name", translation=published)
+        paired = Revision.for_item(item).first()
+        self.save(item, self.editor, translation=None, title="Retitled")
+        for revision in (paired, first):
+            services.restore_revision(revision=revision, user=self.author)
+            item.refresh_from_db()
+            published.refresh_from_db()
+            # The text comes back; the address and the pairing stay as the editor left them.
+            self.assertEqual(item.title, "Draft")
+            self.assertEqual((item.slug, item.translation_id), ("editors-name", None))
+            self.assertIsNone(published.translation_id)
+        # An editor's restore brings everything back.
+        services.restore_revision(revision=paired, user=self.editor)
+        item.refresh_from_db()
+        self.assertEqual(item.translation_id, published.pk)
+
     def test_a_restore_from_a_stale_page_is_refused(self):
         item = self.draft(title="One")
         revision = services.record_revision(item=item, user=self.author)
