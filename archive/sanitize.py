@@ -34,10 +34,25 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 def keep_attribute(tag, attribute, value):
-    """nh3's last word on a kept attribute: a list starts at a number, or not at all."""
+    """
+    nh3's last word on a kept attribute: a list starts at a number, or not
+    at all; a link to another site without a scheme loses its address.
+    """
     if (tag, attribute) == ("ol", "start"):
         return value if value.isascii() and value.isdigit() and len(value) <= 6 else None
+    if (tag, attribute) == ("a", "href") and leaves_the_site(value):
+        return None
     return value
+
+
+def leaves_the_site(address):
+    """
+    Whether a link without a scheme leads to another site ("//host/…"), as
+    a browser reads it: it drops tabs and line breaks, and reads "\\" as
+    "/", so "/\\host" and "/<tab>/host" lead there too.
+    """
+    path = re.sub(r"[\t\n\r]", "", address).strip().replace("\\", "/")
+    return path.startswith("//")
 
 
 TAG_RE = re.compile(r"<[a-zA-Z/!]")
@@ -80,7 +95,8 @@ def refused_links(html: str) -> list[str]:
     """
     The addresses of `html`'s links that saving would not keep as they are:
     a scheme the allow-list has not (ftp:, javascript:), or no scheme and no
-    leading "/" (www.example.org, which would lead to a page of this site).
+    leading "/" (www.example.org, which would lead to a page of this site),
+    or one that leads to another site without saying so (//host).
     """
     finder = LinkFinder()
     finder.feed(html or "")
@@ -88,7 +104,8 @@ def refused_links(html: str) -> list[str]:
     refused = []
     for address in finder.addresses:
         scheme = urlsplit(address).scheme.lower()
-        if scheme in ALLOWED_URL_SCHEMES or (not scheme and address.startswith(("/", "#"))):
+        on_the_site = address.startswith(("/", "#")) and not leaves_the_site(address)
+        if scheme in ALLOWED_URL_SCHEMES or (not scheme and on_the_site):
             continue
         refused.append(address)
     return refused

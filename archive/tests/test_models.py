@@ -120,6 +120,18 @@ class SanitizingTests(TestCase):
         self.assertNotIn("javascript:", item.body)
         self.assertIn("<p>Hi", item.body)
 
+    def test_a_link_to_another_site_without_a_scheme_loses_its_address(self):
+        # As an import would store it (the editor's form refuses it first).
+        item = NewsItemFactory(
+            body='<p><a href="//evil.example/">a</a> <a href="/\\evil.example">b</a> '
+            '<a href="/news/">c</a></p>'
+        )
+        self.assertEqual(
+            item.body,
+            '<p><a rel="noopener noreferrer">a</a> <a rel="noopener noreferrer">b</a> '
+            '<a href="/news/" rel="noopener noreferrer">c</a></p>',
+        )
+
     def test_plain_text_becomes_paragraphs(self):
         item = NewsItemFactory(body="First paragraph.\n\nSecond: 1 < 2 & more.")
         self.assertEqual(

@@ -131,7 +131,15 @@ class WhatTheEditorShowsIsSavedTests(AdminWorkflowTestCase):
     def test_a_link_saving_would_empty_is_a_form_error_that_keeps_the_text(self):
         item = self.draft(body="<p>One</p>")
         self.login(self.editor)
-        for address in ("ftp://example.org/x", "www.odkb-csto.org", "javascript:alert(1)"):
+        for address in (
+            "ftp://example.org/x",
+            "www.odkb-csto.org",
+            "javascript:alert(1)",
+            # Other sites, as a browser reads these: they pass for this site's own addresses.
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+        ):
             with self.subTest(address=address):
                 body = f'<p>See <a href="{address}">the report</a>, typed.</p>'
                 response = self.client.post(change_url(item), self.form_data(item, body=body))
