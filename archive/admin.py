@@ -827,6 +827,8 @@ STEP_BUTTONS = {
     "submit": gettext_lazy("Save and send to review"),
     "send_back": gettext_lazy("Save and send back to the author"),
     "publish": gettext_lazy("Save and publish or schedule"),
+    # A scheduled item only: live at once, whatever time it was scheduled for.
+    "publish_now": gettext_lazy("Save and publish now"),
     "unschedule": gettext_lazy("Save and cancel the schedule (back to draft)"),
     "archive": gettext_lazy("Save and unpublish (archive)"),
     "restore": gettext_lazy("Save and restore to draft"),
@@ -1034,11 +1036,15 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def take_step(self, request, item, action, *, change):
         if not change:
             raise services.WorkflowError(_("Save the new item first, then take a workflow step."))
-        step = services.ACTIONS.get(action)
+        step = services.ACTIONS.get("publish" if action == "publish_now" else action)
         if step is None:
             raise services.WorkflowError(_("Unknown workflow step."))
         comment = request.POST.get("workflow_comment", "")[:5000]
-        if action == "publish":
+        if action == "publish_now":
+            if item.public_state != PublicState.SCHEDULED:
+                raise services.WorkflowError(_("Only a scheduled item can be published now."))
+            step(item=item, user=request.user, comment=comment, at=timezone.now())
+        elif action == "publish":
             at = self.read_time(request.POST.get("workflow_at"))
             step(item=item, user=request.user, comment=comment, at=at)
         else:
@@ -1108,6 +1114,13 @@ class WorkflowAdmin(ObjectRuleAdmin):
             context.update(self.workflow_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def steps(self, request, obj):
+        """The workflow steps offered on `obj`'s form: the services' own, and "publish now"."""
+        steps = services.available_actions(request.user, obj)
+        if "publish" in steps and obj.public_state == PublicState.SCHEDULED:
+            steps.insert(steps.index("publish") + 1, "publish_now")
+        return steps
+
     def workflow_context(self, request, obj):
         transitions = Transition.for_item(obj).select_related("user")
         last = transitions.first()
@@ -1115,7 +1128,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
             "state": obj.public_state,
             "workflow_steps": [
                 {"action": action, "button": STEP_BUTTONS[action]}
-                for action in services.available_actions(request.user, obj)
+                for action in self.steps(request, obj)
             ],
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,

@@ -13,7 +13,7 @@ from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
 from archive import services, views
-from archive.models import NewsItem, Revision, Status, Transition, TrashedItem
+from archive.models import NewsItem, PublicState, Revision, Status, Transition, TrashedItem
 from archive.preview import preview_url
 
 from .factories import (
@@ -749,6 +749,28 @@ class OneStepPublishTests(AdminWorkflowTestCase):
             [(Status.PUBLISHED, Status.PUBLISHED), (Status.PUBLISHED, Status.DRAFT)],
         )
         self.assertEqual(steps[-1].comment, "Not this week.")
+
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_a_scheduled_item_is_published_now_in_one_click(self):
+        later = datetime.datetime(2026, 5, 3, 9, tzinfo=datetime.UTC)
+        item = self.draft(status=Status.PUBLISHED, published_at=later)
+        self.login(self.editor)
+        self.assertContains(self.client.get(change_url(item)), "Save and publish now")
+        # The form still holds the scheduled time: the button is what counts.
+        response = self.step(item, "publish_now", lead="Typed lead.")
+        self.assertRedirects(response, change_url(item))
+        item.refresh_from_db()
+        self.assertEqual((item.public_state, item.lead), (PublicState.LIVE, "Typed lead."))
+        self.assertEqual(item.published_at, timezone.now())
+        self.assertEqual(str(Transition.for_item(item).first()), "Scheduled → Published")
+        # A live item has no such button, and a forged press is refused.
+        self.assertNotContains(self.client.get(change_url(item)), "Save and publish now")
+        response = self.step(item, "publish_now")
+        self.assertContains(response, "Only a scheduled item can be published now.")
+        # Nor has an author.
+        scheduled = self.draft(status=Status.PUBLISHED, published_at=later, slug="other")
+        self.login(self.author)
+        self.assertNotContains(self.client.get(change_url(scheduled)), "publish now")
 
     def test_a_live_item_cannot_be_unscheduled(self):
         item = NewsItemFactory(section=self.section)
