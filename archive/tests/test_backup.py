@@ -1,5 +1,8 @@
 import io
 import json
+import os
+import shutil
+import stat
 import tarfile
 import tempfile
 from pathlib import Path
@@ -441,6 +444,24 @@ class ClosedStandardOutput:
 
     def flush(self):
         raise self.error
+
+
+class ExportToWhatIsNoFileTests(TestCase):
+    def test_a_device_pipe_or_folder_is_refused_and_left_as_it_is(self):
+        NewsItemFactory()
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        pipe = folder / "pipe"
+        os.mkfifo(pipe)
+        # A device (/dev/full) is refused as a pipe is; trying it here would risk the device.
+        for path in (str(pipe), str(folder)):
+            with (
+                self.subTest(path=path),
+                self.assertRaisesMessage(CommandError, f"Cannot write {path}: it is not a file"),
+            ):
+                call_command("export_archive", "--output", path, stdout=io.StringIO())
+        self.assertTrue(stat.S_ISFIFO(os.stat(pipe).st_mode))
+        self.assertEqual(sorted(p.name for p in folder.iterdir()), ["pipe"])
 
 
 class ExportToStandardOutputTests(TestCase):

@@ -80,6 +80,14 @@ class Command(ArchiveCommand):
 
     def write_files(self, output, media):
         """Write the backup (and its media) under temporary names, then rename them."""
+        for path in (output, f"{output}.media.tar") if media else (output,):
+            # Renamed over a device (/dev/full), a pipe or a folder, the file
+            # would take its place: a backup is written to files only.
+            if os.path.exists(path) and not os.path.isfile(path):
+                raise CommandError(
+                    f"Cannot write {path}: it is not a file (a device, pipe or folder). "
+                    "Name a file, or leave --output out to write to standard output."
+                )
         temporary = {}
         try:
             temporary[output] = self.temporary(output)
