@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .models import Body, MediaLink, NewsItem, Person, Status, Topic
-from .sanitize import sanitize_html
+from .sanitize import html_to_text, sanitize_html
 from .services import record_revision, record_system_transition
 from .slugs import slug_for
 
@@ -705,7 +705,7 @@ IMPORTED_FIELDS = [
 
 @dataclass
 class Outcome:
-    result: str  # "created", "updated" or "unchanged"
+    result: str  # "created", "updated", "unchanged" or "skipped" (see `flags` for why)
     item: object
     flags: list[str]
 
@@ -779,6 +779,9 @@ def import_entry(entry, *, section, publish=False, source=""):
                 item.status = target
                 record_system_transition(item, Status.DRAFT, target, f"Imported from {source}")
         else:
+            if cut_short(item, values):
+                # A copy that stops mid-page would cut the item down to what it holds.
+                return Outcome("skipped", item, [CUT_SHORT])
             changed = fields_to_update(item, values)
             apply(item, {name: values[name] for name in changed})
             if entry.source_url and not item.source_url:
@@ -826,6 +829,15 @@ def same_text(name, text):
     if len(text) > MATCH_IGNORING_CASE_LIMIT:
         return Q(**{name: text})
     return Q(**{f"{name}__iexact": text})
+
+
+CUT_SHORT = "cut off: its text is the start of the stored one"
+
+
+def cut_short(item, values):
+    """Whether the entry's text is the stored item's cut short: the same words, fewer of them."""
+    new, whole = html_to_text(values["body"]), html_to_text(item.body)
+    return bool(new) and len(new) < len(whole) and whole.startswith(new)
 
 
 def fields_to_update(item, values):

@@ -337,11 +337,36 @@ class BadInputTests(ImporterTestCase):
             return outcome
 
         target = "archive.management.commands.import_pages.import_entry"
-        with mock.patch(target, side_effect=failing_on_the_first):
-            output = run(self.write(LIST_PAGE))
-        self.assertIn("1 created", output)
-        self.assertIn("page.txt:1: could not be imported (Title too odd.)", output)
+        out, err = io.StringIO(), io.StringIO()
+        with (
+            mock.patch(target, side_effect=failing_on_the_first),
+            # Non-zero, so that a script notices; the rest was imported.
+            self.assertRaisesMessage(CommandError, "1 of the entries could not be imported"),
+        ):
+            call_command("import_pages", self.write(LIST_PAGE), stdout=out, stderr=err)
+        self.assertIn("1 created", out.getvalue())
+        self.assertIn("page.txt:1: could not be imported (Title too odd.)", err.getvalue())
         self.assertEqual(NewsItem.objects.count(), 1)
+
+    def test_a_copy_cut_off_mid_page_never_shortens_the_item(self):
+        page = (
+            "Ministers met in Minsk\n\nMinisters met in Minsk 12.03.2024\n\n"
+            "The ministers of defence met in Minsk.\n\nThey discussed the situation and its "
+            "impact on the region.\n\nCSTO Press Secretary Vladimir Zaynetdinov\n\nGo back\n"
+        )
+        run(self.write(page), "--publish")
+        item = NewsItem.objects.get()
+        self.assertEqual(item.status, Status.PUBLISHED)
+        cut = page[: page.index("impact") + 2]
+        output = run(self.write(cut))
+        self.assertIn("skipped", output)
+        self.assertIn("cut off: its text is the start of the stored one", output)
+        self.assertIn("0 created, 0 updated, 0 unchanged", output)
+        stored = NewsItem.objects.get()
+        self.assertEqual((stored.body, stored.signature), (item.body, item.signature))
+        self.assertEqual(stored.version, item.version)
+        # The whole page again is as before: unchanged.
+        self.assertIn("0 created, 0 updated, 1 unchanged", run(self.write(page)))
 
     def test_standard_input_and_folders(self):
         self.assertIn("2 created", run("-", stdin=LIST_PAGE))

@@ -13,7 +13,10 @@ New items go to review (published with --publish); a page or teaser with no
 date is a draft flagged "date missing". Each page is saved in its own transaction:
 one that fails is reported with its file and line, and the others stay.
 Importing the same text again changes nothing; a published item is never
-changed by a page that matches it only by its title or lead.
+changed by a page that matches it only by its title or lead, and no item
+by a copy whose text is the start of its own (a page cut off mid-text).
+The command exits non-zero when an entry failed, after the others were
+imported.
 
 It ends with one line per entry (created, updated, unchanged, skipped or
 failed, and why it is flagged); --report writes the same as CSV for the
@@ -135,6 +138,12 @@ class Command(ArchiveCommand):
         self.report(dry_run)
         if self.problems and not any(self.counts.values()):
             raise CommandError("Nothing could be imported.")
+        failed = sum(1 for row in self.rows if row.result == "failed")
+        if failed:
+            # The rest stays imported; a script running the import still has to know.
+            raise CommandError(
+                f"{failed} of the entries could not be imported (listed above); the rest was."
+            )
 
     @staticmethod
     def open_report(path):
@@ -214,6 +223,9 @@ class Command(ArchiveCommand):
                 reason = "; ".join(getattr(error, "messages", [str(error)]))
                 self.problems.append(f"{where}: could not be imported ({reason})")
                 self.rows.append(Row(where, "failed", entry.title, why=reason))
+                continue
+            if outcome.result == "skipped":
+                self.rows.append(Row(where, "skipped", entry.title, why=", ".join(outcome.flags)))
                 continue
             self.counts[outcome.result] += 1
             item = outcome.item
