@@ -32,13 +32,24 @@ def main():
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
 
     # Read now: a setting missing (the secret key) is one line, not a traceback.
     try:
         settings.INSTALLED_APPS  # noqa: B018
     except ImproperlyConfigured as error:
         sys.exit(f"manage.py: {error}")
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except (OperationalError, InterfaceError) as error:
+        # Django's own commands (migrate, createsuperuser) let a database that
+        # cannot be reached, or that gives up, through as a traceback; the
+        # archive's own say it in one line (archive/management/base.py).
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        sys.exit(f"manage.py: database error ({reason}).")
+    except KeyboardInterrupt:
+        # A database transaction the command was in is rolled back.
+        sys.exit("manage.py: interrupted.")
 
 
 if __name__ == "__main__":

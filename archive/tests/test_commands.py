@@ -310,6 +310,15 @@ class FirstDeploymentTests(SimpleTestCase):
                     "run `manage.py migrate` first.",
                 )
 
+    def test_djangos_own_commands_say_in_one_line_that_the_database_cannot_be_reached(self):
+        closed = "postgres://postgres@127.0.0.1:1/cstonews"  # nothing listens on port 1
+        for command in (["migrate"], ["showmigrations"], ["changepassword", "editor"]):
+            with self.subTest(command=command[0]):
+                result = manage(*command, DATABASE_URL=closed)
+                self.assertEqual(result.returncode, 1)
+                self.assertRegex(result.stderr.strip(), r"^manage.py: database error \(.+\)\.$")
+                self.assertIn("127.0.0.1", result.stderr)
+
     def test_a_missing_secret_key_is_one_line(self):
         result = manage("check", "--deploy", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
         self.assertEqual(result.returncode, 1)
