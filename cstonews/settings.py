@@ -305,8 +305,16 @@ QUERY_MAX_PARAMETERS = 30
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # When, how bad and from where: what an operator reads a log line by
+    # (gunicorn's own lines carry the same, its access log aside).
+    "formatters": {
+        "line": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
         "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},

@@ -6,7 +6,7 @@ from django.db import connection
 ALLOW_HELP = "Load into this database even though it is not a local SQLite file."
 
 
-def refuse_unless_local(what, allow_database):
+def refuse_unless_local(what, allow_database, doing="loading"):
     """
     Refuse unless the database is SQLite (a file on this machine) or the
     developer asked for this one: a DATABASE_URL left pointing at a shared
@@ -16,6 +16,6 @@ def refuse_unless_local(what, allow_database):
         return
     name = connection.settings_dict["NAME"]
     raise CommandError(
-        f"Not loading {what} into the {connection.vendor} database “{name}”: "
+        f"Not {doing} {what} in the {connection.vendor} database “{name}”: "
         "only into the local SQLite database, or with --allow-database (make run DEMO=1)."
     )

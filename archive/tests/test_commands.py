@@ -203,6 +203,12 @@ class DemoOnlyLocallyTests(TestCase):
                     call_command(command, stdout=StringIO())
         self.assertFalse(get_user_model().objects.exists())
         self.assertFalse(NewsItem.objects.exists())
+        # Removing generated items is refused in its own words.
+        with (
+            on_database("postgresql"),
+            self.assertRaisesMessage(CommandError, "Not removing generated items in the"),
+        ):
+            call_command("seed_demo", "--clear-extra", stdout=StringIO())
 
     @override_settings(DEBUG=True)
     def test_another_database_gets_them_when_asked(self):

@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 from pathlib import Path
 from unittest import mock
 
@@ -318,6 +319,8 @@ class BadInputTests(ImporterTestCase):
         self.assertIn("old.txt: not a UTF-8 text file, skipped", output)
         self.assertIn("empty.txt: empty, skipped", output)
         self.assertIn("/no/such/file.txt: no such file or folder", output)
+        output = run(os.devnull, self.write(LIST_PAGE))
+        self.assertIn(f"{os.devnull}: not a file or folder (a device or a pipe)", output)
 
     def test_nothing_importable_is_an_error(self):
         with self.assertRaisesMessage(CommandError, "Nothing could be imported."):

@@ -179,6 +179,9 @@ class Command(ArchiveCommand):
                     self.problems.append(f"{path}: no .txt files in it")
             elif target.is_file():
                 files = [target]
+            elif target.exists():
+                self.problems.append(f"{path}: not a file or folder (a device or a pipe)")
+                continue
             else:
                 self.problems.append(f"{path}: no such file or folder")
                 continue

@@ -62,7 +62,10 @@ class Command(ArchiveCommand):
         parser.add_argument("--allow-database", action="store_true", help=ALLOW_HELP)
 
     def handle(self, *args, dry_run=False, extra=None, seed=1, clear_extra=False, **options):
-        refuse_unless_local("the demo archive", options["allow_database"])
+        if clear_extra:
+            refuse_unless_local("generated items", options["allow_database"], "removing")
+        else:
+            refuse_unless_local("the demo archive", options["allow_database"])
         self.created = 0
         self.named = 0
         self.verbosity = options["verbosity"]
