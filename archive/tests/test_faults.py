@@ -491,12 +491,14 @@ class FormDuringOutageTests(AdminWorkflowTestCase):
         with (
             mock.patch("archive.services.save_item", side_effect=OperationalError("gone")),
             self.assertLogs("archive.views.site", "WARNING"),
+            self.assertLogs("django.request", "ERROR"),
         ):
             response = self.client.post("/admin/archive/newsitem/add/", self.form_data())
         self.assertContains(response, "What you sent was not saved. Go back", status_code=503)
         with (
             mock.patch("archive.queries.related_of", side_effect=OperationalError("gone")),
             self.assertLogs("archive.views.site", "WARNING"),
+            self.assertLogs("django.request", "ERROR"),
         ):
             response = self.client.get(NewsItemFactory(section=self.section).get_absolute_url())
         self.assertNotContains(response, "What you sent", status_code=503)
