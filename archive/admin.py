@@ -67,6 +67,8 @@ from .richtext import RichTextField, render_rich_text, same_rich_text
 
 # Either letter, in either case: what "е" and "ё" match in an admin search.
 YO = re.compile("[еёЕЁ]")
+# The words an admin search looks for at most; more are left out, with a notice.
+MAX_SEARCH_WORDS = 10
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -97,7 +99,16 @@ class ArchiveModelAdmin(admin.ModelAdmin):
         fields = self.get_search_fields(request)
         if not (fields and search_term):
             return super().get_search_results(request, queryset, search_term)
-        for word in smart_split(search_term):
+        words = list(smart_split(search_term))
+        if len(words) > MAX_SEARCH_WORDS:
+            # Each word is one more scan of every row: a thousand would hold the database.
+            words = words[:MAX_SEARCH_WORDS]
+            messages.warning(
+                request,
+                _("Only the first %(count)d words were searched for.")
+                % {"count": MAX_SEARCH_WORDS},
+            )
+        for word in words:
             if word[0] in "\"'" and word[-1] == word[0] and len(word) > 1:
                 word = unescape_string_literal(word)
             pattern = YO.sub("[её]", re.escape(word))
@@ -325,6 +336,14 @@ def thumbnail_url(image):
 
 class ArchiveAutocompleteJsonView(AutocompleteJsonView):
     """The admin's autocomplete answers, with each image's thumbnail."""
+
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        # Django takes a reverse relation's name (a section's "news_items")
+        # for a field and fails on it with a 500: no form has such a field.
+        if not isinstance(source_field, models.Field):
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)

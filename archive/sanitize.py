@@ -45,13 +45,18 @@ def keep_attribute(tag, attribute, value):
     return value
 
 
+# What a browser drops from around an address: control characters and spaces.
+AROUND_ADDRESS = "".join(chr(code) for code in range(0x21))
+
+
 def leaves_the_site(address):
     """
     Whether a link without a scheme leads to another site ("//host/…"), as
-    a browser reads it: it drops tabs and line breaks, and reads "\\" as
-    "/", so "/\\host" and "/<tab>/host" lead there too.
+    a browser reads it: it drops tabs and line breaks anywhere, control
+    characters and spaces around it, and reads "\\" as "/", so "/\\host",
+    "/<tab>/host" and "<U+0001>//host" lead there too.
     """
-    path = re.sub(r"[\t\n\r]", "", address).strip().replace("\\", "/")
+    path = re.sub(r"[\t\n\r]", "", address).strip(AROUND_ADDRESS).replace("\\", "/")
     return path.startswith("//")
 
 

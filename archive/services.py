@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import notifications
 from .images import delete_renditions, make_renditions, renditions_are_current
@@ -182,30 +183,41 @@ class Rule:
 
 
 RULES = {
-    "submit": Rule((Status.DRAFT,), Status.REVIEW, False, "Only a draft can be sent to review."),
+    "submit": Rule(
+        (Status.DRAFT,), Status.REVIEW, False, gettext_lazy("Only a draft can be sent to review.")
+    ),
     "send_back": Rule(
-        (Status.REVIEW,), Status.DRAFT, True, "Only an item in review can be sent back."
+        (Status.REVIEW,),
+        Status.DRAFT,
+        True,
+        gettext_lazy("Only an item in review can be sent back."),
     ),
     # Editors publish their own drafts in one step, and reschedule a scheduled item.
     "publish": Rule(
         (Status.DRAFT, Status.REVIEW, Status.PUBLISHED),
         Status.PUBLISHED,
         True,
-        "Only a draft, an item in review or a scheduled item can be published.",
+        gettext_lazy("Only a draft, an item in review or a scheduled item can be published."),
         scheduled_only=True,
     ),
     "unschedule": Rule(
         (Status.PUBLISHED,),
         Status.DRAFT,
         True,
-        "Only a scheduled item can have its schedule cancelled.",
+        gettext_lazy("Only a scheduled item can have its schedule cancelled."),
         scheduled_only=True,
     ),
     "archive": Rule(
-        (Status.PUBLISHED,), Status.ARCHIVED, True, "Only a published item can be unpublished."
+        (Status.PUBLISHED,),
+        Status.ARCHIVED,
+        True,
+        gettext_lazy("Only a published item can be unpublished."),
     ),
     "restore": Rule(
-        (Status.ARCHIVED,), Status.DRAFT, True, "Only an archived item can be restored to draft."
+        (Status.ARCHIVED,),
+        Status.DRAFT,
+        True,
+        gettext_lazy("Only an archived item can be restored to draft."),
     ),
 }
 
@@ -226,7 +238,7 @@ def _transition(*, item, user, action, comment="", published_at=None):
                 % {
                     "title": current,
                     "state": current.public_state.label.lower(),
-                    "why": _(rule.refusal),
+                    "why": rule.refusal,
                 }
             )
         if not rule.editor_only and not can_edit(user, current):

@@ -465,6 +465,24 @@ class AdminListTests(TestCase):
         )
         self.assertEqual([found["text"] for found in response.json()["results"]], ["Новости ОДКБ"])
 
+    def test_a_search_of_many_words_looks_for_the_first_ten(self):
+        response = self.client.get("/admin/archive/newsitem/", {"q": "комментарий " + "e " * 900})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Only the first 10 words were searched for.")
+        self.assertEqual(
+            [item.title for item in response.context["cl"].result_list], [self.long.title]
+        )
+
+    def test_the_autocomplete_of_a_field_no_form_has_is_refused(self):
+        # A reverse relation (a section's news) is no field of a form: Django gave a 500.
+        for model, field in (("newsitem", "statements"), ("section", "news_items")):
+            with self.subTest(field=field):
+                response = self.client.get(
+                    "/admin/autocomplete/",
+                    {"term": "", "app_label": "archive", "model_name": model, "field_name": field},
+                )
+                self.assertEqual(response.status_code, 403)
+
     def test_long_titles_show_whole_on_hover_and_the_count_needs_no_plural(self):
         response = self.client.get("/admin/archive/newsitem/", headers={"accept-language": "ru"})
         self.assertContains(response, f'<span title="{self.long.title}">')

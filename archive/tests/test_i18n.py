@@ -5,7 +5,9 @@ import re
 
 from django.core.cache import cache
 from django.test import TestCase
+from django.utils import translation
 
+from archive import services
 from archive.models import Status
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory
@@ -80,6 +82,16 @@ class InterfaceLanguageTests(TestCase):
         )
         self.assertContains(response, "Сохранить и отправить на проверку")
         self.assertContains(response, "Комментарий для журнала")
+
+    def test_a_refused_workflow_step_says_why_in_russian(self):
+        editor = UserFactory(username="editor", role="editor")
+        item = NewsItemFactory(title="Саммит")
+        with translation.override("ru"), self.assertRaises(services.WorkflowError) as raised:
+            services.submit_for_review(item=item, user=editor)
+        self.assertEqual(
+            str(raised.exception),
+            "«Саммит»: опубликовано. Отправить на проверку можно только черновик.",
+        )
 
     def test_a_new_item_is_in_the_language_the_editor_works_in(self):
         self.client.force_login(UserFactory(username="author", role="author"))

@@ -124,12 +124,13 @@ class SanitizingTests(TestCase):
         # As an import would store it (the editor's form refuses it first).
         item = NewsItemFactory(
             body='<p><a href="//evil.example/">a</a> <a href="/\\evil.example">b</a> '
-            '<a href="/news/">c</a></p>'
+            '<a href="/news/">c</a> <a href="&#1;//evil.example/">d</a></p>'
         )
         self.assertEqual(
             item.body,
             '<p><a rel="noopener noreferrer">a</a> <a rel="noopener noreferrer">b</a> '
-            '<a href="/news/" rel="noopener noreferrer">c</a></p>',
+            '<a href="/news/" rel="noopener noreferrer">c</a> '
+            '<a rel="noopener noreferrer">d</a></p>',
         )
 
     def test_plain_text_becomes_paragraphs(self):

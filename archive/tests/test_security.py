@@ -223,6 +223,9 @@ class CsrfFailureTests(TestCase):
         self.assertContains(response, "This form could not be sent", status_code=403)
         self.assertContains(response, "Nothing was saved.", status_code=403)
         self.assertContains(response, 'id="logout-form"', status_code=403)  # the admin's page
+        # Kept by no cache, as every page of the signed-in admin.
+        self.assertIn("no-store", response["Cache-Control"])
+        self.assertIn("private", response["Cache-Control"])
 
     def test_the_public_site_takes_no_form_so_a_post_is_a_method_not_allowed(self):
         client = Client(enforce_csrf_checks=True)

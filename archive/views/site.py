@@ -107,7 +107,11 @@ def csrf_failure(request, reason=""):
     """
     if request.path.startswith("/admin/"):
         title = _("This form could not be sent")
-        return admin_page(request, "admin/csrf_failure.html", title, status=403)
+        response = admin_page(request, "admin/csrf_failure.html", title, status=403)
+        # A page of the signed-in admin, kept by no cache, as the admin's others.
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        return response
     # The public site takes no form (RejectBadQueryMiddleware): nothing else sends one.
     return csrf.csrf_failure(request, reason)
 
