@@ -597,6 +597,10 @@ def typed_text(item, posted, *, rich):
     return typed
 
 
+# The times an editor sets on the form and the workflow's steps set too.
+WORKFLOW_TIMES = ("published_at", "expire_at")
+
+
 class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
@@ -608,10 +612,20 @@ class WorkflowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        # Each workflow time goes with the value the form showed (a hidden
+        # copy): one left as shown is not sent back over what a step set
+        # since (another editor published or scheduled the item meanwhile).
+        for name in WORKFLOW_TIMES:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
 
     def clean(self):
         cleaned = super().clean()
         stored = self.instance  # as stored: the form is not applied yet
+        if stored.pk:
+            for name in WORKFLOW_TIMES:
+                if name in cleaned and name not in self.changed_data:
+                    cleaned[name] = getattr(stored, name)
         # Published while this form was open, which still shows no go-live
         # time: the time the step set stays.
         published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at

@@ -434,6 +434,25 @@ class BrowserTests(BrowserTestCase):
         self.assertEqual(page.input_value("#id_title"), "The author's new item")
         self.assertFalse(NewsItem.objects.exists())
 
+    def test_a_go_live_time_typed_in_part_holds_the_publish_step(self):
+        item = NewsItemFactory(section=self.section, status=Status.REVIEW, published_at=None)
+        editor = self.new_page()
+        self.sign_in(editor, "editor")
+        editor.goto(self.url(f"/admin/archive/newsitem/{item.pk}/change/"))
+        # The date alone: the browser would send the field empty, which means "now".
+        editor.click("#workflow-at")
+        editor.keyboard.type("12102099")
+        editor.click("button[name=workflow][value=publish]")
+        editor.wait_for_timeout(500)
+        self.assertIn("/change/", editor.url)
+        message = editor.eval_on_selector("#workflow-at", "input => input.validationMessage")
+        self.assertIn("Type both the date and the time", message)
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).status, Status.REVIEW)
+        # Whole, it schedules.
+        editor.fill("#workflow-at", "2099-12-10T10:00")
+        editor.click("button[name=workflow][value=publish]")
+        editor.wait_for_selector(".state-badge.state-scheduled")
+
     def test_a_save_is_held_while_the_site_cannot_be_reached(self):
         item = NewsItemFactory(section=self.section, status=Status.DRAFT, published_at=None)
         editor = self.new_page()

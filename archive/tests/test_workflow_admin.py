@@ -772,6 +772,42 @@ class OneStepPublishTests(AdminWorkflowTestCase):
         self.login(self.author)
         self.assertNotContains(self.client.get(change_url(scheduled)), "publish now")
 
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_a_form_opened_while_scheduled_does_not_undo_a_publish_made_meanwhile(self):
+        later = datetime.datetime(2026, 5, 3, 9, tzinfo=datetime.UTC)
+        item = self.draft(status=Status.PUBLISHED, published_at=later)
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        # The form carries the time it shows, to tell it from a time typed.
+        self.assertContains(page, 'name="initial-published_at_0" value="2026-05-03"')
+        opened = self.form_data(item)
+        opened.update(
+            {
+                "initial-published_at_0": opened["published_at_0"],
+                "initial-published_at_1": opened["published_at_1"],
+            }
+        )
+        # Another editor publishes it now.
+        services.publish(item=item, user=self.editor, at=timezone.now())
+        # The old form's "cancel the schedule" finds it live: refused, nothing saved.
+        response = self.client.post(change_url(item), {**opened, "workflow": "unschedule"})
+        self.assertContains(response, "Only a scheduled item can have its schedule cancelled.")
+        item.refresh_from_db()
+        self.assertEqual((item.public_state, item.published_at), (PublicState.LIVE, timezone.now()))
+        # A plain save from it keeps the time the step set.
+        response = self.client.post(change_url(item), {**opened, "lead": "Corrected."})
+        self.assertRedirects(response, "/admin/archive/newsitem/")
+        item.refresh_from_db()
+        self.assertEqual((item.lead, item.published_at), ("Corrected.", timezone.now()))
+        # A time typed over the one shown is the editor's: it is saved.
+        fresh = self.form_data(item)
+        fresh["initial-published_at_0"] = fresh["published_at_0"]
+        fresh["initial-published_at_1"] = fresh["published_at_1"]
+        response = self.client.post(change_url(item), {**fresh, "published_at_0": "2026-05-04"})
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual(item.published_at.date(), datetime.date(2026, 5, 4))
+
     def test_a_live_item_cannot_be_unscheduled(self):
         item = NewsItemFactory(section=self.section)
         self.login(self.editor)
