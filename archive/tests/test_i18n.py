@@ -93,6 +93,16 @@ class InterfaceLanguageTests(TestCase):
             "«Саммит»: опубликовано. Отправить на проверку можно только черновик.",
         )
 
+    def test_a_taken_address_is_said_grammatically(self):
+        NewsItemFactory(slug="summit")
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        response = self.client.post(
+            "/admin/archive/newsitem/add/",
+            {"title": "Саммит", "slug": "summit", "language": "ru"},
+            headers={"accept-language": "ru"},
+        )
+        self.assertContains(response, "значение поля «Адрес (slug)» уже занято другой записью.")
+
     def test_a_new_item_is_in_the_language_the_editor_works_in(self):
         self.client.force_login(UserFactory(username="author", role="author"))
         for language in ("ru", "en"):
