@@ -37,6 +37,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
@@ -605,6 +606,9 @@ class WorkflowForm(forms.ModelForm):
     """A change form that knows which version of the item it was opened at."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The state the item was in when the form was opened, to say after a
+    # save that it went live meanwhile (published from the queue).
+    opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
     # What someone else changed since this form was opened (find_conflict()).
     conflict = None
 
@@ -612,6 +616,7 @@ class WorkflowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            self.fields["opened_state"].initial = self.instance.public_state.value
         # Each workflow time goes with the value the form showed (a hidden
         # copy): one left as shown is not sent back over what a step set
         # since (another editor published or scheduled the item meanwhile).
@@ -976,7 +981,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             # A read-only view has no form, so no version to check, and shows
             # the text formatted rather than as HTML source.
-            hidden.add("expected_version")
+            hidden |= {"expected_version", "opened_state"}
             shown[self.rich_text_field] = "rich_text"
         if not services.is_editor(request.user, self.model):
             # Authors see what they write; the state is in the workflow panel.
@@ -1087,6 +1092,22 @@ class WorkflowAdmin(ObjectRuleAdmin):
         if request.POST.get("workflow"):
             self.message_user(request, self.done_message(obj), messages.SUCCESS)
             return HttpResponseRedirect(reverse(self.url_name("change"), args=[obj.pk]))
+        opened = request.POST.get("opened_state")
+        if opened and opened != PublicState.LIVE and obj.public_state == PublicState.LIVE:
+            step = Transition.for_item(obj).filter(to_status=Status.PUBLISHED).first()
+            self.message_user(
+                request,
+                _(
+                    "“%(item)s” was published while this form was open (%(who)s, %(when)s): "
+                    "what you saved is on the public site now."
+                )
+                % {
+                    "item": obj,
+                    "who": (step and step.user) or _("an editor"),
+                    "when": step and date_format(timezone.localtime(step.created_at), "d.m.Y H:i"),
+                },
+                messages.WARNING,
+            )
         return super().response_change(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -1548,6 +1569,7 @@ class NewsItemAdmin(ImageChooserMixin, WorkflowAdmin):
             {
                 "fields": [
                     "expected_version",
+                    "opened_state",
                     "title",
                     "slug",
                     "section",
@@ -1639,6 +1661,7 @@ class StatementAdmin(WorkflowAdmin):
             {
                 "fields": [
                     "expected_version",
+                    "opened_state",
                     "title",
                     "slug",
                     "kind",

@@ -808,6 +808,29 @@ class OneStepPublishTests(AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual(item.published_at.date(), datetime.date(2026, 5, 4))
 
+    def test_a_save_after_a_publish_from_the_queue_says_it_is_public_now(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, 'name="opened_state" value="review"')
+        # Another editor publishes it from the queue while this form is open.
+        services.publish(item=item, user=UserFactory(username="boris", role="editor"))
+        response = self.client.post(
+            change_url(item),
+            {**self.form_data(item), "opened_state": "review", "lead": "Typed."},
+            follow=True,
+        )
+        self.assertContains(response, "was published while this form was open (boris, ")
+        self.assertContains(response, "what you saved is on the public site now.")
+        # Opened when it was already live, a save says nothing of the kind.
+        response = self.client.post(
+            change_url(item),
+            {**self.form_data(NewsItem.objects.get(pk=item.pk)), "opened_state": "live"},
+            follow=True,
+        )
+        self.assertNotContains(response, "was published while this form was open")
+
     def test_a_live_item_cannot_be_unscheduled(self):
         item = NewsItemFactory(section=self.section)
         self.login(self.editor)
