@@ -1184,6 +1184,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 {"action": action, "button": STEP_BUTTONS[action]}
                 for action in self.steps(request, obj)
             ],
+            # Only a step that sends an item back needs its comment.
+            "can_send_back": "send_back" in services.available_actions(request.user, obj),
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
             "preview_link": request.build_absolute_uri(preview_url(obj))
