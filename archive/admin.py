@@ -1460,11 +1460,13 @@ class WorkflowAdmin(ObjectRuleAdmin):
         except services.WorkflowError as error:
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(reverse(self.url_name("trash")))
-        self.message_user(
-            request,
-            _("“%(item)s” was restored as a draft.") % {"item": item},
-            messages.SUCCESS,
-        )
+        message = _("“%(item)s” was restored as a draft.") % {"item": item}
+        if item.slug != trashed.data.get("slug"):
+            message += " " + _(
+                "Its old address “%(old)s” is used by another item now, so its address "
+                "is “%(new)s”."
+            ) % {"old": trashed.data.get("slug"), "new": item.slug}
+        self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(reverse(self.url_name("change"), args=[item.pk]))
 
     # Bulk actions: the same rules, item by item, with a report.

@@ -624,13 +624,9 @@ def restore_from_trash(*, trashed, user):
             else:
                 setattr(item, field.attname, field.to_python(value))
         if model.objects.filter(slug=item.slug).exists():
-            raise WorkflowError(
-                _(
-                    "“%(title)s” cannot be restored: its address “%(slug)s” is now used by "
-                    "another item. Change that item's slug, or rename it, and restore again."
-                )
-                % {"title": trashed.title, "slug": item.slug}
-            )
+            # Its address went to another item meanwhile: the draft takes a
+            # free one made from it (the admin says which).
+            item.slug = free_slug(model, item.slug)
         records = {"content_type": trashed.content_type_id, "object_id": trashed.object_id}
         item.version = (
             Revision.objects.filter(**records).aggregate(v=models.Max("version"))["v"] or 0

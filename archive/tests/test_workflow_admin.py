@@ -1001,7 +1001,7 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertEqual(Transition.for_item(restored).count(), 1)
         self.assertFalse(TrashedItem.objects.exists())
 
-    def test_the_trash_is_the_authors_own_and_a_taken_slug_is_explained(self):
+    def test_the_trash_is_the_authors_own_and_a_taken_address_is_replaced(self):
         item = self.draft(slug="taken-later")
         self.login(self.author)
         response = self.client.post(delete_url(item), {"post": "yes"})
@@ -1015,8 +1015,14 @@ class DeleteTests(AdminWorkflowTestCase):
         self.draft(slug="taken-later", title="Someone else's")
         self.login(self.author)
         response = self.client.post(f"{TRASH}{trashed.pk}/restore/", follow=True)
-        self.assertContains(response, "its address “taken-later” is now used by another item")
-        self.assertTrue(TrashedItem.objects.filter(pk=trashed.pk).exists())
+        # Restored all the same, under a free address, which the message names.
+        self.assertContains(
+            response,
+            "Its old address “taken-later” is used by another item now, so its address is "
+            "“taken-later-2”.",
+        )
+        self.assertEqual(NewsItem.objects.get(pk=item.pk).slug, "taken-later-2")
+        self.assertFalse(TrashedItem.objects.exists())
 
     def test_the_trash_is_purged_after_30_days(self):
         start = datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC)
