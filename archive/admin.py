@@ -628,14 +628,11 @@ class WorkflowForm(forms.ModelForm):
         cleaned = super().clean()
         stored = self.instance  # as stored: the form is not applied yet
         if stored.pk:
+            # A time left as the form showed it (empty too, on an item
+            # published meanwhile) keeps the one stored now.
             for name in WORKFLOW_TIMES:
                 if name in cleaned and name not in self.changed_data:
                     cleaned[name] = getattr(stored, name)
-        # Published while this form was open, which still shows no go-live
-        # time: the time the step set stays.
-        published_meanwhile = stored.status == Status.PUBLISHED and stored.published_at
-        if published_meanwhile and "published_at" in cleaned and cleaned["published_at"] is None:
-            cleaned["published_at"] = stored.published_at
         # Each error below brings the form back with everything typed in it.
         if self.instance.pk:
             self.conflict = self.find_conflict(cleaned)
@@ -1074,15 +1071,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def take_step(self, request, item, action, *, change):
         if not change:
             raise services.WorkflowError(_("Save the new item first, then take a workflow step."))
-        step = services.ACTIONS.get("publish" if action == "publish_now" else action)
-        if step is None:
-            raise services.WorkflowError(_("Unknown workflow step."))
         comment = request.POST.get("workflow_comment", "")[:5000]
         if action == "publish_now":
             if item.public_state != PublicState.SCHEDULED:
                 raise services.WorkflowError(_("Only a scheduled item can be published now."))
-            step(item=item, user=request.user, comment=comment, at=timezone.now())
-        elif action == "publish":
+            services.publish(item=item, user=request.user, comment=comment, at=timezone.now())
+            return
+        step = services.ACTIONS.get(action)
+        if step is None:
+            raise services.WorkflowError(_("Unknown workflow step."))
+        if action == "publish":
             at = self.read_time(request.POST.get("workflow_at"))
             step(item=item, user=request.user, comment=comment, at=at)
         else:
@@ -1176,16 +1174,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
         return steps
 
     def workflow_context(self, request, obj):
+        steps = self.steps(request, obj)
         transitions = Transition.for_item(obj).select_related("user")
         last = transitions.first()
         return {
             "state": obj.public_state,
             "workflow_steps": [
-                {"action": action, "button": STEP_BUTTONS[action]}
-                for action in self.steps(request, obj)
+                {"action": action, "button": STEP_BUTTONS[action]} for action in steps
             ],
             # Only a step that sends an item back needs its comment.
-            "can_send_back": "send_back" in services.available_actions(request.user, obj),
+            "can_send_back": "send_back" in steps,
             "transitions": transitions[:10],
             "sent_back": last if last and last.to_status == Status.DRAFT and last.comment else None,
             "preview_link": request.build_absolute_uri(preview_url(obj))

@@ -39,12 +39,12 @@ from PIL import Image as PillowImage
 
 # The formats accepted (Pillow's names), and the extension each is stored under.
 STORED_EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# The start of an SVG drawing, which Pillow does not read.
+SVG = re.compile(rb"<svg[\s>]", re.I)
 # Markup that a browser sniffing the file as HTML (or SVG) would act on. A
 # real photo has none; a polyglot (a valid image that is also a web page)
 # hides it in a comment or metadata block. Camera XMP ("<?xpacket", "<x:")
 # does not match.
-# The start of an SVG drawing, which Pillow does not read.
-SVG = re.compile(rb"<svg[\s>]", re.I)
 HTML_INSIDE = re.compile(rb"<(script|html|head|body|svg|iframe|object|embed|!doctype)[\s>/]", re.I)
 # WebP holds at most this many pixels on a side: a rendition taller than that
 # could not be made, so such an image is refused before it is stored.
