@@ -6,7 +6,8 @@ its seconds (a stalled server answers no timeout of its own). A database that
 has just failed this process is not asked again for DATABASE_RETRY_SECONDS:
 while it is down or stalled, requests that need it answer 503 at once instead
 of each waiting for a deadline, and cached pages skip their check of the
-generation.
+generation. A statement the server itself cancelled (statement_timeout) is
+no such failure: the database answered, and only that request fails.
 """
 
 import contextlib
@@ -25,13 +26,24 @@ class DatabaseResting(OperationalError):
 
 # When this process may ask the database again (time.monotonic()).
 retry_at = 0.0
+# PostgreSQL's SQLSTATE for a statement it cancelled (query_canceled).
+QUERY_CANCELED = "57014"
 
 
 def trip(error=None):
     """The database failed: leave it alone for a while (not for our own refusals)."""
     global retry_at
-    if not isinstance(error, DatabaseResting):
+    if not isinstance(error, DatabaseResting) and not cancelled_by_server(error):
         retry_at = time.monotonic() + settings.DATABASE_RETRY_SECONDS
+
+
+def cancelled_by_server(error):
+    """
+    Whether `error` is a statement the server cancelled (its statement_timeout):
+    one slow query, from a database that answers, which other requests need not wait out.
+    """
+    cause = getattr(error, "__cause__", None)
+    return getattr(cause, "sqlstate", None) == QUERY_CANCELED
 
 
 def is_open():

@@ -21,7 +21,7 @@ from unittest import mock, skipUnless
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -272,6 +272,24 @@ class DatabaseBreakerTests(FaultDrill):
         self.assertLess(time.monotonic() - started, 1)
         breaker.reset()
         self.assertEqual(self.client.get(self.item.get_absolute_url()).status_code, 200)
+
+    @skipUnless(connection.vendor == "postgresql", "statement_timeout is PostgreSQL's")
+    def test_one_query_past_the_statement_timeout_fails_only_its_own_request(self):
+        def too_slow(item):
+            # A savepoint: the test's transaction outlives the cancelled statement.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 50")
+                cursor.execute("SELECT pg_sleep(2)")
+
+        with (
+            self.assertLogs(level="WARNING"),
+            mock.patch("archive.queries.related_of", side_effect=too_slow),
+        ):
+            response = self.client.get(self.item.get_absolute_url())
+        self.assertContains(response, "database is not answering", status_code=503)
+        # The database answered (it cancelled the statement): the next visitor's page is built.
+        self.assertFalse(breaker.is_open())
+        self.assertContains(self.client.get(self.item.get_absolute_url()), "Ministers met")
 
 
 class WatchdogTests(SimpleTestCase):
