@@ -403,22 +403,28 @@ def save_item(*, item, user, expected_version: int | None = None):
             )
         if expected_version is not None and changed_since(current, expected_version):
             raise ConflictError(conflict_message(current, expected_version))
-        # The version being replaced stays in the history, even one made
-        # without a revision (demo, generated or bulk-imported items): a later
-        # conflict with it then shows who changed what.
-        if not Revision.for_item(current).filter(version=current.version).exists():
-            record_revision(item=current, user=None, comment=_("Before the first recorded save"))
+        _keep_unrecorded_version(current)
         # The state is the workflow's to change, never a content save's.
         item.status = current.status
         item.version = current.version + 1
         _clean(item)
         if current.slug != item.slug:
             _keep_old_address(current, new_slug=item.slug)
-        _pair_translations(item, previous=current.translation_id)
+        _release_partners(item, previous=current.translation_id, user=user)
         item.save()
         if item.translation_id:
-            model.objects.filter(pk=item.translation_id).update(translation=item)
+            _set_translation(model, item.translation_id, item, user=user)
     return item
+
+
+def _keep_unrecorded_version(current):
+    """
+    The version about to be replaced stays in the history, even one made
+    without a revision (demo, generated or bulk-imported items): a later
+    conflict with it then shows who changed what.
+    """
+    if not Revision.for_item(current).filter(version=current.version).exists():
+        record_revision(item=current, user=None, comment=_("Before the first recorded save"))
 
 
 def free_slug(model, title: str) -> str:
@@ -441,21 +447,49 @@ def slug_made_from(slug, title):
     return bool(base) and re.fullmatch(re.escape(base) + r"(-\d+)?", slug) is not None
 
 
-def _pair_translations(item, *, previous):
+def _release_partners(item, *, previous, user):
     """
     A translation link goes both ways: the item's new partner leaves its old
     one, and the item's old partner is let go. Runs before the item is saved,
     so that no two items ever point at the same partner.
     """
-    items = type(item).objects
+    model = type(item)
     partner = item.translation_id
     if previous and previous != partner:
-        items.filter(pk=previous, translation=item.pk).update(translation=None)
+        _set_translation(model, previous, None, user=user, only_if_pointing_at=item.pk)
     if partner:
-        items.filter(translation=partner).exclude(pk=item.pk).update(translation=None)
-        items.filter(pk=partner).exclude(translation=None).exclude(translation=item.pk).update(
-            translation=None
-        )
+        for pk in (
+            model.objects.filter(translation=partner)
+            .exclude(pk=item.pk)
+            .values_list("pk", flat=True)
+        ):
+            _set_translation(model, pk, None, user=user)
+
+
+def _set_translation(model, pk, translation, *, user, only_if_pointing_at=None):
+    """
+    Points item `pk` at `translation` (an item, or None) as a new version of
+    it with its revision: the other item's history says who paired or
+    unpaired it, and a form opened on it before can no longer undo that.
+    Given `only_if_pointing_at`, an item that points elsewhere is left as it is.
+    """
+    other = model.objects.select_for_update().filter(pk=pk).first()
+    new = translation.pk if translation else None
+    if other is None or other.translation_id == new:
+        return
+    if only_if_pointing_at and other.translation_id != only_if_pointing_at:
+        return
+    _keep_unrecorded_version(other)
+    if translation:
+        comment = _("Linked to its translation “%(title)s”.") % {"title": translation}
+    else:
+        comment = _("The link to its translation “%(title)s” was removed.") % {
+            "title": other.translation
+        }
+    other.translation = translation
+    other.version += 1
+    other.save(update_fields=["translation", "version", "updated_at"])
+    record_revision(item=other, user=user, comment=comment[:300])
 
 
 def changed_since(current, version: int) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from archive import navigation, pagecache, services
-from archive.models import NewsItem, Status
+from archive.models import NewsItem, Revision, Status
 from archive.views.site import database_unavailable, server_error
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory, titles_shown
@@ -301,6 +301,28 @@ class TranslationTests(TestCase):
         self.assertIsNone(self.russian.translation)
         self.assertEqual(other.translation, self.english)
         self.assertEqual(NewsItem.objects.exclude(translation=None).count(), 2)
+
+    def test_the_other_items_history_says_who_paired_and_unpaired_it(self):
+        self.link(self.english, self.russian)
+        latest = Revision.for_item(self.russian).first()
+        self.assertEqual(latest.user, self.editor)
+        self.assertEqual(latest.comment, "Linked to its translation “Ministers met”.")
+        other = NewsItemFactory(title="Другая новость", language="ru", slug="drugaya")
+        self.link(self.english, other)
+        latest = Revision.for_item(self.russian).first()
+        self.assertEqual(latest.comment, "The link to its translation “Ministers met” was removed.")
+        self.assertEqual(latest.data["translation"], None)
+
+    def test_a_form_opened_on_the_partner_before_the_pairing_cannot_undo_it(self):
+        opened_at = self.russian.version
+        self.link(self.english, self.russian)
+        # A colleague's form on the Russian item still shows it unpaired.
+        stale = NewsItem.objects.get(pk=self.russian.pk)
+        stale.translation, stale.title = None, "Министры встретились в Минске"
+        with self.assertRaises(services.ConflictError):
+            services.save_item(item=stale, user=self.editor, expected_version=opened_at)
+        self.english.refresh_from_db()
+        self.assertEqual(self.english.translation, self.russian)
 
     def test_an_unpublished_translation_is_not_linked(self):
         self.link(self.english, self.russian)
