@@ -905,6 +905,14 @@ def delete_if_allowed(modeladmin, request, queryset):
         )
         return None
     gone = [item for item in items if not services.goes_to_trash(item)]
+    kept = [item for item in items if services.goes_to_trash(item)]
+    if kept and not request.POST.get("post"):
+        modeladmin.message_user(
+            request,
+            _("These go to the trash, where they can be restored for %(days)s days: %(items)s.")
+            % {"items": named(kept), "days": TrashedItem.TRASH_DAYS},
+            messages.INFO,
+        )
     if gone and not request.POST.get("post"):
         # Shown on Django's confirmation page, which says only "will be deleted".
         modeladmin.message_user(
@@ -925,6 +933,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
     form = WorkflowForm
     change_form_template = "admin/archive/workflow_change_form.html"
     change_list_template = "admin/archive/workflow_change_list.html"
+    delete_confirmation_template = "admin/archive/delete_confirmation.html"
     object_history_template = "admin/archive/history.html"
     actions = [
         "submit_selected",
@@ -1034,6 +1043,14 @@ class WorkflowAdmin(ObjectRuleAdmin):
             if obj.published_at is None and services.slug_made_from(obj.slug, old_title):
                 obj.slug = services.free_slug(type(obj), obj.title)
         services.save_item(item=obj, user=request.user, expected_version=expected)
+
+    def render_delete_form(self, request, context):
+        # Django's page says only "will be deleted": where it goes is said too.
+        context.update(
+            goes_to_trash=services.goes_to_trash(context["object"]),
+            trash_days=TrashedItem.TRASH_DAYS,
+        )
+        return super().render_delete_form(request, context)
 
     def delete_model(self, request, obj):
         self.delete_items(request, [obj])

@@ -926,6 +926,7 @@ class DeleteTests(AdminWorkflowTestCase):
             "These have been published, so they are deleted for good, not kept in the "
             "trash: “Summit held”.",
         )
+        self.assertContains(confirm, "These go to the trash, where they can be restored for 30")
         done = self.client.post(
             CHANGELIST,
             {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
@@ -956,12 +957,19 @@ class DeleteTests(AdminWorkflowTestCase):
                 self.assertNotContains(response, "relationship")
                 self.assertNotContains(response, "_persons object")
         self.assertContains(pages["one item"], "Talks in Minsk")
+        self.assertContains(
+            pages["one item"],
+            "It goes to the trash, where it can be restored for 30 days, with its history.",
+        )
         self.assertContains(pages["chosen items"], "News items: 1")
         self.assertContains(pages["a person"], "Imangali Tasmagambetov")
 
     def test_a_superuser_can_delete_a_published_item(self):
         published = NewsItemFactory(section=self.section)
         self.login(self.superuser)
+        confirm = self.client.get(delete_url(published))
+        self.assertContains(confirm, "so it is deleted for good, not kept in the trash")
+        self.assertNotContains(confirm, "It goes to the trash")
         response = self.client.post(delete_url(published), {"post": "yes"})
         self.assertRedirects(response, CHANGELIST)
         self.assertFalse(NewsItem.objects.filter(pk=published.pk).exists())
