@@ -22,7 +22,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -89,6 +89,16 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             # so that everything typed comes back.
             request.refusal = str(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        refusal = getattr(request, "refusal", None)
+        form = context["adminform"].form
+        if refusal and form.errors.keys() == {NON_FIELD_ERRORS}:
+            # A refusal is no mistake in the form: said at the top, without
+            # Django's "Please correct the error below" over fields that are right.
+            messages.error(request, refusal)
+            context["errors"] = None
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_search_results(self, request, queryset, search_term):
         """

@@ -338,7 +338,7 @@ class EditorTests(AdminWorkflowTestCase):
         services.submit_for_review(item=other, user=self.author)
         self.assertIn("is now published.", messages_of(self.step(other, "publish"))[-1])
 
-    def test_a_refused_step_is_a_form_error_that_keeps_what_was_typed(self):
+    def test_a_refused_step_is_said_at_the_top_and_keeps_what_was_typed(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
         self.login(self.editor)
@@ -349,7 +349,9 @@ class EditorTests(AdminWorkflowTestCase):
             with self.subTest(action=action):
                 response = self.step(item, action, lead="Editor's half-edited lead.", **extra)
                 self.assertEqual(response.status_code, 200)
-                self.assertContains(response, error)
+                self.assertContains(response, error, count=1)
+                # Nothing in the form is wrong: no "correct the error below" over it.
+                self.assertNotContains(response, "Please correct the error")
                 self.assertContains(response, "Editor&#x27;s half-edited lead.")
                 item.refresh_from_db()
                 self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
