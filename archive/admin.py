@@ -537,11 +537,12 @@ class GalleryImageInline(ImageChooserMixin, admin.TabularInline):
 class NeedsAttentionFilter(admin.SimpleListFilter):
     """Items the importer flagged, e.g. with no date."""
 
-    title = gettext_lazy("needs attention")
+    # Django heads a filter "By <title>": a noun, and the choices say the rest.
+    title = gettext_lazy("import check")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
+        return [("yes", _("Needs attention")), ("no", _("Nothing to check"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

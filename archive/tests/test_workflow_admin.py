@@ -1054,6 +1054,23 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertFalse(TrashedItem.objects.exists())
 
 
+class NeedsAttentionFilterTests(AdminWorkflowTestCase):
+    def test_the_list_narrows_to_what_the_importer_flagged(self):
+        self.draft(title="Undated notes", slug="undated", flags="no-date")
+        self.draft(title="Dated notes", slug="dated")
+        self.login(self.editor)
+        page = self.client.get(CHANGELIST)
+        self.assertContains(page, "By import check")
+        flagged = self.client.get(CHANGELIST, {"flagged": "yes"})
+        self.assertContains(flagged, "Undated notes")
+        self.assertNotContains(flagged, "Dated notes")
+        clean = self.client.get(CHANGELIST, {"flagged": "no"})
+        self.assertContains(clean, "Dated notes")
+        self.assertNotContains(clean, "Undated notes")
+        russian = self.client.get(CHANGELIST, headers={"accept-language": "ru"})
+        self.assertContains(russian, "Требует внимания")
+
+
 class AuthorFormTests(AdminWorkflowTestCase):
     def test_an_authors_form_has_only_what_they_write(self):
         item = self.draft(slug="kept-slug", flags="no-date")
