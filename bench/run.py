@@ -30,6 +30,7 @@ import contextlib
 import datetime
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -585,7 +586,9 @@ def machine():
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    return f"{os.cpu_count()} cores {cpu}".strip()
+    # The interpreter's build moves every figure (docs/performance.md, "Measured").
+    python = f"Python {platform.python_version()} from {sys.base_prefix}"
+    return f"{os.cpu_count()} cores {cpu}".strip() + f", {python}"
 
 
 def run_once(args, items, database_url):
