@@ -34,7 +34,7 @@ def taxonomy():
     "descriptions": {pk: description}, "top": [...], and "person", "person_ids"
     and the same for bodies and topics}.
     Sections are in their order (position, name); persons, bodies and topics
-    are only those that a published news item or statement shows.
+    are only those that a published news item or statement shows, by name in each language.
     """
     key = KEY.format(pagecache.generation())
     found = latest.get(key) or cache.get(key)
@@ -74,9 +74,11 @@ def in_one(language, sections, kinds):
         ],
     }
     for kind, rows in kinds.items():
-        data[kind] = [
-            (slug, in_language(language, name, name_ru)) for _, slug, name, name_ru in rows
-        ]
+        # In the order of their names in this language, as a visitor looks for them.
+        data[kind] = sorted(
+            ((slug, in_language(language, name, name_ru)) for _, slug, name, name_ru in rows),
+            key=lambda choice: choice[1].casefold(),
+        )
         data[f"{kind}_ids"] = {slug: pk for pk, slug, _, _ in rows}
     return data
 

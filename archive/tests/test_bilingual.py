@@ -67,6 +67,19 @@ class NamesTests(TestCase):
     def setUp(self):
         cache.clear()
 
+    def test_topics_are_offered_in_the_order_of_their_names_in_each_language(self):
+        # First in English, last in Russian ("Разоружение" after "Миротворчество").
+        self.item.topics.add(TopicFactory(slug="arms", name="Arms control", name_ru="Разоружение"))
+        for headers, first, second in (
+            (ENGLISH, "Arms control", "Peacekeeping"),
+            (RUSSIAN, "Миротворчество", "Разоружение"),
+        ):
+            with self.subTest(first=first):
+                content = self.client.get("/news/", headers=headers).content.decode()
+                self.assertLess(
+                    content.index(f">{first}</option>"), content.index(f">{second}</option>")
+                )
+
     def test_the_russian_interface_names_sections_in_russian(self):
         response = self.client.get("/news/", headers=RUSSIAN)
         # The menu and the filter's choices.

@@ -156,6 +156,20 @@ class AddressAndHeadingTests(ListTestCase):
         self.assertContains(section, "<h1>CSTO news: “ministers”</h1>", html=True)
         statements = self.client.get("/statements/", {"year": "2020"})
         self.assertContains(statements, "<h1>Statements: 2020</h1>", html=True)
+        period = {"language": "en", "date_from": "2020-05-01", "date_to": "2020-05-31"}
+        self.assertContains(
+            self.client.get(NEWS, period),
+            "<h1>News: English, from 01.05.2020 to 31.05.2020</h1>",
+            html=True,
+        )
+
+    def test_an_empty_list_blames_the_filters_only_when_there_are_some(self):
+        SectionFactory(slug="interviews", name="Interviews")
+        empty = self.client.get("/news/interviews/")
+        self.assertContains(empty, "No news yet.")
+        self.assertNotContains(empty, "match these filters")
+        filtered = self.client.get(NEWS, {"year": "2019"})
+        self.assertContains(filtered, "No news match these filters.")
         search = self.client.get("/search/", {"q": "ministers"})
         self.assertContains(search, "<title>Search: ministers · CSTO</title>", html=False)
 

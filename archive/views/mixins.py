@@ -213,7 +213,7 @@ class PublicListMixin(ListAddressMixin):
     def filter_summary(self):
         """What the chosen filters hold the list to, in words: "“ministers”, CSTO news, 2020"."""
         fields = self.filterset.form.fields if self.chosen() else {}
-        parts = []
+        parts, dates = [], []
         for name, value in self.chosen().items():
             if name == "q":
                 # As typed; a phrase in quotes is not quoted again.
@@ -221,14 +221,15 @@ class PublicListMixin(ListAddressMixin):
                 quoted = typed.translate(PHRASE_QUOTES)[:1] == '"'
                 parts.append(typed if quoted else _("“%(text)s”") % {"text": typed})
             elif name == "date_from":
-                parts.append(_("from %(date)s") % {"date": date_format(value)})
+                dates.insert(0, _("from %(date)s") % {"date": date_format(value)})
             elif name == "date_to":
-                parts.append(_("to %(date)s") % {"date": date_format(value)})
+                dates.append(_("to %(date)s") % {"date": date_format(value)})
             elif hasattr(fields[name], "choices"):
                 parts.append(str(dict(fields[name].choices).get(value, value)))
             else:
                 parts.append(str(value))
-        return ", ".join(parts)
+        # "from 01.05.2020 to 31.05.2020": one period, not two items of the list.
+        return ", ".join([*parts, " ".join(dates)] if dates else parts)
 
     def facets(self, queryset):
         """What a text search counts its matches by (sections, years)."""
