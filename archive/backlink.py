@@ -65,14 +65,15 @@ def link(request):
     return safe_back_url(request)
 
 
-def switch_next(request):
+def switch_next(request, path=""):
     """
-    Where the language switch leads back to, when it is not the address as
-    asked: an item page whose ?back= the page cache took out keeps it.
+    Where the language switch leads, when it is not the address as asked:
+    `path` (an item's translation in the language switched to), or the page
+    itself; an item page whose ?back= the page cache took out keeps it.
     """
     if getattr(request, "back_url", None):
-        return f"{request.path}?back={SWITCH_MARK}"
-    return None
+        return f"{path or request.path}?back={SWITCH_MARK}"
+    return path or None
 
 
 def apply(request, response):

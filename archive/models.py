@@ -266,6 +266,11 @@ class Publishable(CleanText, models.Model):
     class Meta:
         abstract = True
 
+    def validate_unique(self, exclude=None):
+        # A translation may be another item's now: the save lets it go
+        # (services.save_item), so it is not refused as taken.
+        super().validate_unique(exclude={*(exclude or ()), "translation"})
+
     def clean(self):
         super().clean()
         if self.status == Status.PUBLISHED and self.published_at is None:

@@ -651,12 +651,14 @@ def restore_from_trash(*, trashed, user):
                 continue
             value = data[field.name]
             if field.is_relation:
-                # What it pointed to may have gone since (a translation deleted).
-                if value is not None and not field.related_model.objects.filter(pk=value).exists():
-                    value = None
-                setattr(item, field.attname, value)
+                setattr(item, field.attname, still_there(field, value))
             else:
                 setattr(item, field.attname, field.to_python(value))
+        if model.objects.filter(translation=None, pk=item.translation_id).exists():
+            # Its translation let go of it when it was deleted: linked both ways again.
+            _release_partners(item, previous=None, user=user)
+        else:
+            item.translation_id = None  # it has another translation now
         if model.objects.filter(slug=item.slug).exists():
             # Its address went to another item meanwhile: the draft takes a
             # free one made from it (the admin says which).
@@ -689,8 +691,17 @@ def restore_from_trash(*, trashed, user):
                 if pk in existing
             )
         record_revision(item=item, user=user, comment=_("Restored from the trash"))
+        if item.translation_id:
+            _set_translation(model, item.translation_id, item, user=user)
         trashed.delete()
     return item
+
+
+def still_there(field, value):
+    """The id `value` of relation `field`, or None if what it pointed to has gone since."""
+    if value is not None and not field.related_model.objects.filter(pk=value).exists():
+        return None
+    return value
 
 
 # --- Revisions ---------------------------------------------------------------
@@ -767,7 +778,8 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
             if field.name not in data or field.many_to_many or field.name in kept:
                 continue
             if field.is_relation:
-                setattr(item, field.attname, data[field.name])
+                # A translation or an image deleted since is not brought back.
+                setattr(item, field.attname, still_there(field, data[field.name]))
             else:
                 setattr(item, field.attname, field.to_python(data[field.name]))
         save_item(item=item, user=user, expected_version=expected_version)

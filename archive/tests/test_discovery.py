@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from archive import navigation, pagecache, services
-from archive.models import NewsItem, Revision, Status
+from archive.models import NewsItem, Revision, Status, TrashedItem
 from archive.views.site import database_unavailable, server_error
 
 from .factories import NewsItemFactory, SectionFactory, UserFactory, titles_shown
@@ -301,6 +301,53 @@ class TranslationTests(TestCase):
         self.assertIsNone(self.russian.translation)
         self.assertEqual(other.translation, self.english)
         self.assertEqual(NewsItem.objects.exclude(translation=None).count(), 2)
+
+    def test_the_language_switch_leads_to_the_translation_in_that_language(self):
+        self.link(self.english, self.russian)
+        russian_page = "/news/news/ministry-vstretilis/"
+        # A Russian visitor switching to English on the Russian item gets the English one.
+        page = self.client.get(russian_page, headers={"accept-language": "ru"})
+        self.assertContains(page, 'href="/language/en/?next=/news/news/ministers-met/"')
+        # An English visitor switching to Russian is on the Russian item already.
+        page = self.client.get(russian_page, headers={"accept-language": "en"})
+        self.assertContains(page, f'href="/language/ru/?next={russian_page}"')
+        # With a way back to the list, that way is kept.
+        page = self.client.get(
+            russian_page, {"back": "/news/?page=2"}, headers={"accept-language": "ru"}
+        )
+        self.assertContains(
+            page,
+            'href="/language/en/?next=/news/news/ministers-met/%3Fback%3D/news/%253Fpage%253D2"',
+        )
+
+    def test_a_partner_paired_already_leaves_its_old_translation(self):
+        self.link(self.english, self.russian)
+        other = NewsItemFactory(title="Ministers met again", slug="again")
+        self.link(other, self.russian)
+        self.russian.refresh_from_db()
+        self.english.refresh_from_db()
+        self.assertEqual(self.russian.translation, other)
+        self.assertIsNone(self.english.translation)
+
+    def test_an_older_version_whose_translation_was_deleted_is_restored_without_it(self):
+        partner = NewsItemFactory(title="Черновик", language="ru", slug="chernovik")
+        self.link(self.english, partner)
+        paired = services.record_revision(item=self.english, user=self.editor)
+        partner.delete()
+        self.english.refresh_from_db()
+        services.restore_revision(revision=paired, user=self.editor)
+        self.english.refresh_from_db()
+        self.assertIsNone(self.english.translation)
+
+    def test_a_draft_restored_from_the_trash_is_linked_both_ways_again(self):
+        draft = NewsItemFactory(title="Draft", slug="draft", status=Status.DRAFT, published_at=None)
+        self.link(draft, self.russian)
+        services.delete_item(item=draft, user=self.editor)
+        self.russian.refresh_from_db()
+        self.assertIsNone(self.russian.translation)
+        restored = services.restore_from_trash(trashed=TrashedItem.objects.get(), user=self.editor)
+        self.russian.refresh_from_db()
+        self.assertEqual((restored.translation, self.russian.translation), (self.russian, restored))
 
     def test_the_other_items_history_says_who_paired_and_unpaired_it(self):
         self.link(self.english, self.russian)
