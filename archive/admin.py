@@ -644,6 +644,8 @@ class WorkflowForm(forms.ModelForm):
             for name in WORKFLOW_TIMES:
                 if name in cleaned and name not in self.changed_data:
                     cleaned[name] = getattr(stored, name)
+            if stored.public_state == PublicState.LIVE:
+                self.keep_live(cleaned)
         # Each error below brings the form back with everything typed in it.
         if self.instance.pk:
             self.conflict = self.find_conflict(cleaned)
@@ -672,6 +674,33 @@ class WorkflowForm(forms.ModelForm):
             )
         self.take_theirs(cleaned)
         return cleaned
+
+    def keep_live(self, cleaned):
+        """
+        A save does not take a live item off the site by its times: that is
+        the workflow's step (unpublish), which its log records and editors are told of.
+        """
+        now = timezone.now()
+        published = cleaned.get("published_at")
+        if "published_at" in self.changed_data and published is not None and published > now:
+            self.add_error(
+                "published_at",
+                _(
+                    "This item is on the public site: with a publication time still to "
+                    "come, it would leave the site with no step in its log. To schedule it "
+                    "again, unpublish it first, then publish it at that time."
+                ),
+            )
+        expires = cleaned.get("expire_at")
+        if "expire_at" in self.changed_data and expires is not None and expires <= now:
+            self.add_error(
+                "expire_at",
+                _(
+                    "This item is on the public site: an expiry time that has passed would "
+                    "take it off now, with no step in its log. Unpublish it instead, or "
+                    "choose a time still to come."
+                ),
+            )
 
     def find_conflict(self, cleaned):
         """Someone else's save since `expected_version`: their changes beside what was typed."""

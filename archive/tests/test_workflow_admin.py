@@ -387,6 +387,39 @@ class EditorTests(AdminWorkflowTestCase):
                 item.refresh_from_db()
                 self.assertEqual((item.status, item.version), (Status.REVIEW, 1))
 
+    @time_machine.travel(datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC), tick=False)
+    def test_a_save_does_not_take_a_live_item_off_the_site_by_its_times(self):
+        earlier = datetime.datetime(2026, 4, 1, 9, tzinfo=datetime.UTC)
+        item = self.draft(status=Status.PUBLISHED, published_at=earlier)
+        self.login(self.editor)
+        shown = self.form_data(item)
+        shown.update(
+            {
+                "initial-published_at_0": shown["published_at_0"],
+                "initial-published_at_1": shown["published_at_1"],
+            }
+        )
+        for changes, error in (
+            ({"published_at_0": "2030-01-01", "published_at_1": "10:00"}, "still to come"),
+            ({"published_at_0": "", "published_at_1": ""}, "needs a publication time"),
+            ({"expire_at_0": "2026-04-30", "expire_at_1": "10:00"}, "has passed"),
+        ):
+            with self.subTest(changes=changes):
+                response = self.client.post(
+                    change_url(item), {**shown, "lead": "Typed lead.", **changes}
+                )
+                self.assertContains(response, error)
+                self.assertContains(response, "Typed lead.")
+                item.refresh_from_db()
+                self.assertEqual((item.public_state, item.version), (PublicState.LIVE, 1))
+        # An expiry still to come, or a publication time that has passed, is saved.
+        changes = {"expire_at_0": "2026-06-01", "expire_at_1": "10:00", "published_at_1": "08:00"}
+        response = self.client.post(change_url(item), {**shown, **changes, "_continue": "1"})
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual(item.public_state, PublicState.LIVE)
+        self.assertEqual(item.published_at.hour, 5)  # 08:00 in Moscow
+
     def test_send_back_archive_and_restore(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
@@ -805,10 +838,10 @@ class OneStepPublishTests(AdminWorkflowTestCase):
         fresh = self.form_data(item)
         fresh["initial-published_at_0"] = fresh["published_at_0"]
         fresh["initial-published_at_1"] = fresh["published_at_1"]
-        response = self.client.post(change_url(item), {**fresh, "published_at_0": "2026-05-04"})
+        response = self.client.post(change_url(item), {**fresh, "published_at_0": "2026-04-20"})
         self.assertEqual(response.status_code, 302)
         item.refresh_from_db()
-        self.assertEqual(item.published_at.date(), datetime.date(2026, 5, 4))
+        self.assertEqual(item.published_at.date(), datetime.date(2026, 4, 20))
 
     def test_a_save_after_a_publish_from_the_queue_says_it_is_public_now(self):
         item = self.draft()
