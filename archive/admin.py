@@ -1128,6 +1128,7 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def take_step(self, request, item, action, *, change):
         if not change:
             raise services.WorkflowError(_("Save the new item first, then take a workflow step."))
+        self.refuse_if_state_changed(request, item)
         comment = request.POST.get("workflow_comment", "")[:5000]
         if action == "publish_now":
             if item.public_state != PublicState.SCHEDULED:
@@ -1142,6 +1143,30 @@ class WorkflowAdmin(ObjectRuleAdmin):
             step(item=item, user=request.user, comment=comment, at=at)
         else:
             step(item=item, user=request.user, comment=comment)
+
+    def refuse_if_state_changed(self, request, item):
+        """
+        A step pressed on a form opened while the item was in another state
+        (sent back, published or unpublished meanwhile) is refused once, so
+        that nobody publishes what a colleague has just sent back unawares.
+        """
+        try:
+            opened = PublicState(request.POST.get("opened_state", ""))
+        except ValueError:
+            return  # a form without it (a script's post) is checked by the rules alone
+        if opened == item.public_state:
+            return
+        # The form comes back knowing the state now: the step sent again is taken.
+        request.POST = request.POST.copy()
+        request.POST["opened_state"] = item.public_state.value
+        raise services.WorkflowError(
+            _(
+                "“%(item)s” is “%(state)s” now, not “%(opened)s” as when this form was "
+                "opened: the step was not taken and nothing was saved. See its workflow "
+                "log, then take the step again if it still applies."
+            )
+            % {"item": item, "state": item.public_state.label, "opened": opened.label}
+        )
 
     def response_change(self, request, obj):
         if request.POST.get("workflow"):
@@ -1161,6 +1186,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
                     "who": (step and step.user) or _("an editor"),
                     "when": step and date_format(timezone.localtime(step.created_at), "d.m.Y H:i"),
                 },
+                messages.WARNING,
+            )
+        elif opened == PublicState.LIVE and obj.public_state != PublicState.LIVE:
+            self.message_user(
+                request,
+                _(
+                    "“%(item)s” left the public site while this form was open (it is "
+                    "“%(state)s” now): what you saved is not public."
+                )
+                % {"item": obj, "state": obj.public_state.label},
                 messages.WARNING,
             )
         return super().response_change(request, obj)

@@ -420,6 +420,37 @@ class EditorTests(AdminWorkflowTestCase):
         self.assertEqual(item.public_state, PublicState.LIVE)
         self.assertEqual(item.published_at.hour, 5)  # 08:00 in Moscow
 
+    def test_a_step_on_a_form_opened_before_a_send_back_is_refused_once(self):
+        item = self.draft()
+        services.submit_for_review(item=item, user=self.author)
+        self.login(self.editor)
+        opened = self.form_data(item, opened_state="review", lead="Edited lead.")
+        services.send_back(item=item, user=self.editor, comment="Facts are wrong")
+        response = self.client.post(change_url(item), {**opened, "workflow": "publish"})
+        self.assertContains(response, "is “Draft” now, not “In review” as when this form")
+        self.assertContains(response, "Edited lead.")
+        item.refresh_from_db()
+        self.assertEqual((item.public_state, item.lead), (PublicState.DRAFT, "A lead."))
+        # The form came back with the state as it is now: sent again, the step is taken.
+        self.assertContains(response, 'name="opened_state" value="draft"')
+        again = {**opened, "opened_state": "draft", "expected_version": item.version}
+        response = self.client.post(change_url(item), {**again, "workflow": "publish"})
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual((item.public_state, item.lead), (PublicState.LIVE, "Edited lead."))
+
+    def test_a_save_of_an_item_unpublished_meanwhile_says_it_is_not_public(self):
+        item = self.draft(status=Status.PUBLISHED, published_at=timezone.now())
+        self.login(self.editor)
+        opened = self.form_data(item, opened_state="live", lead="Corrected lead.")
+        services.archive(item=item, user=self.editor, comment="Withdrawn: legal issue")
+        response = self.client.post(change_url(item), opened, follow=True)
+        self.assertIn(
+            f"“{item.title}” left the public site while this form was open (it is "
+            "“Archived” now): what you saved is not public.",
+            messages_of(response),
+        )
+
     def test_send_back_archive_and_restore(self):
         item = self.draft()
         services.submit_for_review(item=item, user=self.author)
