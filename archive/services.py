@@ -565,17 +565,25 @@ def find_redirect(model, slug):
 def may_delete(user, item) -> bool:
     """
     Whether `user` may delete `item`. Whatever has been public is archived,
-    not deleted: only a superuser deletes a published or archived item.
+    not deleted: only a superuser deletes a published or archived item, or
+    one unpublished once and restored to a draft since.
     """
-    if item.status in (Status.PUBLISHED, Status.ARCHIVED) and not user.is_superuser:
+    if not user.is_superuser and (
+        item.status in (Status.PUBLISHED, Status.ARCHIVED) or has_been_public(item)
+    ):
         return False
     meta = item._meta
     return user.has_perm(f"{meta.app_label}.delete_{meta.model_name}") and can_edit(user, item)
 
 
+def has_been_public(item) -> bool:
+    """Whether `item` was unpublished (archived) once: it was public then."""
+    return Transition.for_item(item).filter(to_status=Status.ARCHIVED).exists()
+
+
 def goes_to_trash(item):
-    """Whether deleting `item` keeps it in the trash: one never published does."""
-    return item.status in (Status.DRAFT, Status.REVIEW)
+    """Whether deleting `item` keeps it in the trash: one never public does."""
+    return item.status in (Status.DRAFT, Status.REVIEW) and not has_been_public(item)
 
 
 def delete_item(*, item, user):
@@ -588,7 +596,10 @@ def delete_item(*, item, user):
         current = type(item).objects.select_for_update().get(pk=item.pk)
         if not may_delete(user, current):
             raise WorkflowError(
-                _("“%(title)s” cannot be deleted by you: unpublish (archive) it instead.")
+                _(
+                    "“%(title)s” has been public, so it stays on record: only a superuser "
+                    "may delete it. To take it off the site, unpublish (archive) it."
+                )
                 % {"title": current}
             )
         if goes_to_trash(current):

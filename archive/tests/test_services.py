@@ -370,8 +370,19 @@ class TrashTests(RoleTestCase):
 
     def test_published_items_are_deleted_by_superusers_only(self):
         item = NewsItemFactory()
-        with self.assertRaisesMessage(services.WorkflowError, "unpublish (archive) it instead"):
+        with self.assertRaisesMessage(services.WorkflowError, "only a superuser may delete it"):
             services.delete_item(item=item, user=self.editor)
         services.delete_item(item=item, user=self.superuser)
         self.assertFalse(NewsItem.objects.filter(pk=item.pk).exists())
         self.assertFalse(services.trash_for(self.editor, NewsItem).exists())
+
+    def test_an_item_unpublished_and_back_to_draft_is_still_kept_on_record(self):
+        item = NewsItemFactory()
+        services.archive(item=item, user=self.editor)
+        services.restore_to_draft(item=item, user=self.editor)
+        item.refresh_from_db()
+        self.assertEqual(item.status, Status.DRAFT)
+        with self.assertRaisesMessage(services.WorkflowError, "has been public"):
+            services.delete_item(item=item, user=self.editor)
+        self.assertFalse(services.goes_to_trash(item))
+        self.assertTrue(NewsItem.objects.filter(pk=item.pk).exists())
