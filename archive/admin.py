@@ -1567,12 +1567,12 @@ class WorkflowAdmin(ObjectRuleAdmin):
         items are now in ("Published: …", "Scheduled: …"), or `result`'s
         for a step that changes no state, and one for each refusal.
         """
-        done, refused = {}, []
+        done, refused = {}, {}
         for item in queryset:
             try:
                 step(item=item, user=request.user)
             except services.WorkflowError as error:
-                refused.append(str(error))
+                refused.setdefault(str(error), []).append(str(item))
                 continue
             done.setdefault(str(result or item.public_state.label), []).append(str(item))
         for state, items in done.items():
@@ -1581,10 +1581,16 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 _("%(result)s: %(items)s.") % {"result": state, "items": named(items)},
                 messages.SUCCESS,
             )
-        for reason in refused:
-            self.message_user(
-                request, _("Refused: %(reason)s") % {"reason": reason}, messages.WARNING
-            )
+        for reason, items in refused.items():
+            if all(item in reason for item in items):
+                message = _("Refused: %(reason)s") % {"reason": reason}
+            else:
+                # A reason that does not name its items ("Only the item's author…").
+                message = _("Refused for %(items)s: %(reason)s") % {
+                    "items": named(items),
+                    "reason": reason,
+                }
+            self.message_user(request, message, messages.WARNING)
 
     @admin.action(description=gettext_lazy("Send selected items to review"), permissions=["change"])
     def submit_selected(self, request, queryset):

@@ -234,12 +234,8 @@ def _transition(*, item, user, action, comment="", published_at=None):
         # that, not as if it were someone else's.
         if not rule.applies_to(current):
             raise WorkflowError(
-                _("“%(title)s” is %(state)s. %(why)s")
-                % {
-                    "title": current,
-                    "state": current.public_state.label.lower(),
-                    "why": rule.refusal,
-                }
+                _("“%(title)s” is “%(state)s”. %(why)s")
+                % {"title": current, "state": current.public_state.label, "why": rule.refusal}
             )
         if not rule.editor_only and not can_edit(user, current):
             raise WorkflowError(_("Only the item's author or an editor may send it to review."))

@@ -89,7 +89,7 @@ class TransitionTests(RoleTestCase):
         draft = self.draft(title="Ministers met")
         archived = self.draft(title="Withdrawn", status=Status.ARCHIVED)
         with self.assertRaisesMessage(
-            services.WorkflowError, "“Withdrawn” is archived. Only a draft, an item in review"
+            services.WorkflowError, "“Withdrawn” is “Archived”. Only a draft, an item in review"
         ):
             services.publish(item=archived, user=self.editor)
         with self.assertRaisesMessage(services.WorkflowError, "Only a published item"):

@@ -483,7 +483,7 @@ class EditorTests(AdminWorkflowTestCase):
         # Each line says what the items are now.
         self.assertIn("Published: “Waiting”.", reported)
         self.assertIn(
-            "Refused: “Withdrawn” is archived. Only a draft, an item in review or a "
+            "Refused: “Withdrawn” is “Archived”. Only a draft, an item in review or a "
             "scheduled item can be published.",
             reported,
         )
@@ -512,7 +512,19 @@ class EditorTests(AdminWorkflowTestCase):
             CHANGELIST, {"action": "submit_selected", "_selected_action": [in_review.pk]}
         )
         self.assertIn(
-            "Refused: “Waiting” is in review. Only a draft can be sent to review.",
+            "Refused: “Waiting” is “In review”. Only a draft can be sent to review.",
+            messages_of(response),
+        )
+
+    def test_a_refusal_that_does_not_name_its_items_is_told_which_they_are(self):
+        own = self.draft(title="Mine")
+        others = self.draft(title="Not mine", author=UserFactory(role="author"), slug="theirs")
+        self.login(self.author)
+        response = self.client.post(
+            CHANGELIST, {"action": "submit_selected", "_selected_action": [own.pk, others.pk]}
+        )
+        self.assertIn(
+            "Refused for “Not mine”: Only the item's author or an editor may send it to review.",
             messages_of(response),
         )
 
