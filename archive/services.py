@@ -827,6 +827,8 @@ class Change:
 
 def compare(model, before: dict, after: dict) -> list[Change]:
     """Field by field, what differs between two snapshots of a `model` item."""
+    # A revision holds dates as JSON text, a fresh snapshot as dates: compared as stored.
+    before, after = as_stored(before), as_stored(after)
     changes = []
     for field in content_fields(model):
         old, new = before.get(field.name), after.get(field.name)

@@ -612,6 +612,15 @@ class ConflictTests(AdminWorkflowTestCase):
 
 
 class HistoryTests(AdminWorkflowTestCase):
+    def test_the_current_version_shows_no_difference_from_itself(self):
+        item = self.draft(event_date=datetime.date(2020, 5, 26))
+        services.record_revision(item=item, user=self.editor)
+        self.login(self.editor)
+        page = self.client.get(f"{CHANGELIST}{item.pk}/history/{item.version}/")
+        to_current = page.content.decode().split("From this version to the current one")[1]
+        self.assertIn("No differences.", to_current)
+        self.assertNotIn("Event date", to_current)
+
     def test_history_comparison_and_restore(self):
         self.login(self.author)
         self.client.post(f"{CHANGELIST}add/", self.form_data(title="First title"))
