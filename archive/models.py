@@ -118,6 +118,16 @@ def russian_name():
     )
 
 
+def public_at(now, through=""):
+    """
+    The rule as a condition: on the item, or, with `through` ("translation__"),
+    on the item a relation leads to.
+    """
+    return (Q(**{f"{through}expire_at__isnull": True}) | Q(**{f"{through}expire_at__gt": now})) & Q(
+        **{f"{through}status": Status.PUBLISHED, f"{through}published_at__lte": now}
+    )
+
+
 class PublishedQuerySet(models.QuerySet):
     """
     The rule of what is public, in one place: an item is public while its
@@ -128,12 +138,7 @@ class PublishedQuerySet(models.QuerySet):
 
     def published(self, now=None):
         """Items a visitor may see: published, due, and not expired."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(expire_at__isnull=True) | Q(expire_at__gt=now),
-            status=Status.PUBLISHED,
-            published_at__lte=now,
-        )
+        return self.filter(public_at(now or timezone.now()))
 
     def scheduled(self, now=None):
         """Published items whose publication time has not come yet."""

@@ -16,10 +16,12 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.utils import timezone
 
 from . import pagecache, search, taxonomy
 from .models import (
@@ -32,6 +34,7 @@ from .models import (
     Person,
     Statement,
     Topic,
+    public_at,
 )
 
 HOME_LATEST = 6
@@ -67,18 +70,29 @@ def statement_teasers(now=None):
     )
 
 
-def lead_and_latest(now=None, count=HOME_LATEST):
+def once_in(language, queryset, now=None):
     """
-    The front page's news: the newest public item with a cover (the lead
-    story) and the `count` newest after it, as (lead, [latest]). The lead is
-    nearly always among the newest, so a second query is rare; one query
-    asking for "the newest with a cover, or the newest" made PostgreSQL
-    read the whole archive.
+    `queryset` without the items whose public translation is in `language`:
+    the same item in two languages is listed once, in the visitor's.
     """
-    newest = list(news_teasers(now).order_by("-published_at", "-pk")[: count + 1])
+    # Through the link, as a join: a subquery made PostgreSQL read every public item.
+    twin = Q(translation__language=language) & public_at(now or timezone.now(), "translation__")
+    return queryset.exclude(~Q(language=language) & twin)
+
+
+def lead_and_latest(language, now=None, count=HOME_LATEST):
+    """
+    The front page's news in `language` (see once_in()): the newest public
+    item with a cover (the lead story) and the `count` newest after it, as
+    (lead, [latest]). The lead is nearly always among the newest, so a
+    second query is rare; one query asking for "the newest with a cover, or
+    the newest" made PostgreSQL read the whole archive.
+    """
+    teasers = once_in(language, news_teasers(now), now)
+    newest = list(teasers.order_by("-published_at", "-pk")[: count + 1])
     lead = next((item for item in newest if item.cover_image_id), None)
     if lead is None:
-        covered = news_teasers(now).filter(cover_image__isnull=False)
+        covered = teasers.filter(cover_image__isnull=False)
         lead = covered.order_by("-published_at", "-pk").first()
     return lead, [item for item in newest if item != lead][:count]
 
@@ -101,8 +115,8 @@ def topic_counts(count=HOME_TOPICS):
     return list(rows.filter(n__gt=0).order_by("-n", "slug").values_list("slug", "n")[:count])
 
 
-def latest_statements(now=None, count=HOME_STATEMENTS):
-    return statement_teasers(now)[:count]
+def latest_statements(language, now=None, count=HOME_STATEMENTS):
+    return once_in(language, statement_teasers(now), now)[:count]
 
 
 TAGS = {"persons": Person, "bodies": Body, "topics": Topic}

@@ -260,22 +260,53 @@ class StatementTranslationTests(TestCase):
 
 
 class QueryTests(TestCase):
-    def test_the_russian_page_reads_nothing_more_than_the_english_one(self):
+    def test_the_russian_page_reads_no_more_than_the_english_one(self):
         """
-        Both languages' names come from one reading of the taxonomy, and the
-        home page's remembered lists serve both: a Russian page built after
-        the English one costs no query.
+        Both languages' names come from one reading of the taxonomy; each
+        language's home page lists its own stories (see HomeTwinTests), read
+        once for each state of the archive.
         """
         for name, name_ru in (("News", "Новости"), ("Speeches", "Выступления")):
             NewsItemFactory(section=SectionFactory(name=name, name_ru=name_ru))
         self.client.get("/news/", headers=ENGLISH)  # the taxonomy of this generation, read once
         # The latest news, the lead story (none of them has a photo), statements and topics.
-        with self.assertNumQueries(4):
-            self.client.get("/", headers=ENGLISH)
-        with self.assertNumQueries(0):
-            response = self.client.get("/", headers=RUSSIAN)
+        for headers in (ENGLISH, RUSSIAN):
+            with self.assertNumQueries(4):
+                response = self.client.get("/", headers=headers)
+            with self.assertNumQueries(0):
+                self.client.get("/", headers=headers)
         self.assertContains(response, "Выступления</a>")
         self.assertNotContains(response, "Speeches</a>")
+
+
+class HomeTwinTests(TestCase):
+    """The same story in two languages is on the home page once, in the visitor's."""
+
+    def test_each_visitor_sees_a_translated_story_in_their_language(self):
+        editor = UserFactory(role="editor")
+        english = NewsItemFactory(title="Ministers met in Minsk")
+        english.translation = NewsItemFactory(title="Министры встретились в Минске", language="ru")
+        services.save_item(item=english, user=editor)  # linked both ways
+        alone = NewsItemFactory(title="Только по-русски", language="ru")
+        statement = StatementFactory(title="Statement on peace")
+        statement.translation = StatementFactory(title="Заявление о мире", language="ru")
+        services.save_item(item=statement, user=editor)
+        page = self.client.get("/", headers=ENGLISH)
+        self.assertContains(page, "Ministers met in Minsk")
+        self.assertNotContains(page, "Министры встретились")
+        # Untranslated, it is there, marked as Russian.
+        self.assertContains(page, alone.title)
+        self.assertContains(page, "Statement on peace")
+        self.assertNotContains(page, "Заявление о мире")
+        page = self.client.get("/", headers=RUSSIAN)
+        self.assertContains(page, "Министры встретились в Минске")
+        self.assertNotContains(page, "Ministers met in Minsk")
+        self.assertContains(page, "Заявление о мире")
+        self.assertNotContains(page, "Statement on peace")
+
+    def test_a_statement_in_the_other_language_says_so(self):
+        StatementFactory(title="Заявление о мире", language="ru")
+        self.assertContains(self.client.get("/statements/", headers=ENGLISH), "· Russian")
 
 
 class OtherLanguageMarkTests(FreshMediaMixin, TestCase):

@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 
 from .. import backlink, pagecache, queries, taxonomy, teasers
 from ..filters import NewsItemFilter
-from ..models import FIRST_YEAR, LAST_YEAR, NewsItem, Section
+from ..models import FIRST_YEAR, LAST_YEAR, NewsItem, Section, active_language
 from ..navigation import (
     archive_months,
     archive_years,
@@ -29,12 +29,14 @@ class HomeView(TemplateView):
     template_name = "archive/home.html"
 
     def get_context_data(self, **kwargs):
-        # What the home page lists changes only with the archive's generation.
+        # What the home page lists changes only with the archive's generation,
+        # and its stories with the visitor's language (each in theirs, once).
+        language = active_language()
         lead, latest, statements, topics = pagecache.kept(
-            "home:front",
+            f"home:front:{language}",
             lambda: (
-                *queries.lead_and_latest(),
-                list(queries.latest_statements()),
+                *queries.lead_and_latest(language),
+                list(queries.latest_statements(language)),
                 queries.topic_counts(),
             ),
         )
