@@ -7,6 +7,7 @@ exception.
 """
 
 import datetime
+import re
 import unicodedata
 
 import django_filters
@@ -102,19 +103,26 @@ class YearFilter(django_filters.NumberFilter):
 # Typographic quotes, as the search help prints them and word processors type
 # them, mark a phrase as the plain ones do.
 PHRASE_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"'))
+# A dash or a minus sign that a keyboard or a word processor types before a
+# word leaves it out as "-" does; the Russian "или" is "or".
+LEAVE_OUT = re.compile(r"(?<!\S)[–—−](?=\S)")
+RUSSIAN_OR = re.compile(r"(?<!\S)или(?!\S)", re.IGNORECASE)
 
 
 def clean_query(value):
     """A search needs at least one word: "!!!" or "" alone find nothing."""
+    if not value:
+        return value
     # Full-width letters and ligatures (ｓｅｃｕｒｉｔｙ, ﬁnance) as the texts spell them.
-    value = unicodedata.normalize("NFKC", value) if value else value
-    if value and not words_of(value):
+    value = unicodedata.normalize("NFKC", value).translate(PHRASE_QUOTES)
+    value = RUSSIAN_OR.sub("or", LEAVE_OUT.sub("-", value))
+    if not words_of(value):
         raise forms.ValidationError(_("Type at least one word to search for."))
-    if value and not search.looks_for_something(value):
+    if not search.looks_for_something(value):
         raise forms.ValidationError(
             _("Type a word to look for: a word after a minus sign is only left out.")
         )
-    return value.translate(PHRASE_QUOTES) if value else value
+    return value
 
 
 # Django's own widget templates, in Jinja2: a filtered list or a search draws

@@ -91,7 +91,7 @@ class InterfaceLanguageTests(TestCase):
             services.submit_for_review(item=item, user=editor)
         self.assertEqual(
             str(raised.exception),
-            "«Саммит»: опубликовано. Отправить на проверку можно только черновик.",
+            "«Саммит»: «Опубликовано». Отправить на проверку можно только черновик.",
         )
 
     def test_a_taken_address_is_said_grammatically(self):

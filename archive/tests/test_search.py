@@ -323,6 +323,21 @@ class BothDatabasesTests(SearchTestCase):
             set(titles(self.search("“collective security” or Kazakhstan -NATO"), "results")),
             {self.body_match.title, self.title_match.title},
         )
+        # A dash or minus sign typed before a word leaves it out too; "или" is "or".
+        for dash in "–—−":
+            self.assertEqual(
+                titles(self.search(f"peacekeeping {dash}pandemic", kind="news"), "results"),
+                [self.title_match.title],
+            )
+        self.assertEqual(
+            set(titles(self.search("pandemic ИЛИ Kazakhstan"), "results")),
+            {self.body_match.title, self.title_match.title},
+        )
+        # Between words with spaces round it, a dash is only punctuation.
+        self.assertEqual(
+            titles(self.search("peacekeeping – pandemic", kind="news"), "results"),
+            titles(self.search("peacekeeping pandemic", kind="news"), "results"),
+        )
 
     def test_page_past_the_end_is_404(self):
         self.assertEqual(
