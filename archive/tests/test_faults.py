@@ -375,7 +375,10 @@ class DatabaseErrorTests(TestCase):
         self.client.raise_request_exception = False
         with mock.patch("archive.views.HomeView.get_context_data", side_effect=ValueError):
             response = self.client.get("/")
-        self.assertContains(response, "Server error", status_code=500)
+            self.assertContains(response, "Server error", status_code=500)
+            russian = self.client.get("/", headers={"accept-language": "ru"})
+        self.assertContains(russian, '<html lang="ru">', status_code=500)
+        self.assertContains(russian, "Ошибка сервера", status_code=500)
 
 
 class StallingProxy:

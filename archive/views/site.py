@@ -15,8 +15,10 @@ from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    HttpResponseServerError,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -77,7 +79,10 @@ def server_error(request):
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
         return database_unavailable(request, error)
-    return defaults.server_error(request)
+    # As Django's own handler: the template alone, no context processors (they
+    # may be what failed), but in the visitor's language.
+    page = loader.get_template("500.html").render({"LANGUAGE_CODE": translation.get_language()})
+    return HttpResponseServerError(page)
 
 
 @in_visitors_language
