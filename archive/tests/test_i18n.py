@@ -94,6 +94,14 @@ class InterfaceLanguageTests(TestCase):
             "«Саммит»: «Опубликовано». Отправить на проверку можно только черновик.",
         )
 
+    def test_the_delete_page_quotes_the_title_in_russian_quotes(self):
+        item = NewsItemFactory(title="Саммит", status="draft", published_at=None)
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        page = self.client.get(
+            f"/admin/archive/newsitem/{item.pk}/delete/", headers={"accept-language": "ru"}
+        )
+        self.assertContains(page, "Удалить новость «Саммит»?")
+
     def test_a_taken_address_is_said_grammatically(self):
         NewsItemFactory(slug="summit")
         self.client.force_login(UserFactory(username="editor", role="editor"))
