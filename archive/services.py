@@ -697,7 +697,16 @@ def restore_from_trash(*, trashed, user):
                 for position, pk in enumerate(data["gallery"])
                 if pk in existing
             )
-        record_revision(item=item, user=user, comment=_("Restored from the trash"))
+        # Who deleted it and when, which the trash's row held, stay in the history.
+        deleted = {
+            "who": trashed.deleted_by or "—",
+            "when": timezone.localtime(trashed.deleted_at).strftime("%d.%m.%Y %H:%M"),
+        }
+        record_revision(
+            item=item,
+            user=user,
+            comment=_("Restored from the trash (deleted by %(who)s on %(when)s)") % deleted,
+        )
         if item.translation_id:
             _set_translation(model, item.translation_id, item, user=user)
         trashed.delete()

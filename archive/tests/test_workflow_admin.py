@@ -1093,6 +1093,11 @@ class DeleteTests(AdminWorkflowTestCase):
             ("Second thoughts", "draft", self.author),
         )
         self.assertEqual(Revision.for_item(restored).count(), 2)
+        deleted_at = timezone.localtime(trashed.deleted_at).strftime("%d.%m.%Y %H:%M")
+        self.assertEqual(
+            Revision.for_item(restored).first().comment,
+            f"Restored from the trash (deleted by editor on {deleted_at})",
+        )
         self.assertEqual(Transition.for_item(restored).count(), 1)
         self.assertFalse(TrashedItem.objects.exists())
 
