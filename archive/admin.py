@@ -1079,9 +1079,14 @@ class WorkflowAdmin(ObjectRuleAdmin):
         elif change and "title" in form.changed_data and "slug" not in form.changed_data:
             # An item never public follows its new title with its address, while
             # that address is still the one made from the old title.
+            # The stored title, which a merged conflict may have taken as it is.
             old_title = form.initial.get("title", "")
-            if obj.published_at is None and services.slug_made_from(obj.slug, old_title):
-                obj.slug = services.free_slug(type(obj), obj.title)
+            if (
+                obj.title != old_title
+                and obj.published_at is None
+                and services.slug_made_from(obj.slug, old_title)
+            ):
+                obj.slug = services.free_slug(type(obj), obj.title, item=obj)
         services.save_item(item=obj, user=request.user, expected_version=expected)
 
     def render_delete_form(self, request, context):

@@ -423,12 +423,16 @@ def _keep_unrecorded_version(current):
         record_revision(item=current, user=None, comment=_("Before the first recorded save"))
 
 
-def free_slug(model, title: str) -> str:
-    """An address for a new item made from its title: ASCII, and not yet taken."""
+def free_slug(model, title: str, item=None) -> str:
+    """
+    An address made from a title: ASCII, and not yet taken (by another item
+    than `item`, one being renamed).
+    """
     base = slug_for(title) or model._meta.model_name
     slug, n = base, 2
+    others = model.objects.exclude(pk=item.pk) if item is not None else model.objects
     while (
-        model.objects.filter(slug=slug).exists()
+        others.filter(slug=slug).exists()
         or SlugRedirect.objects.filter(
             content_type=ContentType.objects.get_for_model(model), old_slug=slug
         ).exists()
@@ -785,9 +789,12 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
     """Bring the item's content back to `revision`: itself a new revision."""
     item = revision.item
     model = type(item)
+    # What is kept is kept as stored now, not as a copy read earlier holds it.
+    item.refresh_from_db()
     # An author's restore brings back what an author may write, not the
-    # address or the pairing an editor chose since (nor the other item's).
-    kept = set() if is_editor(user, item) else EDITOR_ONLY_FIELDS
+    # address or the pairing an editor chose since. Nobody's restore changes
+    # a pairing: it is a link between two items, not this item's content.
+    kept = {"translation"} if is_editor(user, item) else EDITOR_ONLY_FIELDS
     with transaction.atomic():
         data = revision.data
         for field in content_fields(model):

@@ -312,10 +312,17 @@ class RevisionTests(RoleTestCase):
             self.assertEqual(item.title, "Draft")
             self.assertEqual((item.slug, item.translation_id), ("editors-name", None))
             self.assertIsNone(published.translation_id)
-        # An editor's restore brings everything back.
+        # An editor's restore brings the address back, but never changes a pairing:
+        # that is a link between two items, not this item's content.
         services.restore_revision(revision=paired, user=self.editor)
         item.refresh_from_db()
-        self.assertEqual(item.translation_id, published.pk)
+        published.refresh_from_db()
+        self.assertEqual((item.slug, item.translation_id), ("editors-name", None))
+        self.assertIsNone(published.translation_id)
+        self.save(item, self.editor, translation=published)
+        services.restore_revision(revision=first, user=self.editor)
+        item.refresh_from_db()
+        self.assertEqual((item.slug, item.translation_id), ("drafts-name", published.pk))
 
     def test_a_restore_from_a_stale_page_is_refused(self):
         item = self.draft(title="One")

@@ -239,6 +239,23 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
         )
         self.assertEqual(Revision.for_item(self.item).first().data["lead"], "Author's better lead.")
 
+    def test_their_new_title_taken_in_a_merge_keeps_the_address_it_gave(self):
+        item = self.opened_item(title="Summit notes", slug="summit-notes")
+        author = self.client_class()
+        author.force_login(self.author)
+        opened = self.form_data(item, lead="Author's lead.")
+        # The editor retitles the draft; its address follows the title.
+        self.client.post(change_url(item), self.form_data(item, title="Summit report"))
+        item.refresh_from_db()
+        self.assertEqual(item.slug, "summit-report")
+        self.assertContains(author.post(change_url(item), opened), "Someone else saved")
+        merged = {**opened, "expected_version": str(item.version), "conflict-title": "theirs"}
+        self.assertEqual(author.post(change_url(item), merged).status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual(
+            (item.title, item.lead, item.slug), ("Summit report", "Author's lead.", "summit-report")
+        )
+
     def test_keep_mine_overwrites_their_lead(self):
         response = self.refused(title="Editor's title", lead="Editor's lead.")
         # Both changed the lead: the editor's own text is the choice unless they pick theirs.
