@@ -16,7 +16,8 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
@@ -91,12 +92,14 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        refusal = getattr(request, "refusal", None)
         form = context["adminform"].form
-        if refusal and form.errors.keys() == {NON_FIELD_ERRORS}:
-            # A refusal is no mistake in the form: said at the top, without
-            # Django's "Please correct the error below" over fields that are right.
-            messages.error(request, refusal)
+        refused = getattr(request, "refusal", None) or getattr(form, "conflict", None)
+        if refused and form.errors.keys() == {NON_FIELD_ERRORS}:
+            # A refusal or a colleague's save is no mistake in the form: said at
+            # the top, without Django's "Please correct the error below" (and
+            # "Error:" in the title) over fields that are right.
+            for error in form.non_field_errors():
+                messages.error(request, error)
             context["errors"] = None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -1103,9 +1106,18 @@ class WorkflowAdmin(ObjectRuleAdmin):
     def delete_queryset(self, request, queryset):
         self.delete_items(request, list(queryset))
 
+    def response_delete(self, request, obj_display, obj_id):
+        if not getattr(request, "trashed", None) or IS_POPUP_VAR in request.POST:
+            return super().response_delete(request, obj_display, obj_id)
+        # Said already: "in the trash". Django's "deleted successfully" would contradict it.
+        changelist = reverse(self.url_name("changelist"))
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(add_preserved_filters(preserved, changelist))
+
     def delete_items(self, request, items):
         # One by one: each draft goes to the trash, and each is checked.
         trashed = [item for item in items if services.goes_to_trash(item)]
+        request.trashed = trashed
         for item in items:
             try:
                 services.delete_item(item=item, user=request.user)

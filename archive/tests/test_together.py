@@ -184,7 +184,12 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
     def refused(self, **typed):
         response = self.client.post(change_url(self.item), {**self.opened, **typed})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Someone else saved this item while you were editing it")
+        self.assertContains(
+            response, "Someone else saved this item while you were editing it", count=1
+        )
+        # Nothing in the form is wrong: no "correct the error below", no "Error:" title.
+        self.assertNotContains(response, "Please correct the error")
+        self.assertNotContains(response, "<title>Error:")
         return response
 
     def test_the_refused_form_shows_their_change_beside_what_was_typed(self):

@@ -1051,6 +1051,16 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertContains(pages["chosen items"], "News items: 1")
         self.assertContains(pages["a person"], "Imangali Tasmagambetov")
 
+    def test_a_draft_deleted_from_its_page_is_said_to_be_in_the_trash_only(self):
+        item = self.draft(title="Second thoughts", slug="second-thoughts")
+        self.login(self.editor)
+        response = self.client.post(delete_url(item), {"post": "yes"}, follow=True)
+        self.assertEqual(response.redirect_chain[-1][0], CHANGELIST)
+        self.assertEqual(
+            messages_of(response),
+            ["“Second thoughts” is in the trash, where it can be restored for 30 days."],
+        )
+
     def test_a_superuser_can_delete_a_published_item(self):
         published = NewsItemFactory(section=self.section)
         self.login(self.superuser)
