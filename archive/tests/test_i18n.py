@@ -91,7 +91,8 @@ class InterfaceLanguageTests(TestCase):
             services.submit_for_review(item=item, user=editor)
         self.assertEqual(
             str(raised.exception),
-            "«Саммит» сейчас в состоянии «Опубликовано». Отправить на проверку можно только черновик.",
+            "«Саммит» сейчас в состоянии «Опубликовано». "
+            "Отправить на проверку можно только черновик.",
         )
 
     def test_the_delete_page_quotes_the_title_in_russian_quotes(self):
