@@ -364,6 +364,12 @@ class ArchiveAutocompleteJsonView(AutocompleteJsonView):
         if isinstance(obj, Image):
             # Read from the row itself: no query for each result.
             result["thumbnail"] = thumbnail_url(obj)
+        elif isinstance(obj, (NewsItem, Statement)):
+            # Two items of one title (a stray draft and the one to pair) told apart.
+            details = [obj.public_state.label, Language(obj.language).label]
+            if obj.published_at:
+                details.insert(1, date_format(timezone.localtime(obj.published_at), "d.m.Y"))
+            result["text"] = " · ".join([result["text"], *map(str, details)])
         return result
 
 

@@ -66,6 +66,26 @@ class AdminTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.item.section.name, response.json()["results"][0]["text"])
 
+    def test_the_translation_chooser_tells_items_of_one_title_apart(self):
+        NewsItemFactory(title="Ministers met", status="draft", published_at=None, slug="stray")
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "term": "Ministers",
+                "app_label": "archive",
+                "model_name": "newsitem",
+                "field_name": "translation",
+            },
+        )
+        published = timezone.localtime(self.item.published_at).strftime("%d.%m.%Y")
+        self.assertEqual(
+            sorted(result["text"] for result in response.json()["results"]),
+            [
+                "Ministers met · Draft · English",
+                f"Ministers met · Published · {published} · English",
+            ],
+        )
+
     def test_anonymous_visitors_are_sent_to_sign_in(self):
         self.client.logout()
         response = self.client.get("/admin/archive/newsitem/")
