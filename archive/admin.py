@@ -42,7 +42,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from . import presence, services, taxonomy
 from .models import (
@@ -314,11 +314,14 @@ class ItemPartAdmin(ObjectRuleAdmin):
         self.store(obj)
         if change and not form.has_changed():
             return
-        message = _("%(part)s “%(name)s” changed") if change else _("%(part)s “%(name)s” added")
+        if change:
+            message = gettext_noop("%(part)s “%(name)s” changed")
+        else:
+            message = gettext_noop("%(part)s “%(name)s” added")
         services.record_part_change(
             items=[*before, *services.items_showing(obj)],
             user=request.user,
-            comment=message % {"part": capfirst(self.opts.verbose_name), "name": obj},
+            note=services.note(message, part=self.model, name=obj),
         )
 
     def store(self, obj):
@@ -332,8 +335,9 @@ class ItemPartAdmin(ObjectRuleAdmin):
         services.record_part_change(
             items=items,
             user=request.user,
-            comment=_("%(part)s “%(name)s” deleted")
-            % {"part": capfirst(self.opts.verbose_name), "name": name},
+            note=services.note(
+                gettext_noop("%(part)s “%(name)s” deleted"), part=self.model, name=name
+            ),
         )
 
     def delete_queryset(self, request, queryset):

@@ -219,6 +219,7 @@ def export_log():
                     "fields": {
                         "user": natural_key(revision.user),
                         "comment": revision.comment,
+                        "note": revision.note,
                         "created_at": plain(revision.created_at),
                         "data": data_to_keys(model, revision.data),
                     },
@@ -527,6 +528,7 @@ class Loader:
             defaults={
                 "user": self.find(get_user_model(), fields.get("user"), "user"),
                 "comment": fields.get("comment", ""),
+                "note": fields["note"] if isinstance(fields.get("note"), dict) else {},
                 "created_at": parse_time(fields.get("created_at")) or timezone.now(),
                 "data": data_to_ids(type(item), fields.get("data", {})),
             },

@@ -32,10 +32,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_noop
 
 from .models import Body, MediaLink, NewsItem, Person, Status, Topic
 from .sanitize import html_to_text, sanitize_html
-from .services import record_revision, record_system_transition
+from .services import note, record_revision, record_system_transition
 from .slugs import slug_for
 
 # "21.09.2018", sometimes with the time of publication after it.
@@ -817,7 +818,11 @@ def import_entry(entry, *, section, publish=False, source=""):
         link_named(item, entry.text, Person, Body, Topic)
         add_media_links(item, entry, MediaLink)
         if result != "unchanged":
-            record_revision(item=item, user=None, comment=f"Imported from {source}")
+            record_revision(
+                item=item,
+                user=None,
+                note=note(gettext_noop("Imported from %(source)s"), source=source),
+            )
     return Outcome(result, item, flags)
 
 

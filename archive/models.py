@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .compat import is_new_upload
@@ -824,6 +826,9 @@ class Revision(ItemRecord):
     version = models.PositiveIntegerField(_("version"))
     data = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
+    # What the site itself wrote ("Restored version 3"), kept as its English
+    # text and values so that each reader reads it in their own language.
+    note = models.JSONField(_("note"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta(ItemRecord.Meta):
         ordering = ["-version", "-id"]
@@ -833,6 +838,25 @@ class Revision(ItemRecord):
 
     def __str__(self):
         return _("Version %(version)s") % {"version": self.version}
+
+    def comment_text(self):
+        """The comment, or the site's note in the reader's language."""
+        return read_note(self.note) if self.note else self.comment
+
+
+def read_note(note):
+    """
+    A note of the site's (services.note) in the active language: its text
+    translated, and a part of an item ("part") named as its model is.
+    """
+    try:
+        values = dict(note.get("values", {}))
+        if "part" in note:
+            values["part"] = capfirst(apps.get_model(note["part"])._meta.verbose_name)
+        return gettext(note["text"]) % values
+    except (AttributeError, KeyError, LookupError, TypeError, ValueError):
+        # A note this version of the site cannot read (from a backup, say): its words as kept.
+        return str(note.get("text", "")) if isinstance(note, dict) else ""
 
 
 class SlugRedirect(models.Model):

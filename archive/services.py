@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from . import notifications
 from .images import delete_renditions, make_renditions, renditions_are_current
@@ -143,7 +143,7 @@ def can_change_part(user, part) -> bool:
     return all(can_edit(user, item) for item in items_showing(part))
 
 
-def record_part_change(*, items, user, comment: str):
+def record_part_change(*, items, user, note):
     """
     A new version of each item whose page a changed part shows, so that the
     change is in the item's history (who, and which part) and a form opened
@@ -159,7 +159,7 @@ def record_part_change(*, items, user, comment: str):
             current = type(item).objects.select_for_update().get(pk=item.pk)
             current.version += 1
             current.save(update_fields=["version", "updated_at"])
-            record_revision(item=current, user=user, comment=comment[:300])
+            record_revision(item=current, user=user, note=note)
 
 
 # --- Transitions -------------------------------------------------------------
@@ -420,7 +420,9 @@ def _keep_unrecorded_version(current):
     conflict with it then shows who changed what.
     """
     if not Revision.for_item(current).filter(version=current.version).exists():
-        record_revision(item=current, user=None, comment=_("Before the first recorded save"))
+        record_revision(
+            item=current, user=None, note=note(gettext_noop("Before the first recorded save"))
+        )
 
 
 def free_slug(model, title: str, item=None) -> str:
@@ -481,15 +483,16 @@ def _set_translation(model, pk, translation, *, user, only_if_pointing_at=None):
         return
     _keep_unrecorded_version(other)
     if translation:
-        comment = _("Linked to its translation “%(title)s”.") % {"title": translation}
+        said = note(gettext_noop("Linked to its translation “%(title)s”."), title=translation)
     else:
-        comment = _("The link to its translation “%(title)s” was removed.") % {
-            "title": other.translation
-        }
+        said = note(
+            gettext_noop("The link to its translation “%(title)s” was removed."),
+            title=other.translation,
+        )
     other.translation = translation
     other.version += 1
     other.save(update_fields=["translation", "version", "updated_at"])
-    record_revision(item=other, user=user, comment=comment[:300])
+    record_revision(item=other, user=user, note=said)
 
 
 def changed_since(current, version: int) -> bool:
@@ -702,15 +705,12 @@ def restore_from_trash(*, trashed, user):
                 if pk in existing
             )
         # Who deleted it and when, which the trash's row held, stay in the history.
-        deleted = {
-            "who": trashed.deleted_by or "—",
-            "when": timezone.localtime(trashed.deleted_at).strftime("%d.%m.%Y %H:%M"),
-        }
-        record_revision(
-            item=item,
-            user=user,
-            comment=_("Restored from the trash (deleted by %(who)s on %(when)s)") % deleted,
+        said = note(
+            gettext_noop("Restored from the trash (deleted by %(who)s on %(when)s)"),
+            who=trashed.deleted_by or "—",
+            when=timezone.localtime(trashed.deleted_at).strftime("%d.%m.%Y %H:%M"),
         )
+        record_revision(item=item, user=user, note=said)
         if item.translation_id:
             _set_translation(model, item.translation_id, item, user=user)
         trashed.delete()
@@ -773,8 +773,11 @@ def snapshot(item) -> dict:
     return data
 
 
-def record_revision(*, item, user, comment: str = ""):
-    """Keep the item's content as saved now, under its current version."""
+def record_revision(*, item, user, comment: str = "", note=None):
+    """
+    Keep the item's content as saved now, under its current version, with
+    the comment of whoever saved it or a note of the site's (see note()).
+    """
     return Revision.objects.create(
         content_type=ContentType.objects.get_for_model(item),
         object_id=item.pk,
@@ -782,7 +785,21 @@ def record_revision(*, item, user, comment: str = ""):
         data=snapshot(item),
         user=user,
         comment=comment,
+        note=note or {},
     )
+
+
+def note(text, part=None, **values):
+    """
+    A note the site writes in an item's history: `text` is the English
+    message (marked with gettext_noop) with %(name)s for each of `values`,
+    and %(part)s for the model `part` (an image, a document), each put in
+    the reader's language when the history is shown (Revision.comment_text).
+    """
+    found = {"text": text, "values": {name: str(value) for name, value in values.items()}}
+    if part is not None:
+        found["part"] = part._meta.label
+    return found
 
 
 def restore_revision(*, revision, user, expected_version: int | None = None):
@@ -828,7 +845,7 @@ def restore_revision(*, revision, user, expected_version: int | None = None):
         record_revision(
             item=item,
             user=user,
-            comment=_("Restored version %(version)s") % {"version": revision.version},
+            note=note(gettext_noop("Restored version %(version)s"), version=revision.version),
         )
     return item
 

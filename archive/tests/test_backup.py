@@ -127,7 +127,7 @@ class RoundTripTests(BackupTestCase):
         revisions = Revision.for_item(item)
         # The last version is the Russian item's pairing, recorded in this one's history too.
         self.assertEqual([revision.version for revision in revisions], [3, 2, 1])
-        self.assertEqual(revisions[0].comment, "Linked to its translation “Интервью”.")
+        self.assertEqual(revisions[0].comment_text(), "Linked to its translation “Интервью”.")
         self.assertEqual(revisions[0].data["section"], item.section_id)
         self.assertFalse(get_user_model().objects.get(username="editor").has_usable_password())
         # Names in both languages, and statements linked to their translations.

@@ -353,11 +353,13 @@ class TranslationTests(TestCase):
         self.link(self.english, self.russian)
         latest = Revision.for_item(self.russian).first()
         self.assertEqual(latest.user, self.editor)
-        self.assertEqual(latest.comment, "Linked to its translation “Ministers met”.")
+        self.assertEqual(latest.comment_text(), "Linked to its translation “Ministers met”.")
         other = NewsItemFactory(title="Другая новость", language="ru", slug="drugaya")
         self.link(self.english, other)
         latest = Revision.for_item(self.russian).first()
-        self.assertEqual(latest.comment, "The link to its translation “Ministers met” was removed.")
+        self.assertEqual(
+            latest.comment_text(), "The link to its translation “Ministers met” was removed."
+        )
         self.assertEqual(latest.data["translation"], None)
 
     def test_a_form_opened_on_the_partner_before_the_pairing_cannot_undo_it(self):

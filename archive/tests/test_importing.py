@@ -7,9 +7,10 @@ from unittest import mock
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.utils import translation
 
 from archive import importing
-from archive.models import NewsItem, Status, Transition
+from archive.models import NewsItem, Revision, Status, Transition
 
 from .factories import BodyFactory, PersonFactory, SectionFactory, TopicFactory
 
@@ -193,6 +194,11 @@ class FormatTests(ImporterTestCase):
         self.assertEqual(item.signature, "Пресс-секретарь ОДКБ Владимир Зайнетдинов")
         self.assertEqual(item.event_date, datetime.date(2020, 5, 26))
         self.assertNotIn("Назад", item.body)
+        # Its history says where it came from, in the language of whoever reads it.
+        revision = Revision.for_item(item).get()
+        self.assertRegex(revision.comment_text(), r"^Imported from .+")
+        with translation.override("ru"):
+            self.assertRegex(revision.comment_text(), r"^Импортировано из .+")
 
     def test_dates_read_from_teasers(self):
         cases = {

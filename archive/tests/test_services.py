@@ -2,7 +2,7 @@ import datetime
 
 import time_machine
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from archive import services
 from archive.models import NewsItem, PublicState, Revision, SlugRedirect, Status, Transition
@@ -272,8 +272,11 @@ class RevisionTests(RoleTestCase):
         self.assertEqual(list(item.persons.all()), [])
         self.assertEqual(list(item.media_links.values_list("outlet", flat=True)), ["TASS"])
         latest = Revision.for_item(item).first()
-        self.assertEqual((latest.version, latest.comment), (3, "Restored version 1"))
+        self.assertEqual((latest.version, latest.comment_text()), (3, "Restored version 1"))
         self.assertEqual(services.compare(NewsItem, first.data, latest.data), [])
+        # The site's note is read in the reader's language, whoever restored in which.
+        with translation.override("ru"):
+            self.assertEqual(latest.comment_text(), "Восстановлена версия 1")
 
     def test_first_version_lists_what_was_filled_in(self):
         item = self.draft(title="Ministers met", event_date=datetime.date(2020, 5, 26))
@@ -393,3 +396,23 @@ class TrashTests(RoleTestCase):
             services.delete_item(item=item, user=self.editor)
         self.assertFalse(services.goes_to_trash(item))
         self.assertTrue(NewsItem.objects.filter(pk=item.pk).exists())
+
+
+class NoteTests(TestCase):
+    """The site's notes in an item's history, read in the reader's language."""
+
+    def test_a_part_is_named_in_the_readers_language(self):
+        said = services.note("%(part)s “%(name)s” changed", part=NewsItem, name="Summit")
+        self.assertEqual(Revision(note=said).comment_text(), "News item “Summit” changed")
+        with translation.override("ru"):
+            self.assertEqual(Revision(note=said).comment_text(), "Новость «Summit»: изменено")
+
+    def test_a_note_it_cannot_read_shows_its_words_as_kept(self):
+        # From a backup of another version of the site: an unknown model, a missing value.
+        unknown = {"text": "%(part)s “%(name)s” changed", "values": {"name": "x"}, "part": "a.b"}
+        self.assertEqual(Revision(note=unknown).comment_text(), "%(part)s “%(name)s” changed")
+        missing = {"text": "Restored version %(version)s", "values": {}}
+        self.assertEqual(Revision(note=missing).comment_text(), "Restored version %(version)s")
+        self.assertEqual(Revision(note={"values": 3}).comment_text(), "")
+        # A comment typed by a person is shown as typed.
+        self.assertEqual(Revision(comment="Fixed a typo").comment_text(), "Fixed a typo")

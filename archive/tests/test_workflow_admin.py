@@ -645,7 +645,10 @@ class HistoryTests(AdminWorkflowTestCase):
         self.assertRedirects(response, change_url(item))
         item.refresh_from_db()
         self.assertEqual((item.title, item.version), ("First title", 3))
-        self.assertEqual(Revision.for_item(item).first().comment, "Restored version 1")
+        self.assertEqual(Revision.for_item(item).first().comment_text(), "Restored version 1")
+        # An editor reading the history in Russian reads the note in Russian.
+        history = self.client.get(f"{CHANGELIST}{item.pk}/history/", HTTP_ACCEPT_LANGUAGE="ru")
+        self.assertContains(history, "Восстановлена версия 1")
         # Sent to review with nothing changed: that revision says so.
         self.step(item, "submit")
         history = self.client.get(f"{CHANGELIST}{item.pk}/history/")
@@ -1105,7 +1108,7 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertEqual(Revision.for_item(restored).count(), 2)
         deleted_at = timezone.localtime(trashed.deleted_at).strftime("%d.%m.%Y %H:%M")
         self.assertEqual(
-            Revision.for_item(restored).first().comment,
+            Revision.for_item(restored).first().comment_text(),
             f"Restored from the trash (deleted by editor on {deleted_at})",
         )
         self.assertEqual(Transition.for_item(restored).count(), 1)
