@@ -48,6 +48,21 @@ class InterfaceLanguageTests(TestCase):
         self.client.get("/language/en/")
         self.assertContains(self.client.get("/news/2020/"), ">May</a>")
 
+    def test_the_admin_has_its_own_switch_back_to_the_same_page(self):
+        item = NewsItemFactory(title="Summit", status=Status.DRAFT, published_at=None)
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        change = f"/admin/archive/newsitem/{item.pk}/change/"
+        page = self.client.get(change, {"_changelist_filters": "language=en"})
+        switch = f"/language/ru/?next={change}%3F_changelist_filters%3Dlanguage%253Den"
+        self.assertContains(page, f'<a href="{switch}" lang="ru" hreflang="ru">Русский</a>')
+        response = self.client.get(switch)
+        self.assertRedirects(
+            response, f"{change}?_changelist_filters=language%3Den", fetch_redirect_response=False
+        )
+        page = self.client.get(change, headers={"accept-language": "en"})
+        self.assertContains(page, "Сохранить")
+        self.assertContains(page, f'href="/language/en/?next={change}"')
+
     def test_a_bad_switch_is_refused_or_stays_on_the_site(self):
         self.assertEqual(self.client.get("/language/fr/").status_code, 404)
         for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
