@@ -635,6 +635,8 @@ class WorkflowForm(forms.ModelForm):
     opened_state = forms.CharField(widget=forms.HiddenInput, required=False)
     # What someone else changed since this form was opened (find_conflict()).
     conflict = None
+    # Set by WorkflowAdmin.get_form: who is saving, to tell their own other window from a colleague.
+    editing_user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -753,9 +755,13 @@ class WorkflowForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["expected_version"] = current.version
         return {
-            "message": services.conflict_message(current, expected, compared=True),
+            "message": services.conflict_message(
+                current, expected, compared=True, user=self.editing_user
+            ),
             "fields": fields,
             "carried": carried,
+            # Saved by this same user, in another window or tab.
+            "mine": services.saved_last_by(current, self.editing_user),
             "known": base is not None,
             "version": current.version,
         }
@@ -877,6 +883,21 @@ class NewsItemForm(WorkflowForm):
         cleaned = super().clean()
         upload = cleaned.get("new_image")
         if not upload:
+            described = [
+                name
+                for name in ("new_image_alt_text", "new_image_caption", "new_image_credit")
+                if cleaned.get(name, "").strip()
+            ]
+            if described and self.may_upload_images:
+                # Saved without its file, what was typed for the image would be lost unsaid.
+                self.add_error(
+                    "new_image",
+                    _(
+                        "Choose the image file: the text typed for the new image is kept "
+                        "only with it (a browser does not keep a chosen file when the form "
+                        "comes back). Or clear that text to save without a new image."
+                    ),
+                )
             return cleaned
         if not self.may_upload_images:
             # The upload fields are not on this user's form: the error goes on top.
@@ -903,6 +924,10 @@ class NewsItemForm(WorkflowForm):
                 )
             for message in errors.get("file", []):
                 self.add_error("new_image", message)
+            if "file" in errors:
+                self.add_error(
+                    "new_image", _("Then choose a file again: a browser does not keep it.")
+                )
             for field in set(errors) - {"alt_text", "file"}:
                 self.add_error(f"new_image_{field}", errors[field])
         else:
@@ -1013,6 +1038,13 @@ class WorkflowAdmin(ObjectRuleAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or services.may_delete(request.user, obj))
 
+    def delete_view(self, request, object_id, extra_context=None):
+        item = self.get_object(request, unquote(object_id))
+        # Django's 403 says nothing of why: the reason is said on the admin's 403 page.
+        if item is not None and (refusal := services.delete_refusal(request.user, item)):
+            raise PermissionDenied(refusal)
+        return super().delete_view(request, object_id, extra_context)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not services.is_editor(request.user, self.model):
@@ -1026,6 +1058,10 @@ class WorkflowAdmin(ObjectRuleAdmin):
 
     class Media:
         js = ["js/unsaved-changes.js"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"editing_user": request.user})
 
     def get_changeform_initial_data(self, request):
         # An editor working in Russian mostly writes in Russian.

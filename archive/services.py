@@ -398,7 +398,7 @@ def save_item(*, item, user, expected_version: int | None = None):
                 % {"title": current}
             )
         if expected_version is not None and changed_since(current, expected_version):
-            raise ConflictError(conflict_message(current, expected_version))
+            raise ConflictError(conflict_message(current, expected_version, user=user))
         _keep_unrecorded_version(current)
         # The state is the workflow's to change, never a content save's.
         item.status = current.status
@@ -509,12 +509,43 @@ def changed_since(current, version: int) -> bool:
     return then is None or then.data != now
 
 
-def conflict_message(current, expected_version, *, compared=False):
-    """Why a save was refused; `compared`: the page shows their changes beside the form."""
+def saved_last_by(current, user):
+    """Whether `user` saved the item's latest version (for a form of theirs, in another window)."""
+    last = Revision.for_item(current).first()
+    return bool(last and user and last.user_id == user.pk)
+
+
+def conflict_message(current, expected_version, *, compared=False, user=None):
+    """
+    Why a save was refused; `compared`: the page shows the other changes
+    beside the form. Saved last by `user` (the one saving now), the other
+    save was theirs, in another window or tab.
+    """
     last = Revision.for_item(current).select_related("user").first()
-    who = last.user.get_username() if last and last.user else _("someone else")
-    when = timezone.localtime(last.created_at if last else current.updated_at)
-    if compared:
+    values = {
+        "who": last.user.get_username() if last and last.user else _("someone else"),
+        "when": timezone.localtime(last.created_at if last else current.updated_at).strftime(
+            "%d.%m.%Y %H:%M"
+        ),
+        "theirs": current.version,
+        "yours": expected_version,
+    }
+    if saved_last_by(current, user):
+        if compared:
+            message = _(
+                "You saved this item in another window or tab while this form was open (on "
+                "%(when)s, version %(theirs)s; this form is version %(yours)s). Nothing was "
+                "saved. This form's text is still below, and what the other save changed is "
+                "listed above it: choose for each field which to keep, and save again."
+            )
+        else:
+            message = _(
+                "You saved this item in another window or tab while this form was open (on "
+                "%(when)s, version %(theirs)s; this form is version %(yours)s). Nothing was "
+                "saved. This form's text is still below: copy what you need, reload the page "
+                "to see the other save, and apply this form's changes again."
+            )
+    elif compared:
         message = _(
             "Someone else saved this item while you were editing it (%(who)s on %(when)s, "
             "version %(theirs)s; you opened version %(yours)s). Nothing was saved. Your "
@@ -528,12 +559,7 @@ def conflict_message(current, expected_version, *, compared=False):
             "is still in the form below: copy what you need, reload the page to see their "
             "changes, and apply yours again."
         )
-    return message % {
-        "who": who,
-        "when": when.strftime("%d.%m.%Y %H:%M"),
-        "theirs": current.version,
-        "yours": expected_version,
-    }
+    return message % values
 
 
 def _clean(item):
@@ -571,12 +597,24 @@ def may_delete(user, item) -> bool:
     not deleted: only a superuser deletes a published or archived item, or
     one unpublished once and restored to a draft since.
     """
+    return not delete_refusal(user, item)
+
+
+def delete_refusal(user, item) -> str:
+    """Why `user` may not delete `item`, in a sentence; "" if they may."""
+    meta = item._meta
     if not user.is_superuser and (
         item.status in (Status.PUBLISHED, Status.ARCHIVED) or has_been_public(item)
     ):
-        return False
-    meta = item._meta
-    return user.has_perm(f"{meta.app_label}.delete_{meta.model_name}") and can_edit(user, item)
+        return _(
+            "“%(title)s” has been public, so it stays on record: only a superuser "
+            "may delete it. To take it off the site, unpublish (archive) it."
+        ) % {"title": item}
+    if not user.has_perm(f"{meta.app_label}.delete_{meta.model_name}") or not can_edit(user, item):
+        return _("You may not delete “%(title)s”: an author deletes only their own drafts.") % {
+            "title": item
+        }
+    return ""
 
 
 def has_been_public(item) -> bool:
@@ -597,14 +635,8 @@ def delete_item(*, item, user):
     """
     with transaction.atomic():
         current = type(item).objects.select_for_update().get(pk=item.pk)
-        if not may_delete(user, current):
-            raise WorkflowError(
-                _(
-                    "“%(title)s” has been public, so it stays on record: only a superuser "
-                    "may delete it. To take it off the site, unpublish (archive) it."
-                )
-                % {"title": current}
-            )
+        if refusal := delete_refusal(user, current):
+            raise WorkflowError(refusal)
         if goes_to_trash(current):
             TrashedItem.objects.create(
                 content_type=ContentType.objects.get_for_model(current),

@@ -415,7 +415,9 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         link = MediaLinkFactory(news_item=item)
         self.post_link(link, url="https://example.org/corrected/")
         response = self.client.post(change, self.item_form(item, opened_at))
-        self.assertContains(response, "Someone else saved this item")
+        # The link was changed by the same editor, on its own page.
+        self.assertContains(response, "You saved this item in another window or tab")
+        self.assertContains(response, "What the other save changed (now version")
 
 
 class DocumentPickerTests(FreshMediaMixin, TestCase):

@@ -166,6 +166,35 @@ class UploadOnItemFormTests(FreshMediaMixin, AdminWorkflowTestCase):
         item.refresh_from_db()
         self.assertEqual((item.title, item.version), ("Old title", 1))
 
+    def test_text_for_a_new_image_without_its_file_is_not_dropped(self):
+        # The file is what a browser drops when the form comes back with an error.
+        item = NewsItemFactory(
+            author=self.author, section=self.section, status=Status.DRAFT, title="Old title"
+        )
+        self.login(self.author)
+        data = self.upload_data(item, new_image="", title="A new title")
+        response = self.client.post(change_url(item), data)
+        self.assertContains(response, "Choose the image file: the text typed for the new image")
+        self.assertContains(response, 'value="Ministers at the table"')
+        self.assertContains(response, 'value="The Council in session"')
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.version), ("Old title", 1))
+        # Cleared, the form saves without a new image.
+        data.update(new_image_alt_text="", new_image_caption="", new_image_credit="")
+        self.assertEqual(self.client.post(change_url(item), data).status_code, 302)
+        item.refresh_from_db()
+        self.assertEqual((item.title, item.cover_image), ("A new title", None))
+        self.assertFalse(Image.objects.exists())
+
+    def test_a_file_that_is_no_image_asks_for_a_file_again(self):
+        item = NewsItemFactory(author=self.author, section=self.section, status=Status.DRAFT)
+        self.login(self.author)
+        data = self.upload_data(item, content=b"<html>not an image</html>")
+        response = self.client.post(change_url(item), data)
+        self.assertContains(response, "Then choose a file again")
+        self.assertContains(response, 'value="Ministers at the table"')
+        self.assertFalse(Image.objects.exists())
+
     def test_a_full_disk_is_an_error_and_nothing_is_saved(self):
         item = NewsItemFactory(
             author=self.author, section=self.section, status=Status.DRAFT, title="Old title"

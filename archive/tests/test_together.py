@@ -383,6 +383,21 @@ class ConflictResolutionTests(AdminWorkflowTestCase):
         )
 
 
+class OwnOtherWindowTests(AdminWorkflowTestCase):
+    def test_a_save_of_ones_own_in_another_tab_is_said_to_be_ones_own(self):
+        item = self.draft(title="Summit")
+        services.record_revision(item=item, user=self.author)
+        self.login(self.author)
+        first_tab = self.form_data(item, lead="Typed in the first tab.")
+        self.client.post(change_url(item), self.form_data(item, lead="Saved in the second tab."))
+        response = self.client.post(change_url(item), first_tab)
+        self.assertContains(response, "You saved this item in another window or tab")
+        self.assertContains(response, "What the other save changed (now version 2)")
+        self.assertNotContains(response, "Someone else saved")
+        item.refresh_from_db()
+        self.assertEqual(item.lead, "Saved in the second tab.")
+
+
 class PublishedMeanwhileTests(AdminWorkflowTestCase):
     def test_a_form_opened_before_a_publish_keeps_its_go_live_time(self):
         """The stale form shows no go-live time: saving it must not need one typed."""

@@ -611,6 +611,27 @@ class ConflictTests(AdminWorkflowTestCase):
         self.assertEqual((item.title, item.version), ("New title", 2))
 
 
+class DateInputTests(AdminWorkflowTestCase):
+    def test_dates_are_typed_as_shown_and_never_month_first(self):
+        item = self.draft(event_date=datetime.date(2020, 5, 26))
+        self.login(self.author)
+        page = self.client.get(change_url(item))
+        self.assertContains(page, 'name="event_date" value="26.05.2020"')
+        response = self.client.post(change_url(item), self.form_data(item, event_date="05/06/2020"))
+        self.assertContains(response, "Enter a valid date.")
+        item.refresh_from_db()
+        self.assertEqual(item.event_date, datetime.date(2020, 5, 26))
+        for typed in ("05.06.2020", "2020-06-05"):
+            with self.subTest(typed=typed):
+                item.refresh_from_db()
+                response = self.client.post(
+                    change_url(item), self.form_data(item, event_date=typed)
+                )
+                self.assertEqual(response.status_code, 302)
+                item.refresh_from_db()
+                self.assertEqual(item.event_date, datetime.date(2020, 6, 5))
+
+
 class HistoryTests(AdminWorkflowTestCase):
     def test_the_current_version_shows_no_difference_from_itself(self):
         item = self.draft(event_date=datetime.date(2020, 5, 26))
@@ -869,7 +890,7 @@ class OneStepPublishTests(AdminWorkflowTestCase):
         self.login(self.editor)
         page = self.client.get(change_url(item))
         # The form carries the time it shows, to tell it from a time typed.
-        self.assertContains(page, 'name="initial-published_at_0" value="2026-05-03"')
+        self.assertContains(page, 'name="initial-published_at_0" value="03.05.2026"')
         opened = self.form_data(item)
         opened.update(
             {
@@ -959,9 +980,25 @@ class DeleteTests(AdminWorkflowTestCase):
         published = NewsItemFactory(section=self.section)
         self.login(self.editor)
         response = self.client.get(delete_url(published))
-        self.assertContains(response, "Your account may not do this.", status_code=403)
-        self.assertContains(response, "unpublished (archived), not deleted", status_code=403)
+        self.assertContains(response, "has been public, so it stays on record", status_code=403)
+        self.assertContains(response, "unpublish (archive) it.", status_code=403)
         self.assertContains(response, 'href="/admin/">Back to the desk</a>', status_code=403)
+        # A refusal of Django's own, which gives no reason, is said in general.
+        self.login(self.author)
+        response = self.client.post(change_url(published), self.form_data(published))
+        self.assertContains(response, "Your account may not do this.", status_code=403)
+        # An author's own draft that was public once: that is the reason given.
+        once = self.draft(title="Once public")
+        services.publish(item=once, user=self.editor)
+        services.archive(item=once, user=self.editor)
+        services.restore_to_draft(item=once, user=self.editor)
+        response = self.client.get(delete_url(once))
+        self.assertContains(
+            response, "“Once public” has been public, so it stays on record", status_code=403
+        )
+        other = self.draft(title="Not mine", author=self.editor)
+        response = self.client.get(delete_url(other))
+        self.assertContains(response, "an author deletes only their own drafts", status_code=403)
         # Anyone else is refused with the site's own page.
         request = RequestFactory().get(delete_url(published))
         request.user = AnonymousUser()

@@ -8,6 +8,7 @@ import sys
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import (
     FileResponse,
@@ -92,15 +93,19 @@ def permission_denied(request, exception):
     says so and leads back to the desk; elsewhere the site's own.
     """
     if request.path.startswith("/admin/") and request.user.is_active and request.user.is_staff:
-        return admin_page(request, "admin/403.html", _("Not allowed"), status=403)
+        # A refusal of ours says why (services.delete_refusal); Django's own say nothing.
+        reason = (
+            exception.args[0] if isinstance(exception, PermissionDenied) and exception.args else ""
+        )
+        return admin_page(request, "admin/403.html", _("Not allowed"), status=403, reason=reason)
     return defaults.permission_denied(request, exception)
 
 
-def admin_page(request, template, title, *, status):
+def admin_page(request, template, title, *, status, **context):
     """A page of the admin (its header, menus and way back to the desk) for an error there."""
     from django.contrib import admin
 
-    context = {**admin.site.each_context(request), "title": title}
+    context = {**admin.site.each_context(request), "title": title, **context}
     return render(request, template, context, status=status, using="django")
 
 
