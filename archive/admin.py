@@ -42,7 +42,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgettext_lazy
 
 from . import presence, services, taxonomy
 from .models import (
@@ -74,6 +74,24 @@ MAX_SEARCH_WORDS = 10
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
+    # The model's name as object of a verb ("Select … to change"), where
+    # Russian declines it: "Выберите персону", not Django's "персона".
+    name_as_object = None
+
+    def titled(self, pattern):
+        return pattern % self.name_as_object
+
+    def changelist_view(self, request, extra_context=None):
+        if self.name_as_object:
+            may_change = self.has_change_permission(request)
+            pattern = (
+                pgettext("declined name", "Select %s to change")
+                if may_change
+                else pgettext("declined name", "Select %s to view")
+            )
+            extra_context = {"title": self.titled(pattern), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         refusal = getattr(request, "refusal", None)
@@ -92,6 +110,13 @@ class ArchiveModelAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if self.name_as_object:
+            if add:
+                context["title"] = self.titled(pgettext("declined name", "Add %s"))
+            elif self.has_change_permission(request, obj):
+                context["title"] = self.titled(pgettext("declined name", "Change %s"))
+            else:
+                context["title"] = self.titled(pgettext("declined name", "View %s"))
         form = context["adminform"].form
         refused = getattr(request, "refusal", None) or getattr(form, "conflict", None)
         if refused and form.errors.keys() == {NON_FIELD_ERRORS}:
@@ -267,6 +292,7 @@ class PublicPageAdmin(ArchiveModelAdmin):
 @admin.register(Person)
 class PersonAdmin(PublicPageAdmin):
     kind = "person"
+    name_as_object = pgettext_lazy("object of a verb", "person")
     list_display = ["name", "name_ru", "position", "slug", "public_page"]
     search_fields = ["name", "name_ru", "position", "position_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -291,6 +317,7 @@ class BodyAdmin(PublicPageAdmin):
 @admin.register(Topic)
 class TopicAdmin(PublicPageAdmin):
     kind = "topic"
+    name_as_object = pgettext_lazy("object of a verb", "topic")
     list_display = ["name", "name_ru", "slug", "public_page"]
     search_fields = ["name", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -362,6 +389,25 @@ class ArchiveAutocompleteJsonView(AutocompleteJsonView):
         if not isinstance(source_field, models.Field):
             raise PermissionDenied
         return term, model_admin, source_field, to_field_name
+
+    def get_queryset(self):
+        """
+        Only what the form the chooser sits on accepts for this user (its
+        formfield_for_foreignkey, as MediaLinkAdmin's items the user may
+        change): nothing offered is then refused on save.
+        """
+        queryset = super().get_queryset()
+        try:
+            source_admin = self.admin_site.get_model_admin(self.source_field.model)
+        except admin.sites.NotRegistered:
+            return queryset  # a chooser of an inline row: its item's form decides
+        if isinstance(self.source_field, models.ForeignKey):
+            field = source_admin.formfield_for_foreignkey(self.source_field, self.request)
+        else:
+            field = source_admin.formfield_for_manytomany(self.source_field, self.request)
+        if field is None:
+            return queryset
+        return queryset.filter(pk__in=field.queryset.values("pk"))
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
@@ -1136,7 +1182,20 @@ class WorkflowAdmin(ObjectRuleAdmin):
                 and services.slug_made_from(obj.slug, old_title)
             ):
                 obj.slug = services.free_slug(type(obj), obj.title, item=obj)
+        partner = obj.translation
+        # Taken from another item it was the translation of (services._release_partners).
+        left = partner.translation if partner and partner.translation_id != obj.pk else None
         services.save_item(item=obj, user=request.user, expected_version=expected)
+        if left is not None:
+            self.message_user(
+                request,
+                _(
+                    "“%(partner)s” was paired with “%(left)s”: it is paired with this item "
+                    "now, and “%(left)s” has no translation."
+                )
+                % {"partner": partner, "left": left},
+                messages.WARNING,
+            )
 
     def render_delete_form(self, request, context):
         # Django's page says only "will be deleted": where it goes is said too.
@@ -1491,6 +1550,11 @@ class WorkflowAdmin(ObjectRuleAdmin):
         revision = get_object_or_404(revisions, version=version)
         previous = revisions.filter(version__lt=version).first()
         current = services.snapshot(item)
+        to_current = services.compare(self.model, revision.data, current)
+        kept = {
+            str(self.model._meta.get_field(name).verbose_name)
+            for name in services.kept_on_restore(request.user, item)
+        }
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -1501,7 +1565,8 @@ class WorkflowAdmin(ObjectRuleAdmin):
             "changes_from_previous": services.compare(
                 self.model, previous.data if previous else {}, revision.data
             ),
-            "changes_to_current": services.compare(self.model, revision.data, current),
+            "changes_to_current": to_current,
+            "kept_on_restore": [change.label for change in to_current if change.label in kept],
             "can_restore": services.can_edit(request.user, item)
             and revision.version != item.version,
             "restore_url": reverse(self.url_name("restore"), args=[item.pk, version]),
@@ -1846,6 +1911,7 @@ class StatementAdmin(WorkflowAdmin):
 
 @admin.register(MediaLink)
 class MediaLinkAdmin(ItemPartAdmin):
+    name_as_object = pgettext_lazy("object of a verb", "media link")
     list_display = ["title", "outlet", "date", "news_item"]
     list_select_related = ["news_item"]
     search_fields = ["title", "outlet", "url"]

@@ -834,16 +834,23 @@ def note(text, part=None, **values):
     return found
 
 
+def kept_on_restore(user, item):
+    """
+    The fields a restore by `user` leaves as they are. An author's restore
+    brings back what an author may write, not the address or the pairing an
+    editor chose since. Nobody's restore changes a pairing: it is a link
+    between two items, not this item's content.
+    """
+    return {"translation"} if is_editor(user, item) else set(EDITOR_ONLY_FIELDS)
+
+
 def restore_revision(*, revision, user, expected_version: int | None = None):
     """Bring the item's content back to `revision`: itself a new revision."""
     item = revision.item
     model = type(item)
     # What is kept is kept as stored now, not as a copy read earlier holds it.
     item.refresh_from_db()
-    # An author's restore brings back what an author may write, not the
-    # address or the pairing an editor chose since. Nobody's restore changes
-    # a pairing: it is a link between two items, not this item's content.
-    kept = {"translation"} if is_editor(user, item) else EDITOR_ONLY_FIELDS
+    kept = kept_on_restore(user, item)
     with transaction.atomic():
         data = revision.data
         for field in content_fields(model):

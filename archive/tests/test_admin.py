@@ -240,6 +240,20 @@ class ItemPartPermissionTests(FreshMediaMixin, TestCase):
         url = f"/admin/archive/medialink/{link.pk}/change/"
         return self.client.post(url, self.link_data(link, **changes))
 
+    def test_the_item_chooser_of_a_link_offers_only_items_its_writer_may_change(self):
+        other = NewsItemFactory(status=Status.DRAFT, published_at=None, author=self.editor)
+        query = {"term": "", "app_label": "archive", "model_name": "medialink"}
+        for user, offered in ((self.author, {self.draft}), (self.editor, {self.draft, other})):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get(
+                    "/admin/autocomplete/", {**query, "field_name": "news_item"}
+                )
+                found = {int(result["id"]) for result in response.json()["results"]}
+                self.assertEqual(found - {self.published.pk}, {item.pk for item in offered})
+                # What is offered is what the form takes.
+                self.assertEqual(self.published.pk in found, user == self.editor)
+
     def history(self, item):
         return self.client.get(f"/admin/archive/newsitem/{item.pk}/history/")
 

@@ -63,6 +63,20 @@ class InterfaceLanguageTests(TestCase):
         self.assertContains(page, "Сохранить")
         self.assertContains(page, f'href="/language/en/?next={change}"')
 
+    def test_russian_admin_titles_decline_the_models_name(self):
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        russian = {"accept-language": "ru"}
+        for address, title in (
+            ("/admin/archive/person/", "Выберите персону для изменения"),
+            ("/admin/archive/topic/add/", "Добавить тему"),
+            ("/admin/archive/medialink/", "Выберите ссылку на СМИ для изменения"),
+        ):
+            with self.subTest(address=address):
+                page = self.client.get(address, headers=russian)
+                self.assertContains(page, f"<h1>{title}</h1>", html=True)
+        page = self.client.get("/admin/archive/person/", headers={"accept-language": "en"})
+        self.assertContains(page, "<h1>Select person to change</h1>", html=True)
+
     def test_a_bad_switch_is_refused_or_stays_on_the_site(self):
         self.assertEqual(self.client.get("/language/fr/").status_code, 404)
         for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):

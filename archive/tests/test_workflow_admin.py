@@ -611,6 +611,51 @@ class ConflictTests(AdminWorkflowTestCase):
         self.assertEqual((item.title, item.version), ("New title", 2))
 
 
+class TranslationChoiceTests(AdminWorkflowTestCase):
+    def test_taking_a_partner_from_another_item_says_so(self):
+        english = self.draft(title="Summit")
+        russian = self.draft(title="Саммит", language="ru", slug="sammit")
+        earlier = self.draft(title="Summit held", slug="summit-held")
+        services.save_item(item=earlier, user=self.editor)
+        earlier.translation = russian
+        services.save_item(item=earlier, user=self.editor)
+        self.login(self.editor)
+        response = self.client.post(
+            change_url(english), self.form_data(english, translation=russian.pk), follow=True
+        )
+        self.assertContains(
+            response,
+            "“Саммит” was paired with “Summit held”: it is paired with this item now, "
+            "and “Summit held” has no translation.",
+        )
+        earlier.refresh_from_db()
+        self.assertIsNone(earlier.translation)
+        # Choosing it again, or a partner nobody had, says nothing of the kind.
+        english.refresh_from_db()
+        response = self.client.post(
+            change_url(english), self.form_data(english, translation=russian.pk), follow=True
+        )
+        self.assertNotContains(response, "was paired with")
+
+    def test_a_version_page_says_a_restore_leaves_the_pairing(self):
+        english = self.draft(title="Summit")
+        russian = self.draft(title="Саммит", language="ru", slug="sammit")
+        services.record_revision(item=english, user=self.editor)
+        english.translation = russian
+        services.save_item(item=english, user=self.editor)
+        services.record_revision(item=english, user=self.editor)
+        english.title = "Summit held"
+        services.save_item(item=english, user=self.editor)
+        services.record_revision(item=english, user=self.editor)
+        self.login(self.editor)
+        page = self.client.get(f"{CHANGELIST}{english.pk}/history/1/")
+        self.assertContains(page, "It leaves these as they are now: translation.")
+        # A version with the same pairing says nothing of it.
+        page = self.client.get(f"{CHANGELIST}{english.pk}/history/2/")
+        self.assertContains(page, "Restore version 2")
+        self.assertNotContains(page, "It leaves these as they are now")
+
+
 class DateInputTests(AdminWorkflowTestCase):
     def test_dates_are_typed_as_shown_and_never_month_first(self):
         item = self.draft(event_date=datetime.date(2020, 5, 26))
