@@ -77,6 +77,13 @@ class InterfaceLanguageTests(TestCase):
         page = self.client.get("/admin/archive/person/", headers={"accept-language": "en"})
         self.assertContains(page, "<h1>Select person to change</h1>", html=True)
 
+    def test_the_admins_script_catalog_names_the_parts_of_a_date_and_time(self):
+        # static/js/admin-a11y.js names each input of a date-and-time field with these.
+        self.client.force_login(UserFactory(username="editor", role="editor"))
+        catalog = self.client.get("/admin/jsi18n/", headers={"accept-language": "ru"})
+        self.assertContains(catalog, '"date": "\\u0434\\u0430\\u0442\\u0430"')
+        self.assertContains(catalog, '"time": "\\u0432\\u0440\\u0435\\u043c\\u044f"')
+
     def test_a_bad_switch_is_refused_or_stays_on_the_site(self):
         self.assertEqual(self.client.get("/language/fr/").status_code, 404)
         for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):

@@ -1131,7 +1131,8 @@ class DeleteTests(AdminWorkflowTestCase):
         self.assertContains(pages["one item"], "Talks in Minsk")
         self.assertContains(
             pages["one item"],
-            "It goes to the trash, where it can be restored for 30 days, with its history.",
+            "It goes to the trash, where it can be restored for 30 days, with its history "
+            "and what is listed below.",
         )
         self.assertContains(pages["chosen items"], "News items: 1")
         self.assertContains(pages["a person"], "Imangali Tasmagambetov")

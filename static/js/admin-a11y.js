@@ -56,7 +56,9 @@
             const label = row.closest('.form-row, .flex-container, div')?.querySelector('label');
             const name = label ? label.textContent.replace(/:\s*$/, '').trim() : '';
             row.querySelectorAll('input.vDateField, input.vTimeField').forEach(function(input) {
-                const part = input.classList.contains('vDateField') ? 'date' : 'time';
+                // In the admin's language (its JavaScript catalog, locale/ru/LC_MESSAGES/djangojs.po).
+                const say = typeof gettext === 'function' ? gettext : function(text) { return text; };
+                const part = input.classList.contains('vDateField') ? say('date') : say('time');
                 if (name && !document.querySelector('label[for="' + input.id + '"]')) {
                     input.setAttribute('aria-label', name + ' (' + part + ')');
                 }
