@@ -180,6 +180,9 @@ DATABASE_REQUEST_TIMEOUT = float(os.environ.get("DATABASE_REQUEST_TIMEOUT", "25"
 # pages that need it answer 503 at once, cached pages are served without
 # checking it (archive/breaker.py).
 DATABASE_RETRY_SECONDS = float(os.environ.get("DATABASE_RETRY_SECONDS", "10"))
+# Seconds /readyz waits for the database before answering 503: a probe
+# answers within a load balancer's own timeout.
+READYZ_TIMEOUT = float(os.environ.get("READYZ_TIMEOUT", "3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The list indexes carry expire_at as a covering column for PostgreSQL; SQLite
@@ -313,6 +316,7 @@ LOGGING = {
             "datefmt": "%Y-%m-%d %H:%M:%S %z",
         }
     },
+    "filters": {"skip_readiness_probes": {"()": "archive.logs.SkipReadinessProbes"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "line"},
         "null": {"class": "logging.NullHandler"},
@@ -320,7 +324,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
         # A 404 is an answer, not a fault: log server errors only.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["skip_readiness_probes"]},
         # A Host header not in ALLOWED_HOSTS (scanners) is answered 400, not a fault either.
         "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },

@@ -28,7 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
-from .. import preview
+from .. import breaker, preview
 from ..documents import CONTENT_TYPES
 from ..models import Attachment, NewsItem
 from .news import NewsDetailView
@@ -143,10 +143,16 @@ def healthz(request):
 
 def unready_reason():
     """Why this server cannot serve as it should (its database or cache unreachable), or None."""
+    # Within its own deadline, and not at all while the database rests: a
+    # probe of a stalled database would otherwise hold a worker's thread for
+    # good, and enough probes all of them (/healthz and cached pages too).
+    if breaker.is_open():
+        return "database unreachable: DatabaseResting"
     try:
-        with connection.cursor() as cursor:
+        with breaker.deadline(settings.READYZ_TIMEOUT), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as error:
+        breaker.trip(error)
         return f"database unreachable: {type(error).__name__}"
     for name in ("default", "pages"):
         # Written and read back: a cache that fails answers a miss (archive/caching.py).
