@@ -507,7 +507,6 @@ class StalledDatabaseDrill(TransactionTestCase):
         self.assertContains(response, "Summit in Minsk")
         self.assertLess(seconds, 1)
 
-
     @override_settings(READYZ_TIMEOUT=1)
     def test_readyz_on_a_stalled_database_answers_503_within_its_deadline(self):
         # A probe that waited for good held a worker's thread: enough of them, every thread.
