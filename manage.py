@@ -2,6 +2,7 @@
 """Django's command-line utility for administrative tasks."""
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -23,7 +24,17 @@ def read_env_file(path=ENV_FILE):
             os.environ.setdefault(key.strip(), value.strip())
 
 
+def stop(signum, frame):
+    """
+    Stopped by `kill`, `timeout` or systemd (SIGTERM) as by Ctrl+C: the
+    transaction a command is in is rolled back and the temporary files of an
+    export are removed, where the default would end the process at once.
+    """
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop)
     read_env_file()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cstonews.settings")
     # Commands (an export, an import, a migration) read far more than a page

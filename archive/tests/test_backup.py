@@ -9,6 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.test import TestCase
@@ -271,6 +272,55 @@ class FailedExportTests(BackupTestCase):
             sorted(p.name for p in self.folder.iterdir()),
             ["backup.jsonl", "backup.jsonl.media.tar"],
         )
+
+    def test_a_backup_is_replaced_whole_or_not_at_all(self):
+        NewsItemFactory()
+        output = self.folder / "backup.jsonl"
+        output.write_text("yesterday's backup\n", encoding="utf-8")
+        tar = Path(f"{output}.media.tar")
+        tar.write_bytes(b"yesterday's files")
+        replace = os.replace
+
+        def refuse_the_files(source, target):
+            if str(target).endswith(".media.tar"):
+                raise PermissionError(1, "Operation not permitted", source)
+            return replace(source, target)
+
+        with (
+            mock.patch("os.replace", side_effect=refuse_the_files),
+            self.assertRaisesMessage(CommandError, f"Cannot write {tar}: Operation not permitted."),
+        ):
+            call_command("export_archive", "--output", str(output), "--media", verbosity=0)
+        # The records were renamed first: they are yesterday's again, beside yesterday's files.
+        self.assertEqual(output.read_text(encoding="utf-8"), "yesterday's backup\n")
+        self.assertEqual(tar.read_bytes(), b"yesterday's files")
+        self.assertEqual(sorted(p.name for p in self.folder.iterdir()), [output.name, tar.name])
+
+    def test_stored_files_missing_or_unreadable_fail_the_export(self):
+        media = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.enterContext(
+            self.settings(MEDIA_ROOT=media / "public", PRIVATE_MEDIA_ROOT=media / "private")
+        )
+        self.build_archive()
+        output = self.folder / "backup.jsonl"
+        image = Image.objects.first()
+        rendition = image.sources[0]["webp"]
+        default_storage.delete(rendition)
+        err = io.StringIO()
+        with self.assertRaisesMessage(
+            CommandError, "1 stored files were missing and are not in the backup"
+        ):
+            call_command("export_archive", "--output", str(output), "--media", stderr=err)
+        self.assertIn(f"Missing, left out: {rendition}", err.getvalue())
+        # Written all the same, without that file.
+        with tarfile.open(f"{output}.media.tar") as archive:
+            self.assertNotIn(f"media/{rendition}", archive.getnames())
+        # A folder where a file should be is named, not the backup being written.
+        Path(default_storage.path(rendition)).mkdir()
+        with self.assertRaisesMessage(
+            CommandError, f"Cannot read the stored file {rendition}: Is a directory."
+        ):
+            call_command("export_archive", "--output", str(output), "--media", verbosity=0)
 
     def test_a_backup_ends_with_the_count_of_its_records(self):
         NewsItemFactory.create_batch(2)

@@ -325,6 +325,12 @@ class FirstDeploymentTests(SimpleTestCase):
                 self.assertRegex(result.stderr.strip(), r"^manage.py: database error \(.+\)\.$")
                 self.assertIn("127.0.0.1", result.stderr)
 
+    def test_a_command_stopped_by_sigterm_ends_as_an_interrupted_one(self):
+        # As `timeout` or systemd stop it: cleaned up as after Ctrl+C, not killed mid-write.
+        script = "import os, signal, time; os.kill(os.getpid(), signal.SIGTERM); time.sleep(30)"
+        result = manage("shell", "-c", script)
+        self.assertEqual((result.returncode, result.stderr.strip()), (1, "manage.py: interrupted."))
+
     def test_a_missing_secret_key_is_one_line(self):
         result = manage("check", "--deploy", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
         self.assertEqual(result.returncode, 1)

@@ -55,6 +55,12 @@ class Command(ArchiveCommand):
         if output and options["verbosity"] > 0:
             note = f" and {files} files to {output}.media.tar" if media else ""
             self.stdout.write(self.style.SUCCESS(f"Wrote {count - 1} records to {output}{note}."))
+        if self.missing:
+            # Written all the same, but not whole: a scheduled backup must not pass as one.
+            raise CommandError(
+                f"{len(self.missing)} stored files were missing and are not in the backup "
+                "(named above): put them back, or run rebuild_renditions, and export again."
+            )
 
     def write_stdout(self):
         count = 0
@@ -101,15 +107,19 @@ class Command(ArchiveCommand):
                 tar = f"{output}.media.tar"
                 temporary[tar] = self.temporary(tar)
                 files = self.write_media(temporary[tar])
-            for final, temp in temporary.items():
-                os.replace(temp, final)
+            replace_together(temporary)
         except BaseException as error:
             for temp in temporary.values():
                 if os.path.exists(temp):
                     os.unlink(temp)
             if isinstance(error, OSError):
                 reason = error.strerror or first_line(error)
-                raise CommandError(f"Cannot write {output}: {reason}.") from error
+                # The file it failed on, not a temporary name of ours.
+                failed = next(
+                    (final for final, temp in temporary.items() if error.filename == temp),
+                    error.filename or output,
+                )
+                raise CommandError(f"Cannot write {failed}: {reason}.") from error
             raise
         return count, files
 
@@ -123,17 +133,25 @@ class Command(ArchiveCommand):
             shutil.copymode(path, temp)
         return temp
 
+    # Stored files the records name that storage does not hold (write_media).
+    missing = ()
+
     def write_media(self, path):
-        written = 0
+        written, self.missing = 0, []
         with tarfile.open(path, "w") as archive:
             for name, storage, prefix in self.stored_files():
                 if not storage.exists(name):
                     self.stderr.write(self.style.WARNING(f"Missing, left out: {name}"))
+                    self.missing.append(name)
                     continue
-                with storage.open(name, "rb") as handle:
-                    info = tarfile.TarInfo(prefix + name)
-                    info.size = storage.size(name)
-                    archive.addfile(info, handle)
+                try:
+                    with storage.open(name, "rb") as handle:
+                        info = tarfile.TarInfo(prefix + name)
+                        info.size = storage.size(name)
+                        archive.addfile(info, handle)
+                except OSError as error:
+                    reason = error.strerror or first_line(error)
+                    raise CommandError(f"Cannot read the stored file {name}: {reason}.") from error
                 written += 1
         return written
 
@@ -148,3 +166,34 @@ class Command(ArchiveCommand):
         documents = storages["attachments"]
         for name in sorted(Attachment.objects.values_list("file", flat=True)):
             yield name, documents, DOCUMENTS_PREFIX
+
+
+def replace_together(renames):
+    """
+    Renames each temporary file of `renames` ({final: temporary}) over its
+    final name, all or none: if one fails, those already renamed get their
+    previous file back (kept meanwhile under a hard link), so that a backup
+    is never half this run's and half the last one's.
+    """
+    previous = {}
+    try:
+        for final in renames:
+            if os.path.exists(final):
+                previous[final] = f"{renames[final]}.previous"
+                os.link(final, previous[final])
+        done = []
+        try:
+            for final, temp in renames.items():
+                os.replace(temp, final)
+                done.append(final)
+        except OSError:
+            for final in done:
+                if final in previous:
+                    os.replace(previous.pop(final), final)
+                else:
+                    os.unlink(final)
+            raise
+    finally:
+        for kept in previous.values():
+            if os.path.exists(kept):
+                os.unlink(kept)
