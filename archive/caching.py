@@ -20,6 +20,7 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 from . import compat
+from .logs import first_line
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def note_failure(location, error):
     logger.warning(
         "Cache unavailable, pages built from the database (%d failures not logged since): %s",
         unlogged,
-        error,
+        first_line(error),
     )
 
 

@@ -318,3 +318,14 @@ def delete_renditions(renditions, *, storage=None):
 
 def renditions_are_current(image):
     return bool(image.renditions) and image.renditions_of == image.file.name
+
+
+def renditions_are_stored(image, storage=None):
+    """Whether every rendition the image's row names is in storage too (not lost since)."""
+    storage = storage or default_storage
+    return all(
+        storage.exists(rendition[key])
+        for rendition in (image.renditions or {}).values()
+        for key in ("webp", "jpeg")
+        if rendition.get(key)
+    )

@@ -3,6 +3,15 @@
 import logging
 
 
+def first_line(error):
+    """
+    An error's text without the detail lines some database drivers add
+    (psycopg's "This probably means...", PostgreSQL's CONTEXT): a log
+    line, and a command's error, stay one line.
+    """
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
 class SkipReadinessProbes(logging.Filter):
     """
     /readyz answering 503 is its answer to a load balancer, asked every few

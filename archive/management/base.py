@@ -4,11 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError
 
-
-def first_line(error):
-    """An error's text without the detail lines some database drivers add."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
+from archive.logs import first_line
 
 NOT_MIGRATED = "The database is not set up for this version: run `manage.py migrate` first."
 

@@ -444,6 +444,19 @@ class FailedMediaImportTests(BackupTestCase):
         self.assertEqual([p.name for p in self.public.rglob("*") if p.is_file()], ["kept.jpg"])
         self.assertEqual([p for p in self.private.rglob("*") if p.is_file()], [])
 
+    def test_storage_refusing_a_file_is_said_as_such(self):
+        path = self.write(EMPTY)
+        self.media_archive(path, [("media/first.jpg", b"a" * 2000), ("documents/x.pdf", b"b")])
+        refused = PermissionError(1, "Operation not permitted")
+        with (
+            mock.patch.object(default_storage, "save", side_effect=refused),
+            self.assertRaisesMessage(
+                CommandError,
+                f"Cannot store media/first.jpg from {path}.media.tar: Operation not permitted.",
+            ),
+        ):
+            call_command("import_archive", path, "--media", verbosity=0)
+
     def test_a_refused_media_archive_leaves_no_file_nor_record(self):
         path = self.write(SECTION + "\n" + '{"type":"end","counts":{"section":1}}\n')
         self.media_archive(path, [("media/first.jpg", b"a" * 2000), ("elsewhere/x", b"x")])

@@ -265,6 +265,13 @@ class CreateStaffUserTests(TestCase):
     def create(self, *args):
         call_command("create_staff_user", *args, "--no-input", stdout=StringIO())
 
+    def test_a_superuser_is_not_given_a_role_that_would_change_nothing(self):
+        get_user_model().objects.create_superuser("root", "root@example.org", "x" * 12)
+        with self.assertRaisesMessage(CommandError, "“root” is a superuser"):
+            self.create("root", "--role", "author")
+        root = get_user_model().objects.get(username="root")
+        self.assertEqual((root.is_superuser, list(root.groups.all())), (True, []))
+
     def test_creates_an_author_and_changes_a_role(self):
         self.create("alice", "--role", "author", "--email", "alice@example.org")
         alice = get_user_model().objects.get(username="alice")

@@ -30,6 +30,7 @@ from django.views import csrf, defaults
 
 from .. import breaker, preview
 from ..documents import CONTENT_TYPES
+from ..logs import first_line
 from ..models import Attachment, NewsItem
 from .news import NewsDetailView
 from .statements import StatementDetailView
@@ -64,7 +65,7 @@ def bad_request(request, exception):
 @in_visitors_language
 def database_unavailable(request, error):
     """The page for a database that fails or does not answer: 503, try again soon."""
-    logger.warning("The database did not answer %s: %s", request.path, error)
+    logger.warning("The database did not answer %s: %s", request.path, first_line(error))
     # A page of its own: the site's menus would ask the database again.
     response = render(request, "503.html", status=503)
     response["Retry-After"] = "60"

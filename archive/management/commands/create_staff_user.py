@@ -41,6 +41,12 @@ class Command(ArchiveCommand):
             except ValidationError as error:
                 raise CommandError(f"{name}: {' '.join(error.messages)}") from error
         user = User.objects.filter(username=username).first()
+        if user is not None and user.is_superuser:
+            # A role would change nothing it may do, while saying it had.
+            raise CommandError(
+                f"“{username}” is a superuser, who may do everything whatever the role: "
+                "nothing was changed. Take the superuser status away in the admin first."
+            )
         password = None
         if user is None:
             password = self.read_password(interactive)

@@ -156,7 +156,12 @@ class Command(ArchiveCommand):
         if storage.exists(name):
             return
         content = archive.extractfile(member).read()
-        saved = storage.save(name, ContentFile(content))
+        try:
+            saved = storage.save(name, ContentFile(content))
+        except OSError as error:
+            # The archive was read; it is storage that refused the file.
+            reason = error.strerror or first_line(error)
+            raise CommandError(f"Cannot store {member.name} from {path}: {reason}.") from error
         self.written.append((storage, saved))
         if saved != name:
             raise CommandError(f"{path}: {name!r} could not keep its name.")

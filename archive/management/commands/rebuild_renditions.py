@@ -5,7 +5,7 @@ changing RENDITION_WIDTHS, with a progress bar.
 
 import sys
 
-from archive.images import make_renditions, renditions_are_current
+from archive.images import make_renditions, renditions_are_current, renditions_are_stored
 from archive.management.base import ArchiveCommand
 from archive.management.progress import progress_bar
 from archive.models import Image
@@ -16,14 +16,21 @@ class Command(ArchiveCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--missing", action="store_true", help="Only images whose renditions are missing."
+            "--missing",
+            action="store_true",
+            help="Only images whose renditions are missing (not made yet, or lost from storage).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
 
     def handle(self, *args, missing=False, dry_run=False, **options):
         images = list(Image.objects.order_by("pk"))
         if missing:
-            images = [image for image in images if not renditions_are_current(image)]
+            # Missing from the row, or from storage: files lost since they were made count too.
+            images = [
+                image
+                for image in images
+                if not renditions_are_current(image) or not renditions_are_stored(image)
+            ]
         verbose = options["verbosity"] > 0
         if dry_run:
             self.stdout.write(f"{len(images)} images would be rebuilt.")
@@ -33,7 +40,9 @@ class Command(ArchiveCommand):
             try:
                 make_renditions(image)
             except (OSError, ValueError) as error:
-                failed.append(f"image {image.pk} ({image.file.name}): {error}")
+                # "No such file or directory", not Python's "[Errno 2] ...: '/path'".
+                reason = getattr(error, "strerror", None) or error
+                failed.append(f"image {image.pk} ({image.file.name}): {reason}")
             if verbose:
                 self.progress(done, len(images))
         if verbose and images:
